@@ -1,0 +1,52 @@
+import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
+import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
+import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
+import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../../shared/domain/directory';
+import { phoneFromPath } from '../../shared/domain/phone';
+import { toCrmRecord } from '../../shared/domain/record-input';
+import { notFound } from '../../shared/domain/errors';
+import { canReadRecord } from '../../shared/domain/visibility';
+
+export function createHandler(deps: Deps) {
+  const { directory, records } = directoryStores(deps);
+
+  return apiHandler('directory', {
+    'PUT /directory/sellers/{sellerId}': async ({ params, body }) => {
+      const id = parseWith(idSchema, params.sellerId, 'sellerId');
+      return ok(await directory.putSeller({ id, ...parseWith(sellerBodySchema, body) }));
+    },
+    'PUT /directory/teams/{teamId}': async ({ params, body }) => {
+      const id = parseWith(idSchema, params.teamId, 'teamId');
+      return ok(await directory.putTeam({ id, ...parseWith(teamBodySchema, body) }));
+    },
+    'PUT /directory/numbers/{number}': async ({ params, body }) => {
+      const number = phoneFromPath(params.number ?? '', deps.defaultRegion);
+      const input = parseWith(numberBodySchema, body);
+      return ok(await directory.putNumber({ number, ...input }));
+    },
+    'GET /me/numbers': async ({ caller }) => {
+      const seller = await directory.getSeller(caller.sellerId);
+      const assignees = [
+        { type: 'seller' as const, id: caller.sellerId },
+        ...(seller?.teamIds ?? []).map((id) => ({ type: 'team' as const, id })),
+      ];
+      const lists = await Promise.all(assignees.map((a) => directory.numbersOf(a)));
+      return ok({ items: lists.flat().sort((a, b) => a.number.localeCompare(b.number)) });
+    },
+    'PUT /records/{type}/{id}': async ({ params, body }) => {
+      const type = parseWith(recordTypeSchema, params.type, 'type');
+      const id = parseWith(idSchema, params.id, 'id');
+      const record = toCrmRecord(type, id, parseWith(recordBodySchema, body), deps);
+      return ok((await records.upsert(record)).record);
+    },
+    'GET /records/{type}/{id}': async ({ params, caller }) => {
+      const type = parseWith(recordTypeSchema, params.type, 'type');
+      const id = parseWith(idSchema, params.id, 'id');
+      const [record, seller] = await Promise.all([records.get(type, id), caller.isAdmin ? undefined : directory.getSeller(caller.sellerId)]);
+      if (!record || !canReadRecord({ ...caller, teamIds: seller?.teamIds ?? [] }, record)) throw notFound('record');
+      return ok(record);
+    },
+  });
+}
+
+export const handler = createHandler(defaultDeps());

@@ -1,0 +1,51 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { matchRoute, routeKey, type RouteSpec } from '../../shared/http/routes';
+
+export interface EventInput {
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  claims?: Record<string, string> | undefined;
+  sourceIp?: string;
+}
+
+/**
+ * An API Gateway HTTP API (payload 2.0) event, as the deployed API would build it:
+ * routeKey, raw path parameters, lower-cased headers, JWT claims with groups flattened to "[a b]".
+ */
+export function apiGatewayEvent(input: EventInput): { event: APIGatewayProxyEventV2; route: RouteSpec } | undefined {
+  const match = matchRoute(input.method, input.path);
+  if (!match) return undefined;
+  const headers = Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const query = input.query ?? {};
+  const rawQueryString = new URLSearchParams(query).toString();
+  const event = {
+    version: '2.0',
+    routeKey: routeKey(match.route),
+    rawPath: input.path,
+    rawQueryString,
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(Object.keys(match.pathParameters).length
+      ? { pathParameters: Object.fromEntries(Object.entries(match.pathParameters).map(([k, v]) => [k, decodeURIComponent(v)])) }
+      : {}),
+    body: input.body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: { method: input.method, path: input.path, protocol: 'HTTP/1.1', sourceIp: input.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      routeKey: routeKey(match.route),
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+      ...(input.claims ? { authorizer: { jwt: { claims: input.claims, scopes: null } } } : {}),
+    },
+  } as unknown as APIGatewayProxyEventV2;
+  return { event, route: match.route };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1).default('SmsCrm'),
+  DEFAULT_REGION: z.string().length(2).default('US'),
+  AWS_REGION: z.string().default('us-east-1'),
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  NOTIFICATIONS_TOPIC_ARN: z.string().optional(),
+  PINPOINT_APPLICATION_ID: z.string().optional(),
+  EUM_CONFIGURATION_SET: z.string().optional(),
+  /** Secret holding {"accountSid","authToken"}; read at run time, never from plain env in AWS. */
+  TWILIO_SECRET_ARN: z.string().optional(),
+  /** Local stack and tests only: Twilio credentials given directly. */
+  TWILIO_AUTH_TOKEN: z.string().optional(),
+  TWILIO_ACCOUNT_SID: z.string().optional(),
+  TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  /** Public base URL of the callbacks API (used as Twilio status callback). */
+  PUBLIC_BASE_URL: z.string().optional(),
+  /** Comma-separated topic ARNs whose SubscriptionConfirmation we accept. */
+  SNS_ALLOWED_TOPIC_ARNS: z.string().default(''),
+  /** Key that signs pagination cursors (HMAC). In AWS it comes from Secrets Manager via CURSOR_SECRET_ARN. */
+  CURSOR_SIGNING_KEY: z.string().optional(),
+  CURSOR_SECRET_ARN: z.string().optional(),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+let cached: Config | undefined;
+
+/** Environment read and validated once per process. */
+export function config(): Config {
+  cached ??= configSchema.parse(process.env);
+  return cached;
+}
+
+/** Tests and the local stack change the environment between runs. */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,24 @@
+import { config } from './config';
+import { db as defaultDb, type Db } from './aws';
+import { systemClock, type Clock } from './domain/clock';
+import { DirectoryStore } from './store/directory-store';
+import { RecordStore } from './store/record-store';
+
+/** What handlers need from the outside world; tests pass DynamoDB Local and mocks. */
+export interface Deps {
+  db: Db;
+  table: string;
+  clock: Clock;
+  defaultRegion: string;
+}
+
+export function defaultDeps(): Deps {
+  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION };
+}
+
+export function directoryStores(deps: Deps) {
+  return {
+    directory: new DirectoryStore(deps.db, deps.table),
+    records: new RecordStore(deps.db, deps.table),
+  };
+}

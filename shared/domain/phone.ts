@@ -1,0 +1,39 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { HttpError } from './errors';
+
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
+export type E164 = string & { readonly __brand: 'E164' };
+
+/**
+ * National or international input → E.164, using the configured default region.
+ * Uses libphonenumber's "min" metadata (small bundle) which still checks lengths and leading digits per region.
+ */
+export function normalizePhone(input: string, defaultRegion: string): E164 | undefined {
+  const trimmed = input.trim();
+  if (trimmed.length === 0 || trimmed.length > 32 || /[a-z]{2,}/i.test(trimmed)) return undefined;
+  const parsed = parsePhoneNumberFromString(trimmed, defaultRegion.toUpperCase() as CountryCode);
+  if (!parsed || !parsed.isPossible()) return undefined;
+  const e164 = parsed.number;
+  return E164_PATTERN.test(e164) ? (e164 as E164) : undefined;
+}
+
+export function requirePhone(input: string, defaultRegion: string, field = 'phone'): E164 {
+  const e164 = normalizePhone(input, defaultRegion);
+  if (!e164) throw new HttpError('InvalidPhoneNumber', `${field}: "${input}" is not a phone number`, { field });
+  return e164;
+}
+
+/** Strict check for destinations: what providers accept (ITU-T E.164 shape and a valid number). */
+export function isSendableE164(value: string): boolean {
+  if (!E164_PATTERN.test(value)) return false;
+  const parsed = parsePhoneNumberFromString(value);
+  return parsed !== undefined && parsed.isValid();
+}
+
+/** Business numbers in a path may be written with `%2B`, `+`, or without the plus. */
+export function phoneFromPath(raw: string, defaultRegion: string): E164 {
+  const decoded = decodeURIComponent(raw).trim().replace(/^ /, '+');
+  const withPlus = /^\d{8,15}$/.test(decoded) ? `+${decoded}` : decoded;
+  return requirePhone(withPlus, defaultRegion, 'number');
+}

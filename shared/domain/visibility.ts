@@ -1,0 +1,37 @@
+import type { Principal } from '../store/keys';
+
+/** Who is asking, with the teams the directory lists for them. */
+export interface Viewer {
+  sellerId: string;
+  isAdmin: boolean;
+  teamIds: readonly string[];
+}
+
+export function isPrincipalOf(viewer: Viewer, principal: Principal | undefined): boolean {
+  if (!principal) return false;
+  return principal.type === 'seller' ? principal.id === viewer.sellerId : viewer.teamIds.includes(principal.id);
+}
+
+function ownsRecord(viewer: Viewer, ownerId: string | undefined, owningTeamId: string | undefined): boolean {
+  return (ownerId !== undefined && ownerId === viewer.sellerId) || (owningTeamId !== undefined && viewer.teamIds.includes(owningTeamId));
+}
+
+/**
+ * The contract's visibility rule, in one place: a conversation is visible when its business number
+ * is assigned to the viewer or one of their teams, or its record is owned by them or one of their teams.
+ */
+export function canSeeConversation(
+  viewer: Viewer,
+  conversation: { assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
+): boolean {
+  return (
+    viewer.isAdmin ||
+    isPrincipalOf(viewer, conversation.assignedTo) ||
+    ownsRecord(viewer, conversation.recordOwnerId, conversation.recordOwningTeamId)
+  );
+}
+
+/** A record is readable by its owner, members of its owning team, and admins. */
+export function canReadRecord(viewer: Viewer, record: { ownerId?: string | undefined; owningTeamId?: string | undefined }): boolean {
+  return viewer.isAdmin || ownsRecord(viewer, record.ownerId, record.owningTeamId);
+}

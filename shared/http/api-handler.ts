@@ -1,0 +1,91 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { z } from 'zod';
+import { HttpError } from '../domain/errors';
+import { callerFromEvent, requireAdmin, type Caller } from './auth';
+import { contractErrors } from './errors-middleware';
+import { routes, type FunctionName } from './routes';
+import { logger } from '../observability';
+
+export interface ApiRequest {
+  event: APIGatewayProxyEventV2;
+  caller: Caller;
+  params: Record<string, string>;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteHandler = (request: ApiRequest) => Promise<ApiResult>;
+
+export const ok = (body: unknown, status = 200): ApiResult => ({ status, body });
+
+/** Lower-cased header map; API Gateway v2 already lower-cases, Node's http server does too. */
+export function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  return out;
+}
+
+export function rawBody(event: APIGatewayProxyEventV2): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError('ValidationError', 'the body is not valid JSON');
+  }
+}
+
+/** zod parse that fails with the contract's ValidationError and the offending paths. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+  const result = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  throw new HttpError('ValidationError', `${what}: ${summary}`, { issues });
+}
+
+/**
+ * A Lambda handler serving the routes of one function: identity and role checks from the route
+ * table, JSON body parsing, contract errors. Route handlers stay small: parse, call shared/, respond.
+ */
+export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandler>) {
+  const access = new Map(routes.filter((r) => r.fn === fn).map((r) => [`${r.method} ${r.path}`, r.access]));
+  for (const key of Object.keys(handlers)) if (!access.has(key)) throw new Error(`route ${key} is not in the route table for ${fn}`);
+
+  const dispatch = async (event: APIGatewayProxyEventV2, _context: Context): Promise<APIGatewayProxyResultV2> => {
+    const handle = handlers[event.routeKey];
+    const routeAccess = access.get(event.routeKey);
+    if (!handle || !routeAccess) throw new HttpError('NotFound', `no route ${event.routeKey}`);
+    const caller = routeAccess === 'public' ? { sellerId: '', isAdmin: false } : callerFromEvent(event);
+    if (routeAccess === 'admin') requireAdmin(caller);
+    const headers = lowerCaseHeaders(event.headers);
+    const result = await handle({
+      event,
+      caller,
+      params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+      query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+      headers,
+      body: parseJson(rawBody(event)),
+    });
+    return {
+      statusCode: result.status,
+      headers: { 'content-type': 'application/json', ...result.headers },
+      body: result.body === undefined ? '' : typeof result.body === 'string' ? result.body : JSON.stringify(result.body),
+    };
+  };
+
+  return middy(dispatch).use(injectLambdaContext(logger)).use(contractErrors());
+}

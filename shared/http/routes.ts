@@ -1,0 +1,78 @@
+/**
+ * Every HTTP route of the contract, the function that serves it and who may call it.
+ * The CDK stack creates API Gateway routes from this list and the local server dispatches by it,
+ * so the deployed and local APIs cannot differ.
+ */
+export type FunctionName =
+  | 'directory'
+  | 'seller-api'
+  | 'outbound-send'
+  | 'reassignment'
+  | 'twilio-callbacks'
+  | 'sns-callbacks';
+
+export type Access = 'public' | 'seller' | 'admin';
+
+export interface RouteSpec {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  fn: FunctionName;
+  access: Access;
+}
+
+export const routes: readonly RouteSpec[] = [
+  { method: 'PUT', path: '/directory/sellers/{sellerId}', fn: 'directory', access: 'admin' },
+  { method: 'PUT', path: '/directory/teams/{teamId}', fn: 'directory', access: 'admin' },
+  { method: 'PUT', path: '/directory/numbers/{number}', fn: 'directory', access: 'admin' },
+  { method: 'GET', path: '/me/numbers', fn: 'directory', access: 'seller' },
+  { method: 'PUT', path: '/records/{type}/{id}', fn: 'directory', access: 'admin' },
+  { method: 'GET', path: '/records/{type}/{id}', fn: 'directory', access: 'seller' },
+
+  { method: 'GET', path: '/me/conversations', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/records/{type}/{id}/conversations', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/records/contact/{id}/related', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/conversations/{id}', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/conversations/{id}/messages', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/me/notifications', fn: 'seller-api', access: 'seller' },
+  { method: 'POST', path: '/me/notifications/{id}/read', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/templates', fn: 'seller-api', access: 'seller' },
+  { method: 'POST', path: '/templates', fn: 'seller-api', access: 'seller' },
+  { method: 'PUT', path: '/templates/{id}', fn: 'seller-api', access: 'seller' },
+  { method: 'DELETE', path: '/templates/{id}', fn: 'seller-api', access: 'seller' },
+  { method: 'POST', path: '/templates/{id}/render', fn: 'seller-api', access: 'seller' },
+
+  { method: 'POST', path: '/messages', fn: 'outbound-send', access: 'seller' },
+  { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
+  { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
+
+  { method: 'POST', path: '/callbacks/twilio/inbound', fn: 'twilio-callbacks', access: 'public' },
+  { method: 'POST', path: '/callbacks/twilio/status', fn: 'twilio-callbacks', access: 'public' },
+  { method: 'POST', path: '/callbacks/sns', fn: 'sns-callbacks', access: 'public' },
+];
+
+export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;
+
+/** Matches a concrete path against the route table (local server); literal segments win over parameters. */
+export function matchRoute(method: string, path: string): { route: RouteSpec; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/').filter(Boolean);
+  let best: { route: RouteSpec; pathParameters: Record<string, string>; literals: number } | undefined;
+  for (const route of routes) {
+    if (route.method !== method) continue;
+    const pattern = route.path.split('/').filter(Boolean);
+    if (pattern.length !== segments.length) continue;
+    const pathParameters: Record<string, string> = {};
+    let literals = 0;
+    const matches = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      const param = /^\{(\w+)\}$/.exec(part);
+      if (param) {
+        pathParameters[param[1]!] = segment;
+        return true;
+      }
+      literals++;
+      return part === segment;
+    });
+    if (matches && (!best || literals > best.literals)) best = { route, pathParameters, literals };
+  }
+  return best && { route: best.route, pathParameters: best.pathParameters };
+}

@@ -1,0 +1,174 @@
+import { GetCommand, TransactWriteCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../aws';
+import { keys, type Principal } from './keys';
+import { HttpError } from '../domain/errors';
+import { isTransactionConditionFailure, queryAll } from './dynamo-helpers';
+
+export const providers = ['pinpoint', 'eum', 'twilio', 'sandbox'] as const;
+export type ProviderName = (typeof providers)[number];
+
+export interface Seller {
+  id: string;
+  name: string;
+  teamIds: string[];
+  roles: string[];
+}
+export interface Team {
+  id: string;
+  name: string;
+}
+export interface BusinessNumber {
+  number: string;
+  assignedTo: Principal;
+  provider: ProviderName;
+  label?: string;
+}
+
+export class DirectoryStore {
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+  ) {}
+
+  async getSeller(sellerId: string): Promise<Seller | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.seller(sellerId) }));
+    return Item ? toSeller(Item) : undefined;
+  }
+
+  async getSellers(sellerIds: string[]): Promise<Seller[]> {
+    const unique = [...new Set(sellerIds)];
+    const found: Seller[] = [];
+    for (let i = 0; i < unique.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.table]: { Keys: unique.slice(i, i + 100).map((id) => keys.seller(id)) },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await this.db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[this.table] ?? []) found.push(toSeller(item));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  /** Upserts a seller and keeps one membership item per team, so a team's members are one Query. */
+  async putSeller(seller: Seller): Promise<Seller> {
+    const previous = await this.getSeller(seller.id);
+    const teamIds = [...new Set(seller.teamIds)];
+    const removed = (previous?.teamIds ?? []).filter((t) => !teamIds.includes(t));
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.seller(seller.id), kind: 'seller', id: seller.id, name: seller.name, teamIds, roles: [...new Set(seller.roles)] },
+              },
+            },
+            ...teamIds.map((teamId) => ({
+              ConditionCheck: {
+                TableName: this.table,
+                Key: keys.team(teamId),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            })),
+            ...teamIds.map((teamId) => ({
+              Put: { TableName: this.table, Item: { ...keys.teamMember(teamId, seller.id), kind: 'membership', teamId, sellerId: seller.id } },
+            })),
+            ...removed.map((teamId) => ({ Delete: { TableName: this.table, Key: keys.teamMember(teamId, seller.id) } })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionConditionFailure(error)) {
+        throw new HttpError('ValidationError', 'teamIds: every team must exist before a seller joins it', { teamIds });
+      }
+      throw error;
+    }
+    return { ...seller, teamIds };
+  }
+
+  async getTeam(teamId: string): Promise<Team | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.team(teamId) }));
+    return Item ? { id: Item.id as string, name: Item.name as string } : undefined;
+  }
+
+  async putTeam(team: Team): Promise<Team> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Put: { TableName: this.table, Item: { ...keys.team(team.id), kind: 'team', ...team } } }],
+      }),
+    );
+    return team;
+  }
+
+  async teamMemberIds(teamId: string): Promise<string[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.team(teamId).pk, ':prefix': keys.teamMembersPrefix() },
+      ProjectionExpression: 'sellerId',
+    });
+    return items.map((item) => item.sellerId as string);
+  }
+
+  async getNumber(e164: string): Promise<BusinessNumber | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.number(e164) }));
+    return Item ? toNumber(Item) : undefined;
+  }
+
+  async putNumber(number: BusinessNumber): Promise<BusinessNumber> {
+    const assigneeKey = number.assignedTo.type === 'seller' ? keys.seller(number.assignedTo.id) : keys.team(number.assignedTo.id);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: this.table, Key: assigneeKey, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...keys.number(number.number),
+                  ...keys.numberInAssigneeList(number.assignedTo, number.number),
+                  kind: 'number',
+                  ...number,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (isTransactionConditionFailure(error)) {
+        throw new HttpError('ValidationError', `assignedTo: ${number.assignedTo.type} ${number.assignedTo.id} does not exist`);
+      }
+      throw error;
+    }
+    return number;
+  }
+
+  async numbersOf(assignee: Principal): Promise<BusinessNumber[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.numbersOfAssignee(assignee).gsi1pk },
+    });
+    return items.map(toNumber);
+  }
+}
+
+function toSeller(item: Record<string, unknown>): Seller {
+  return { id: item.id as string, name: item.name as string, teamIds: (item.teamIds as string[]) ?? [], roles: (item.roles as string[]) ?? [] };
+}
+
+function toNumber(item: Record<string, unknown>): BusinessNumber {
+  return {
+    number: item.number as string,
+    assignedTo: item.assignedTo as Principal,
+    provider: item.provider as ProviderName,
+    ...(item.label ? { label: item.label as string } : {}),
+  };
+}
+

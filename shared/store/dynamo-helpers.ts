@@ -1,0 +1,34 @@
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { Db } from '../aws';
+
+export type Item = Record<string, unknown>;
+
+/** Reads every page of a query (for bounded partitions: memberships, a number's records). */
+export async function queryAll(db: Db, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...((out.Items ?? []) as Item[]));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Cancellation reasons of a failed TransactWriteItems, index-aligned with its items. */
+export function cancellationCodes(error: unknown): (string | undefined)[] | undefined {
+  if (error instanceof TransactionCanceledException || (error as { name?: string })?.name === 'TransactionCanceledException') {
+    const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+    return reasons.map((r) => (r.Code === 'None' ? undefined : r.Code));
+  }
+  return undefined;
+}
+
+export function isTransactionConditionFailure(error: unknown): boolean {
+  return cancellationCodes(error)?.includes('ConditionalCheckFailed') ?? false;
+}
+
+export function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+}

@@ -1,0 +1,101 @@
+/**
+ * Every pk/sk/GSI value of the table is built here, and nowhere else.
+ * Item types and their keys are listed in the README's access-pattern table.
+ */
+export type RecordType = 'contact' | 'account' | 'opportunity' | 'lead';
+export type Principal = { type: 'seller' | 'team'; id: string };
+
+export type Key = { pk: string; sk: string };
+
+const PROFILE = 'PROFILE';
+
+export const keys = {
+  seller: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: PROFILE }),
+  team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
+  teamMember: (teamId: string, sellerId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${sellerId}` }),
+  teamMembersPrefix: () => 'MEMBER#',
+
+  number: (e164: string): Key => ({ pk: `NUMBER#${e164}`, sk: PROFILE }),
+  /** gsi1: numbers assigned to a seller or a team. */
+  numbersOfAssignee: (assignee: Principal) => ({ gsi1pk: `ASSIGNEE#${assignee.type}#${assignee.id}` }),
+  numberInAssigneeList: (assignee: Principal, e164: string) => ({
+    gsi1pk: `ASSIGNEE#${assignee.type}#${assignee.id}`,
+    gsi1sk: `NUMBER#${e164}`,
+  }),
+
+  record: (type: RecordType, id: string): Key => ({ pk: `RECORD#${type}#${id}`, sk: PROFILE }),
+  /** One item per distinct number a record holds: all records with a number are one Query away. */
+  phoneIndex: (e164: string, type: RecordType, id: string): Key => ({ pk: `PHONE#${e164}`, sk: `RECORD#${type}#${id}` }),
+  phonePartition: (e164: string) => `PHONE#${e164}`,
+  phoneRecordPrefix: 'RECORD#',
+  /** Exists once a lead was created for an unknown number: makes racing first messages create one lead. */
+  leadClaim: (e164: string): Key => ({ pk: `PHONE#${e164}`, sk: 'LEADCLAIM' }),
+  optOut: (customer: string, business: string): Key => ({ pk: `PHONE#${customer}`, sk: `OPTOUT#${business}` }),
+  optOutPrefix: 'OPTOUT#',
+  /** An opportunity's link to each of its contacts, under the contact's partition. */
+  opportunityLink: (contactId: string, opportunityId: string): Key => ({
+    pk: `RECORD#contact#${contactId}`,
+    sk: `OPPORTUNITY#${opportunityId}`,
+  }),
+  opportunityLinkPrefix: 'OPPORTUNITY#',
+
+  /** The conversation lives in the customer's partition, keyed by its natural identity (B, record). */
+  conversation: (customer: string, business: string, type: RecordType, recordId: string): Key => ({
+    pk: `PHONE#${customer}`,
+    sk: `CONV#${business}#${type}#${recordId}`,
+  }),
+  conversationPrefix: 'CONV#',
+  /** Written once; maps a conversation id to its current key (which changes when it moves). */
+  conversationHead: (conversationId: string): Key => ({ pk: `CONV#${conversationId}`, sk: 'HEAD' }),
+  conversationIndexes: (c: {
+    id: string;
+    lastMessageAt: string;
+    record: { type: RecordType; id: string };
+    assignedTo: Principal;
+    recordOwnerId?: string | undefined;
+    recordOwningTeamId?: string | undefined;
+  }) => {
+    const order = `${c.lastMessageAt}#${c.id}`;
+    return {
+      gsi1pk: `CONVS#RECORD#${c.record.type}#${c.record.id}`,
+      gsi1sk: order,
+      gsi2pk: `CONVS#ASSIGNEE#${c.assignedTo.type}#${c.assignedTo.id}`,
+      gsi2sk: order,
+      ...(c.recordOwnerId ? { gsi3pk: `CONVS#OWNER#seller#${c.recordOwnerId}`, gsi3sk: order } : {}),
+      ...(c.recordOwningTeamId ? { gsi4pk: `CONVS#OWNER#team#${c.recordOwningTeamId}`, gsi4sk: order } : {}),
+    };
+  },
+  conversationsOfRecord: (type: RecordType, id: string) => `CONVS#RECORD#${type}#${id}`,
+  conversationsOfAssignee: (p: Principal) => `CONVS#ASSIGNEE#${p.type}#${p.id}`,
+  conversationsOfOwnerSeller: (sellerId: string) => `CONVS#OWNER#seller#${sellerId}`,
+  conversationsOfOwnerTeam: (teamId: string) => `CONVS#OWNER#team#${teamId}`,
+
+  message: (conversationId: string, createdAt: string, messageId: string): Key => ({
+    pk: `CONV#${conversationId}`,
+    sk: `MSG#${createdAt}#${messageId}`,
+  }),
+  messagePrefix: 'MSG#',
+
+  /** Provider message id → our message; its existence also de-duplicates inbound deliveries. */
+  providerMessage: (provider: string, providerMessageId: string): Key => ({
+    pk: `PMSG#${provider}#${providerMessageId}`,
+    sk: 'POINTER',
+  }),
+  /** A delivery report that arrived before the send recorded the provider id. */
+  pendingReport: (provider: string, providerMessageId: string, reportId: string): Key => ({
+    pk: `PMSG#${provider}#${providerMessageId}`,
+    sk: `REPORT#${reportId}`,
+  }),
+  pendingReportPrefix: 'REPORT#',
+
+  template: (templateId: string): Key => ({ pk: `TEMPLATE#${templateId}`, sk: PROFILE }),
+  templateList: (name: string, templateId: string) => ({ gsi1pk: 'TEMPLATES', gsi1sk: `${name.toLowerCase()}#${templateId}` }),
+  templatesPartition: 'TEMPLATES',
+
+  notification: (sellerId: string, notificationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `NOTIF#${notificationId}` }),
+  notificationPrefix: 'NOTIF#',
+  unreadNotification: (sellerId: string, notificationId: string) => ({ gsi1pk: `UNREAD#${sellerId}`, gsi1sk: notificationId }),
+  unreadPartition: (sellerId: string) => `UNREAD#${sellerId}`,
+
+  idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
+} as const;

@@ -1,0 +1,185 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../aws';
+import { keys, type RecordType } from './keys';
+import { numbersOf, type CrmRecord } from '../domain/records';
+import type { E164 } from '../domain/phone';
+import { isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
+import { HttpError } from '../domain/errors';
+
+/** The routing-relevant view of a record, copied onto each of its phone-index items. */
+export interface PhoneIndexEntry {
+  type: RecordType;
+  id: string;
+  name: string;
+  ownerId?: string;
+  owningTeamId?: string;
+  state: 'active' | 'inactive';
+  modifiedAt: string;
+}
+
+export type UpsertOutcome = { record: CrmRecord; applied: boolean };
+
+export class RecordStore {
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+  ) {}
+
+  async get(type: RecordType, id: string): Promise<CrmRecord | undefined> {
+    const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.record(type, id), ConsistentRead: true }));
+    return Item ? toRecord(Item) : undefined;
+  }
+
+  async getMany(refs: { type: RecordType; id: string }[]): Promise<CrmRecord[]> {
+    if (refs.length === 0) return [];
+    const found: CrmRecord[] = [];
+    for (let i = 0; i < refs.length; i += 100) {
+      let request: Record<string, { Keys: Item[] }> | undefined = {
+        [this.table]: { Keys: refs.slice(i, i + 100).map((r) => keys.record(r.type, r.id)) },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const out = await this.db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of out.Responses?.[this.table] ?? []) found.push(toRecord(item));
+        request = out.UnprocessedKeys as typeof request;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Writes the record and its phone-index items in one transaction (optimistic on `version`),
+   * so the set of records holding a number is never half-updated.
+   * With `onlyIfNewer`, an older `modifiedAt` than stored is ignored (out-of-order CRM events).
+   */
+  async upsert(record: CrmRecord, options: { onlyIfNewer?: boolean } = {}): Promise<UpsertOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      const previousItem = (
+        await this.db.send(new GetCommand({ TableName: this.table, Key: keys.record(record.type, record.id), ConsistentRead: true }))
+      ).Item;
+      const previous = previousItem ? toRecord(previousItem) : undefined;
+      if (options.onlyIfNewer && previous && previous.modifiedAt > record.modifiedAt) return { record: previous, applied: false };
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: this.upsertItems(record, previous, previousItem?.version as number | undefined) }));
+      } catch (error) {
+        if (isTransactionConditionFailure(error) && attempt < 4) continue;
+        if (isTransactionConditionFailure(error)) throw new HttpError('Conflict', 'the record was changed concurrently; retry');
+        throw error;
+      }
+      if (previous && (previous.ownerId !== record.ownerId || previous.owningTeamId !== record.owningTeamId)) {
+        await this.propagateOwnership(record);
+      }
+      return { record, applied: true };
+    }
+  }
+
+  private upsertItems(record: CrmRecord, previous: CrmRecord | undefined, version: number | undefined) {
+    const table = this.table;
+    const nextNumbers = numbersOf(record);
+    const droppedNumbers = previous ? [...numbersOf(previous).keys()].filter((n) => !nextNumbers.has(n)) : [];
+    const entry = phoneIndexEntry(record);
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: table,
+          Item: { ...keys.record(record.type, record.id), kind: 'record', ...record, version: (version ?? 0) + 1 },
+          ...(version === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }),
+        },
+      },
+      ...[...nextNumbers].map(([number, fields]) => ({
+        Put: { TableName: table, Item: { ...keys.phoneIndex(number, record.type, record.id), kind: 'phoneIndex', number, fields, ...entry } },
+      })),
+      ...droppedNumbers.map((number) => ({ Delete: { TableName: table, Key: keys.phoneIndex(number, record.type, record.id) } })),
+    ];
+    if (record.type === 'opportunity' || previous?.type === 'opportunity') {
+      const next = new Set(record.contactIds ?? []);
+      const dropped = (previous?.contactIds ?? []).filter((c) => !next.has(c));
+      for (const contactId of next) {
+        items.push({ Put: { TableName: table, Item: { ...keys.opportunityLink(contactId, record.id), kind: 'opportunityLink', opportunityId: record.id, contactId } } });
+      }
+      for (const contactId of dropped) items.push({ Delete: { TableName: table, Key: keys.opportunityLink(contactId, record.id) } });
+    }
+    return items;
+  }
+
+  /** Conversations carry their record's owner for the visibility indexes; keep them in step. */
+  private async propagateOwnership(record: CrmRecord): Promise<void> {
+    const conversations = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(record.type, record.id) },
+      ProjectionExpression: 'pk, sk, id, lastMessageAt, record, assignedTo',
+    });
+    for (const conversation of conversations) {
+      const indexes = keys.conversationIndexes({
+        id: conversation.id as string,
+        lastMessageAt: conversation.lastMessageAt as string,
+        record: { type: record.type, id: record.id },
+        assignedTo: conversation.assignedTo as never,
+        recordOwnerId: record.ownerId,
+        recordOwningTeamId: record.owningTeamId,
+      });
+      const set: string[] = ['recordOwnerId = :owner', 'recordOwningTeamId = :team'];
+      const remove: string[] = [];
+      const values: Item = { ':owner': record.ownerId ?? null, ':team': record.owningTeamId ?? null };
+      for (const name of ['gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const) {
+        if (indexes[name as keyof typeof indexes]) {
+          set.push(`${name} = :${name}`);
+          values[`:${name}`] = indexes[name as keyof typeof indexes];
+        } else remove.push(name);
+      }
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: conversation.pk, sk: conversation.sk },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: values,
+        }),
+      ).catch((error: unknown) => {
+        // A conversation moved away meanwhile carries its new record's owner already.
+        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      });
+    }
+  }
+
+  /** Opportunities linked to a contact through `contactIds`. */
+  async opportunitiesOfContact(contactId: string): Promise<CrmRecord[]> {
+    const links = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.record('contact', contactId).pk, ':prefix': keys.opportunityLinkPrefix },
+    });
+    return this.getMany(links.map((link) => ({ type: 'opportunity' as const, id: link.opportunityId as string })));
+  }
+}
+
+export function phoneIndexEntry(record: CrmRecord): PhoneIndexEntry {
+  return {
+    type: record.type,
+    id: record.id,
+    name: record.name,
+    ...(record.ownerId ? { ownerId: record.ownerId } : {}),
+    ...(record.owningTeamId ? { owningTeamId: record.owningTeamId } : {}),
+    state: record.state,
+    modifiedAt: record.modifiedAt,
+  };
+}
+
+export function toRecord(item: Item): CrmRecord {
+  const record: CrmRecord = {
+    type: item.type as RecordType,
+    id: item.id as string,
+    name: item.name as string,
+    state: item.state as 'active' | 'inactive',
+    modifiedAt: item.modifiedAt as string,
+  };
+  for (const field of ['phone', 'business', 'mobile'] as const) if (item[field]) record[field] = item[field] as E164;
+  if (item.ownerId) record.ownerId = item.ownerId as string;
+  if (item.owningTeamId) record.owningTeamId = item.owningTeamId as string;
+  if (item.accountId) record.accountId = item.accountId as string;
+  if (Array.isArray(item.contactIds)) record.contactIds = item.contactIds as string[];
+  return record;
+}

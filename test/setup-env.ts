@@ -1,0 +1,9 @@
+// Handlers read configuration at import; tests run with neutral values and no real AWS.
+process.env.AWS_REGION ??= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ??= 'test';
+process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+process.env.DEFAULT_REGION ??= 'US';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+process.env.POWERTOOLS_DEV ??= 'false';
+process.env.CURSOR_SIGNING_KEY ??= 'test-cursor-key';
+process.env.TWILIO_AUTH_TOKEN ??= 'test-twilio-token';
