@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
 import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
 import { toCrmRecord } from '../../shared/domain/record-input';

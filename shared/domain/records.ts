@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { E164 } from './phone';
 import type { Principal, RecordType } from '../store/keys';
 

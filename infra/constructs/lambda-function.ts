@@ -1,0 +1,69 @@
+import { Duration } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing, LoggingFormat } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { acknowledge } from '../nag';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+
+export const LAMBDA_RUNTIME = Runtime.NODEJS_24_X;
+
+export interface SmsFunctionProps {
+  /** Folder under functions/ holding handler.ts. */
+  name: string;
+  description: string;
+  environment: Record<string, string>;
+  memorySize?: number;
+  timeout?: Duration;
+}
+
+/** Every function is built alike: esbuild-bundled ESM, minified, arm64, tracing and JSON logs on. */
+export class SmsFunction extends Construct {
+  readonly fn: NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: SmsFunctionProps) {
+    super(scope, id);
+    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH });
+    // Own role with write access to this log group only (instead of the broad AWSLambdaBasicExecutionRole).
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..', 'functions', props.name, 'handler.ts'),
+      handler: 'handler',
+      description: props.description,
+      runtime: LAMBDA_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(15),
+      tracing: Tracing.ACTIVE,
+      loggingFormat: LoggingFormat.JSON,
+      logGroup,
+      role,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: `sms-crm-${props.name}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'SmsCrm',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: bundlingOptions(),
+    });
+    acknowledge(role, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions (added by tracing: ACTIVE).');
+  }
+}
+
+export function bundlingOptions() {
+  return {
+    format: OutputFormat.ESM,
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    target: 'node22',
+    mainFields: ['module', 'main'],
+    // The Node.js 22+ Lambda runtimes ship AWS SDK v3; bundling it again would double every bundle.
+    externalModules: ['@aws-sdk/*'],
+    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
+    banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    forceDockerBundling: false,
+  };
+}
