@@ -110,7 +110,6 @@ export class RecordStore {
       IndexName: 'gsi1',
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(record.type, record.id) },
-      ProjectionExpression: 'pk, sk, id, lastMessageAt, record, assignedTo',
     });
     for (const conversation of conversations) {
       const indexes = keys.conversationIndexes({
@@ -121,22 +120,24 @@ export class RecordStore {
         recordOwnerId: record.ownerId,
         recordOwningTeamId: record.owningTeamId,
       });
-      const set: string[] = ['recordOwnerId = :owner', 'recordOwningTeamId = :team'];
+      const set: string[] = [];
       const remove: string[] = [];
-      const values: Item = { ':owner': record.ownerId ?? null, ':team': record.owningTeamId ?? null };
-      for (const name of ['gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const) {
-        if (indexes[name as keyof typeof indexes]) {
+      const values: Item = {};
+      const fields = { recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId, ...indexes };
+      for (const name of ['recordOwnerId', 'recordOwningTeamId', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const) {
+        const value = fields[name as keyof typeof fields];
+        if (value) {
           set.push(`${name} = :${name}`);
-          values[`:${name}`] = indexes[name as keyof typeof indexes];
+          values[`:${name}`] = value;
         } else remove.push(name);
       }
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: conversation.pk, sk: conversation.sk },
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: values,
+          ...(set.length ? { ExpressionAttributeValues: values } : {}),
         }),
       ).catch((error: unknown) => {
         // A conversation moved away meanwhile carries its new record's owner already.

@@ -1,0 +1,38 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { defaultDeps } from '../../shared/deps';
+import { sns } from '../../shared/aws';
+import { config } from '../../shared/config';
+import { handleChange, type NotifierDeps } from '../../shared/notifications/notifier';
+import { logger } from '../../shared/observability';
+
+/**
+ * The table's stream invokes the notifier. Records are handled in order; at the first failure the
+ * rest of the batch is reported failed too, so the stream retries from there and a record that
+ * already succeeded is never handled twice.
+ */
+export function createHandler(deps: NotifierDeps) {
+  const notify = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const records = event.Records;
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!;
+      try {
+        await handleChange(deps, {
+          eventName: record.eventName as 'INSERT' | 'MODIFY' | 'REMOVE',
+          newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined,
+          oldImage: record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined,
+        });
+      } catch (error) {
+        logger.error('stream record failed; retrying from it', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
+        return { batchItemFailures: records.slice(i).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };
+      }
+    }
+    return { batchItemFailures: [] };
+  };
+  return middy(notify).use(injectLambdaContext(logger));
+}
+
+export const handler = createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN });

@@ -1,0 +1,41 @@
+import { apiHandler, parseWith } from '../../shared/http/api-handler';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { HttpError } from '../../shared/domain/errors';
+import { config } from '../../shared/config';
+import { httpsFetchText, isSnsUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
+import { handleSmsNotification } from '../../shared/providers/sms-notification';
+import { logger } from '../../shared/observability';
+
+export interface SnsCallbackOptions {
+  allowedTopicArns?: string[];
+  fetchText?: FetchText;
+}
+
+/** SNS HTTPS subscription endpoint: verify, confirm configured topics, route notifications. */
+export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
+  const allowed = new Set(options.allowedTopicArns ?? config().SNS_ALLOWED_TOPIC_ARNS.split(',').map((a) => a.trim()).filter(Boolean));
+  const fetchText = options.fetchText ?? httpsFetchText;
+  const verifier = new SnsSignatureVerifier(fetchText);
+
+  return apiHandler('sns-callbacks', {
+    'POST /callbacks/sns': async ({ body }) => {
+      const envelope = parseWith(snsHttpEnvelopeSchema, body);
+      if (!(await verifier.verify(envelope))) throw new HttpError('InvalidSignature', 'the SNS message signature does not verify');
+      // A valid signature only proves AWS sent it; the topic must be one of ours too.
+      if (!allowed.has(envelope.TopicArn)) throw new HttpError('InsufficientPrivileges', `topic ${envelope.TopicArn} is not configured for this endpoint`);
+
+      if (envelope.Type === 'SubscriptionConfirmation') {
+        if (!envelope.SubscribeURL || !isSnsUrl(envelope.SubscribeURL)) throw new HttpError('ValidationError', 'SubscribeURL is not an SNS URL');
+        await fetchText(envelope.SubscribeURL);
+        logger.info('SNS subscription confirmed', { topicArn: envelope.TopicArn });
+        return { status: 200, body: { confirmed: true } };
+      }
+      if (envelope.Type === 'UnsubscribeConfirmation') return { status: 200, body: { ignored: true } };
+
+      const outcome = await handleSmsNotification(deps, envelope.Message, { inbound: true, events: true });
+      return { status: 200, body: outcome.kind === 'inbound' ? { kind: 'inbound', outcome: outcome.result.outcome } : outcome };
+    },
+  });
+}
+
+export const handler = createHandler(defaultDeps());

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Principal } from '../store/keys';
+import { SALESPERSON_ROLE } from './directory';
+
+export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed'] as const;
+export type NotificationKind = (typeof notificationKinds)[number];
+
+export interface Notification {
+  id: string;
+  kind: NotificationKind;
+  conversationId?: string;
+  messageId?: string;
+  createdAt: string;
+  read: boolean;
+}
+
+/**
+ * Who hears of an inbound message: the seller B is assigned to (every member, for a team number)
+ * and the record's owner (its owning team's members when it has no owning seller).
+ */
+export function inboundRecipients(input: {
+  assignedTo: Principal;
+  assigneeTeamMembers: readonly string[];
+  recordOwnerId?: string | undefined;
+  recordOwningTeamMembers: readonly string[];
+}): string[] {
+  const recipients = new Set<string>();
+  if (input.assignedTo.type === 'seller') recipients.add(input.assignedTo.id);
+  else input.assigneeTeamMembers.forEach((id) => recipients.add(id));
+  if (input.recordOwnerId) recipients.add(input.recordOwnerId);
+  else input.recordOwningTeamMembers.forEach((id) => recipients.add(id));
+  return [...recipients].sort();
+}
+
+/** A recipient without SMS privileges is told that a message arrived, without its text. */
+export function inboundKindFor(roles: readonly string[] | undefined): NotificationKind {
+  return roles?.includes(SALESPERSON_ROLE) ? 'inbound_message' : 'insufficient_privileges';
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/**
+ * Deterministic and time-ordered: the same event always yields the same id (stream re-runs write
+ * nothing twice), and ids sort by the time of the message.
+ */
+export function notificationId(createdAt: string, messageId: string, kind: NotificationKind, sellerId: string): string {
+  let time = new Date(createdAt).getTime();
+  let head = '';
+  for (let i = 0; i < 10; i++) {
+    head = CROCKFORD[time % 32] + head;
+    time = Math.floor(time / 32);
+  }
+  const digest = createHash('sha256').update(`${messageId}|${kind}|${sellerId}`).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i]! % 32];
+  return head + tail;
+}

@@ -1,0 +1,116 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Deps } from '../deps';
+import { keys, type Principal } from '../store/keys';
+import { isConditionFailure, type Item } from '../store/dynamo-helpers';
+import { DirectoryStore } from '../store/directory-store';
+import { inboundKindFor, inboundRecipients, notificationId, type NotificationKind } from '../domain/notifications';
+import { finalStatuses } from '../domain/status';
+import { preview as previewOf, type MessageStatus } from '../domain/messages';
+
+export interface NotifierDeps extends Deps {
+  sns: SNSClient;
+  topicArn: string | undefined;
+}
+
+export interface ChangedItem {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  newImage?: Item | undefined;
+  oldImage?: Item | undefined;
+}
+
+/**
+ * Reacts to one table change. A message change writes notification items (idempotent: ids are
+ * deterministic and puts conditional); a notification insert publishes it to SNS (then marks it).
+ * Throws when anything fails, so the stream retries from this record and nothing is lost.
+ */
+export async function handleChange(deps: NotifierDeps, change: ChangedItem): Promise<number> {
+  const item = change.newImage;
+  if (!item) return 0;
+  if (item.kind === 'notification' && change.eventName === 'INSERT') {
+    await publish(deps, item);
+    return 1;
+  }
+  if (item.kind !== 'message') return 0;
+  if (change.eventName === 'INSERT' && item.direction === 'inbound') return notifyInbound(deps, item);
+  const was = change.oldImage?.status as MessageStatus | undefined;
+  const now = item.status as MessageStatus;
+  if (item.direction === 'outbound' && (now === 'failed' || now === 'undelivered') && !(was && finalStatuses.has(was)) && item.sentBy) {
+    await writeNotification(deps, item.sentBy as string, 'delivery_failed', item);
+    return 1;
+  }
+  return 0;
+}
+
+async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const assignedTo = message.assignedTo as Principal;
+  const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
+    assignedTo.type === 'team' ? directory.teamMemberIds(assignedTo.id) : [],
+    !message.recordOwnerId && message.recordOwningTeamId ? directory.teamMemberIds(message.recordOwningTeamId as string) : [],
+  ]);
+  const recipients = inboundRecipients({ assignedTo, assigneeTeamMembers, recordOwnerId: message.recordOwnerId as string | undefined, recordOwningTeamMembers });
+  const sellers = new Map((await directory.getSellers(recipients)).map((s) => [s.id, s]));
+  for (const sellerId of recipients) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message);
+  return recipients.length;
+}
+
+async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item): Promise<void> {
+  const createdAt = message.createdAt as string;
+  const id = notificationId(createdAt, message.id as string, kind, sellerId);
+  try {
+    await deps.db.send(
+      new PutCommand({
+        TableName: deps.table,
+        Item: {
+          ...keys.notification(sellerId, id),
+          ...keys.unreadNotification(sellerId, id),
+          kind: 'notification',
+          id,
+          sellerId,
+          notificationKind: kind,
+          conversationId: message.conversationId,
+          messageId: message.id,
+          createdAt,
+          read: false,
+          // Only a seller with SMS privileges gets the text.
+          ...(kind === 'inbound_message' ? { preview: previewOf(message.body as string), from: message.from } : {}),
+          ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/** Publishes once per notification: a re-run sees `publishedAt` and skips. At-least-once if we crash in between. */
+async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
+  if (!deps.topicArn) return;
+  const key = keys.notification(notification.sellerId as string, notification.id as string);
+  const current = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true }))).Item;
+  if (!current || current.publishedAt) return;
+  await deps.sns.send(
+    new PublishCommand({
+      TopicArn: deps.topicArn,
+      Message: JSON.stringify({
+        id: current.id,
+        kind: current.notificationKind,
+        sellerId: current.sellerId,
+        conversationId: current.conversationId,
+        messageId: current.messageId,
+        createdAt: current.createdAt,
+        ...(current.preview ? { preview: current.preview, from: current.from } : {}),
+        ...(current.statusReason ? { statusReason: current.statusReason } : {}),
+      }),
+      MessageAttributes: {
+        sellerId: { DataType: 'String', StringValue: current.sellerId as string },
+        kind: { DataType: 'String', StringValue: current.notificationKind as string },
+      },
+    }),
+  );
+  await deps.db.send(
+    new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: 'SET publishedAt = :at', ExpressionAttributeValues: { ':at': deps.clock.now().toISOString() } }),
+  );
+}

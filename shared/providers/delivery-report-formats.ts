@@ -1,0 +1,137 @@
+import * as z from 'zod';
+import type { MessageStatus, StatusReason } from '../domain/messages';
+import { reason, type ReasonCode } from '../domain/status';
+
+/** A delivery report, whatever provider format it came in. */
+export interface DeliveryReport {
+  provider: 'pinpoint' | 'eum' | 'twilio' | 'sandbox';
+  providerMessageId: string;
+  status: MessageStatus;
+  statusReason?: StatusReason;
+  occurredAt: string;
+}
+
+// --- Twilio status callback (PROVIDER_FORMATS.md, E)
+export const twilioStatusSchema = z.object({
+  MessageSid: z.string().min(1).max(64),
+  MessageStatus: z.string().min(1).max(32),
+  AccountSid: z.string().min(1).max(64),
+  ErrorCode: z.string().max(16).optional(),
+  ErrorMessage: z.string().max(1024).optional(),
+});
+
+const twilioErrorReasons: Record<string, ReasonCode> = {
+  '21211': 'InvalidSendingParameters',
+  '21408': 'InvalidSendingParameters',
+  '21610': 'OptedOut',
+  '21614': 'InvalidSendingParameters',
+  '30001': 'Throttled',
+  '30003': 'CarrierUnreachable',
+  '30004': 'Blocked',
+  '30005': 'InvalidSendingParameters',
+  '30006': 'CarrierUnreachable',
+  '30007': 'Spam',
+  '30008': 'Unknown',
+  '30010': 'MaxPriceExceeded',
+  '30032': 'Blocked',
+  '30034': 'Blocked',
+};
+
+export function fromTwilioStatus(form: z.infer<typeof twilioStatusSchema>, now = new Date()): DeliveryReport {
+  const status = form.MessageStatus.toLowerCase();
+  const base = { provider: 'twilio' as const, providerMessageId: form.MessageSid, occurredAt: now.toISOString() };
+  const errorReason = () => reason(twilioErrorReasons[form.ErrorCode ?? ''] ?? 'ProviderError', form.ErrorCode ? `Twilio error ${form.ErrorCode}` : undefined);
+  switch (status) {
+    case 'delivered':
+    case 'read':
+      return { ...base, status: 'delivered' };
+    case 'sent':
+      return { ...base, status: 'sent' };
+    case 'failed':
+      return { ...base, status: 'failed', statusReason: errorReason() };
+    case 'undelivered':
+      return { ...base, status: 'undelivered', statusReason: errorReason() };
+    case 'canceled':
+      return { ...base, status: 'failed', statusReason: reason('Canceled') };
+    default:
+      // queued, accepted, scheduled, sending, partially_delivered: still on its way.
+      return { ...base, status: 'queued' };
+  }
+}
+
+// --- Pinpoint SMS event stream (PROVIDER_FORMATS.md, C)
+export const pinpointSmsEventSchema = z.object({
+  event_type: z.string().regex(/^_SMS\./),
+  event_timestamp: z.number(),
+  attributes: z.object({
+    message_id: z.string().min(1).max(256),
+    record_status: z.string().max(64).optional(),
+    destination_phone_number: z.string().max(40).optional(),
+  }),
+});
+
+const awsStatusReasons: Record<string, ReasonCode> = {
+  INVALID: 'InvalidSendingParameters',
+  UNREACHABLE: 'CarrierUnreachable',
+  CARRIER_UNREACHABLE: 'CarrierUnreachable',
+  BLOCKED: 'Blocked',
+  CARRIER_BLOCKED: 'Blocked',
+  PROTECT_BLOCKED: 'Blocked',
+  SPAM: 'Spam',
+  INVALID_MESSAGE: 'InvalidMessage',
+  TTL_EXPIRED: 'Expired',
+  MAX_PRICE_EXCEEDED: 'MaxPriceExceeded',
+  OPTED_OUT: 'OptedOut',
+};
+
+function fromAwsStatus(code: string, detail?: string): Pick<DeliveryReport, 'status' | 'statusReason'> {
+  if (code === 'DELIVERED' || code === 'SUCCESSFUL') return { status: 'delivered' };
+  if (code === 'PENDING' || code === 'QUEUED' || code === 'SENT' || code === 'BUFFERED') return { status: 'sent' };
+  if (code === 'UNKNOWN') return { status: 'unknown', statusReason: reason('Unknown', detail) };
+  return { status: 'failed', statusReason: reason(awsStatusReasons[code] ?? 'ProviderError', detail ?? code) };
+}
+
+export function fromPinpointEvent(event: z.infer<typeof pinpointSmsEventSchema>): DeliveryReport {
+  const base = { provider: 'pinpoint' as const, providerMessageId: event.attributes.message_id, occurredAt: new Date(event.event_timestamp).toISOString() };
+  const recordStatus = event.attributes.record_status?.toUpperCase();
+  switch (event.event_type) {
+    case '_SMS.BUFFERED':
+      return { ...base, status: 'sent' };
+    case '_SMS.SUCCESS':
+      return { ...base, ...fromAwsStatus(recordStatus === 'UNKNOWN' ? 'UNKNOWN' : 'DELIVERED') };
+    case '_SMS.OPTOUT':
+      return { ...base, status: 'failed', statusReason: reason('OptedOut') };
+    case '_SMS.FAILURE':
+      return { ...base, ...fromAwsStatus(recordStatus && recordStatus !== 'SUCCESSFUL' && recordStatus !== 'DELIVERED' ? recordStatus : 'FAILED', `record_status ${recordStatus ?? 'missing'}`) };
+    default:
+      return { ...base, ...fromAwsStatus(recordStatus ?? 'PENDING') };
+  }
+}
+
+// --- End User Messaging SMS v2 event destination (PROVIDER_FORMATS.md, D)
+export const eumEventSchema = z.object({
+  eventType: z.string().regex(/^TEXT_/),
+  eventTimestamp: z.number(),
+  messageId: z.string().min(1).max(256),
+  messageStatus: z.string().max(64).optional(),
+  messageStatusDescription: z.string().max(1024).optional(),
+  isFinal: z.boolean().optional(),
+});
+
+export function fromEumEvent(event: z.infer<typeof eumEventSchema>): DeliveryReport {
+  return {
+    provider: 'eum',
+    providerMessageId: event.messageId,
+    occurredAt: new Date(event.eventTimestamp).toISOString(),
+    ...fromAwsStatus(event.eventType.replace(/^TEXT_/, ''), event.messageStatusDescription),
+  };
+}
+
+/** An AWS SMS event (Pinpoint event stream record or End User Messaging event), or undefined. */
+export function parseAwsSmsEvent(payload: unknown): DeliveryReport | undefined {
+  const eum = eumEventSchema.safeParse(payload);
+  if (eum.success) return fromEumEvent(eum.data);
+  const pinpoint = pinpointSmsEventSchema.safeParse(payload);
+  if (pinpoint.success) return fromPinpointEvent(pinpoint.data);
+  return undefined;
+}

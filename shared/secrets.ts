@@ -1,0 +1,43 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { config } from './config';
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+const CACHE_MS = 5 * 60_000;
+const cache = new Map<string, { value: string; until: number }>();
+let client: SecretsManagerClient | undefined;
+
+/** A secret's string, cached per warm Lambda so a burst of callbacks costs one Secrets Manager call. */
+async function secretString(arn: string): Promise<string> {
+  const hit = cache.get(arn);
+  if (hit && hit.until > Date.now()) return hit.value;
+  client ??= new SecretsManagerClient({ region: config().AWS_REGION });
+  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!SecretString) throw new Error(`secret ${arn} has no string value`);
+  cache.set(arn, { value: SecretString, until: Date.now() + CACHE_MS });
+  return SecretString;
+}
+
+/**
+ * Twilio credentials: from Secrets Manager in AWS, from the environment in the local stack and
+ * tests. Never baked into code or plain Lambda environment variables.
+ */
+export async function twilioCredentials(): Promise<TwilioCredentials> {
+  const { TWILIO_SECRET_ARN, TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID } = config();
+  if (TWILIO_SECRET_ARN) {
+    const secret = JSON.parse(await secretString(TWILIO_SECRET_ARN)) as Partial<TwilioCredentials>;
+    if (!secret.authToken || !secret.accountSid) throw new Error('the Twilio secret must hold {"accountSid","authToken"}');
+    return { accountSid: secret.accountSid, authToken: secret.authToken };
+  }
+  return { accountSid: TWILIO_ACCOUNT_SID ?? 'AC00000000000000000000000000000000', authToken: TWILIO_AUTH_TOKEN ?? 'local-twilio-token' };
+}
+
+/** Key that signs pagination cursors. */
+export async function cursorSigningKey(): Promise<string> {
+  const { CURSOR_SECRET_ARN, CURSOR_SIGNING_KEY } = config();
+  if (CURSOR_SECRET_ARN) return secretString(CURSOR_SECRET_ARN);
+  return CURSOR_SIGNING_KEY ?? 'local-cursor-signing-key';
+}

@@ -1,0 +1,145 @@
+import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../aws';
+import { keys, type Principal, type RecordType } from './keys';
+import type { Item } from './dynamo-helpers';
+import { preview, type Conversation, type Message } from '../domain/messages';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** A conversation with the denormalized record ownership the visibility indexes need. */
+export interface ConversationState extends Conversation {
+  recordOwnerId?: string | undefined;
+  recordOwningTeamId?: string | undefined;
+}
+
+/** A stored message: the contract's fields plus what the notifier and reports need without extra reads. */
+export interface MessageState extends Message {
+  provider: string;
+  record: { type: RecordType; id: string };
+  assignedTo: Principal;
+  recordOwnerId?: string | undefined;
+  recordOwningTeamId?: string | undefined;
+}
+
+export function conversationKey(c: Pick<Conversation, 'customerNumber' | 'businessNumber' | 'record'>) {
+  return keys.conversation(c.customerNumber, c.businessNumber, c.record.type, c.record.id);
+}
+
+export function conversationItem(c: ConversationState, messageCount: number): Item {
+  return {
+    ...conversationKey(c),
+    ...keys.conversationIndexes(c),
+    kind: 'conversation',
+    ...c,
+    messageCount,
+  };
+}
+
+export function toConversationState(item: Item): ConversationState {
+  return {
+    id: item.id as string,
+    record: item.record as ConversationState['record'],
+    customerNumber: item.customerNumber as string,
+    businessNumber: item.businessNumber as string,
+    assignedTo: item.assignedTo as Principal,
+    lastMessageAt: item.lastMessageAt as string,
+    lastMessagePreview: (item.lastMessagePreview as string) ?? '',
+    ...(item.recordOwnerId ? { recordOwnerId: item.recordOwnerId as string } : {}),
+    ...(item.recordOwningTeamId ? { recordOwningTeamId: item.recordOwningTeamId as string } : {}),
+  };
+}
+
+export function toPublicConversation(c: ConversationState): Conversation {
+  return {
+    id: c.id,
+    record: c.record,
+    customerNumber: c.customerNumber,
+    businessNumber: c.businessNumber,
+    assignedTo: c.assignedTo,
+    lastMessageAt: c.lastMessageAt,
+    lastMessagePreview: c.lastMessagePreview,
+  };
+}
+
+export function messageItem(m: MessageState): Item {
+  return { ...keys.message(m.conversationId, m.createdAt, m.id), kind: 'message', ...m };
+}
+
+const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments'] as const;
+
+export function toPublicMessage(item: Item): Message {
+  const out: Record<string, unknown> = {};
+  for (const field of messageFields) if (item[field] !== undefined && item[field] !== null) out[field] = item[field];
+  return out as unknown as Message;
+}
+
+/**
+ * Transaction items that add a message to a conversation: the conversation is created (with its
+ * head item) when `existing` is undefined, else its last-message fields move forward. A conversation
+ * that moved or appeared meanwhile cancels the transaction, and the caller re-reads and retries.
+ */
+export function appendMessageItems(table: string, existing: ConversationState | undefined, next: ConversationState, message: MessageState): TransactItem[] {
+  const items: TransactItem[] = [{ Put: { TableName: table, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  if (!existing) {
+    items.push(
+      { Put: { TableName: table, Item: conversationItem(next, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: table, Item: { ...keys.conversationHead(next.id), kind: 'conversationHead', conversationKey: conversationKey(next), customerNumber: next.customerNumber } } },
+    );
+    return items;
+  }
+  const newer = message.createdAt >= existing.lastMessageAt;
+  const state: ConversationState = newer ? { ...existing, lastMessageAt: message.createdAt, lastMessagePreview: preview(message.body) } : existing;
+  const indexes = keys.conversationIndexes(state);
+  const values: Item = { ':one': 1 };
+  const sets: string[] = [];
+  if (newer) {
+    sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
+    values[':at'] = state.lastMessageAt;
+    values[':preview'] = state.lastMessagePreview;
+    for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk'] as const) {
+      if (indexes[name]) {
+        sets.push(`${name} = :${name}`);
+        values[`:${name}`] = indexes[name];
+      }
+    }
+  }
+  items.push({
+    Update: {
+      TableName: table,
+      Key: conversationKey(existing),
+      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD messageCount :one`,
+      ConditionExpression: 'attribute_exists(pk) AND id = :id',
+      ExpressionAttributeValues: { ...values, ':id': existing.id },
+    },
+  });
+  return items;
+}
+
+export class ConversationStore {
+  constructor(
+    private readonly db: Db,
+    private readonly table: string,
+  ) {}
+
+  /** Conversation by id: the head item gives its current key. */
+  async get(conversationId: string): Promise<ConversationState | undefined> {
+    const head = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.conversationHead(conversationId) }))).Item;
+    if (!head) return undefined;
+    const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: head.conversationKey as Item, ConsistentRead: true }))).Item;
+    return item ? toConversationState(item) : undefined;
+  }
+
+  async messages(conversationId: string, options: { limit: number; startAfter?: Item | undefined }) {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.conversationHead(conversationId).pk, ':prefix': keys.messagePrefix },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: options.startAfter,
+      }),
+    );
+    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { chooseRecord, type RoutingCandidate, type RoutingContext } from '../../shared/domain/routing';
+import { consentChange } from '../../shared/domain/opt-out';
+
+const base = (over: Partial<RoutingCandidate> & Pick<RoutingCandidate, 'type' | 'id'>): RoutingCandidate => ({
+  state: 'active',
+  modifiedAt: '2026-01-01T00:00:00.000Z',
+  ...over,
+});
+
+const sellerContext = (over: Partial<RoutingContext> = {}): RoutingContext => ({
+  assignee: { type: 'seller', id: 'alice' },
+  teamMemberIds: new Set(),
+  conversations: [],
+  ...over,
+});
+
+describe('inbound routing (contract, "Inbound routing")', () => {
+  it('2. no candidate: a new lead owned by the seller B is assigned to, or by B\'s team', () => {
+    expect(chooseRecord([], sellerContext())).toEqual({ kind: 'new-lead', ownerId: 'alice' });
+    expect(chooseRecord([], sellerContext({ assignee: { type: 'team', id: 'east' } }))).toEqual({ kind: 'new-lead', owningTeamId: 'east' });
+  });
+
+  it('3.1 the record with the most recent conversation with B\'s assignee wins, on any of their numbers', () => {
+    const lead = base({ type: 'lead', id: 'l1', ownerId: 'alice' });
+    const contact = base({ type: 'contact', id: 'c1', ownerId: 'alice' });
+    const decision = chooseRecord([contact, lead], sellerContext({
+      conversations: [
+        { record: { type: 'contact', id: 'c1' }, assignedTo: { type: 'seller', id: 'alice' }, lastMessageAt: '2026-02-01T00:00:00Z' },
+        { record: { type: 'lead', id: 'l1' }, assignedTo: { type: 'seller', id: 'alice' }, lastMessageAt: '2026-03-01T00:00:00Z' },
+        // A newer conversation with another seller does not count.
+        { record: { type: 'contact', id: 'c1' }, assignedTo: { type: 'seller', id: 'bob' }, lastMessageAt: '2026-04-01T00:00:00Z' },
+      ],
+    }));
+    expect(decision).toMatchObject({ kind: 'existing', record: { id: 'l1' }, rule: 'recent-conversation' });
+  });
+
+  it('3.2 owned by the seller B is assigned to', () => {
+    const decision = chooseRecord([base({ type: 'contact', id: 'c1', ownerId: 'bob' }), base({ type: 'lead', id: 'l1', ownerId: 'alice' })], sellerContext());
+    expect(decision).toMatchObject({ record: { id: 'l1' }, rule: 'owned-by-assignee' });
+  });
+
+  it('3.3 owned by a member of B\'s team, or by that team', () => {
+    const context = sellerContext({ assignee: { type: 'team', id: 'east' }, teamMemberIds: new Set(['carol']) });
+    expect(chooseRecord([base({ type: 'contact', id: 'c1', ownerId: 'bob' }), base({ type: 'lead', id: 'l1', ownerId: 'carol' })], context))
+      .toMatchObject({ record: { id: 'l1' }, rule: 'owned-by-team' });
+    expect(chooseRecord([base({ type: 'contact', id: 'c1', ownerId: 'bob' }), base({ type: 'lead', id: 'l2', owningTeamId: 'east' })], context))
+      .toMatchObject({ record: { id: 'l2' }, rule: 'owned-by-team' });
+  });
+
+  it('3.4 type order: contact, account, opportunity, lead', () => {
+    const candidates = (['lead', 'opportunity', 'account', 'contact'] as const).map((type) => base({ type, id: type }));
+    expect(chooseRecord(candidates, sellerContext())).toMatchObject({ record: { type: 'contact' }, rule: 'record-type' });
+    expect(chooseRecord(candidates.slice(0, 3), sellerContext())).toMatchObject({ record: { type: 'account' } });
+    expect(chooseRecord(candidates.slice(0, 2), sellerContext())).toMatchObject({ record: { type: 'opportunity' } });
+  });
+
+  it('3.5 active before inactive', () => {
+    expect(chooseRecord([base({ type: 'contact', id: 'a', state: 'inactive' }), base({ type: 'contact', id: 'b' })], sellerContext()))
+      .toMatchObject({ record: { id: 'b' }, rule: 'active-first' });
+  });
+
+  it('3.6 most recently modified first', () => {
+    expect(chooseRecord([base({ type: 'contact', id: 'a' }), base({ type: 'contact', id: 'b', modifiedAt: '2026-05-01T00:00:00.000Z' })], sellerContext()))
+      .toMatchObject({ record: { id: 'b' }, rule: 'recently-modified' });
+  });
+
+  it('3.7 record id ascending', () => {
+    expect(chooseRecord([base({ type: 'contact', id: 'b' }), base({ type: 'contact', id: 'a' })], sellerContext()))
+      .toMatchObject({ record: { id: 'a' }, rule: 'id' });
+  });
+
+  it('an earlier rule outranks every later one', () => {
+    // c1 would win rules 3.2-3.7; l1 holds the recent conversation and wins by 3.1.
+    const c1 = base({ type: 'contact', id: 'a', ownerId: 'alice', modifiedAt: '2026-09-01T00:00:00.000Z' });
+    const l1 = base({ type: 'lead', id: 'z', state: 'inactive' });
+    const decision = chooseRecord([c1, l1], sellerContext({
+      conversations: [{ record: { type: 'lead', id: 'z' }, assignedTo: { type: 'seller', id: 'alice' }, lastMessageAt: '2026-01-02T00:00:00Z' }],
+    }));
+    expect(decision).toMatchObject({ record: { id: 'z' }, rule: 'recent-conversation' });
+  });
+});
+
+describe('opt-out keywords', () => {
+  it.each(['STOP', ' stop ', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'OPTOUT', 'opt-out', 'REMOVE', 'revoke', 'ARRET', 'td'])('%j opts out', (body) => {
+    expect(consentChange(body)).toBe('opt-out');
+  });
+  it.each(['START', 'unstop', ' yes'])('%j opts back in', (body) => expect(consentChange(body)).toBe('opt-in'));
+  it.each(['stop it', 'Please STOP', 'yes please', ''])('%j is an ordinary message', (body) => expect(consentChange(body)).toBeUndefined());
+});
