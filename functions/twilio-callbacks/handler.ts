@@ -43,7 +43,7 @@ export function createHandler(deps: Deps, options: TwilioCallbackOptions = {}) {
       const outcome = await applyDeliveryReport(deps, fromTwilioStatus(form));
       return { status: 200, body: { outcome } };
     },
-  });
+  }, { body: 'raw' });
 }
 
 export const handler = createHandler(defaultDeps());

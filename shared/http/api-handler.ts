@@ -14,6 +14,7 @@ export interface ApiRequest {
   params: Record<string, string>;
   query: Record<string, string>;
   headers: Record<string, string>;
+  /** Parsed JSON, or the raw text for functions that parse their own format (Twilio forms). */
   body: unknown;
 }
 
@@ -61,7 +62,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what =
  * A Lambda handler serving the routes of one function: identity and role checks from the route
  * table, JSON body parsing, contract errors. Route handlers stay small: parse, call shared/, respond.
  */
-export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandler>) {
+export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandler>, options: { body: 'json' | 'raw' } = { body: 'json' }) {
   const access = new Map(routes.filter((r) => r.fn === fn).map((r) => [`${r.method} ${r.path}`, r.access]));
   for (const key of Object.keys(handlers)) if (!access.has(key)) throw new Error(`route ${key} is not in the route table for ${fn}`);
 
@@ -78,7 +79,7 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
       params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
       query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
       headers,
-      body: parseJson(rawBody(event)),
+      body: options.body === 'json' ? parseJson(rawBody(event)) : rawBody(event),
     });
     return {
       statusCode: result.status,

@@ -1,0 +1,101 @@
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { freshTable, type TestTable } from '../helpers/table';
+import { OrgBuilder } from '../helpers/org';
+import { inboundSender } from '../helpers/inbound';
+import { lambdaContext } from '../helpers/api';
+import { createHandler as createNotifier } from '../../functions/notifier/handler';
+import { StreamPoller } from '../../scripts/local/stream-poller';
+import { keys } from '../../shared/store/keys';
+
+const TOPIC = 'arn:aws:sns:us-east-1:123456789012:seller-notifications';
+const TEAM_NUMBER = '+14255557001';
+const snsMock = mockClient(SNSClient);
+let t: TestTable;
+let poller: StreamPoller;
+let receive: ReturnType<typeof inboundSender>;
+
+beforeAll(async () => {
+  t = await freshTable();
+  const org = new OrgBuilder(t);
+  await org.team('east');
+  await org.seller('bob');
+  await org.seller('carol', { teamIds: ['east'] });
+  await org.seller('dave', { teamIds: ['east'], roles: [] });
+  await org.number(TEAM_NUMBER, { type: 'team', id: 'east' });
+  await org.record('contact', 'bobs-contact', { mobile: '+14255557100', ownerId: 'bob' });
+  receive = inboundSender(t);
+  const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
+  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+  await poller.drain();
+});
+
+beforeEach(() => snsMock.reset());
+
+async function notificationsOf(sellerId: string) {
+  const out = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)', ExpressionAttributeValues: { ':pk': keys.seller(sellerId).pk, ':n': keys.notificationPrefix } }));
+  return out.Items ?? [];
+}
+
+const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
+
+describe('notifications of an inbound message', () => {
+  it('reach every member of the team number and the record owner, with attributes for filter policies', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
+    await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'Can we meet Tuesday?' });
+    await poller.drain();
+
+    const calls = published();
+    expect(calls.map((c) => [c.MessageAttributes?.sellerId?.StringValue, c.MessageAttributes?.kind?.StringValue]).sort()).toEqual([
+      ['bob', 'inbound_message'],
+      ['carol', 'inbound_message'],
+      ['dave', 'insufficient_privileges'],
+    ]);
+    for (const call of calls) expect(call.TopicArn).toBe(TOPIC);
+    const byseller = Object.fromEntries(calls.map((c) => [c.MessageAttributes!.sellerId!.StringValue, JSON.parse(c.Message!)]));
+    expect(byseller.carol).toMatchObject({ kind: 'inbound_message', preview: 'Can we meet Tuesday?' });
+    // Without the salesperson role: told a message arrived, never its text.
+    expect(byseller.dave.kind).toBe('insufficient_privileges');
+    expect(JSON.stringify(byseller.dave)).not.toContain('Tuesday');
+
+    const [daves] = await notificationsOf('dave');
+    expect(daves).toMatchObject({ notificationKind: 'insufficient_privileges', read: false, publishedAt: expect.any(String) });
+    expect(daves!.preview).toBeUndefined();
+  });
+
+  it('a failing publish is retried by the stream: the notification is delivered later, once', async () => {
+    snsMock.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' })).resolves({ MessageId: 'sns-2' });
+    await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'second message' });
+    await poller.drain();
+    const calls = published();
+    // 3 recipients: one failed attempt, then each notification published exactly once.
+    expect(calls).toHaveLength(4);
+    const succeeded = calls.slice(1).map((c) => JSON.parse(c.Message!).id);
+    expect(new Set(succeeded).size).toBe(3);
+    for (const seller of ['bob', 'carol', 'dave']) {
+      const items = await notificationsOf(seller);
+      expect(items).toHaveLength(2);
+      expect(items.every((i) => i.publishedAt)).toBe(true);
+    }
+  });
+
+  it('the same stream batch handled twice writes and publishes nothing twice', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-3' });
+    const seen: unknown[] = [];
+    const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
+    const recording = new StreamPoller(t.endpoint, t.table, async (event) => {
+      seen.push(event);
+      return notifier(event, lambdaContext);
+    });
+    await recording.drain(); // replays the whole stream from the start: everything already handled
+    await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'third message' });
+    await poller.drain();
+    const before = published().length;
+    for (const event of seen) await notifier(event as never, lambdaContext);
+    expect(published().length).toBe(before);
+    expect(await notificationsOf('carol')).toHaveLength(3);
+    await recording.stop();
+  });
+});
