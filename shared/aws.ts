@@ -5,7 +5,7 @@ import { config } from './config';
 
 export type Db = DynamoDBDocumentClient;
 
-export function createDb(options: { endpoint?: string | undefined; region?: string } = {}): Db {
+export function createDb(options: { endpoint?: string | undefined; region?: string; instrument?: (client: DynamoDBClient) => void } = {}): Db {
   const client = new DynamoDBClient({
     region: options.region ?? config().AWS_REGION,
     ...(options.endpoint
@@ -14,6 +14,7 @@ export function createDb(options: { endpoint?: string | undefined; region?: stri
     // Transaction conflicts and throttles are retried by the SDK with jittered backoff.
     maxAttempts: 6,
   });
+  options.instrument?.(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

@@ -1,0 +1,146 @@
+import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { tableDefinition } from '../shared/store/table-definition';
+
+type AttributeMap = Record<string, AttributeValue>;
+
+/**
+ * Counts DynamoDB round trips and models the capacity units each request consumes, from the sizes
+ * of the items it reads and writes, by DynamoDB's published rules (DynamoDB Local reports none):
+ * reads 4 KB per unit (halved when eventually consistent), writes 1 KB per unit, transactional
+ * requests twice that, and every GSI an item appears in one more write per KB (projection ALL).
+ */
+export class DynamoMeter {
+  roundTrips = 0;
+  readUnits = 0;
+  writeUnits = 0;
+  readonly byCommand = new Map<string, number>();
+  private sideReader: DynamoDBClient | undefined;
+
+  install(client: DynamoDBClient, endpoint: string): void {
+    this.sideReader = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const name = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        this.roundTrips++;
+        this.byCommand.set(name, (this.byCommand.get(name) ?? 0) + 1);
+        const input = args.input as Record<string, unknown>;
+        const before = await this.itemsBefore(name, input);
+        const result = await next(args);
+        await this.account(name, input, result.output as unknown as Record<string, unknown>, before);
+        return result;
+      },
+      { step: 'build', name: 'dynamoMeter' },
+    );
+  }
+
+  reset(): void {
+    this.roundTrips = 0;
+    this.readUnits = 0;
+    this.writeUnits = 0;
+    this.byCommand.clear();
+  }
+
+  /** Items that updates and deletes will change, read before the write (unmetered) to price index moves. */
+  private async itemsBefore(name: string, input: Record<string, unknown>): Promise<(AttributeMap | undefined)[]> {
+    if (name === 'UpdateItem' || name === 'DeleteItem') return [await this.current(input.TableName as string, input.Key as AttributeMap)];
+    if (name !== 'TransactWriteItems') return [];
+    return Promise.all(
+      (input.TransactItems as Record<string, Record<string, unknown>>[]).map((entry) => {
+        const op = entry.Update ?? entry.Delete ?? entry.Put;
+        if (!op) return undefined;
+        return this.current(op.TableName as string, (op.Key ?? keyOf(op.Item as AttributeMap)) as AttributeMap);
+      }),
+    );
+  }
+
+  private async account(name: string, input: Record<string, unknown>, output: Record<string, unknown>, before: (AttributeMap | undefined)[]): Promise<void> {
+    const consistent = input.ConsistentRead === true ? 1 : 0.5;
+    switch (name) {
+      case 'GetItem':
+        this.readUnits += readUnits(itemSize(output.Item as AttributeMap | undefined)) * consistent;
+        return;
+      case 'Query':
+        this.readUnits += readUnits(((output.Items as AttributeMap[]) ?? []).reduce((sum, item) => sum + itemSize(item), 0)) * consistent;
+        return;
+      case 'BatchGetItem':
+        for (const items of Object.values((output.Responses as Record<string, AttributeMap[]>) ?? {})) {
+          for (const item of items) this.readUnits += readUnits(itemSize(item)) * 0.5;
+        }
+        return;
+      case 'PutItem':
+        this.writeUnits += baseWriteUnits(input.Item as AttributeMap) + indexUnits(undefined, input.Item as AttributeMap);
+        return;
+      case 'UpdateItem':
+      case 'DeleteItem': {
+        const after = name === 'DeleteItem' ? undefined : await this.current(input.TableName as string, input.Key as AttributeMap);
+        this.writeUnits += baseWriteUnits(larger(before[0], after)) + indexUnits(before[0], after);
+        return;
+      }
+      case 'TransactWriteItems': {
+        const entries = input.TransactItems as Record<string, Record<string, unknown>>[];
+        for (const [i, entry] of entries.entries()) {
+          if (entry.ConditionCheck) {
+            this.writeUnits += 2;
+            continue;
+          }
+          const op = (entry.Put ?? entry.Update ?? entry.Delete)!;
+          const after = entry.Delete ? undefined : entry.Put ? (entry.Put.Item as AttributeMap) : await this.current(op.TableName as string, op.Key as AttributeMap);
+          this.writeUnits += 2 * baseWriteUnits(larger(before[i], after)) + indexUnits(before[i], after);
+        }
+        return;
+      }
+      default:
+    }
+  }
+
+  /** The item as stored after the write (an unmetered read), to size updates. */
+  private async current(table: string, key: AttributeMap): Promise<AttributeMap | undefined> {
+    const out = await this.sideReader!.send(new GetItemCommand({ TableName: table, Key: key }));
+    return out.Item;
+  }
+}
+
+const KB = 1024;
+const readUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / (4 * KB)));
+const baseWriteUnits = (item: AttributeMap | undefined) => Math.max(1, Math.ceil(itemSize(item) / KB));
+
+const larger = (a: AttributeMap | undefined, b: AttributeMap | undefined) => (itemSize(a) >= itemSize(b) ? a : b);
+
+function keyOf(item: AttributeMap): AttributeMap {
+  return { [tableDefinition.partitionKey]: item[tableDefinition.partitionKey]!, [tableDefinition.sortKey]: item[tableDefinition.sortKey]! };
+}
+
+/** Index writes: an entry that stays costs one write, one whose key changes costs a delete and a put. */
+function indexUnits(before: AttributeMap | undefined, after: AttributeMap | undefined): number {
+  let units = 0;
+  for (const index of tableDefinition.globalSecondaryIndexes) {
+    const keyBefore = before?.[index.partitionKey] && before[index.sortKey] ? `${before[index.partitionKey]!.S}|${before[index.sortKey]!.S}` : undefined;
+    const keyAfter = after?.[index.partitionKey] && after[index.sortKey] ? `${after[index.partitionKey]!.S}|${after[index.sortKey]!.S}` : undefined;
+    if (keyBefore && keyAfter && keyBefore === keyAfter) units += baseWriteUnits(after);
+    else {
+      if (keyBefore) units += baseWriteUnits(before);
+      if (keyAfter) units += baseWriteUnits(after);
+    }
+  }
+  return units;
+}
+
+/** DynamoDB item size: attribute name lengths plus value sizes (docs: "Item sizes and formats"). */
+export function itemSize(item: AttributeMap | undefined): number {
+  if (!item) return 0;
+  let size = 0;
+  for (const [name, value] of Object.entries(item)) size += Buffer.byteLength(name) + valueSize(value);
+  return size;
+}
+
+function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-|\.|e.*$/gi, '').length / 2) + 1;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.B !== undefined) return value.B.length;
+  if (value.L) return 3 + value.L.reduce((sum, v) => sum + 1 + valueSize(v), 0);
+  if (value.M) return 3 + Object.entries(value.M).reduce((sum, [k, v]) => sum + 1 + Buffer.byteLength(k) + valueSize(v), 0);
+  if (value.SS) return value.SS.reduce((sum, s) => sum + Buffer.byteLength(s), 0);
+  if (value.NS) return value.NS.reduce((sum, n) => sum + Math.ceil(n.length / 2) + 1, 0);
+  return 0;
+}
