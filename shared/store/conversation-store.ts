@@ -96,7 +96,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
     values[':at'] = state.lastMessageAt;
     values[':preview'] = state.lastMessagePreview;
-    for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk'] as const) {
+    for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk', 'gsi5sk'] as const) {
       if (indexes[name]) {
         sets.push(`${name} = :${name}`);
         values[`:${name}`] = indexes[name];

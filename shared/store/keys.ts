@@ -8,6 +8,13 @@ export type Principal = { type: 'seller' | 'team'; id: string };
 export type Key = { pk: string; sk: string };
 
 const PROFILE = 'PROFILE';
+const ALL_CONVERSATION_SHARDS = 4;
+
+function allConversationsShard(conversationId: string): number {
+  let hash = 0;
+  for (const ch of conversationId) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash % ALL_CONVERSATION_SHARDS;
+}
 
 export const keys = {
   seller: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: PROFILE }),
@@ -63,8 +70,11 @@ export const keys = {
       gsi2sk: order,
       ...(c.recordOwnerId ? { gsi3pk: `CONVS#OWNER#seller#${c.recordOwnerId}`, gsi3sk: order } : {}),
       ...(c.recordOwningTeamId ? { gsi4pk: `CONVS#OWNER#team#${c.recordOwningTeamId}`, gsi4sk: order } : {}),
+      gsi5pk: `CONVS#ALL#${allConversationsShard(c.id)}`,
+      gsi5sk: order,
     };
   },
+  allConversationsShards: () => Array.from({ length: ALL_CONVERSATION_SHARDS }, (_, shard) => `CONVS#ALL#${shard}`),
   conversationsOfRecord: (type: RecordType, id: string) => `CONVS#RECORD#${type}#${id}`,
   conversationsOfAssignee: (p: Principal) => `CONVS#ASSIGNEE#${p.type}#${p.id}`,
   conversationsOfOwnerSeller: (sellerId: string) => `CONVS#OWNER#seller#${sellerId}`,

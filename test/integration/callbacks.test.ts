@@ -149,7 +149,7 @@ describe('no callback answers 5xx to any body (property-based)', () => {
       const valid = signedTwilioForm(TOKEN, `https://${HOST}${target.path}`, twilioFields('SM-prop')).body;
       const snsValid = JSON.stringify(notification('prop'));
       await fc.assert(
-        fc.asyncProperty(fc.oneof(bodies, fc.nat({ max: snsValid.length }).map((n) => snsValid.slice(0, n)), fc.nat({ max: valid.length }).map((n) => valid.slice(0, n))), async (body) => {
+        fc.asyncProperty(fc.oneof(bodies, fc.nat({ max: snsValid.length - 1 }).map((n) => snsValid.slice(0, n)), fc.nat({ max: valid.length - 1 }).map((n) => valid.slice(0, n))), async (body) => {
           const response = await call(target.handler(), 'POST', target.path, { body, headers: { host: HOST, 'x-twilio-signature': 'AAAA' } });
           expect(response.status).toBeGreaterThanOrEqual(400);
           expect(response.status).toBeLessThan(500);

@@ -1,0 +1,31 @@
+import { apiHandler, parseWith } from '../../shared/http/api-handler';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { idempotencyKeySchema, OutboundService, replySchema, sendMessageSchema } from '../../shared/outbound/send-message';
+import { awsProviders, type Providers } from '../../shared/providers/registry';
+import { ConversationStore } from '../../shared/store/conversation-store';
+import { DirectoryStore } from '../../shared/store/directory-store';
+import { canSeeConversation } from '../../shared/domain/visibility';
+import { notFound } from '../../shared/domain/errors';
+
+export function createHandler(deps: Deps, providers: Providers) {
+  const outbound = new OutboundService(deps, providers);
+  const conversations = new ConversationStore(deps.db, deps.table);
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const idempotencyKey = (headers: Record<string, string>) =>
+    headers['idempotency-key'] === undefined ? undefined : parseWith(idempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
+
+  return apiHandler('outbound-send', {
+    'POST /messages': async ({ caller, body, headers }) => {
+      const message = await outbound.send(caller, parseWith(sendMessageSchema, body), idempotencyKey(headers));
+      return { status: 202, body: message };
+    },
+    'POST /conversations/{id}/messages': async ({ caller, params, body, headers }) => {
+      const input = parseWith(replySchema, body ?? {});
+      const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);
+      if (!conversation || !canSeeConversation({ ...caller, teamIds: seller?.teamIds ?? [] }, conversation)) throw notFound('conversation');
+      return { status: 202, body: await outbound.reply(caller, conversation, input, idempotencyKey(headers)) };
+    },
+  });
+}
+
+export const handler = createHandler(defaultDeps(), awsProviders());

@@ -1,0 +1,36 @@
+import * as z from 'zod';
+import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { ConversationStore, toPublicConversation } from '../../shared/store/conversation-store';
+import { DirectoryStore } from '../../shared/store/directory-store';
+import { RecordStore } from '../../shared/store/record-store';
+import { moveConversation } from '../../shared/store/move-conversation';
+import { canReadRecord, canSeeConversation } from '../../shared/domain/visibility';
+import { recordRefSchema } from '../../shared/domain/records';
+import { notFound } from '../../shared/domain/errors';
+
+const moveSchema = z.object({ record: recordRefSchema }).strict();
+
+/** POST /conversations/{id}/move: both the conversation and the target record must be visible to the caller. */
+export function createHandler(deps: Deps) {
+  const conversations = new ConversationStore(deps.db, deps.table);
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const records = new RecordStore(deps.db, deps.table);
+
+  return apiHandler('reassignment', {
+    'POST /conversations/{id}/move': async ({ caller, params, body }) => {
+      const input = parseWith(moveSchema, body);
+      const [conversation, seller, target] = await Promise.all([
+        conversations.get(params.id ?? ''),
+        directory.getSeller(caller.sellerId),
+        records.get(input.record.type, input.record.id),
+      ]);
+      const viewer = { ...caller, teamIds: seller?.teamIds ?? [] };
+      if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
+      if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
+      return ok(toPublicConversation(await moveConversation(deps, conversation, target)));
+    },
+  });
+}
+
+export const handler = createHandler(defaultDeps());

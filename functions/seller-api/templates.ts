@@ -1,0 +1,77 @@
+import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
+import type { Deps } from '../../shared/deps';
+import { TemplateStore } from '../../shared/store/template-store';
+import { RecordStore } from '../../shared/store/record-store';
+import { DirectoryStore } from '../../shared/store/directory-store';
+import { assertKnownPlaceholders, renderTemplate } from '../../shared/domain/template';
+import { renderBodySchema, templateBodySchema } from '../../shared/domain/template-input';
+import { segmentInfo } from '../../shared/domain/segments';
+import { HttpError, notFound } from '../../shared/domain/errors';
+import { SALESPERSON_ROLE } from '../../shared/domain/directory';
+import { newId } from '../../shared/domain/clock';
+import { canReadRecord } from '../../shared/domain/visibility';
+import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
+import type { Caller } from '../../shared/http/auth';
+import type { Item } from '../../shared/store/dynamo-helpers';
+
+/** Template routes: anyone may read and render; admins and salespeople may write. */
+export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {
+  const templates = new TemplateStore(deps.db, deps.table);
+  const records = new RecordStore(deps.db, deps.table);
+  const directory = new DirectoryStore(deps.db, deps.table);
+
+  const requireWriter = async (caller: Caller) => {
+    if (caller.isAdmin) return;
+    const seller = await directory.getSeller(caller.sellerId);
+    if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'writing templates needs the salesperson role');
+  };
+  const idOf = (params: Record<string, string>) => {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(params.id ?? '')) throw notFound('template');
+    return params.id!;
+  };
+
+  return {
+    'GET /templates': async ({ query }) => {
+      const page = parseWith(pageQuerySchema, query, 'query');
+      const scope = `templates`;
+      const start = await cursors.decode<Item>(page.cursor, scope);
+      const { items, lastKey } = await templates.list(page.limit, start);
+      return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+    },
+    'POST /templates': async ({ caller, body }) => {
+      await requireWriter(caller);
+      const input = parseWith(templateBodySchema, body);
+      assertKnownPlaceholders(input.body);
+      const now = deps.clock.now();
+      const template = { id: newId(now), ...input, createdBy: caller.sellerId, createdAt: now.toISOString(), updatedAt: now.toISOString() };
+      await templates.put(template, { mustExist: false });
+      return ok(template, 201);
+    },
+    'PUT /templates/{id}': async ({ caller, params, body }) => {
+      await requireWriter(caller);
+      const id = idOf(params);
+      const input = parseWith(templateBodySchema, body);
+      assertKnownPlaceholders(input.body);
+      const existing = await templates.get(id);
+      if (!existing) throw notFound('template');
+      const template = { ...existing, ...input, updatedAt: deps.clock.now().toISOString() };
+      if (!(await templates.put(template, { mustExist: true }))) throw notFound('template');
+      return ok(template);
+    },
+    'DELETE /templates/{id}': async ({ caller, params }) => {
+      await requireWriter(caller);
+      if (!(await templates.delete(idOf(params)))) throw notFound('template');
+      return { status: 204 };
+    },
+    'POST /templates/{id}/render': async ({ caller, params, body }) => {
+      const input = parseWith(renderBodySchema, body);
+      const [template, record, seller] = await Promise.all([templates.get(idOf(params)), records.get(input.record.type, input.record.id), directory.getSeller(caller.sellerId)]);
+      if (!template) throw notFound('template');
+      // Rendering shows the record's fields: only for records the caller may read.
+      if (!record || !canReadRecord({ ...caller, teamIds: seller?.teamIds ?? [] }, record)) throw notFound('record');
+      const rendered = renderTemplate(template.body, { record, seller: { name: seller?.name ?? caller.sellerId } });
+      const { encoding, segments } = segmentInfo(rendered);
+      return ok({ body: rendered, encoding, segments });
+    },
+  };
+}

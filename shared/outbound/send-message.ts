@@ -1,0 +1,286 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+import type { Deps } from '../deps';
+import { keys, type Key, type Principal } from '../store/keys';
+import { cancellationCodes, type Item } from '../store/dynamo-helpers';
+import { DirectoryStore, type Seller } from '../store/directory-store';
+import { RecordStore } from '../store/record-store';
+import { TemplateStore } from '../store/template-store';
+import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
+import { HttpError, notFound } from '../domain/errors';
+import { isSendableE164, normalizePhone } from '../domain/phone';
+import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField, type RecordRef } from '../domain/records';
+import { isPrincipalOf, type Viewer } from '../domain/visibility';
+import { SALESPERSON_ROLE } from '../domain/directory';
+import { renderTemplate } from '../domain/template';
+import { segmentInfo } from '../domain/segments';
+import { newId } from '../domain/clock';
+import { preview, type Message } from '../domain/messages';
+import type { Caller } from '../http/auth';
+import type { Providers } from '../providers/registry';
+import type { SendResult } from '../providers/sms-provider';
+import { applyPendingReports } from './delivery-reports';
+import { logger } from '../observability';
+
+export const MAX_BODY_LENGTH = 1600;
+
+export const sendMessageSchema = z
+  .object({
+    record: recordRefSchema,
+    phoneField: z.enum(phoneFields).optional(),
+    to: z.string().max(40).optional(),
+    from: z.string().min(1).max(40),
+    body: z.string().max(MAX_BODY_LENGTH).optional(),
+    templateId: idSchema.optional(),
+  })
+  .strict();
+
+export const replySchema = z.object({ body: z.string().max(MAX_BODY_LENGTH).optional(), templateId: idSchema.optional() }).strict();
+
+export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+
+/** What a send needs once the route has decided where it goes. */
+interface SendPlan {
+  seller: Seller;
+  record: CrmRecord;
+  from: string;
+  to: string;
+  assignee: Principal;
+  provider: Parameters<Providers>[0];
+  body?: string | undefined;
+  templateId?: string | undefined;
+}
+
+export class OutboundService {
+  private readonly directory: DirectoryStore;
+  private readonly records: RecordStore;
+  private readonly templates: TemplateStore;
+
+  constructor(
+    private readonly deps: Deps,
+    private readonly providers: Providers,
+  ) {
+    this.directory = new DirectoryStore(deps.db, deps.table);
+    this.records = new RecordStore(deps.db, deps.table);
+    this.templates = new TemplateStore(deps.db, deps.table);
+  }
+
+  /** POST /messages */
+  async send(caller: Caller, input: z.infer<typeof sendMessageSchema>, idempotencyKey?: string): Promise<Message> {
+    const replay = await this.replay(caller, idempotencyKey, input);
+    if (replay) return replay;
+    const seller = await this.salesperson(caller);
+    const from = normalizePhone(input.from, this.deps.defaultRegion);
+    const number = from && (await this.directory.getNumber(from));
+    if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
+      throw new HttpError('NumberNotAssigned', `${input.from} is not a business number assigned to you or your team`);
+    }
+    const record = await this.records.get(input.record.type, input.record.id);
+    if (!record) throw notFound('record');
+    const to = destination(record, input, this.deps.defaultRegion);
+    return this.deliver(caller, { seller, record, from: number.number, to, assignee: number.assignedTo, provider: number.provider, body: input.body, templateId: input.templateId }, idempotencyKey, input);
+  }
+
+  /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
+  async reply(caller: Caller, conversation: ConversationState, input: z.infer<typeof replySchema>, idempotencyKey?: string): Promise<Message> {
+    const replay = await this.replay(caller, idempotencyKey, { conversationId: conversation.id, ...input });
+    if (replay) return replay;
+    const seller = await this.salesperson(caller);
+    const number = await this.directory.getNumber(conversation.businessNumber);
+    if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
+      throw new HttpError('NumberNotAssigned', `${conversation.businessNumber} is not a business number assigned to you or your team`);
+    }
+    const record = await this.records.get(conversation.record.type, conversation.record.id);
+    if (!record) throw notFound('record');
+    if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
+    return this.deliver(
+      caller,
+      { seller, record, from: number.number, to: conversation.customerNumber, assignee: number.assignedTo, provider: number.provider, body: input.body, templateId: input.templateId },
+      idempotencyKey,
+      { conversationId: conversation.id, ...input },
+    );
+  }
+
+  private async salesperson(caller: Caller): Promise<Seller> {
+    const seller = await this.directory.getSeller(caller.sellerId);
+    if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
+    return seller;
+  }
+
+  /** Stores the message (queued) before the provider is called, then records what the provider said. */
+  private async deliver(caller: Caller, plan: SendPlan, idempotencyKey: string | undefined, request: unknown): Promise<Message> {
+    const { db, table, clock } = this.deps;
+    const body = await this.body(plan);
+    const optOut = (await db.send(new GetCommand({ TableName: table, Key: keys.optOut(plan.to, plan.from), ConsistentRead: true }))).Item;
+    if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
+
+    const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
+    const existingItem = (await db.send(new GetCommand({ TableName: table, Key: conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef }), ConsistentRead: true }))).Item;
+    const existing = existingItem ? toConversationState(existingItem) : undefined;
+    const now = clock.now();
+    const createdAt = now.toISOString();
+    const conversation: ConversationState = existing ?? {
+      id: newId(now),
+      record: recordRef,
+      customerNumber: plan.to,
+      businessNumber: plan.from,
+      assignedTo: plan.assignee,
+      lastMessageAt: createdAt,
+      lastMessagePreview: preview(body),
+      recordOwnerId: plan.record.ownerId,
+      recordOwningTeamId: plan.record.owningTeamId,
+    };
+    const message: MessageState = {
+      id: newId(now),
+      conversationId: conversation.id,
+      direction: 'outbound',
+      from: plan.from,
+      to: plan.to,
+      body,
+      createdAt,
+      status: 'queued',
+      sentBy: caller.sellerId,
+      ...(plan.templateId ? { templateId: plan.templateId } : {}),
+      segments: segmentInfo(body).segments,
+      provider: plan.provider,
+      record: recordRef,
+      assignedTo: conversation.assignedTo,
+      recordOwnerId: plan.record.ownerId,
+      recordOwningTeamId: plan.record.owningTeamId,
+    };
+    const messageKey = keys.message(message.conversationId, createdAt, message.id);
+    const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
+    const idempotencyIndex = items.length;
+    if (idempotencyKey) {
+      items.push({
+        Put: {
+          TableName: table,
+          Item: { ...keys.idempotency(caller.sellerId, idempotencyKey), kind: 'idempotency', messageKey, requestHash: hashRequest(request), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
+        const replay = await this.replay(caller, idempotencyKey, request);
+        if (replay) return replay;
+      }
+      if (codes) throw new HttpError('Conflict', 'the conversation changed while sending; retry the request');
+      throw error;
+    }
+
+    const result = await this.callProvider(plan, message);
+    await this.record(result, plan.provider, messageKey);
+    return this.loadMessage(messageKey);
+  }
+
+  private async callProvider(plan: SendPlan, message: MessageState): Promise<SendResult> {
+    try {
+      return await this.providers(plan.provider).send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
+    } catch (error) {
+      // An adapter that throws did not tell us whether the SMS left: never retry it.
+      logger.error('provider adapter threw', { error: error as Error, provider: plan.provider });
+      return { outcome: 'unknown', reason: { code: 'ProviderError', message: `The provider adapter failed: ${(error as Error).message}` } };
+    }
+  }
+
+  private async record(result: SendResult, provider: string, messageKey: Key): Promise<void> {
+    const { db, table, clock } = this.deps;
+    const at = clock.now().toISOString();
+    if (result.outcome === 'sent') {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table,
+                Key: messageKey,
+                UpdateExpression: 'SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at',
+                ConditionExpression: '#status = :queued',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':sent': 'sent', ':pid': result.providerMessageId, ':at': at, ':queued': 'queued' },
+              },
+            },
+            { Put: { TableName: table, Item: { ...keys.providerMessage(provider, result.providerMessageId), kind: 'providerMessage', messageKey, direction: 'outbound' } } },
+          ],
+        }),
+      );
+      await applyPendingReports(this.deps, provider, result.providerMessageId, messageKey);
+      return;
+    }
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: messageKey,
+        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${'providerMessageId' in result && result.providerMessageId ? ', providerMessageId = :pid' : ''}`,
+        ConditionExpression: '#status = :queued',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': result.outcome,
+          ':reason': result.reason,
+          ':at': at,
+          ':queued': 'queued',
+          ...('providerMessageId' in result && result.providerMessageId ? { ':pid': result.providerMessageId } : {}),
+        },
+      }),
+    );
+  }
+
+  private async body(plan: SendPlan): Promise<string> {
+    let body = plan.body;
+    if (plan.templateId) {
+      const template = await this.templates.get(plan.templateId);
+      if (!template) throw notFound('template');
+      body = renderTemplate(template.body, { record: plan.record, seller: { name: plan.seller.name } });
+    }
+    if (body === undefined || body.trim() === '') throw new HttpError('ValidationError', 'body or templateId is required, and the message may not be empty');
+    if (body.length > MAX_BODY_LENGTH) throw new HttpError('ValidationError', `the message is longer than ${MAX_BODY_LENGTH} characters`);
+    return body;
+  }
+
+  /** A repeated Idempotency-Key returns the first message and sends nothing. */
+  private async replay(caller: Caller, idempotencyKey: string | undefined, request: unknown): Promise<Message | undefined> {
+    if (!idempotencyKey) return undefined;
+    const stored = (await this.deps.db.send(new GetCommand({ TableName: this.deps.table, Key: keys.idempotency(caller.sellerId, idempotencyKey), ConsistentRead: true }))).Item;
+    if (!stored) return undefined;
+    if (stored.requestHash !== hashRequest(request)) throw new HttpError('Conflict', 'this Idempotency-Key was used with a different request');
+    return this.loadMessage(stored.messageKey as Key);
+  }
+
+  private async loadMessage(key: Key): Promise<Message> {
+    const item = (await this.deps.db.send(new GetCommand({ TableName: this.deps.table, Key: key, ConsistentRead: true }))).Item;
+    if (!item) throw new Error('stored message disappeared');
+    return toPublicMessage(item as Item);
+  }
+}
+
+function viewerOf(caller: Caller, seller: Seller): Viewer {
+  return { sellerId: caller.sellerId, isAdmin: false, teamIds: seller.teamIds };
+}
+
+/** `to` must be one of the record's numbers; without it, `phoneField` (default mobile, phone, business) picks one. */
+export function destination(record: CrmRecord, input: { to?: string | undefined; phoneField?: PhoneField | undefined }, defaultRegion: string): string {
+  let to: string | undefined;
+  if (input.to !== undefined) {
+    const normalized = normalizePhone(input.to, defaultRegion);
+    if (!normalized || !isSendableE164(normalized)) throw new HttpError('InvalidSendingParameters', `to: "${input.to}" is not a valid E.164 destination`);
+    if (!phoneFields.some((f) => record[f] === normalized)) throw new HttpError('InvalidSendingParameters', `to: ${normalized} is not one of the record's numbers`);
+    to = normalized;
+  } else if (input.phoneField) {
+    to = record[input.phoneField];
+    if (!to) throw new HttpError('InvalidSendingParameters', `the record has no ${input.phoneField} number`);
+  } else {
+    to = record.mobile ?? record.phone ?? record.business;
+    if (!to) throw new HttpError('InvalidSendingParameters', 'the record has no phone number');
+  }
+  if (!isSendableE164(to)) throw new HttpError('InvalidSendingParameters', `${to} is not a valid E.164 destination`);
+  return to;
+}
+
+function hashRequest(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}

@@ -1,0 +1,33 @@
+import type { PinpointSMSVoiceV2Client} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import { sdkFailure } from './pinpoint';
+import type { OutboundSms, SendResult, SmsProvider } from './sms-provider';
+
+/** AWS End User Messaging SMS (pinpoint-sms-voice-v2) SendTextMessage. */
+export class EndUserMessagingProvider implements SmsProvider {
+  readonly name = 'eum' as const;
+  constructor(
+    private readonly client: PinpointSMSVoiceV2Client,
+    private readonly configurationSetName?: string,
+  ) {}
+
+  async send(sms: OutboundSms): Promise<SendResult> {
+    try {
+      const out = await this.client.send(
+        new SendTextMessageCommand({
+          DestinationPhoneNumber: sms.to,
+          OriginationIdentity: sms.from,
+          MessageBody: sms.body,
+          MessageType: 'TRANSACTIONAL',
+          // Echoed into every event of this message.
+          Context: { messageId: sms.messageId },
+          ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
+        }),
+      );
+      if (!out.MessageId) return sdkFailure(new Error('no MessageId in the response'), 'End User Messaging');
+      return { outcome: 'sent', providerMessageId: out.MessageId };
+    } catch (error) {
+      return sdkFailure(error, 'End User Messaging');
+    }
+  }
+}

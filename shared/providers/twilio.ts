@@ -1,0 +1,49 @@
+import { reason, type ReasonCode } from '../domain/status';
+import type { TwilioCredentials } from '../secrets';
+import { isAmbiguousFailure, type OutboundSms, type SendResult, type SmsProvider } from './sms-provider';
+
+const twilioRefusals: Record<number, ReasonCode> = {
+  21211: 'InvalidSendingParameters',
+  21212: 'InvalidSendingParameters',
+  21408: 'InvalidSendingParameters',
+  21610: 'OptedOut',
+  21614: 'InvalidSendingParameters',
+  20429: 'Throttled',
+  30007: 'Spam',
+};
+
+/** Twilio Programmable Messaging: POST /2010-04-01/Accounts/{sid}/Messages.json with a status callback. */
+export class TwilioProvider implements SmsProvider {
+  readonly name = 'twilio' as const;
+  constructor(
+    private readonly options: { baseUrl: string; credentials: () => Promise<TwilioCredentials>; statusCallbackUrl?: string | undefined; timeoutMs: number },
+  ) {}
+
+  async send(sms: OutboundSms): Promise<SendResult> {
+    const { accountSid, authToken } = await this.options.credentials();
+    const form = new URLSearchParams({ To: sms.to, From: sms.from, Body: sms.body });
+    if (this.options.statusCallbackUrl) form.set('StatusCallback', this.options.statusCallbackUrl);
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: form.toString(),
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      const detail = `Twilio ${(error as Error).name}: ${(error as Error).message}`;
+      // A request that left us may have reached Twilio: report unknown, never resend.
+      return { outcome: 'unknown', reason: reason(isAmbiguousFailure(error) || (error as Error).name === 'TypeError' ? 'ProviderTimeout' : 'ProviderError', detail) };
+    }
+    const payload = (await response.json().catch(() => ({}))) as { sid?: string; code?: number; message?: string; status?: string };
+    if (response.ok && payload.sid) return { outcome: 'sent', providerMessageId: payload.sid };
+    const detail = `Twilio ${response.status}${payload.code ? ` error ${payload.code}` : ''}${payload.message ? `: ${payload.message}` : ''}`;
+    if (response.status >= 500) return { outcome: 'unknown', reason: reason('ProviderTimeout', detail) };
+    if (response.status === 429) return { outcome: 'failed', reason: reason('Throttled', detail) };
+    return { outcome: 'failed', reason: reason(twilioRefusals[payload.code ?? 0] ?? 'ProviderError', detail) };
+  }
+}

@@ -1,0 +1,38 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../aws';
+import type { IndexName } from '../store/table-definition';
+import type { Item } from '../store/dynamo-helpers';
+
+export interface IndexSource {
+  index: IndexName;
+  partition: string;
+}
+
+/**
+ * Newest-first page over several index partitions that share one sort-key order
+ * (`lastMessageAt#id`): each is queried below the cursor, the results merged and de-duplicated
+ * (a conversation can be visible through its number and its record at once). The cursor is the
+ * last sort key returned, so every item appears exactly once across pages.
+ */
+export async function mergedPage(db: Db, table: string, sources: IndexSource[], limit: number, before?: string): Promise<{ items: Item[]; last?: string }> {
+  const pages = await Promise.all(
+    sources.map(async ({ index, partition }) => {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: index,
+          KeyConditionExpression: before ? `${index}pk = :pk AND ${index}sk < :before` : `${index}pk = :pk`,
+          ExpressionAttributeValues: { ':pk': partition, ...(before ? { ':before': before } : {}) },
+          ScanIndexForward: false,
+          Limit: limit + 1,
+        }),
+      );
+      return (out.Items ?? []).map((item) => ({ item, order: item[`${index}sk`] as string }));
+    }),
+  );
+  const byOrder = new Map<string, Item>();
+  for (const { item, order } of pages.flat()) byOrder.set(order, item);
+  const sorted = [...byOrder.entries()].sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
+  const items = sorted.slice(0, limit);
+  return { items: items.map(([, item]) => item), ...(sorted.length > limit ? { last: items[items.length - 1]![0] } : {}) };
+}

@@ -1,0 +1,75 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshTable, type TestTable } from '../helpers/table';
+import { OrgBuilder } from '../helpers/org';
+import { admin, call } from '../helpers/api';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
+import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
+import { SandboxProvider } from '../../shared/providers/sandbox';
+
+let t: TestTable;
+let api: ReturnType<typeof createSellerApi>;
+const alice = { sub: 'alice' };
+
+beforeAll(async () => {
+  t = await freshTable();
+  const org = new OrgBuilder(t);
+  await org.seller('alice', { name: 'Alice' });
+  await org.seller('reader', { roles: [] });
+  await org.number('+14255559001', { type: 'seller', id: 'alice' });
+  await org.record('contact', 'ada', { name: 'Ada Lovelace', mobile: '+14255559100', ownerId: 'alice' });
+  api = createSellerApi(t);
+});
+
+const create = (body: string, name = 'Greeting') => call(api, 'POST', '/templates', { as: alice, body: { name, body } });
+const render = (id: string) => call(api, 'POST', `/templates/${id}/render`, { as: alice, body: { record: { type: 'contact', id: 'ada' } } });
+
+describe('templates', () => {
+  it('renders {{record.name}} with the record\'s name', async () => {
+    const created = await create('Hej {{record.name}}!');
+    expect(created.status).toBe(201);
+    expect(await render(created.body.id).then((r) => r.body)).toEqual({ body: 'Hej Ada Lovelace!', encoding: 'GSM-7', segments: 1 });
+  });
+
+  it('renders seller and record fields', async () => {
+    const created = await create('{{seller.name}} here, reaching you on {{ record.mobile }}');
+    expect((await render(created.body.id)).body.body).toBe('Alice here, reaching you on +14255559100');
+  });
+
+  it('reports UCS-2 and the right segment count for a body with an emoji', async () => {
+    const created = await create(`Hej {{record.name}} 👋 ${'x'.repeat(60)}`);
+    expect((await render(created.body.id)).body).toMatchObject({ encoding: 'UCS-2', segments: 2 });
+  });
+
+  it('counts 160 GSM-7 characters as 1 segment and 161 as 2', async () => {
+    expect((await render((await create('a'.repeat(160))).body.id)).body).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    expect((await render((await create('a'.repeat(161))).body.id)).body).toMatchObject({ encoding: 'GSM-7', segments: 2 });
+  });
+
+  it('refuses an unknown placeholder with 400 UnknownPlaceholder, on create and update', async () => {
+    const refused = await create('Hi {{record.favouriteColour}} and {{customer.name}}');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'UnknownPlaceholder', details: { unknown: ['record.favouriteColour', 'customer.name'] } });
+    const created = await create('fine');
+    const update = await call(api, 'PUT', `/templates/${created.body.id}`, { as: alice, body: { name: 'x', body: '{{nope}}' } });
+    expect(update.status).toBe(400);
+    expect(update.body.error.code).toBe('UnknownPlaceholder');
+  });
+
+  it('lists, updates and deletes; a seller without the role cannot write', async () => {
+    const created = await create('Before', 'zz-last');
+    expect((await call(api, 'PUT', `/templates/${created.body.id}`, { as: alice, body: { name: 'zz-last', body: 'After' } })).body.body).toBe('After');
+    const listed = await call(api, 'GET', '/templates', { as: { sub: 'reader' } });
+    expect(listed.body.items.some((tpl: { id: string; body: string }) => tpl.id === created.body.id && tpl.body === 'After')).toBe(true);
+    expect((await call(api, 'POST', '/templates', { as: { sub: 'reader' }, body: { name: 'n', body: 'b' } })).status).toBe(403);
+    expect((await call(api, 'DELETE', `/templates/${created.body.id}`, { as: admin })).status).toBe(204);
+    expect((await call(api, 'DELETE', `/templates/${created.body.id}`, { as: admin })).status).toBe(404);
+  });
+
+  it('sends a message from a template', async () => {
+    const created = await create('Hej {{record.name}}, {{seller.name}} here.');
+    const outbound = createOutbound(t, () => new SandboxProvider());
+    const sent = await call(outbound, 'POST', '/messages', { as: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255559001', templateId: created.body.id } });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({ body: 'Hej Ada Lovelace, Alice here.', templateId: created.body.id, status: 'sent' });
+  });
+});
