@@ -5,6 +5,7 @@ import { cancellationCodes, type Item } from './dynamo-helpers';
 import { conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from './conversation-store';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
+import { preview } from '../domain/messages';
 
 const MESSAGES_PER_TRANSACTION = 30;
 
@@ -66,6 +67,7 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
     if (messages.length === 0) break;
     const items: TransactItem[] = [];
     let latest = '';
+    let latestBody = '';
     for (const message of messages) {
       const movedKey = keys.message(target.id, message.createdAt as string, message.id as string);
       items.push(
@@ -83,19 +85,22 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
           },
         });
       }
-      if ((message.createdAt as string) > latest) latest = message.createdAt as string;
+      if ((message.createdAt as string) > latest) {
+        latest = message.createdAt as string;
+        latestBody = message.body as string;
+      }
     }
     const newer = latest > target.lastMessageAt;
     items.push({
       Update: {
         TableName: table,
         Key: conversationKey(target),
-        UpdateExpression: `ADD messageCount :n${newer ? ' SET lastMessageAt = :at, gsi1sk = :o, gsi2sk = :o, gsi5sk = :o' + (target.recordOwnerId ? ', gsi3sk = :o' : '') + (target.recordOwningTeamId ? ', gsi4sk = :o' : '') : ''}`,
-        ExpressionAttributeValues: { ':n': messages.length, ...(newer ? { ':at': latest, ':o': `${latest}#${target.id}` } : {}) },
+        UpdateExpression: `ADD messageCount :n${newer ? ' SET lastMessageAt = :at, lastMessagePreview = :preview, gsi1sk = :o, gsi2sk = :o, gsi5sk = :o' + (target.recordOwnerId ? ', gsi3sk = :o' : '') + (target.recordOwningTeamId ? ', gsi4sk = :o' : '') : ''}`,
+        ExpressionAttributeValues: { ':n': messages.length, ...(newer ? { ':at': latest, ':preview': preview(latestBody), ':o': `${latest}#${target.id}` } : {}) },
       },
     });
     await db.send(new TransactWriteCommand({ TransactItems: items }));
-    if (newer) target = { ...target, lastMessageAt: latest };
+    if (newer) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
   }
   // Last: the source goes, and its id resolves to the merged conversation.
   await db.send(
