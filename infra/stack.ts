@@ -1,105 +1,226 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
+import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { DynamoEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
+import { OperatorAlarms } from './constructs/alarms';
+import { grantTable } from './constructs/table-access';
 import { routes, type FunctionName } from '../shared/http/routes';
-import { grantTable, type TableAccess } from './constructs/table-access';
 
 export type SmsCrmStackProps = StackProps;
 
+/**
+ * The whole backend. Context values (cdk.json or -c):
+ * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
+ * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream.
+ */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
     super(scope, id, props);
     const context = (name: string) => this.node.tryGetContext(name) as string | undefined;
-    const deletionProtection = String(context('deletionProtection') ?? 'false') === 'true';
+    const flag = (name: string) => String(context(name) ?? 'false') === 'true';
 
-    const { table } = new SmsTable(this, 'Data', { deletionProtection });
+    const { table } = new SmsTable(this, 'Data', { deletionProtection: flag('deletionProtection') });
 
-    const commonEnvironment = {
-      TABLE_NAME: table.tableName,
-      DEFAULT_REGION: context('defaultRegion') ?? 'US',
-    };
+    // --- Topics: seller notifications (fan-out), AWS SMS inbound and events, operator alarms.
+    const messagingKey = new Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the SMS and notification topics' });
+    // AWS End User Messaging / Pinpoint publish two-way SMS and events into the encrypted topics.
+    messagingKey.grant(new ServicePrincipal('sms-voice.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    messagingKey.grant(new ServicePrincipal('mobiletargeting.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    const topic = (topicId: string, displayName: string) => new Topic(this, topicId, { displayName, masterKey: messagingKey, enforceSSL: true });
+    const notificationsTopic = topic('SellerNotifications', 'SMS CRM seller notifications');
+    const inboundSmsTopic = topic('InboundSms', 'Two-way SMS inbound messages');
+    const smsEventsTopic = topic('SmsEvents', 'SMS delivery events');
+    const operatorsTopic = topic('Operators', 'SMS CRM operator alarms');
+    for (const t of [inboundSmsTopic, smsEventsTopic]) {
+      t.grantPublish(new ServicePrincipal('sms-voice.amazonaws.com'));
+    }
+    const alarms = new OperatorAlarms(this, 'Alarms', operatorsTopic);
 
-    const fn = (name: string, description: string, access: TableAccess, extra: Record<string, string> = {}) => {
-      const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra } }).fn;
-      grantTable(table, created, access);
-      return created;
-    };
+    // --- Secrets: read at run time, never in plain environment variables.
+    const twilioSecret = context('twilioSecretArn')
+      ? Secret.fromSecretCompleteArn(this, 'TwilioSecret', context('twilioSecretArn')!)
+      : new Secret(this, 'TwilioSecret', { description: 'Twilio {"accountSid","authToken"}; set the value after deploy' });
+    const cursorSecret = new Secret(this, 'CursorSigningKey', {
+      description: 'HMAC key that signs pagination cursors',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    for (const secret of [twilioSecret, cursorSecret]) {
+      if (secret instanceof Secret) {
+        acknowledge(secret, 'AwsSolutions-SMG4', 'Twilio credentials rotate in Twilio\'s console; the cursor key is rotated by redeploying (open cursors then answer 400 and clients restart paging).');
+      }
+    }
 
-    const httpFunctions: Partial<Record<FunctionName, SmsFunction['fn']>> = {
-      directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API', 'readwrite'),
-    };
-
-    // CRM sync: RecordUpserted events on the default bus.
-    const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events', 'readwrite');
-    const recordSyncDlq = this.deadLetterQueue('RecordSyncDlq');
-    new Rule(this, 'RecordUpserted', { eventPattern: { detailType: ['RecordUpserted'] } }).addTarget(
-      new LambdaTarget(recordSync, { deadLetterQueue: recordSyncDlq, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
-    );
-
-    // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
-    const authorizer = this.jwtAuthorizer(context('jwtIssuer'), context('jwtAudience'));
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     const api = new HttpApi(this, 'Api', {
       description: 'SMS CRM seller API and provider callbacks',
       createDefaultStage: false,
       corsPreflight: { allowOrigins: ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] },
     });
-    const stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: api,
-      autoDeploy: true,
-      throttle: { rateLimit: 200, burstLimit: 400 },
-    });
-    const cfnStage = stage.node.defaultChild as CfnStage;
-    cfnStage.accessLogSettings = {
+    const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+
+    const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US' };
+    const fn = (name: string, description: string, extra: Record<string, string> = {}, memorySize?: number) => {
+      const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}) }).fn;
+      grantTable(table, created, 'readwrite');
+      alarms.functionHealth(pascal(name), created);
+      return created;
+    };
+    const deadLetters = (name: string) => {
+      const queue = new Queue(this, `${name}Dlq`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+      acknowledge(queue, 'AwsSolutions::AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; failed events rest here for inspection and redrive.');
+      alarms.deadLetters(name, queue);
+      return queue;
+    };
+    /** Asynchronous invocations (SNS, EventBridge): two retries, then the event rests in a queue. */
+    const asyncFailures = (target: IFunction, name: string) => {
+      const queue = deadLetters(name);
+      target.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(queue) });
+      return queue;
+    };
+
+    const snsTopicArns = [inboundSmsTopic.topicArn, smsEventsTopic.topicArn].join(',');
+    const pinpointApplicationId = context('pinpointApplicationId');
+    const functions = {
+      directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API'),
+      'seller-api': fn('seller-api', 'My SMS, record conversations, messages, notifications, templates', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
+      'outbound-send': fn('outbound-send', 'Sends SMS through Pinpoint, End User Messaging, Twilio or the sandbox', {
+        TWILIO_SECRET_ARN: twilioSecret.secretArn,
+        PUBLIC_BASE_URL: publicBaseUrl,
+        ...(pinpointApplicationId ? { PINPOINT_APPLICATION_ID: pinpointApplicationId } : {}),
+        ...(context('eumConfigurationSet') ? { EUM_CONFIGURATION_SET: context('eumConfigurationSet')! } : {}),
+      }),
+      reassignment: fn('reassignment', 'Moves a conversation and its messages to another record'),
+      'twilio-callbacks': fn('twilio-callbacks', 'Twilio inbound and status webhooks (signature verified)', { TWILIO_SECRET_ARN: twilioSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl }),
+      'sns-callbacks': fn('sns-callbacks', 'SNS HTTPS subscription endpoint (signature verified)', { SNS_ALLOWED_TOPIC_ARNS: snsTopicArns }),
+    } satisfies Record<FunctionName, IFunction>;
+    twilioSecret.grantRead(functions['outbound-send']);
+    twilioSecret.grantRead(functions['twilio-callbacks']);
+    cursorSecret.grantRead(functions['seller-api']);
+
+    // Sending: only the configured Pinpoint application; End User Messaging identities of this account.
+    if (pinpointApplicationId) {
+      functions['outbound-send'].addToRolePolicy(
+        new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`arn:${this.partition}:mobiletargeting:${this.region}:${this.account}:apps/${pinpointApplicationId}/messages`] }),
+      );
+    }
+    const eumResources = ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) => `arn:${this.partition}:sms-voice:${this.region}:${this.account}:${type}/*`);
+    functions['outbound-send'].addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: eumResources }));
+    const regionLabel = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    for (const type of ['phone-number', 'pool', 'sender-id', 'configuration-set']) {
+      acknowledge(
+        functions['outbound-send'].role!,
+        `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:${regionLabel}:<AWS::AccountId>:${type}/*]`,
+        'Business numbers and their origination identities are assigned at run time from the directory; sending is limited to this account\'s End User Messaging identities in this region.',
+      );
+    }
+
+    // --- Inbound two-way SMS: the topic invokes the inbound function directly.
+    const inbound = fn('inbound', 'Routes two-way SMS from the AWS SMS topic onto CRM records');
+    inboundSmsTopic.addSubscription(new LambdaSubscription(inbound, { deadLetterQueue: deadLetters('InboundSubscription') }));
+    asyncFailures(inbound, 'Inbound');
+
+    // --- Delivery reports: End User Messaging event destination (SNS), optionally the Pinpoint event stream (Kinesis).
+    const deliveryReports = fn('delivery-reports', 'Applies SMS delivery reports to messages');
+    smsEventsTopic.addSubscription(new LambdaSubscription(deliveryReports, { deadLetterQueue: deadLetters('SmsEventsSubscription') }));
+    asyncFailures(deliveryReports, 'DeliveryReports');
+    if (flag('pinpointEventStream')) {
+      const eventStream = new Stream(this, 'PinpointEvents', { encryption: StreamEncryption.MANAGED, retentionPeriod: Duration.hours(24) });
+      const pinpointRole = new Role(this, 'PinpointEventStreamRole', { assumedBy: new ServicePrincipal('pinpoint.amazonaws.com') });
+      eventStream.grantWrite(pinpointRole);
+      deliveryReports.addEventSource(
+        new KinesisEventSource(eventStream, {
+          startingPosition: StartingPosition.TRIM_HORIZON,
+          batchSize: 100,
+          bisectBatchOnError: true,
+          retryAttempts: 10,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(deadLetters('PinpointEventStream')),
+        }),
+      );
+      new CfnOutput(this, 'PinpointEventStreamArn', { value: eventStream.streamArn });
+      new CfnOutput(this, 'PinpointEventStreamRoleArn', { value: pinpointRole.roleArn });
+    }
+
+    // --- Notifier: the table's stream (messages and notifications only) → notification items → SNS fan-out.
+    const notifier = fn('notifier', 'Writes seller notifications and publishes them to SNS', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn });
+    // Explicit actions (grantPublish would add kms:GenerateDataKey*).
+    notifier.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [notificationsTopic.topicArn] }));
+    notifier.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [messagingKey.keyArn] }));
+    notifier.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters('NotifierStream')),
+        filters: [
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification') } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
+        ],
+      }),
+    );
+
+    // --- CRM sync: RecordUpserted events on the default bus.
+    const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events');
+    new Rule(this, 'RecordUpserted', { eventPattern: { detailType: ['RecordUpserted'] } }).addTarget(
+      new LambdaTarget(recordSync, { deadLetterQueue: deadLetters('RecordSyncRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+    );
+    asyncFailures(recordSync, 'RecordSync');
+
+    // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
+    const authorizer = this.jwtAuthorizer(context('jwtIssuer'), context('jwtAudience'));
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: { rateLimit: 200, burstLimit: 400 } });
+    (stage.node.defaultChild as CfnStage).accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
         requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey', status: '$context.status',
         latency: '$context.responseLatency', integrationError: '$context.integrationErrorMessage', sub: '$context.authorizer.claims.sub',
       }),
     };
-
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of routes) {
-      const target = httpFunctions[route.fn];
-      if (!target) continue;
       let integration = integrations.get(route.fn);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, target);
+        integration = new HttpLambdaIntegration(`${pascal(route.fn)}Integration`, functions[route.fn]);
         integrations.set(route.fn, integration);
       }
-      api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration,
-        ...(route.access === 'public' ? {} : { authorizer }),
-      });
+      const [created] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration, ...(route.access === 'public' ? {} : { authorizer }) });
+      if (route.access === 'public') {
+        acknowledge(created!, 'AwsSolutions-APIG4', 'Provider callbacks cannot carry our JWT; each request is verified in code (Twilio signature, SNS message signature).');
+      }
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
-
-  }
-
-  private deadLetterQueue(id: string): Queue {
-    const queue = new Queue(this, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    acknowledge(queue, 'AwsSolutions::AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; failed events rest here for inspection and redrive.');
-    return queue;
+    new CfnOutput(this, 'InboundSmsTopicArn', { value: inboundSmsTopic.topicArn });
+    new CfnOutput(this, 'SmsEventsTopicArn', { value: smsEventsTopic.topicArn });
+    new CfnOutput(this, 'SellerNotificationsTopicArn', { value: notificationsTopic.topicArn });
+    new CfnOutput(this, 'OperatorsTopicArn', { value: operatorsTopic.topicArn });
+    new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
   }
 
   private jwtAuthorizer(issuer: string | undefined, audience: string | undefined): IHttpRouteAuthorizer {
-    if (issuer && audience) {
-      return new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: audience.split(',') });
-    }
+    if (issuer && audience) return new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: audience.split(',') });
     const userPool = new UserPool(this, 'Sellers', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -107,15 +228,12 @@ export class SmsCrmStack extends Stack {
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-      mfa: undefined,
     });
     const client = new UserPoolClient(this, 'SellersClient', { userPool, authFlows: { userSrp: true } });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');
-    return new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, {
-      jwtAudience: [client.userPoolClientId],
-    });
+    return new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
   }
 }
 

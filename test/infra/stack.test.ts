@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from '../../infra/nag';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SmsCrmStack } from '../../infra/stack';
 import { tableDefinition } from '../../shared/store/table-definition';
 import { routes } from '../../shared/http/routes';
@@ -42,41 +44,117 @@ describe('table', () => {
   });
 });
 
+const ourFunctions = () =>
+  Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => String(fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME ?? '').startsWith('sms-crm-'));
+
 describe('functions', () => {
+  it('has one function per concern of the design', () => {
+    const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME.replace('sms-crm-', '')).sort();
+    expect(names).toEqual(['delivery-reports', 'directory', 'inbound', 'notifier', 'outbound-send', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'twilio-callbacks']);
+  });
+
   it('run Node.js 22 or newer on arm64 with tracing, and know the table', () => {
-    const functions = template.findResources('AWS::Lambda::Function');
     const tableRef = { Ref: Object.keys(template.findResources('AWS::DynamoDB::Table'))[0] };
-    expect(Object.keys(functions).length).toBeGreaterThanOrEqual(2);
-    for (const fn of Object.values(functions)) {
+    for (const [, fn] of ourFunctions()) {
       const runtime = fn.Properties.Runtime as string;
       expect(Number(/nodejs(\d+)/.exec(runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Handler).toBe('index.handler');
       expect(fn.Properties.Environment.Variables).toMatchObject({ TABLE_NAME: tableRef, DEFAULT_REGION: 'US' });
     }
+  });
+
+  it('gives each function the configuration it reads, and never a secret value', () => {
+    const env = (name: string) => ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === `sms-crm-${name}`)![1].Properties.Environment.Variables;
+    expect(Object.keys(env('notifier'))).toContain('NOTIFICATIONS_TOPIC_ARN');
+    expect(Object.keys(env('outbound-send'))).toEqual(expect.arrayContaining(['TWILIO_SECRET_ARN', 'PUBLIC_BASE_URL']));
+    expect(Object.keys(env('twilio-callbacks'))).toContain('TWILIO_SECRET_ARN');
+    expect(Object.keys(env('sns-callbacks'))).toContain('SNS_ALLOWED_TOPIC_ARNS');
+    expect(Object.keys(env('seller-api'))).toContain('CURSOR_SECRET_ARN');
+    for (const [, fn] of ourFunctions()) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect(names).not.toContain('TWILIO_AUTH_TOKEN');
+      expect(names).not.toContain('CURSOR_SIGNING_KEY');
+    }
+  });
+
+  it('retries the table stream with bisection, item failures and an on-failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+      StartingPosition: 'TRIM_HORIZON',
+    });
+  });
+
+  it('sends failed asynchronous invocations to a queue', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig'));
+    expect(configs.length).toBeGreaterThanOrEqual(3);
+    for (const config of configs) expect(config.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 });
 
 describe('HTTP API', () => {
-  it('puts seller routes behind the JWT authorizer and leaves callbacks to verification in code', () => {
+  it('serves every route of the contract: seller routes behind the JWT authorizer, callbacks without one', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
-    const deployed = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties);
-    expect(deployed.length).toBeGreaterThan(0);
-    for (const route of deployed) {
-      const spec = routes.find((r) => `${r.method} ${r.path}` === route.RouteKey);
-      expect(spec, route.RouteKey).toBeDefined();
-      expect(route.AuthorizationType, route.RouteKey).toBe(spec!.access === 'public' ? 'NONE' : 'JWT');
+    const deployed = new Map(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey as string, r.Properties]));
+    expect([...deployed.keys()].sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of routes) {
+      expect(deployed.get(`${route.method} ${route.path}`)!.AuthorizationType, route.path).toBe(route.access === 'public' ? 'NONE' : 'JWT');
     }
+  });
+
+  it('throttles the stage and writes access logs', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+});
+
+describe('SNS', () => {
+  it('encrypts every topic and denies requests without TLS', () => {
+    const topics = template.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics).length).toBeGreaterThanOrEqual(4);
+    for (const topic of Object.values(topics)) expect(topic.Properties.KmsMasterKeyId).toBeDefined();
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const sslDenied = new Set<string>();
+    for (const policy of policies) {
+      const denies = policy.Properties.PolicyDocument.Statement.some(
+        (s: { Effect: string; Condition?: { Bool?: Record<string, string> } }) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      );
+      if (denies) for (const t of policy.Properties.Topics) sslDenied.add(t.Ref);
+    }
+    expect([...sslDenied].sort()).toEqual(Object.keys(topics).sort());
   });
 });
 
 describe('IAM', () => {
-  it('grants no wildcard action', () => {
+  it('grants no wildcard action, on the table, the topics or anything else', () => {
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
       for (const statement of policy.Properties.PolicyDocument.Statement) {
         for (const action of [statement.Action].flat()) expect(action).not.toMatch(/\*/);
       }
     }
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it('reports no unacknowledged finding', () => {
+    const app = new App({ context: { defaultRegion: 'US', pinpointEventStream: 'true', pinpointApplicationId: 'app-123' } });
+    new SmsCrmStack(app, 'Nagged');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).not.toThrow();
+  }, 120_000);
+
+  it('would fail the synth on a finding (the check is live)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Bad');
+    new Queue(stack, 'Unencrypted', { encryption: QueueEncryption.UNENCRYPTED });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow();
   });
 });
