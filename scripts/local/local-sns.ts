@@ -1,0 +1,27 @@
+import type { PublishCommand } from '@aws-sdk/client-sns';
+
+export interface PublishedNotification {
+  topicArn: string | undefined;
+  sellerId: string | undefined;
+  kind: string | undefined;
+  message: unknown;
+}
+
+/** In-process SNS for the notifier: keeps what was published (GET /local/sns/published) and logs it. */
+export class LocalSns {
+  readonly published: PublishedNotification[] = [];
+
+  async send(command: PublishCommand): Promise<{ MessageId: string }> {
+    const input = command.input;
+    const entry = {
+      topicArn: input.TopicArn,
+      sellerId: input.MessageAttributes?.sellerId?.StringValue,
+      kind: input.MessageAttributes?.kind?.StringValue,
+      message: JSON.parse(input.Message ?? 'null'),
+    };
+    this.published.push(entry);
+    if (this.published.length > 1000) this.published.shift();
+    console.log(`notification → ${entry.sellerId}: ${entry.kind}`);
+    return { MessageId: `local-${this.published.length}` };
+  }
+}

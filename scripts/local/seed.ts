@@ -1,0 +1,41 @@
+import { DirectoryStore } from '../../shared/store/directory-store';
+import { RecordStore } from '../../shared/store/record-store';
+import { TemplateStore } from '../../shared/store/template-store';
+import type { Deps } from '../../shared/deps';
+import type { CrmRecord } from '../../shared/domain/records';
+
+export const demo = {
+  aliceNumber: '+14255550100',
+  teamNumber: '+14255550101',
+  bobNumber: '+14255550102',
+  adaMobile: '+14255550123',
+  unknownCustomer: '+14255550177',
+  failingCustomer: '+14255550999',
+};
+
+/** A small demo organisation: two teams' worth of sellers, numbers, one of each record type, templates. */
+export async function seedDemo(deps: Deps): Promise<void> {
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const records = new RecordStore(deps.db, deps.table);
+  const templates = new TemplateStore(deps.db, deps.table);
+  const now = deps.clock.now().toISOString();
+
+  await directory.putTeam({ id: 'sales-east', name: 'Sales East' });
+  await directory.putSeller({ id: 'alice', name: 'Alice Andersson', teamIds: ['sales-east'], roles: ['salesperson'] });
+  await directory.putSeller({ id: 'bob', name: 'Bob Berg', teamIds: [], roles: ['salesperson'] });
+  await directory.putSeller({ id: 'carl', name: 'Carl Coordinator', teamIds: ['sales-east'], roles: [] });
+  await directory.putNumber({ number: demo.aliceNumber, assignedTo: { type: 'seller', id: 'alice' }, provider: 'sandbox', label: 'Alice direct' });
+  await directory.putNumber({ number: demo.teamNumber, assignedTo: { type: 'team', id: 'sales-east' }, provider: 'sandbox', label: 'Sales East' });
+  await directory.putNumber({ number: demo.bobNumber, assignedTo: { type: 'seller', id: 'bob' }, provider: 'twilio', label: 'Bob (Twilio)' });
+
+  const record = (r: Omit<CrmRecord, 'modifiedAt' | 'state'> & Partial<Pick<CrmRecord, 'state'>>) => records.upsert({ state: 'active', modifiedAt: now, ...r } as CrmRecord);
+  await record({ type: 'account', id: 'acme', name: 'Acme Corp', business: '+14255550150' as CrmRecord['business'], ownerId: 'alice' });
+  await record({ type: 'contact', id: 'ada', name: 'Ada Lovelace', mobile: demo.adaMobile as CrmRecord['mobile'], accountId: 'acme', ownerId: 'alice' });
+  await record({ type: 'contact', id: 'grace', name: 'Grace Hopper', mobile: demo.failingCustomer as CrmRecord['mobile'], ownerId: 'alice' });
+  await record({ type: 'opportunity', id: 'acme-renewal', name: 'Acme renewal 2027', contactIds: ['ada'], accountId: 'acme', ownerId: 'alice' });
+  await record({ type: 'lead', id: 'linus', name: 'Linus T', mobile: '+14255550160' as CrmRecord['mobile'], owningTeamId: 'sales-east' });
+
+  const template = (id: string, name: string, body: string) => templates.put({ id, name, body, createdBy: 'alice', createdAt: now, updatedAt: now }, { mustExist: false });
+  await template('welcome', 'Welcome', 'Hej {{record.name}}! {{seller.name}} here from Acme. Reply STOP to opt out.');
+  await template('follow-up', 'Follow-up', 'Hi {{record.name}}, just following up on our call. 👋');
+}

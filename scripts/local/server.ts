@@ -1,0 +1,178 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { apiGatewayEvent } from './api-event';
+import { LocalAuth } from './local-auth';
+import { LocalSns } from './local-sns';
+import { StreamPoller } from './stream-poller';
+import { createDb } from '../../shared/aws';
+import { systemClock } from '../../shared/domain/clock';
+import type { Deps } from '../../shared/deps';
+import type { FunctionName } from '../../shared/http/routes';
+import { errorBody } from '../../shared/http/errors-middleware';
+import { SandboxProvider } from '../../shared/providers/sandbox';
+import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
+import { receiveInbound } from '../../shared/inbound/receive-inbound';
+import { normalizePhone } from '../../shared/domain/phone';
+
+export interface LocalStackOptions {
+  port: number;
+  host?: string;
+  dynamoEndpoint: string;
+  table: string;
+  twilioAuthToken: string;
+  jwtSecret: string;
+}
+
+const lambdaContext = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+
+type Handler = (event: never, context: Context) => Promise<unknown>;
+
+/**
+ * Serves every route of the contract through the same handlers that run in Lambda, fed with
+ * API Gateway HTTP API v2 events, plus the local-only routes (token, SNS emulation, sandbox).
+ */
+export async function startLocalServer(options: LocalStackOptions) {
+  // Handlers read some configuration from the environment, as in Lambda.
+  Object.assign(process.env, {
+    TABLE_NAME: options.table,
+    DYNAMODB_ENDPOINT: options.dynamoEndpoint,
+    TWILIO_AUTH_TOKEN: options.twilioAuthToken,
+    CURSOR_SIGNING_KEY: process.env.CURSOR_SIGNING_KEY ?? randomUUID(),
+    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  const deps: Deps = { db: createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
+
+  // Imported after the environment is set: handlers build their module-scope defaults at import.
+  const [directory, sellerApi, outbound, reassignment, twilio, snsCallbacks, inbound, deliveryReports, notifier] = await Promise.all([
+    import('../../functions/directory/handler'),
+    import('../../functions/seller-api/handler'),
+    import('../../functions/outbound-send/handler'),
+    import('../../functions/reassignment/handler'),
+    import('../../functions/twilio-callbacks/handler'),
+    import('../../functions/sns-callbacks/handler'),
+    import('../../functions/inbound/handler'),
+    import('../../functions/delivery-reports/handler'),
+    import('../../functions/notifier/handler'),
+  ]);
+
+  const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
+  const sns = new LocalSns();
+  const http: Record<FunctionName, Handler> = {
+    directory: directory.createHandler(deps),
+    'seller-api': sellerApi.createHandler(deps),
+    // Locally every business number sends through the sandbox, whatever its provider.
+    'outbound-send': outbound.createHandler(deps, () => sandbox),
+    reassignment: reassignment.createHandler(deps),
+    'twilio-callbacks': twilio.createHandler(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
+    'sns-callbacks': snsCallbacks.createHandler(deps, { allowedTopicArns: [] }),
+  };
+  const snsSubscribers: Record<string, Handler> = { 'inbound-sms': inbound.createHandler(deps), 'sms-events': deliveryReports.createHandler(deps) };
+  const notify = notifier.createHandler({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
+  const poller = new StreamPoller(options.dynamoEndpoint, options.table, (event) => notify(event, lambdaContext));
+  poller.start(200);
+  const auth = new LocalAuth(options.jwtSecret);
+
+  const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
+    const json = () => {
+      try {
+        return body ? JSON.parse(body) : {};
+      } catch {
+        return undefined;
+      }
+    };
+    if (method === 'POST' && path === '/local/token') {
+      const input = json();
+      if (!input || typeof input.sub !== 'string' || input.sub === '' || (input.groups !== undefined && !Array.isArray(input.groups))) {
+        return { status: 400, body: errorBody('ValidationError', 'body must be {"sub": string, "groups"?: string[]}') };
+      }
+      return { status: 200, body: { token: await auth.issue(input.sub, input.groups ?? []) } };
+    }
+    const snsTopic = /^\/local\/sns\/([\w-]+)$/.exec(path)?.[1];
+    if (method === 'POST' && snsTopic) {
+      const subscriber = snsSubscribers[snsTopic];
+      if (!subscriber) return { status: 404, body: errorBody('NotFound', `no local topic ${snsTopic}; use inbound-sms or sms-events`) };
+      if (json() === undefined) return { status: 400, body: errorBody('ValidationError', 'the body must be the SNS Message as JSON') };
+      const event = { Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: `arn:aws:sns:local:000000000000:${snsTopic}:local`, Sns: { Type: 'Notification', MessageId: randomUUID(), TopicArn: `arn:aws:sns:local:000000000000:${snsTopic}`, Message: body, Timestamp: new Date().toISOString(), MessageAttributes: {} } }] };
+      try {
+        return { status: 200, body: await subscriber(event as never, lambdaContext) };
+      } catch (error) {
+        // In AWS the invocation would be retried, then kept in the dead-letter queue.
+        const e = error as { code?: string; status?: number; message: string; issues?: unknown };
+        return { status: e.status && e.status < 500 ? e.status : 400, body: errorBody(e.code ?? 'ValidationError', e.message) };
+      }
+    }
+    if (method === 'GET' && path === '/local/sns/published') return { status: 200, body: { items: sns.published } };
+    if (method === 'GET' && path === '/local/provider/outbox') return { status: 200, body: { items: sandbox.outbox } };
+    if (method === 'POST' && path === '/local/provider/inbound') {
+      const input = json();
+      const from = typeof input?.from === 'string' ? normalizePhone(input.from, deps.defaultRegion) : undefined;
+      const to = typeof input?.to === 'string' ? normalizePhone(input.to, deps.defaultRegion) : undefined;
+      if (!from || !to || typeof input.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
+      const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `SBIN${randomUUID().replace(/-/g, '')}`, from, to, body: input.body });
+      return { status: 200, body: result };
+    }
+    return undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > 1_000_000) return send(res, 413, errorBody('PayloadTooLarge', 'the body is larger than 1 MB'));
+      chunks.push(chunk as Buffer);
+    }
+    const body = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    const method = req.method ?? 'GET';
+    if (url.pathname.startsWith('/local/')) {
+      const answer = await local(method, url.pathname, body);
+      return answer ? send(res, answer.status, answer.body) : send(res, 404, errorBody('NotFound', `no local route ${method} ${url.pathname}`));
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const built = apiGatewayEvent({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...headers, 'x-forwarded-proto': 'http' }, body: body || undefined, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+    if (!built) return send(res, 404, errorBody('NotFound', `no route ${method} ${url.pathname}`));
+    if (built.route.access !== 'public') {
+      // What API Gateway's JWT authorizer does before the function is invoked.
+      const claims = await auth.claims(headers.authorization);
+      if (!claims) return send(res, 401, errorBody('Unauthorized', 'a valid bearer token is required (POST /local/token gives one)'));
+      (built.event.requestContext as unknown as Record<string, unknown>).authorizer = { jwt: { claims, scopes: null } };
+    }
+    const result = (await http[built.route.fn](built.event as never, lambdaContext)) as Exclude<APIGatewayProxyResultV2, string>;
+    res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>).end(result.body ?? '');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('local server error:', error);
+      if (!res.headersSent) send(res, 500, errorBody('InternalError', 'internal error'));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+
+  return {
+    deps,
+    sandbox,
+    sns,
+    url: `http://${options.host ?? '127.0.0.1'}:${options.port}`,
+    async stop() {
+      await poller.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      deps.db.destroy();
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}

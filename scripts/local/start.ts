@@ -1,0 +1,99 @@
+// Node 20 runs the local stack; the AWS SDK's notice about Node 22 is not for this process.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { startDynamoDbLocal, JavaMissingError, type RunningDynamoDb } from './dynamodb-local';
+import { createTable } from './create-table';
+import { startLocalServer } from './server';
+import { seedDemo, demo } from './seed';
+import { LocalAuth } from './local-auth';
+
+/** `npm start [-- --port N] [-- --seed]`: the whole system on this machine. */
+async function main() {
+  const args = process.argv.slice(2);
+  const portArg = args.includes('--port') ? args[args.indexOf('--port') + 1] : undefined;
+  const port = Number(portArg ?? process.env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, not "${portArg}"`);
+  const seed = args.includes('--seed');
+  const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN ?? 'local-twilio-token';
+  const jwtSecret = process.env.LOCAL_JWT_SECRET ?? randomBytes(32).toString('hex');
+
+  if (!(await portFree(port))) fail(`Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start`);
+
+  let dynamo: RunningDynamoDb;
+  try {
+    dynamo = await startDynamoDbLocal({ timeoutMs: 60_000 });
+  } catch (error) {
+    if (error instanceof JavaMissingError) fail(error.message);
+    fail(`DynamoDB Local failed to start: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const table = 'SmsCrm';
+  let stack: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await stack?.stop().catch(() => undefined);
+    await dynamo.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+  dynamo.process.once('exit', () => {
+    if (!stopping) {
+      console.error('DynamoDB Local stopped unexpectedly; shutting down.');
+      void stop(1);
+    }
+  });
+
+  try {
+    await createTable(dynamo.endpoint, table);
+    stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    console.error(e.code === 'EADDRINUSE' ? `Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start` : `Local stack failed to start: ${e.message}`);
+    await stop(1);
+    return;
+  }
+
+  console.log(`SMS CRM local stack listening on ${stack.url}`);
+  console.log(`DynamoDB Local at ${dynamo.endpoint} (in memory), table ${table}; Twilio callbacks verified with TWILIO_AUTH_TOKEN=${twilioAuthToken === 'local-twilio-token' ? 'local-twilio-token' : '(from env)'}`);
+  if (seed) {
+    await seedDemo(stack.deps);
+    const auth = new LocalAuth(jwtSecret);
+    const [admin, alice, bob] = await Promise.all([auth.issue('admin', ['admin']), auth.issue('alice'), auth.issue('bob')]);
+    console.log('\nDemo organisation loaded: sellers alice, bob, carl (no SMS role); team sales-east; records acme, ada, grace, acme-renewal, linus.');
+    console.log(`\nexport BASE=${stack.url}`);
+    console.log(`export ADMIN=${admin}`);
+    console.log(`export ALICE=${alice}`);
+    console.log(`export BOB=${bob}`);
+    console.log('\n# Alice sends Ada a templated SMS through the sandbox:');
+    console.log(`curl -s -X POST $BASE/messages -H "authorization: Bearer $ALICE" -H 'content-type: application/json' -d '{"record":{"type":"contact","id":"ada"},"from":"${demo.aliceNumber}","templateId":"welcome"}'`);
+    console.log('# Ada replies (as the sandbox provider would deliver it):');
+    console.log(`curl -s -X POST $BASE/local/provider/inbound -H 'content-type: application/json' -d '{"from":"${demo.adaMobile}","to":"${demo.aliceNumber}","body":"Thanks Alice, call me tomorrow"}'`);
+    console.log('# Alice\'s "My SMS" and notifications:');
+    console.log(`curl -s $BASE/me/conversations -H "authorization: Bearer $ALICE"`);
+    console.log(`curl -s "$BASE/me/notifications?unread=true" -H "authorization: Bearer $ALICE"`);
+  }
+  console.log('\nPress Ctrl-C to stop.');
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+main().catch((error: unknown) => {
+  console.error(`Local stack failed: ${(error as Error).message}`);
+  process.exit(1);
+});

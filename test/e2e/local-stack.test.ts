@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { freePort } from '../../scripts/local/dynamodb-local';
+
+/**
+ * Starts `npm start` as a user would and walks the README's walkthrough against it.
+ */
+let child: ChildProcess;
+let output = '';
+let base = '';
+let exitCode: number | null = null;
+
+function waitFor(pattern: RegExp, ms = 90_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${output}`)), ms);
+    const check = () => {
+      const match = output.match(pattern);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match);
+      } else if (exitCode !== null) {
+        clearTimeout(timer);
+        reject(new Error(`npm start exited ${exitCode}:\n${output}`));
+      } else setTimeout(check, 100);
+    };
+    check();
+  });
+}
+
+async function api(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
+  return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function eventually<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const processesInGroup = (pgid: number) =>
+  spawnSync('ps', ['-eo', 'pid=,pgid='], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter(([pid, group]) => group === pgid && pid !== undefined);
+
+beforeAll(async () => {
+  const port = await freePort();
+  child = spawn('npm', ['start', '--', '--port', String(port), '--seed'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined } });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('exit', (code) => (exitCode = code ?? -1));
+  base = (await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/))[1]!;
+  await waitFor(/Press Ctrl-C to stop/);
+}, 120_000);
+
+afterAll(() => {
+  if (exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
+});
+
+describe('npm start: the README walkthrough', () => {
+  it('walks token → Twilio reply → SNS inbound → sandbox send → delivery report → notification', async () => {
+    const alice = (await api('POST', '/local/token', { body: { sub: 'alice' } })).body.token as string;
+    const bob = (await api('POST', '/local/token', { body: { sub: 'bob' } })).body.token as string;
+    expect(alice).toMatch(/^ey/);
+    expect((await api('GET', '/me/conversations')).status).toBe(401);
+
+    // A Twilio-signed inbound reply to Bob's number, posted by the README's helper script.
+    const twilio = spawnSync('npx', ['tsx', 'scripts/local/twilio-inbound.ts', '--base', base, '--from', '+14255550123', '--to', '+14255550102', '--body', 'Hi Bob, it is Ada'], { encoding: 'utf8' });
+    expect(twilio.stdout).toContain('200 <?xml version="1.0" encoding="UTF-8"?><Response/>');
+    const bobs = await api('GET', '/me/conversations', { token: bob });
+    expect(bobs.body.items[0]).toMatchObject({ customerNumber: '+14255550123', businessNumber: '+14255550102', record: { type: 'contact', id: 'ada' }, lastMessagePreview: 'Hi Bob, it is Ada' });
+
+    // An inbound SMS through the emulated two-way SNS topic, from an unknown number: a new lead for the team.
+    const sns = await api('POST', '/local/sns/inbound-sms', {
+      body: { originationNumber: '+14255550177', destinationNumber: '+14255550101', messageKeyword: 'KEYWORD_000000000000', messageBody: 'Who is this?', inboundMessageId: 'local-in-1', previousPublishedMessageId: '' },
+    });
+    expect(sns.body).toEqual({ outcomes: ['stored'] });
+
+    // Alice sends a templated SMS through the sandbox; the sandbox reports it delivered.
+    const sent = await api('POST', '/messages', { token: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', templateId: 'welcome' } });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toMatchObject({ body: 'Hej Ada Lovelace! Alice Andersson here from Acme. Reply STOP to opt out.' });
+    // The sandbox reports within milliseconds, sometimes before this response is written.
+    expect(['sent', 'delivered']).toContain(sent.body.status);
+    const outbox = await api('GET', '/local/provider/outbox');
+    expect(outbox.body.items.map((m: { messageId: string }) => m.messageId)).toContain(sent.body.id);
+    const delivered = await eventually(async () => {
+      const messages = await api('GET', `/conversations/${sent.body.conversationId}/messages`, { token: alice });
+      return messages.body.items.find((m: { id: string; status: string }) => m.id === sent.body.id && m.status === 'delivered');
+    });
+    expect(delivered.status).toBe('delivered');
+
+    // Ada replies through the sandbox; Alice is notified (table stream → notifier → emulated SNS).
+    await api('POST', '/local/provider/inbound', { body: { from: '+14255550123', to: '+14255550100', body: 'Thanks Alice, call me tomorrow' } });
+    const notification = await eventually(async () => {
+      const list = await api('GET', '/me/notifications?unread=true', { token: alice });
+      return list.body.items.find((n: { kind: string; conversationId: string }) => n.kind === 'inbound_message' && n.conversationId === sent.body.conversationId);
+    });
+    expect(notification.read).toBe(false);
+    const published = await api('GET', '/local/sns/published');
+    expect(published.body.items.some((p: { sellerId: string; kind: string }) => p.sellerId === 'alice' && p.kind === 'inbound_message')).toBe(true);
+  }, 60_000);
+
+  it('a second instance on the same port prints one clear line and exits non-zero', () => {
+    const port = new URL(base).port;
+    const second = spawnSync('npm', ['start', '--silent', '--', '--port', port], { encoding: 'utf8', timeout: 60_000 });
+    expect(second.status).not.toBe(0);
+    const lines = second.stderr.trim().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`Port ${port} is already in use`));
+  }, 60_000);
+
+  it('Ctrl-C stops everything, children included', async () => {
+    const pgid = child.pid!;
+    expect(processesInGroup(pgid).length).toBeGreaterThan(1); // npm, node (tsx), java
+    process.kill(-pgid, 'SIGINT');
+    await eventually(async () => (exitCode !== null ? true : undefined), 20_000);
+    await eventually(async () => (processesInGroup(pgid).length === 0 ? true : undefined), 10_000);
+    await expect(fetch(base)).rejects.toThrow();
+  }, 40_000);
+});
+
+describe('npm start: clear errors', () => {
+  let blocker: Server;
+  it('a port already in use: one line, non-zero exit', async () => {
+    blocker = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(port, '127.0.0.1', resolve));
+    const run = spawnSync('npm', ['start', '--silent', '--', '--port', String(port)], { encoding: 'utf8', timeout: 60_000 });
+    blocker.close();
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe(`Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start`);
+  }, 60_000);
+});
