@@ -15,6 +15,8 @@ export interface InboundFigures {
   readUnitsPerMessage: number;
   writeUnitsPerMessage: number;
   messagesPerSecond: number;
+  /** Mean wall time of one routed message, unmetered, one at a time (ms). */
+  latencyMs: number;
 }
 
 const SELLERS = 8;
@@ -24,12 +26,13 @@ const SELLERS = 8;
  * inbound message (sequential, metered), then throughput with 8 messages in flight (to 8 business
  * numbers, so they do not contend for one conversation item).
  */
-export async function benchInbound(endpoint: string, sizes: number[], messagesPerSize = 40): Promise<InboundFigures[]> {
+export async function benchInbound(endpoint: string, sizes: number[], messagesPerSize = 40): Promise<{ table: string; figures: InboundFigures[]; messages: number }> {
   const table = `bench-inbound-${randomUUID().slice(0, 8)}`;
   await createTable(endpoint, table);
   const meter = new DynamoMeter();
   const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
   const deps: Deps = { db, table, clock: systemClock, defaultRegion: 'US' };
+  const unmetered: Deps = { ...deps, db: createDb({ endpoint, region: 'us-east-1' }) };
   const directory = new DirectoryStore(db, table);
   const records = new RecordStore(db, table);
   for (let s = 0; s < SELLERS; s++) {
@@ -59,6 +62,11 @@ export async function benchInbound(endpoint: string, sizes: number[], messagesPe
     for (let m = 0; m < messagesPerSize; m++) await receiveInbound(deps, sms(customer, m % SELLERS, `seq-${size}-${m}`));
     const perMessage = { roundTrips: meter.roundTrips / messagesPerSize, read: meter.readUnits / messagesPerSize, write: meter.writeUnits / messagesPerSize };
 
+    const timed = 20;
+    const t0 = process.hrtime.bigint();
+    for (let m = 0; m < timed; m++) await receiveInbound(unmetered, sms(customer, m % SELLERS, `lat-${size}-${m}`));
+    const latencyMs = Number(process.hrtime.bigint() - t0) / 1e6 / timed;
+
     const total = messagesPerSize * 2;
     const started = process.hrtime.bigint();
     let next = 0;
@@ -77,13 +85,15 @@ export async function benchInbound(endpoint: string, sizes: number[], messagesPe
       readUnitsPerMessage: round(perMessage.read),
       writeUnitsPerMessage: round(perMessage.write),
       messagesPerSecond: round(total / seconds, 1),
+      latencyMs: round(latencyMs, 1),
     });
   }
   db.destroy();
-  return figures;
+  unmetered.db.destroy();
+  return { table, figures, messages: sizes.length * (SELLERS + messagesPerSize + 20 + messagesPerSize * 2) };
 }
 
-function businessNumber(s: number) {
+export function businessNumber(s: number) {
   return `+1425555${String(8000 + s)}`;
 }
 

@@ -2,30 +2,76 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { benchInbound } from './inbound';
 import { benchBundles } from './bundles';
+import { benchNotifier, benchOutbound } from './outbound-and-notifier';
+import { benchThroughput } from './throughput';
+import { costPerMillion } from './cost';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+const table = (headers: string[], rows: (string | number)[][]) =>
+  [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /** `npm run bench`: every figure measured in one run, side by side, on one DynamoDB Local. */
 async function main() {
+  const started = Date.now();
   const dynamo = await startDynamoDbLocal({ timeoutMs: 60_000 });
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version };
   try {
-    console.log('## Function bundles (esbuild, minified ESM, AWS SDK from the runtime)\n');
     const bundles = await benchBundles();
     results.bundles = bundles;
-    console.log('| function | bundle (KB) | module init (ms, median of 5, fresh Node) |');
-    console.log('|---|---:|---:|');
-    for (const b of bundles) console.log(`| ${b.fn} | ${(b.bytes / 1024).toFixed(1)} | ${b.initMs} |`);
+    console.log('## Function bundles (esbuild, minified ESM, AWS SDK from the Lambda runtime)\n');
+    console.log(table(['function', 'bundle (KB)', 'module init (ms, median of 5, fresh Node)'], bundles.map((b) => [b.fn, (b.bytes / 1024).toFixed(1), b.initMs])));
 
-    console.log('\n## Inbound routing per message (DynamoDB Local)\n');
     const inbound = await benchInbound(dynamo.endpoint, [1, 10, 100, 1000]);
-    results.inbound = inbound;
-    console.log('| records sharing the number | round trips / message | RCU / message | WCU / message | messages / s (8 in flight) |');
-    console.log('|---:|---:|---:|---:|---:|');
-    for (const f of inbound) console.log(`| ${f.records} | ${f.roundTripsPerMessage} | ${f.readUnitsPerMessage} | ${f.writeUnitsPerMessage} | ${f.messagesPerSecond} |`);
+    results.inbound = inbound.figures;
+    console.log('\n## Inbound routing per message (DynamoDB Local; capacity modelled from item sizes)\n');
+    console.log(
+      table(
+        ['records sharing the number', 'round trips / message', 'RCU / message', 'WCU / message', 'latency (ms)', 'messages / s (8 in flight)'],
+        inbound.figures.map((f) => [f.records, f.roundTripsPerMessage, f.readUnitsPerMessage, f.writeUnitsPerMessage, f.latencyMs, f.messagesPerSecond]),
+      ),
+    );
+
+    const notifier = await benchNotifier(dynamo.endpoint, inbound.table, inbound.messages);
+    const outbound = await benchOutbound(dynamo.endpoint, inbound.table);
+    results.notifier = notifier;
+    results.outbound = outbound;
+    console.log('\n## Per message, other paths\n');
+    console.log(
+      table(
+        ['path', 'round trips', 'RCU', 'WCU', 'wall time (ms)', 'SNS publishes'],
+        [
+          ['outbound send (sandbox provider)', outbound.roundTrips, outbound.readUnits, outbound.writeUnits, outbound.latencyMs, 0],
+          ['notifier, per inbound message', notifier.roundTrips, notifier.readUnits, notifier.writeUnits, notifier.latencyMs, notifier.snsPublishes ?? 0],
+        ],
+      ),
+    );
+
+    const throughput = await benchThroughput(dynamo.endpoint);
+    results.throughput = throughput;
+    console.log('\n## Local end-to-end inbound throughput (autocannon, 8 connections, 10 s, loopback)\n');
+    console.log(
+      table(
+        ['DynamoDB Local raw PutItem / s', 'inbound messages routed / s', 'ratio (goal ≥ 0.333)', 'non-2xx', 'errors'],
+        [[throughput.rawPutsPerSecond, throughput.inboundPerSecond, throughput.ratio, throughput.non2xx, throughput.errors]],
+      ),
+    );
+
+    const typical = inbound.figures.find((f) => f.records === 10)!;
+    const inboundCapacity = { roundTrips: typical.roundTripsPerMessage, readUnits: typical.readUnitsPerMessage, writeUnits: typical.writeUnitsPerMessage, latencyMs: typical.latencyMs };
+    const costs = [
+      costPerMillion('inbound (10 records share the number; routing + notifier + fan-out)', { capacity: [inboundCapacity, notifier], lambdaInvocations: 2, snsPublishes: notifier.snsPublishes ?? 0, viaHttpApi: true }),
+      costPerMillion('outbound (send + delivery report; provider fees excluded)', { capacity: [outbound, { roundTrips: 2, readUnits: 0.5, writeUnits: 2, latencyMs: 5 }], lambdaInvocations: 2, snsPublishes: 0, viaHttpApi: true }),
+    ];
+    results.cost = costs;
+    console.log('\n## Cost per million messages (USD, us-east-1 list prices in bench/prices.ts)\n');
+    console.log(table(['flow', 'DynamoDB', 'Lambda', 'SNS', 'API Gateway', 'total'], costs.map((c) => [c.flow, c.dynamoUsd, c.lambdaUsd, c.snsUsd, c.apiUsd, c.totalUsd])));
   } finally {
     await dynamo.stop();
   }
+  results.seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\n(bench finished in ${results.seconds} s)`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync('bench/results/latest.json', JSON.stringify(results, null, 2));
 }

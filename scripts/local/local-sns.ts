@@ -11,6 +11,8 @@ export interface PublishedNotification {
 export class LocalSns {
   readonly published: PublishedNotification[] = [];
 
+  constructor(private readonly log = true) {}
+
   async send(command: PublishCommand): Promise<{ MessageId: string }> {
     const input = command.input;
     const entry = {
@@ -21,7 +23,7 @@ export class LocalSns {
     };
     this.published.push(entry);
     if (this.published.length > 1000) this.published.shift();
-    console.log(`notification → ${entry.sellerId}: ${entry.kind}`);
+    if (this.log) console.log(`notification → ${entry.sellerId}: ${entry.kind}`);
     return { MessageId: `local-${this.published.length}` };
   }
 }

@@ -6,7 +6,7 @@ import { apiGatewayEvent } from './api-event';
 import { LocalAuth } from './local-auth';
 import { LocalSns } from './local-sns';
 import { StreamPoller } from './stream-poller';
-import { createDb } from '../../shared/aws';
+import { createDb, type Db } from '../../shared/aws';
 import { systemClock } from '../../shared/domain/clock';
 import type { Deps } from '../../shared/deps';
 import type { FunctionName } from '../../shared/http/routes';
@@ -23,6 +23,12 @@ export interface LocalStackOptions {
   table: string;
   twilioAuthToken: string;
   jwtSecret: string;
+  /** Print each notification the emulated SNS receives (on for `npm start`). */
+  logNotifications?: boolean;
+  /** Drive the notifier from the table's stream (on unless a benchmark isolates the request path). */
+  streams?: boolean;
+  /** A DynamoDB client to use instead of a fresh one (benchmarks meter it). */
+  db?: Db;
 }
 
 const lambdaContext = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -46,7 +52,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
-  const deps: Deps = { db: createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
+  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
 
   // Imported after the environment is set: handlers build their module-scope defaults at import.
   const [directory, sellerApi, outbound, reassignment, twilio, snsCallbacks, inbound, deliveryReports, notifier] = await Promise.all([
@@ -62,7 +68,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   ]);
 
   const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
-  const sns = new LocalSns();
+  const sns = new LocalSns(options.logNotifications ?? true);
   const http: Record<FunctionName, Handler> = {
     directory: directory.createHandler(deps),
     'seller-api': sellerApi.createHandler(deps),
@@ -75,7 +81,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   const snsSubscribers: Record<string, Handler> = { 'inbound-sms': inbound.createHandler(deps), 'sms-events': deliveryReports.createHandler(deps) };
   const notify = notifier.createHandler({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
   const poller = new StreamPoller(options.dynamoEndpoint, options.table, (event) => notify(event, lambdaContext));
-  poller.start(200);
+  if (options.streams ?? true) poller.start(200);
   const auth = new LocalAuth(options.jwtSecret);
 
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
@@ -148,11 +154,14 @@ export async function startLocalServer(options: LocalStackOptions) {
     res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>).end(result.body ?? '');
   };
 
+  const inFlight = new Set<Promise<void>>();
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const work = handle(req, res).catch((error: unknown) => {
       console.error('local server error:', error);
       if (!res.headersSent) send(res, 500, errorBody('InternalError', 'internal error'));
     });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -165,9 +174,13 @@ export async function startLocalServer(options: LocalStackOptions) {
     sns,
     url: `http://${options.host ?? '127.0.0.1'}:${options.port}`,
     async stop() {
-      await poller.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Requests already inside a handler finish before their database goes away.
+      await Promise.allSettled([...inFlight]);
       server.closeAllConnections();
+      await closed;
+      await poller.stop();
       deps.db.destroy();
     },
   };

@@ -116,62 +116,69 @@ export class OutboundService {
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
 
     const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
-    const existingItem = (await db.send(new GetCommand({ TableName: table, Key: conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef }), ConsistentRead: true }))).Item;
-    const existing = existingItem ? toConversationState(existingItem) : undefined;
-    const now = clock.now();
-    const createdAt = now.toISOString();
-    const conversation: ConversationState = existing ?? {
-      id: newId(now),
-      record: recordRef,
-      customerNumber: plan.to,
-      businessNumber: plan.from,
-      assignedTo: plan.assignee,
-      lastMessageAt: createdAt,
-      lastMessagePreview: preview(body),
-      recordOwnerId: plan.record.ownerId,
-      recordOwningTeamId: plan.record.owningTeamId,
-    };
-    const message: MessageState = {
-      id: newId(now),
-      conversationId: conversation.id,
-      direction: 'outbound',
-      from: plan.from,
-      to: plan.to,
-      body,
-      createdAt,
-      status: 'queued',
-      sentBy: caller.sellerId,
-      ...(plan.templateId ? { templateId: plan.templateId } : {}),
-      segments: segmentInfo(body).segments,
-      provider: plan.provider,
-      record: recordRef,
-      assignedTo: conversation.assignedTo,
-      recordOwnerId: plan.record.ownerId,
-      recordOwningTeamId: plan.record.owningTeamId,
-    };
-    const messageKey = keys.message(message.conversationId, createdAt, message.id);
-    const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
-    const idempotencyIndex = items.length;
-    if (idempotencyKey) {
-      items.push({
-        Put: {
-          TableName: table,
-          Item: { ...keys.idempotency(caller.sellerId, idempotencyKey), kind: 'idempotency', messageKey, requestHash: hashRequest(request), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
-        const replay = await this.replay(caller, idempotencyKey, request);
-        if (replay) return replay;
+    let stored: { message: MessageState; messageKey: Key } | undefined;
+    for (let attempt = 1; !stored; attempt++) {
+      // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
+      const existingItem = (await db.send(new GetCommand({ TableName: table, Key: conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef }), ConsistentRead: true }))).Item;
+      const existing = existingItem ? toConversationState(existingItem) : undefined;
+      const now = clock.now();
+      const createdAt = now.toISOString();
+      const conversation: ConversationState = existing ?? {
+        id: newId(now),
+        record: recordRef,
+        customerNumber: plan.to,
+        businessNumber: plan.from,
+        assignedTo: plan.assignee,
+        lastMessageAt: createdAt,
+        lastMessagePreview: preview(body),
+        recordOwnerId: plan.record.ownerId,
+        recordOwningTeamId: plan.record.owningTeamId,
+      };
+      const message: MessageState = {
+        id: newId(now),
+        conversationId: conversation.id,
+        direction: 'outbound',
+        from: plan.from,
+        to: plan.to,
+        body,
+        createdAt,
+        status: 'queued',
+        sentBy: caller.sellerId,
+        ...(plan.templateId ? { templateId: plan.templateId } : {}),
+        segments: segmentInfo(body).segments,
+        provider: plan.provider,
+        record: recordRef,
+        assignedTo: conversation.assignedTo,
+        recordOwnerId: plan.record.ownerId,
+        recordOwningTeamId: plan.record.owningTeamId,
+      };
+      const messageKey = keys.message(message.conversationId, createdAt, message.id);
+      const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
+      const idempotencyIndex = items.length;
+      if (idempotencyKey) {
+        items.push({
+          Put: {
+            TableName: table,
+            Item: { ...keys.idempotency(caller.sellerId, idempotencyKey), kind: 'idempotency', messageKey, requestHash: hashRequest(request), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
       }
-      if (codes) throw new HttpError('Conflict', 'the conversation changed while sending; retry the request');
-      throw error;
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        stored = { message, messageKey };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
+          const replay = await this.replay(caller, idempotencyKey, request);
+          if (replay) return replay;
+        }
+        if (!codes) throw error;
+        if (attempt >= 8) throw new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+      }
     }
+    const { message, messageKey } = stored;
 
     const result = await this.callProvider(plan, message);
     await this.record(result, plan.provider, messageKey);

@@ -1,0 +1,30 @@
+import { LAMBDA_MEMORY_GB, prices } from './prices';
+import type { PerMessage } from './outbound-and-notifier';
+
+export interface CostLine {
+  flow: string;
+  dynamoUsd: number;
+  lambdaUsd: number;
+  snsUsd: number;
+  apiUsd: number;
+  totalUsd: number;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Cost per million messages from measured capacity and wall time. Lambda time is the wall time
+ * measured against DynamoDB Local on this machine, so an upper estimate for the deployed system.
+ * Carrier and provider SMS fees are not included.
+ */
+export function costPerMillion(flow: string, parts: { capacity: PerMessage[]; lambdaInvocations: number; snsPublishes: number; viaHttpApi: boolean }): CostLine {
+  const million = 1_000_000;
+  const read = parts.capacity.reduce((s, p) => s + p.readUnits, 0);
+  const write = parts.capacity.reduce((s, p) => s + p.writeUnits, 0);
+  const seconds = parts.capacity.reduce((s, p) => s + p.latencyMs, 0) / 1000;
+  const dynamoUsd = read * prices.dynamoReadRequestUnitPerMillion + write * prices.dynamoWriteRequestUnitPerMillion;
+  const lambdaUsd = seconds * LAMBDA_MEMORY_GB * prices.lambdaArmGbSecond * million + parts.lambdaInvocations * prices.lambdaRequestPerMillion;
+  const snsUsd = parts.snsPublishes * prices.snsPublishPerMillion;
+  const apiUsd = parts.viaHttpApi ? prices.httpApiRequestPerMillion : 0;
+  return { flow, dynamoUsd: round(dynamoUsd), lambdaUsd: round(lambdaUsd), snsUsd: round(snsUsd), apiUsd: round(apiUsd), totalUsd: round(dynamoUsd + lambdaUsd + snsUsd + apiUsd) };
+}

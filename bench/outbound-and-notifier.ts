@@ -1,0 +1,67 @@
+import { createDb } from '../shared/aws';
+import { systemClock } from '../shared/domain/clock';
+import type { Deps } from '../shared/deps';
+import { OutboundService } from '../shared/outbound/send-message';
+import { SandboxProvider } from '../shared/providers/sandbox';
+import { DirectoryStore } from '../shared/store/directory-store';
+import { RecordStore } from '../shared/store/record-store';
+import type { CrmRecord } from '../shared/domain/records';
+import { createHandler as createNotifier } from '../functions/notifier/handler';
+import { StreamPoller } from '../scripts/local/stream-poller';
+import { LocalSns } from '../scripts/local/local-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { DynamoMeter } from './meter';
+import { businessNumber } from './inbound';
+
+export interface PerMessage {
+  roundTrips: number;
+  readUnits: number;
+  writeUnits: number;
+  latencyMs: number;
+  snsPublishes?: number;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Outbound sends through the sandbox (provider time excluded): round trips, capacity, wall time. */
+export async function benchOutbound(endpoint: string, table: string, count = 40): Promise<PerMessage> {
+  const meter = new DynamoMeter();
+  const deps: Deps = { db: createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) }), table, clock: systemClock, defaultRegion: 'US' };
+  const records = new RecordStore(deps.db, table);
+  await new DirectoryStore(deps.db, table).putSeller({ id: 'seller-0', name: 'Seller 0', teamIds: [], roles: ['salesperson'] });
+  for (let i = 0; i < 10; i++) {
+    await records.upsert({ type: 'contact', id: `out-${i}`, name: `Out ${i}`, mobile: `+1206556${String(3000 + i)}` as CrmRecord['mobile'], ownerId: 'seller-0', state: 'active', modifiedAt: new Date().toISOString() });
+  }
+  const service = new OutboundService(deps, () => new SandboxProvider());
+  const caller = { sellerId: 'seller-0', isAdmin: false };
+  const send = (i: number) => service.send(caller, { record: { type: 'contact', id: `out-${i % 10}` }, from: businessNumber(0), body: `Outbound bench message ${i}` });
+  for (let i = 0; i < 10; i++) await send(i); // conversations exist from here on
+  meter.reset();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) await send(i);
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  deps.db.destroy();
+  return { roundTrips: round(meter.roundTrips / count), readUnits: round(meter.readUnits / count), writeUnits: round(meter.writeUnits / count), latencyMs: round(elapsed / count, 1) };
+}
+
+/** The notifier over everything the earlier phases wrote, per inbound message: capacity, SNS publishes, wall time. */
+export async function benchNotifier(endpoint: string, table: string, inboundMessages: number): Promise<PerMessage> {
+  const meter = new DynamoMeter();
+  const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
+  const sns = new LocalSns(false);
+  const notifier = createNotifier({ db, table, clock: systemClock, defaultRegion: 'US', sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:0:notifications' });
+  const poller = new StreamPoller(endpoint, table, (event) => notifier(event, {} as Context), 100);
+  const started = process.hrtime.bigint();
+  await poller.drain(2000);
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  await poller.stop();
+  db.destroy();
+  return {
+    roundTrips: round(meter.roundTrips / inboundMessages),
+    readUnits: round(meter.readUnits / inboundMessages),
+    writeUnits: round(meter.writeUnits / inboundMessages),
+    latencyMs: round(elapsed / inboundMessages, 1),
+    snsPublishes: round(sns.published.length / inboundMessages),
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * List prices used by the cost model (us-east-1, on-demand, USD), as published on the pages below
+ * when this table was written (2026-11). Change them here only.
+ */
+export const prices = {
+  /** https://aws.amazon.com/dynamodb/pricing/on-demand/ (write and read request units) */
+  dynamoWriteRequestUnitPerMillion: 0.625,
+  dynamoReadRequestUnitPerMillion: 0.125,
+  /** https://aws.amazon.com/lambda/pricing/ (Arm: per GB-second, per request) */
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequestPerMillion: 0.2,
+  /** https://aws.amazon.com/sns/pricing/ (standard topic publishes; deliveries to Lambda and SQS are free) */
+  snsPublishPerMillion: 0.5,
+  /** https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs, first 300 million requests) */
+  httpApiRequestPerMillion: 1.0,
+} as const;
+
+export const LAMBDA_MEMORY_GB = 0.5;
