@@ -68,15 +68,19 @@ export class OutboundService {
 
   /** POST /messages */
   async send(caller: Caller, input: z.infer<typeof sendMessageSchema>, idempotencyKey?: string): Promise<Message> {
-    const replay = await this.replay(caller, idempotencyKey, input);
-    if (replay) return replay;
-    const seller = await this.salesperson(caller);
     const from = normalizePhone(input.from, this.deps.defaultRegion);
-    const number = from && (await this.directory.getNumber(from));
+    // Independent reads in one round: the checks below still answer in the contract's order.
+    const [replay, sellerProfile, number, record] = await Promise.all([
+      this.replay(caller, idempotencyKey, input),
+      this.directory.getSeller(caller.sellerId),
+      from ? this.directory.getNumber(from) : undefined,
+      this.records.get(input.record.type, input.record.id),
+    ]);
+    if (replay) return replay;
+    const seller = requireSalesperson(sellerProfile);
     if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
       throw new HttpError('NumberNotAssigned', `${input.from} is not a business number assigned to you or your team`);
     }
-    const record = await this.records.get(input.record.type, input.record.id);
     if (!record) throw notFound('record');
     const to = destination(record, input, this.deps.defaultRegion);
     return this.deliver(caller, { seller, record, from: number.number, to, assignee: number.assignedTo, provider: number.provider, body: input.body, templateId: input.templateId }, idempotencyKey, input);
@@ -84,14 +88,17 @@ export class OutboundService {
 
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
   async reply(caller: Caller, conversation: ConversationState, input: z.infer<typeof replySchema>, idempotencyKey?: string): Promise<Message> {
-    const replay = await this.replay(caller, idempotencyKey, { conversationId: conversation.id, ...input });
+    const [replay, sellerProfile, number, record] = await Promise.all([
+      this.replay(caller, idempotencyKey, { conversationId: conversation.id, ...input }),
+      this.directory.getSeller(caller.sellerId),
+      this.directory.getNumber(conversation.businessNumber),
+      this.records.get(conversation.record.type, conversation.record.id),
+    ]);
     if (replay) return replay;
-    const seller = await this.salesperson(caller);
-    const number = await this.directory.getNumber(conversation.businessNumber);
+    const seller = requireSalesperson(sellerProfile);
     if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
       throw new HttpError('NumberNotAssigned', `${conversation.businessNumber} is not a business number assigned to you or your team`);
     }
-    const record = await this.records.get(conversation.record.type, conversation.record.id);
     if (!record) throw notFound('record');
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
@@ -102,17 +109,13 @@ export class OutboundService {
     );
   }
 
-  private async salesperson(caller: Caller): Promise<Seller> {
-    const seller = await this.directory.getSeller(caller.sellerId);
-    if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
-    return seller;
-  }
-
   /** Stores the message (queued) before the provider is called, then records what the provider said. */
   private async deliver(caller: Caller, plan: SendPlan, idempotencyKey: string | undefined, request: unknown): Promise<Message> {
     const { db, table, clock } = this.deps;
-    const body = await this.body(plan);
-    const optOut = (await db.send(new GetCommand({ TableName: table, Key: keys.optOut(plan.to, plan.from), ConsistentRead: true }))).Item;
+    const [body, optOut] = await Promise.all([
+      this.body(plan),
+      db.send(new GetCommand({ TableName: table, Key: keys.optOut(plan.to, plan.from), ConsistentRead: true })).then((r) => r.Item),
+    ]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
 
     const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
@@ -263,6 +266,11 @@ export class OutboundService {
     if (!item) throw new Error('stored message disappeared');
     return toPublicMessage(item as Item);
   }
+}
+
+function requireSalesperson(seller: Seller | undefined): Seller {
+  if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
+  return seller;
 }
 
 function viewerOf(caller: Caller, seller: Seller): Viewer {
