@@ -1,3 +1,4 @@
+import './env';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { benchInbound } from './inbound';
@@ -5,9 +6,6 @@ import { benchBundles } from './bundles';
 import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
 import { costPerMillion } from './cost';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
