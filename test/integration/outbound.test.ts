@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PinpointClient, SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { OrgBuilder } from '../helpers/org';
 import { call, lambdaContext } from '../helpers/api';
@@ -269,12 +269,16 @@ describe('delivery reports', () => {
     const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:notifications' });
     await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain();
     const published = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
-    // Every failed send of this file notified its sender; this one exactly once.
-    expect(published.filter((i) => i.MessageAttributes?.kind?.StringValue === 'delivery_failed').every((i) => i.MessageAttributes?.sellerId?.StringValue === 'alice')).toBe(true);
+    // Every message of this file that ended failed or undelivered notified its sender, exactly once.
+    const ended = await t.db.send(new ScanCommand({ TableName: t.table, FilterExpression: 'kind = :m AND #s IN (:f, :u)', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':m': 'message', ':f': 'failed', ':u': 'undelivered' } }));
+    const failedIds = (ended.Items ?? []).map((i) => i.id as string).sort();
+    expect(failedIds.length).toBeGreaterThanOrEqual(5);
+    const deliveryFailed = published.filter((i) => i.MessageAttributes?.kind?.StringValue === 'delivery_failed');
+    expect(deliveryFailed.map((i) => JSON.parse(i.Message!).messageId as string).sort()).toEqual(failedIds);
+    expect(deliveryFailed.every((i) => i.MessageAttributes?.sellerId?.StringValue === 'alice')).toBe(true);
     const failures = published.filter((i) => JSON.parse(i.Message!).messageId === failing.id);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.MessageAttributes?.kind?.StringValue).toBe('delivery_failed');
-    expect(failures[0]!.MessageAttributes?.sellerId?.StringValue).toBe('alice');
     expect(JSON.parse(failures[0]!.Message!)).toMatchObject({ messageId: failing.id, statusReason: { code: 'CarrierUnreachable' } });
   });
 });
