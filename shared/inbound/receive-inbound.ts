@@ -1,4 +1,4 @@
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
 import { keys, type Principal, type RecordType } from '../store/keys';
 import { cancellationCodes, queryAll, type Item } from '../store/dynamo-helpers';
@@ -8,7 +8,7 @@ import { segmentInfo } from '../domain/segments';
 import { newId } from '../domain/clock';
 import { preview, type Message } from '../domain/messages';
 import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
-import { phoneIndexEntry } from '../store/record-store';
+import { phoneIndexEntry, RecordStore } from '../store/record-store';
 import type { CrmRecord } from '../domain/records';
 import { logger } from '../observability';
 
@@ -182,8 +182,7 @@ async function membersIfNeeded(deps: Deps, assignee: Principal, candidates: Rout
 
 async function loadRecords(deps: Deps, refs: { type: RecordType; id: string }[]): Promise<CrmRecord[]> {
   if (refs.length === 0) return [];
-  const out = await deps.db.send(new BatchGetCommand({ RequestItems: { [deps.table]: { Keys: refs.slice(0, 100).map((r) => keys.record(r.type, r.id)) } } }));
-  return (out.Responses?.[deps.table] ?? []) as unknown as CrmRecord[];
+  return new RecordStore(deps.db, deps.table).getMany(refs);
 }
 
 function unique<T extends { type: string; id: string }>(refs: T[]): T[] {

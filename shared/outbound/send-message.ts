@@ -4,7 +4,7 @@ import * as z from 'zod';
 import type { Deps } from '../deps';
 import { keys, type Key, type Principal } from '../store/keys';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
-import { DirectoryStore, type Seller } from '../store/directory-store';
+import { DirectoryStore, type BusinessNumber, type Seller } from '../store/directory-store';
 import { RecordStore } from '../store/record-store';
 import { TemplateStore } from '../store/template-store';
 import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
@@ -77,13 +77,10 @@ export class OutboundService {
       this.records.get(input.record.type, input.record.id),
     ]);
     if (replay) return replay;
-    const seller = requireSalesperson(sellerProfile);
-    if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
-      throw new HttpError('NumberNotAssigned', `${input.from} is not a business number assigned to you or your team`);
-    }
+    const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, input.from);
     if (!record) throw notFound('record');
     const to = destination(record, input, this.deps.defaultRegion);
-    return this.deliver(caller, { seller, record, from: number.number, to, assignee: number.assignedTo, provider: number.provider, body: input.body, templateId: input.templateId }, idempotencyKey, input);
+    return this.deliver(caller, { seller, record, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId }, idempotencyKey, input);
   }
 
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
@@ -95,15 +92,12 @@ export class OutboundService {
       this.records.get(conversation.record.type, conversation.record.id),
     ]);
     if (replay) return replay;
-    const seller = requireSalesperson(sellerProfile);
-    if (!number || !isPrincipalOf(viewerOf(caller, seller), number.assignedTo)) {
-      throw new HttpError('NumberNotAssigned', `${conversation.businessNumber} is not a business number assigned to you or your team`);
-    }
+    const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, conversation.businessNumber);
     if (!record) throw notFound('record');
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, from: number.number, to: conversation.customerNumber, assignee: number.assignedTo, provider: number.provider, body: input.body, templateId: input.templateId },
+      { seller, record, from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -268,13 +262,12 @@ export class OutboundService {
   }
 }
 
-function requireSalesperson(seller: Seller | undefined): Seller {
+/** The sender must hold the salesperson role and send from a number assigned to them or their team. */
+function authorizeSender(caller: Caller, seller: Seller | undefined, number: BusinessNumber | undefined, from: string): { seller: Seller; number: BusinessNumber } {
   if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
-  return seller;
-}
-
-function viewerOf(caller: Caller, seller: Seller): Viewer {
-  return { sellerId: caller.sellerId, isAdmin: false, teamIds: seller.teamIds };
+  const viewer: Viewer = { sellerId: caller.sellerId, isAdmin: false, teamIds: seller.teamIds };
+  if (!number || !isPrincipalOf(viewer, number.assignedTo)) throw new HttpError('NumberNotAssigned', `${from} is not a business number assigned to you or your team`);
+  return { seller, number };
 }
 
 /** `to` must be one of the record's numbers; without it, `phoneField` (default mobile, phone, business) picks one. */

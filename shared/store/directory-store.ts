@@ -1,8 +1,8 @@
-import { GetCommand, TransactWriteCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { keys, type Principal } from './keys';
 import { HttpError } from '../domain/errors';
-import { isTransactionConditionFailure, queryAll } from './dynamo-helpers';
+import { batchGetAll, isTransactionConditionFailure, queryAll } from './dynamo-helpers';
 
 export const providers = ['pinpoint', 'eum', 'twilio', 'sandbox'] as const;
 export type ProviderName = (typeof providers)[number];
@@ -36,19 +36,8 @@ export class DirectoryStore {
   }
 
   async getSellers(sellerIds: string[]): Promise<Seller[]> {
-    const unique = [...new Set(sellerIds)];
-    const found: Seller[] = [];
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-        [this.table]: { Keys: unique.slice(i, i + 100).map((id) => keys.seller(id)) },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.db.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.table] ?? []) found.push(toSeller(item));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.table, [...new Set(sellerIds)].map((id) => keys.seller(id)));
+    return items.map(toSeller);
   }
 
   /** Upserts a seller and keeps one membership item per team, so a team's members are one Query. */

@@ -1,4 +1,4 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Db } from '../aws';
 
@@ -14,6 +14,20 @@ export async function queryAll(db: Db, input: QueryCommandInput): Promise<Item[]
     start = out.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** Gets items by key, 100 per request, retrying unprocessed keys. Missing items are simply absent. */
+export async function batchGetAll(db: Db, table: string, keys: Item[]): Promise<Item[]> {
+  const found: Item[] = [];
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Item[] }> | undefined = { [table]: { Keys: keys.slice(i, i + 100) } };
+    while (request && Object.keys(request).length > 0) {
+      const out = await db.send(new BatchGetCommand({ RequestItems: request }));
+      found.push(...((out.Responses?.[table] ?? []) as Item[]));
+      request = out.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
 }
 
 /** Cancellation reasons of a failed TransactWriteItems, index-aligned with its items. */

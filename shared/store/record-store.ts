@@ -1,9 +1,9 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { keys, type RecordType } from './keys';
 import { numbersOf, type CrmRecord } from '../domain/records';
 import type { E164 } from '../domain/phone';
-import { isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
+import { batchGetAll, isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
 import { HttpError } from '../domain/errors';
 
 /** The routing-relevant view of a record, copied onto each of its phone-index items. */
@@ -31,19 +31,8 @@ export class RecordStore {
   }
 
   async getMany(refs: { type: RecordType; id: string }[]): Promise<CrmRecord[]> {
-    if (refs.length === 0) return [];
-    const found: CrmRecord[] = [];
-    for (let i = 0; i < refs.length; i += 100) {
-      let request: Record<string, { Keys: Item[] }> | undefined = {
-        [this.table]: { Keys: refs.slice(i, i + 100).map((r) => keys.record(r.type, r.id)) },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const out = await this.db.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of out.Responses?.[this.table] ?? []) found.push(toRecord(item));
-        request = out.UnprocessedKeys as typeof request;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.db, this.table, refs.map((r) => keys.record(r.type, r.id)));
+    return items.map(toRecord);
   }
 
   /**
