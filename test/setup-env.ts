@@ -8,3 +8,4 @@ process.env.POWERTOOLS_DEV ??= 'false';
 process.env.CURSOR_SIGNING_KEY ??= 'test-cursor-key';
 process.env.TWILIO_AUTH_TOKEN ??= 'test-twilio-token';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

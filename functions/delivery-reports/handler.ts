@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { handleSmsNotification } from '../../shared/providers/sms-notification';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { parseAwsSmsEvent } from '../../shared/providers/delivery-report-formats';
 import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
-import { logger } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
 
 /**
  * Delivery reports from End User Messaging event destinations (SNS) and the Pinpoint event
@@ -41,7 +42,7 @@ export function createHandler(deps: Deps) {
     }
     return { outcomes };
   };
-  return middy(report).use(injectLambdaContext(logger));
+  return middy(report).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 function isKinesis(event: unknown): event is KinesisStreamEvent {

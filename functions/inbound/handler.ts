@@ -1,9 +1,10 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { handleSmsNotification } from '../../shared/providers/sms-notification';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
-import { logger } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
 
 /**
  * The two-way SMS topic invokes this function. A failure throws, so Lambda retries the
@@ -22,7 +23,7 @@ export function createHandler(deps: Deps) {
     }
     return { outcomes };
   };
-  return middy(receive).use(injectLambdaContext(logger));
+  return middy(receive).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 export const handler = createHandler(defaultDeps());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -7,7 +8,7 @@ import { defaultDeps } from '../../shared/deps';
 import { sns } from '../../shared/aws';
 import { config } from '../../shared/config';
 import { handleChange, type NotifierDeps } from '../../shared/notifications/notifier';
-import { logger } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
 
 /**
  * The table's stream invokes the notifier. Records are handled in order; at the first failure the
@@ -32,7 +33,7 @@ export function createHandler(deps: NotifierDeps) {
     }
     return { batchItemFailures: [] };
   };
-  return middy(notify).use(injectLambdaContext(logger));
+  return middy(notify).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 export const handler = createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN });

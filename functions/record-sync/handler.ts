@@ -1,11 +1,12 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import * as z from 'zod';
 import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
 import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
 import { toCrmRecord } from '../../shared/domain/record-input';
-import { logger } from '../../shared/observability';
+import { logger, metrics } from '../../shared/observability';
 import { HttpError } from '../../shared/domain/errors';
 
 /** EventBridge `RecordUpserted` from the CRM: `detail` is the record body plus its `type` and `id`. */
@@ -36,7 +37,7 @@ export function createHandler(deps: Deps) {
     const outcome = await records.upsert(record, { onlyIfNewer: true });
     return { applied: outcome.applied, reason: outcome.applied ? undefined : ('stale' as const) };
   };
-  return middy(sync).use(injectLambdaContext(logger));
+  return middy(sync).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
 export const handler = createHandler(defaultDeps());

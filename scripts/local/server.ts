@@ -51,6 +51,8 @@ export async function startLocalServer(options: LocalStackOptions) {
     AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // CloudWatch embedded metrics mean nothing on a laptop.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
   });
   const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
 

@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { z } from 'zod';
 import { HttpError } from '../domain/errors';
 import { callerFromEvent, requireAdmin, type Caller } from './auth';
 import { contractErrors } from './errors-middleware';
 import { routes, type FunctionName } from './routes';
-import { logger } from '../observability';
+import { logger, metrics } from '../observability';
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2;
@@ -88,5 +89,5 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
     };
   };
 
-  return middy(dispatch).use(injectLambdaContext(logger)).use(contractErrors());
+  return middy(dispatch).use(injectLambdaContext(logger)).use(logMetrics(metrics)).use(contractErrors());
 }

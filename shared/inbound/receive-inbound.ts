@@ -10,7 +10,7 @@ import { preview, type Message } from '../domain/messages';
 import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
 import { phoneIndexEntry, RecordStore } from '../store/record-store';
 import type { CrmRecord } from '../domain/records';
-import { logger } from '../observability';
+import { count, logger } from '../observability';
 
 /** One normalized inbound SMS, whatever provider format it arrived in. */
 export interface InboundSms {
@@ -41,11 +41,16 @@ export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<Inbou
     const plan = await planInbound(deps, sms);
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: plan.items }));
+      count(plan.rule === 'new-lead' ? 'InboundStoredNewLead' : 'InboundStored');
       return { outcome: 'stored', message: toPublicMessage(plan.message as unknown as Item), conversationId: plan.message.conversationId, record: plan.message.record, rule: plan.rule };
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
-      if (codes[plan.dedupeIndex] === 'ConditionalCheckFailed') return { outcome: 'duplicate', providerMessageId: sms.providerMessageId };
+      if (codes[plan.dedupeIndex] === 'ConditionalCheckFailed') {
+        count('InboundDuplicate');
+        return { outcome: 'duplicate', providerMessageId: sms.providerMessageId };
+      }
+      count('InboundRetry');
       // A racing message created the lead or the conversation, or moved it, or a transaction conflicted: re-read and retry.
       if (attempt >= MAX_ATTEMPTS) throw new Error(`inbound ${sms.providerMessageId} not stored after ${attempt} attempts: ${codes.join(',')}`);
       await backoff(attempt);

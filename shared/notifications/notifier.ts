@@ -7,6 +7,7 @@ import { DirectoryStore } from '../store/directory-store';
 import { inboundKindFor, inboundRecipients, notificationId, type NotificationKind } from '../domain/notifications';
 import { finalStatuses } from '../domain/status';
 import { preview as previewOf, type MessageStatus } from '../domain/messages';
+import { count } from '../observability';
 
 export interface NotifierDeps extends Deps {
   sns: SNSClient;
@@ -110,6 +111,7 @@ async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
       },
     }),
   );
+  count('NotificationsPublished');
   await deps.db.send(
     new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: 'SET publishedAt = :at', ExpressionAttributeValues: { ':at': deps.clock.now().toISOString() } }),
   );

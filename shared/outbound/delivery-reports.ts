@@ -5,6 +5,7 @@ import { isConditionFailure, isTransactionConditionFailure, queryAll, type Item 
 import { statusesThatAccept } from '../domain/status';
 import type { DeliveryReport } from '../providers/delivery-report-formats';
 import { createHash } from 'node:crypto';
+import { count } from '../observability';
 
 export type ReportOutcome = 'applied' | 'ignored' | 'pending';
 
@@ -39,6 +40,7 @@ export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): P
           ],
         }),
       );
+      count('DeliveryReportPending');
       return 'pending';
     } catch (error) {
       if (!isTransactionConditionFailure(error)) throw error;
@@ -69,9 +71,13 @@ export async function updateMessageStatus(deps: Deps, messageKey: Key, report: P
         ExpressionAttributeValues: values,
       }),
     );
+    count('DeliveryReportApplied');
     return 'applied';
   } catch (error) {
-    if (isConditionFailure(error)) return 'ignored';
+    if (isConditionFailure(error)) {
+      count('DeliveryReportIgnored');
+      return 'ignored';
+    }
     throw error;
   }
 }

@@ -21,7 +21,7 @@ import type { Caller } from '../http/auth';
 import type { Providers } from '../providers/registry';
 import type { SendResult } from '../providers/sms-provider';
 import { applyPendingReports } from './delivery-reports';
-import { logger } from '../observability';
+import { count, logger } from '../observability';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -178,6 +178,7 @@ export class OutboundService {
     const { message, messageKey } = stored;
 
     const result = await this.callProvider(plan, message);
+    count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
     await this.record(result, plan.provider, messageKey);
     return this.loadMessage(messageKey);
   }
