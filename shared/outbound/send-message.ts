@@ -19,7 +19,7 @@ import { newId } from '../domain/clock';
 import { preview, type Message } from '../domain/messages';
 import type { Caller } from '../http/auth';
 import type { Providers } from '../providers/registry';
-import type { SendResult } from '../providers/sms-provider';
+import type { SendResult, SmsProvider } from '../providers/sms-provider';
 import { applyPendingReports } from './delivery-reports';
 import { count, logger } from '../observability';
 
@@ -106,6 +106,8 @@ export class OutboundService {
   /** Stores the message (queued) before the provider is called, then records what the provider said. */
   private async deliver(caller: Caller, plan: SendPlan, idempotencyKey: string | undefined, request: unknown): Promise<Message> {
     const { db, table, clock } = this.deps;
+    // A provider that is not configured fails here, before anything is stored or sent.
+    const provider = this.providers(plan.provider);
     const [body, optOut] = await Promise.all([
       this.body(plan),
       db.send(new GetCommand({ TableName: table, Key: keys.optOut(plan.to, plan.from), ConsistentRead: true })).then((r) => r.Item),
@@ -177,18 +179,18 @@ export class OutboundService {
     }
     const { message, messageKey } = stored;
 
-    const result = await this.callProvider(plan, message);
+    const result = await this.callProvider(provider, message);
     count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
     await this.record(result, plan.provider, messageKey);
     return this.loadMessage(messageKey);
   }
 
-  private async callProvider(plan: SendPlan, message: MessageState): Promise<SendResult> {
+  private async callProvider(provider: SmsProvider, message: MessageState): Promise<SendResult> {
     try {
-      return await this.providers(plan.provider).send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
+      return await provider.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
     } catch (error) {
       // An adapter that throws did not tell us whether the SMS left: never retry it.
-      logger.error('provider adapter threw', { error: error as Error, provider: plan.provider });
+      logger.error('provider adapter threw', { error: error as Error, provider: provider.name });
       return { outcome: 'unknown', reason: { code: 'ProviderError', message: `The provider adapter failed: ${(error as Error).message}` } };
     }
   }
