@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from '../../scripts/local/dynamodb-local';
 
 /**
@@ -130,7 +133,36 @@ describe('npm start: the README walkthrough', () => {
   }, 40_000);
 });
 
+describe('npm start: its own shutdown', () => {
+  it('SIGTERM to the stack process alone still stops DynamoDB Local (not left to the terminal)', async () => {
+    const port = await freePort();
+    const own = spawn('npm', ['start', '--', '--port', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    own.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    await eventually(async () => (log.includes('Press Ctrl-C') ? true : undefined), 90_000);
+    const members = () =>
+      spawnSync('ps', ['-o', 'pid=,args=', '-g', String(own.pid)], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const stack = members().find((l) => l.includes('scripts/local/start.ts') && l.includes('loader.mjs'));
+    const java = members().find((l) => l.includes('DynamoDBLocal.jar'));
+    expect(stack, members().join('\n')).toBeDefined();
+    expect(java).toBeDefined();
+    process.kill(Number(stack!.split(/\s+/)[0]), 'SIGTERM');
+    await eventually(async () => (processesInGroup(own.pid!).length === 0 ? true : undefined), 20_000);
+  }, 120_000);
+});
+
 describe('npm start: clear errors', () => {
+  it('Java missing: one line with the install command, non-zero exit', async () => {
+    const port = await freePort();
+    // A PATH with node and nothing else, as on a machine without Java.
+    const bin = mkdtempSync(join(tmpdir(), 'no-java-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const run = spawnSync(join(bin, 'node'), ['node_modules/tsx/dist/cli.mjs', 'scripts/local/start.ts', '--port', String(port)], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PATH: bin } });
+    rmSync(bin, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim()).toBe('Java is required for DynamoDB Local and was not found. Install it: sudo apt-get install -y default-jre-headless');
+  }, 60_000);
+
   let blocker: Server;
   it('a port already in use: one line, non-zero exit', async () => {
     blocker = createServer();
