@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { keys, type Principal } from './keys';
 import { HttpError } from '../domain/errors';
@@ -107,7 +107,12 @@ export class DirectoryStore {
     return Item ? toNumber(Item) : undefined;
   }
 
+  /**
+   * Upserts a business number. When it moves to another seller or team, its conversations move
+   * with it (their `assignedTo` decides visibility and routing rule 1).
+   */
   async putNumber(number: BusinessNumber): Promise<BusinessNumber> {
+    const previous = await this.getNumber(number.number);
     const assigneeKey = number.assignedTo.type === 'seller' ? keys.seller(number.assignedTo.id) : keys.team(number.assignedTo.id);
     try {
       await this.db.send(
@@ -134,7 +139,35 @@ export class DirectoryStore {
       }
       throw error;
     }
+    if (previous && !samePrincipal(previous.assignedTo, number.assignedTo)) await this.reassignConversations(number.number, previous.assignedTo, number.assignedTo);
     return number;
+  }
+
+  /** Moves the conversations on `businessNumber` from the previous assignee's list (gsi2) to the new one's. */
+  private async reassignConversations(businessNumber: string, from: Principal, assignee: Principal): Promise<void> {
+    const conversations = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      FilterExpression: 'businessNumber = :number',
+      ExpressionAttributeValues: { ':pk': keys.conversationsOfAssignee(from), ':number': businessNumber },
+    });
+    for (const item of conversations) {
+      await this.db
+        .send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: item.pk, sk: item.sk },
+            UpdateExpression: 'SET assignedTo = :assignee, gsi2pk = :partition',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':assignee': assignee, ':partition': keys.conversationsOfAssignee(assignee) },
+          }),
+        )
+        .catch((error: unknown) => {
+          // Moved or merged meanwhile: it no longer exists under this key.
+          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        });
+    }
   }
 
   async numbersOf(assignee: Principal): Promise<BusinessNumber[]> {
@@ -147,6 +180,8 @@ export class DirectoryStore {
     return items.map(toNumber);
   }
 }
+
+const samePrincipal = (a: Principal, b: Principal) => a.type === b.type && a.id === b.id;
 
 function toSeller(item: Record<string, unknown>): Seller {
   return { id: item.id as string, name: item.name as string, teamIds: (item.teamIds as string[]) ?? [], roles: (item.roles as string[]) ?? [] };

@@ -238,3 +238,22 @@ describe('notification center', () => {
     sns.restore();
   });
 });
+
+describe('reassigning a business number', () => {
+  it('moves its conversations to the new assignee: the old one stops seeing them, the new one starts', async () => {
+    const org = new OrgBuilder(t);
+    await org.seller('leaver');
+    await org.seller('joiner');
+    await org.number('+14255566000', { type: 'seller', id: 'leaver' });
+    // A record nobody owns: the number alone decides who sees the conversation.
+    await org.record('contact', 'unowned', { mobile: '+14255566100' });
+    await receive({ from: '+14255566100', to: '+14255566000', body: 'hello leaver' });
+    const before = await call(api, 'GET', '/me/conversations', { as: as('leaver') });
+    expect(before.body.items).toHaveLength(1);
+    await org.number('+14255566000', { type: 'seller', id: 'joiner' });
+    expect((await call(api, 'GET', '/me/conversations', { as: as('leaver') })).body.items).toEqual([]);
+    const after = await call(api, 'GET', '/me/conversations', { as: as('joiner') });
+    expect(after.body.items).toEqual([{ ...before.body.items[0], assignedTo: { type: 'seller', id: 'joiner' } }]);
+    expect((await call(api, 'GET', `/conversations/${before.body.items[0].id}`, { as: as('leaver') })).status).toBe(404);
+  });
+});
