@@ -29,7 +29,7 @@ export type SmsCrmStackProps = StackProps;
 /**
  * The whole backend. Context values (cdk.json or -c):
  * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
- * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream.
+ * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins.
  */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
@@ -71,7 +71,10 @@ export class SmsCrmStack extends Stack {
     const api = new HttpApi(this, 'Api', {
       description: 'SMS CRM seller API and provider callbacks',
       createDefaultStage: false,
-      corsPreflight: { allowOrigins: ['*'], allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] },
+      // Browser clients of the seller API: their origins from context (comma-separated), none by default.
+      ...(context('corsOrigins')
+        ? { corsPreflight: { allowOrigins: context('corsOrigins')!.split(','), allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] } }
+        : {}),
     });
     const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 

@@ -238,6 +238,7 @@ export class OutboundService {
   }
 
   private async body(plan: SendPlan): Promise<string> {
+    if (plan.body !== undefined && plan.templateId !== undefined) throw new HttpError('ValidationError', 'give body or templateId, not both');
     let body = plan.body;
     if (plan.templateId) {
       const template = await this.templates.get(plan.templateId);

@@ -73,3 +73,16 @@ describe('templates', () => {
     expect(sent.body).toMatchObject({ body: 'Hej Ada Lovelace, Alice here.', templateId: created.body.id, status: 'sent' });
   });
 });
+
+describe('body or template', () => {
+  it('refuses both at once, and neither', async () => {
+    const created = await create('Hej {{record.name}}');
+    const outbound = createOutbound(t, () => new SandboxProvider());
+    const both = await call(outbound, 'POST', '/messages', { as: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255559001', templateId: created.body.id, body: 'and text' } });
+    expect(both.status).toBe(400);
+    expect(both.body.error.code).toBe('ValidationError');
+    const neither = await call(outbound, 'POST', '/messages', { as: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255559001' } });
+    expect(neither.status).toBe(400);
+    expect(neither.body.error.code).toBe('ValidationError');
+  });
+});
