@@ -162,7 +162,7 @@ export class SmsCrmStack extends Stack {
     }
 
     // --- Notifier: the table's stream (messages and notifications only) → notification items → SNS fan-out.
-    const notifier = fn('notifier', 'Writes seller notifications and publishes them to SNS', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn });
+    const notifier = fn('notifier', 'Writes seller notifications, publishes them to SNS, keeps conversations in step with record owners', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn });
     // Explicit actions (grantPublish would add kms:GenerateDataKey*).
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [notificationsTopic.topicArn] }));
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [messagingKey.keyArn] }));
@@ -178,6 +178,8 @@ export class SmsCrmStack extends Stack {
         filters: [
           FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification') } } } }),
           FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
+          // Record ownership changes: the notifier re-applies them to the record's conversations.
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('record') } } } }),
         ],
       }),
     );

@@ -4,6 +4,7 @@ import type { Deps } from '../deps';
 import { keys, type Principal } from '../store/keys';
 import { isConditionFailure, type Item } from '../store/dynamo-helpers';
 import { DirectoryStore } from '../store/directory-store';
+import { RecordStore, toRecord } from '../store/record-store';
 import { inboundKindFor, inboundRecipients, notificationId, type NotificationKind } from '../domain/notifications';
 import { finalStatuses } from '../domain/status';
 import { preview as previewOf, type MessageStatus } from '../domain/messages';
@@ -32,6 +33,10 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
     await publish(deps, item);
     return 1;
   }
+  if (item.kind === 'record' && change.eventName === 'MODIFY' && ownerChanged(change.oldImage, item)) {
+    await new RecordStore(deps.db, deps.table).propagateOwnership(toRecord(item));
+    return 0;
+  }
   if (item.kind !== 'message') return 0;
   if (change.eventName === 'INSERT' && item.direction === 'inbound') return notifyInbound(deps, item);
   const was = change.oldImage?.status as MessageStatus | undefined;
@@ -42,6 +47,8 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   }
   return 0;
 }
+
+const ownerChanged = (before: Item | undefined, after: Item) => before?.ownerId !== after.ownerId || before?.owningTeamId !== after.owningTeamId;
 
 async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
   const directory = new DirectoryStore(deps.db, deps.table);

@@ -92,8 +92,12 @@ export class RecordStore {
     return items;
   }
 
-  /** Conversations carry their record's owner for the visibility indexes; keep them in step. */
-  private async propagateOwnership(record: CrmRecord): Promise<void> {
+  /**
+   * Conversations carry their record's owner for the visibility indexes; keep them in step.
+   * Called after an upsert and again from the table stream (idempotent), so a crash between the
+   * record's transaction and this step is repaired.
+   */
+  async propagateOwnership(record: CrmRecord): Promise<void> {
     const conversations = await queryAll(this.db, {
       TableName: this.table,
       IndexName: 'gsi1',

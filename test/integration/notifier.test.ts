@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { OrgBuilder } from '../helpers/org';
 import { inboundSender } from '../helpers/inbound';
@@ -97,5 +97,24 @@ describe('notifications of an inbound message', () => {
     expect(published().length).toBe(before);
     expect(await notificationsOf('carol')).toHaveLength(3);
     await recording.stop();
+  });
+});
+
+describe('record ownership reaches its conversations through the stream', () => {
+  it('repairs conversations when the upsert stopped after the record was written', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-4' });
+    const org = new OrgBuilder(t);
+    await org.seller('erin');
+    await org.record('contact', 'owned-by-bob', { mobile: '+14255557200', ownerId: 'bob' });
+    await receive({ from: '+14255557200', to: TEAM_NUMBER, body: 'hello' });
+    await poller.drain();
+    // The record changes owner, and the process dies before updating the conversations.
+    const current = (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.record('contact', 'owned-by-bob') }))).Item!;
+    await t.db.send(new PutCommand({ TableName: t.table, Item: { ...current, ownerId: 'erin', version: (current.version as number) + 1 } }));
+    const conversationOwner = async () =>
+      (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition('+14255557200'), ':c': keys.conversationPrefix } }))).Items![0]!;
+    expect((await conversationOwner()).recordOwnerId).toBe('bob');
+    await poller.drain();
+    expect(await conversationOwner()).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin') });
   });
 });
