@@ -3,7 +3,7 @@ import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHt
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
-import { Rule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -183,6 +183,10 @@ export class SmsCrmStack extends Stack {
         ],
       }),
     );
+
+    // --- Interrupted sends: every 5 minutes, messages still queued past the grace period become unknown.
+    const sweeper = fn('outbound-sweeper', 'Marks sends interrupted before the provider answered as unknown');
+    new Rule(this, 'SweepQueued', { schedule: Schedule.rate(Duration.minutes(5)) }).addTarget(new LambdaTarget(sweeper, { retryAttempts: 2 }));
 
     // --- CRM sync: RecordUpserted events on the default bus.
     const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events');

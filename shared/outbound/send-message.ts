@@ -206,7 +206,7 @@ export class OutboundService {
               Update: {
                 TableName: table,
                 Key: messageKey,
-                UpdateExpression: 'SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at',
+                UpdateExpression: 'SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at REMOVE gsi1pk, gsi1sk',
                 ConditionExpression: '#status = :queued',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: { ':sent': 'sent', ':pid': result.providerMessageId, ':at': at, ':queued': 'queued' },
@@ -223,7 +223,7 @@ export class OutboundService {
       new UpdateCommand({
         TableName: table,
         Key: messageKey,
-        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${'providerMessageId' in result && result.providerMessageId ? ', providerMessageId = :pid' : ''}`,
+        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${'providerMessageId' in result && result.providerMessageId ? ', providerMessageId = :pid' : ''} REMOVE gsi1pk, gsi1sk`,
         ConditionExpression: '#status = :queued',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {

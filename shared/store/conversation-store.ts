@@ -62,7 +62,12 @@ export function toPublicConversation(c: ConversationState): Conversation {
 }
 
 export function messageItem(m: MessageState): Item {
-  return { ...keys.message(m.conversationId, m.createdAt, m.id), kind: 'message', ...m };
+  return {
+    ...keys.message(m.conversationId, m.createdAt, m.id),
+    ...(m.status === 'queued' ? keys.queuedMessage(m.id, m.createdAt) : {}),
+    kind: 'message',
+    ...m,
+  };
 }
 
 const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments'] as const;

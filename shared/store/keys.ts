@@ -85,6 +85,9 @@ export const keys = {
     sk: `MSG#${createdAt}#${messageId}`,
   }),
   messagePrefix: 'MSG#',
+  /** gsi1 (sparse): outbound messages still `queued`, so a sweeper finds sends interrupted before the provider answered. */
+  queuedMessage: (messageId: string, createdAt: string) => ({ gsi1pk: `QUEUED#${allConversationsShard(messageId)}`, gsi1sk: createdAt }),
+  queuedShards: () => Array.from({ length: ALL_CONVERSATION_SHARDS }, (_, shard) => `QUEUED#${shard}`),
 
   /** Provider message id → our message; its existence also de-duplicates inbound deliveries. */
   providerMessage: (provider: string, providerMessageId: string): Key => ({

@@ -282,3 +282,30 @@ describe('delivery reports', () => {
     expect(JSON.parse(failures[0]!.Message!)).toMatchObject({ messageId: failing.id, statusReason: { code: 'CarrierUnreachable' } });
   });
 });
+
+describe('interrupted sends', () => {
+  it('a message left queued past the grace period becomes unknown with a reason; answered ones are untouched', async () => {
+    const { sweepQueued, QUEUED_GRACE_MS } = await import('../../shared/outbound/sweep-queued');
+    // The provider never answers: the function "dies" while waiting.
+    const hanging = createOutbound(t, () => ({ name: 'sandbox', send: () => new Promise(() => undefined) }));
+    void call(hanging, 'POST', '/messages', { as: { sub: 'alice' }, body: { record: { type: 'contact', id: 'ada' }, from: NUMBERS.sandbox, body: 'interrupted' } });
+    const stuck = await eventuallyQueued('interrupted');
+    const answered = (await send({ record: { type: 'contact', id: 'ada' }, from: NUMBERS.sandbox, body: 'answered' })).body;
+    expect(await sweepQueued(t)).toBe(0); // still within the grace period
+    t.clock.advance(QUEUED_GRACE_MS + 1000);
+    expect(await sweepQueued(t)).toBe(1);
+    const all = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.conversationHead(stuck.conversationId).pk } }));
+    expect(all.Items!.find((i) => i.id === stuck.id)).toMatchObject({ status: 'unknown', statusReason: { code: 'ProviderTimeout' } });
+    expect(all.Items!.find((i) => i.id === answered.id)!.status).not.toBe('unknown');
+    expect(await sweepQueued(t)).toBe(0);
+  });
+
+  async function eventuallyQueued(body: string) {
+    for (let i = 0; i < 100; i++) {
+      const out = await t.db.send(new ScanCommand({ TableName: t.table, FilterExpression: 'kind = :m AND body = :b', ExpressionAttributeValues: { ':m': 'message', ':b': body } }));
+      if (out.Items?.[0]) return { id: out.Items[0].id as string, conversationId: out.Items[0].conversationId as string };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('message was not stored');
+  }
+});

@@ -1,0 +1,18 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { sweepQueued } from '../../shared/outbound/sweep-queued';
+import { logger, metrics } from '../../shared/observability';
+
+/** Invoked on a schedule (EventBridge): interrupted sends become `unknown`, with their reason. */
+export function createHandler(deps: Deps) {
+  const sweep = async () => {
+    const swept = await sweepQueued(deps);
+    if (swept) logger.warn('interrupted sends marked unknown', { swept });
+    return { swept };
+  };
+  return middy(sweep).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+export const handler = createHandler(defaultDeps());
