@@ -33,8 +33,3 @@ export function config(): Config {
   cached ??= configSchema.parse(process.env);
   return cached;
 }
-
-/** Tests and the local stack change the environment between runs. */
-export function resetConfig(): void {
-  cached = undefined;
-}

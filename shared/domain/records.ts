@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { E164 } from './phone';
-import type { Principal, RecordType } from '../store/keys';
+import type { RecordType } from '../store/keys';
 
 export const recordTypes = ['contact', 'account', 'opportunity', 'lead'] as const satisfies readonly RecordType[];
 export const phoneFields = ['phone', 'business', 'mobile'] as const;
@@ -55,10 +55,4 @@ export function numbersOf(record: Pick<CrmRecord, PhoneField>): Map<E164, PhoneF
     if (value) byNumber.set(value, [...(byNumber.get(value) ?? []), field]);
   }
   return byNumber;
-}
-
-export function recordOwner(record: Pick<CrmRecord, 'ownerId' | 'owningTeamId'>): Principal | undefined {
-  if (record.ownerId) return { type: 'seller', id: record.ownerId };
-  if (record.owningTeamId) return { type: 'team', id: record.owningTeamId };
-  return undefined;
 }
