@@ -2,7 +2,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import type { Db } from '../aws';
 import { keys, type Principal } from './keys';
 import { HttpError } from '../domain/errors';
-import { batchGetAll, isTransactionConditionFailure, queryAll } from './dynamo-helpers';
+import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from './dynamo-helpers';
 
 export const providers = ['pinpoint', 'eum', 'twilio', 'sandbox'] as const;
 export type ProviderName = (typeof providers)[number];
@@ -165,7 +165,7 @@ export class DirectoryStore {
         )
         .catch((error: unknown) => {
           // Moved or merged meanwhile: it no longer exists under this key.
-          if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+          if (!isConditionFailure(error)) throw error;
         });
     }
   }

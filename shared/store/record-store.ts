@@ -3,7 +3,7 @@ import type { Db } from '../aws';
 import { keys, type RecordType } from './keys';
 import { numbersOf, type CrmRecord } from '../domain/records';
 import type { E164 } from '../domain/phone';
-import { batchGetAll, isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
+import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
 import { HttpError } from '../domain/errors';
 
 /** The routing-relevant view of a record, copied onto each of its phone-index items. */
@@ -134,7 +134,7 @@ export class RecordStore {
         }),
       ).catch((error: unknown) => {
         // A conversation moved away meanwhile carries its new record's owner already.
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (!isConditionFailure(error)) throw error;
       });
     }
   }
