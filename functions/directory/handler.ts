@@ -5,7 +5,7 @@ import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../../shared
 import { phoneFromPath } from '../../shared/domain/phone';
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { notFound } from '../../shared/domain/errors';
-import { canReadRecord } from '../../shared/domain/visibility';
+import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 
 export function createHandler(deps: Deps) {
   const { directory, records } = directoryStores(deps);
@@ -43,7 +43,7 @@ export function createHandler(deps: Deps) {
       const type = parseWith(recordTypeSchema, params.type, 'type');
       const id = parseWith(idSchema, params.id, 'id');
       const [record, seller] = await Promise.all([records.get(type, id), caller.isAdmin ? undefined : directory.getSeller(caller.sellerId)]);
-      if (!record || !canReadRecord({ ...caller, teamIds: seller?.teamIds ?? [] }, record)) throw notFound('record');
+      if (!record || !canReadRecord(viewerFrom(caller, seller), record)) throw notFound('record');
       return ok(record);
     },
   });

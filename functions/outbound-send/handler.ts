@@ -4,7 +4,7 @@ import { idempotencyKeySchema, OutboundService, replySchema, sendMessageSchema }
 import { awsProviders, type Providers } from '../../shared/providers/registry';
 import { ConversationStore } from '../../shared/store/conversation-store';
 import { DirectoryStore } from '../../shared/store/directory-store';
-import { canSeeConversation } from '../../shared/domain/visibility';
+import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
 import { notFound } from '../../shared/domain/errors';
 
 export function createHandler(deps: Deps, providers: Providers) {
@@ -22,7 +22,7 @@ export function createHandler(deps: Deps, providers: Providers) {
     'POST /conversations/{id}/messages': async ({ caller, params, body, headers }) => {
       const input = parseWith(replySchema, body ?? {});
       const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);
-      if (!conversation || !canSeeConversation({ ...caller, teamIds: seller?.teamIds ?? [] }, conversation)) throw notFound('conversation');
+      if (!conversation || !canSeeConversation(viewerFrom(caller, seller), conversation)) throw notFound('conversation');
       return { status: 202, body: await outbound.reply(caller, conversation, input, idempotencyKey(headers)) };
     },
   });

@@ -5,7 +5,7 @@ import { ConversationStore, toPublicConversation } from '../../shared/store/conv
 import { DirectoryStore } from '../../shared/store/directory-store';
 import { RecordStore } from '../../shared/store/record-store';
 import { moveConversation } from '../../shared/store/move-conversation';
-import { canReadRecord, canSeeConversation } from '../../shared/domain/visibility';
+import { canReadRecord, canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 
@@ -25,7 +25,7 @@ export function createHandler(deps: Deps) {
         directory.getSeller(caller.sellerId),
         records.get(input.record.type, input.record.id),
       ]);
-      const viewer = { ...caller, teamIds: seller?.teamIds ?? [] };
+      const viewer = viewerFrom(caller, seller);
       if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
       if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
       return ok(toPublicConversation(await moveConversation(deps, conversation, target)));

@@ -9,7 +9,7 @@ import { segmentInfo } from '../../shared/domain/segments';
 import { HttpError, notFound } from '../../shared/domain/errors';
 import { SALESPERSON_ROLE } from '../../shared/domain/directory';
 import { newId } from '../../shared/domain/clock';
-import { canReadRecord } from '../../shared/domain/visibility';
+import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
 import type { Item } from '../../shared/store/dynamo-helpers';
@@ -68,7 +68,7 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
       const [template, record, seller] = await Promise.all([templates.get(idOf(params)), records.get(input.record.type, input.record.id), directory.getSeller(caller.sellerId)]);
       if (!template) throw notFound('template');
       // Rendering shows the record's fields: only for records the caller may read.
-      if (!record || !canReadRecord({ ...caller, teamIds: seller?.teamIds ?? [] }, record)) throw notFound('record');
+      if (!record || !canReadRecord(viewerFrom(caller, seller), record)) throw notFound('record');
       const rendered = renderTemplate(template.body, { record, seller: { name: seller?.name ?? caller.sellerId } });
       const { encoding, segments } = segmentInfo(rendered);
       return ok({ body: rendered, encoding, segments });

@@ -9,7 +9,7 @@ import { RecordStore } from '../../shared/store/record-store';
 import { ConversationStore, toConversationState, toPublicConversation, toPublicMessage } from '../../shared/store/conversation-store';
 import { keys } from '../../shared/store/keys';
 import { isConditionFailure, type Item } from '../../shared/store/dynamo-helpers';
-import { canReadRecord, canSeeConversation, type Viewer } from '../../shared/domain/visibility';
+import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../../shared/domain/visibility';
 import { idSchema, phoneFields, recordTypeSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 import { mergedPage, type IndexSource } from '../../shared/views/merged-index';
@@ -23,7 +23,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
   const records = new RecordStore(deps.db, deps.table);
   const conversations = new ConversationStore(deps.db, deps.table);
 
-  const viewerOf = async (caller: Caller): Promise<Viewer> => ({ ...caller, teamIds: (await directory.getSeller(caller.sellerId))?.teamIds ?? [] });
+  const viewerOf = async (caller: Caller): Promise<Viewer> => viewerFrom(caller, await directory.getSeller(caller.sellerId));
 
   const visibleConversation = async (caller: Caller, id: string) => {
     const [conversation, viewer] = await Promise.all([conversations.get(id), viewerOf(caller)]);

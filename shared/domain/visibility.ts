@@ -7,6 +7,11 @@ export interface Viewer {
   teamIds: readonly string[];
 }
 
+/** The caller with the teams the directory lists for them (none when they are not in the directory). */
+export function viewerFrom(caller: { sellerId: string; isAdmin: boolean }, seller: { teamIds: readonly string[] } | undefined): Viewer {
+  return { sellerId: caller.sellerId, isAdmin: caller.isAdmin, teamIds: seller?.teamIds ?? [] };
+}
+
 export function isPrincipalOf(viewer: Viewer, principal: Principal | undefined): boolean {
   if (!principal) return false;
   return principal.type === 'seller' ? principal.id === viewer.sellerId : viewer.teamIds.includes(principal.id);

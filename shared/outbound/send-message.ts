@@ -11,7 +11,7 @@ import { appendMessageItems, conversationKey, toConversationState, toPublicMessa
 import { HttpError, notFound } from '../domain/errors';
 import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField, type RecordRef } from '../domain/records';
-import { isPrincipalOf, type Viewer } from '../domain/visibility';
+import { isPrincipalOf, viewerFrom } from '../domain/visibility';
 import { SALESPERSON_ROLE } from '../domain/directory';
 import { renderTemplate } from '../domain/template';
 import { segmentInfo } from '../domain/segments';
@@ -269,7 +269,8 @@ export class OutboundService {
 /** The sender must hold the salesperson role and send from a number assigned to them or their team. */
 function authorizeSender(caller: Caller, seller: Seller | undefined, number: BusinessNumber | undefined, from: string): { seller: Seller; number: BusinessNumber } {
   if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
-  const viewer: Viewer = { sellerId: caller.sellerId, isAdmin: false, teamIds: seller.teamIds };
+  // Admins too send only from numbers assigned to them or their teams.
+  const viewer = viewerFrom({ ...caller, isAdmin: false }, seller);
   if (!number || !isPrincipalOf(viewer, number.assignedTo)) throw new HttpError('NumberNotAssigned', `${from} is not a business number assigned to you or your team`);
   return { seller, number };
 }
