@@ -92,15 +92,23 @@ export function appendMessageItems(table: string, existing: ConversationState | 
     );
     return items;
   }
-  const newer = message.createdAt >= existing.lastMessageAt;
-  const state: ConversationState = newer ? { ...existing, lastMessageAt: message.createdAt, lastMessagePreview: preview(message.body) } : existing;
-  const indexes = keys.conversationIndexes(state);
-  const values: Item = { ':one': 1 };
+  items.push(advanceConversation(table, existing, message, 1));
+  return items;
+}
+
+/**
+ * Adds `added` messages to a conversation; when `latest` is newer than its last message, the last-message
+ * fields and every index sort key move forward with it (lists stay newest first). Cancels if the
+ * conversation moved away meanwhile.
+ */
+export function advanceConversation(table: string, conversation: ConversationState, latest: { createdAt: string; body: string }, added: number): TransactItem {
+  const values: Item = { ':added': added, ':id': conversation.id };
   const sets: string[] = [];
-  if (newer) {
+  if (latest.createdAt >= conversation.lastMessageAt) {
+    const indexes = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt });
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
-    values[':at'] = state.lastMessageAt;
-    values[':preview'] = state.lastMessagePreview;
+    values[':at'] = latest.createdAt;
+    values[':preview'] = preview(latest.body);
     for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk', 'gsi5sk'] as const) {
       if (indexes[name]) {
         sets.push(`${name} = :${name}`);
@@ -108,16 +116,15 @@ export function appendMessageItems(table: string, existing: ConversationState | 
       }
     }
   }
-  items.push({
+  return {
     Update: {
       TableName: table,
-      Key: conversationKey(existing),
-      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD messageCount :one`,
+      Key: conversationKey(conversation),
+      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD messageCount :added`,
       ConditionExpression: 'attribute_exists(pk) AND id = :id',
-      ExpressionAttributeValues: { ...values, ':id': existing.id },
+      ExpressionAttributeValues: values,
     },
-  });
-  return items;
+  };
 }
 
 export class ConversationStore {

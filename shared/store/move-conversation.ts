@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@
 import type { Deps } from '../deps';
 import { keys } from './keys';
 import { cancellationCodes, type Item } from './dynamo-helpers';
-import { conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from './conversation-store';
+import { advanceConversation, conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from './conversation-store';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
 import { preview } from '../domain/messages';
@@ -90,17 +90,9 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
         latestBody = message.body as string;
       }
     }
-    const newer = latest > target.lastMessageAt;
-    items.push({
-      Update: {
-        TableName: table,
-        Key: conversationKey(target),
-        UpdateExpression: `ADD messageCount :n${newer ? ' SET lastMessageAt = :at, lastMessagePreview = :preview, gsi1sk = :o, gsi2sk = :o, gsi5sk = :o' + (target.recordOwnerId ? ', gsi3sk = :o' : '') + (target.recordOwningTeamId ? ', gsi4sk = :o' : '') : ''}`,
-        ExpressionAttributeValues: { ':n': messages.length, ...(newer ? { ':at': latest, ':preview': preview(latestBody), ':o': `${latest}#${target.id}` } : {}) },
-      },
-    });
+    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody }, messages.length));
     await db.send(new TransactWriteCommand({ TransactItems: items }));
-    if (newer) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
+    if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
   }
   // Last: the source goes, and its id resolves to the merged conversation.
   await db.send(
