@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { z } from 'zod';
 import { HttpError } from '../domain/errors';
 import { callerFromEvent, requireAdmin, type Caller } from './auth';
-import { contractErrors } from './errors-middleware';
+import { contractErrors, describeZodError, zodIssues } from './errors-middleware';
 import { routes, type FunctionName } from './routes';
 import { logger, metrics } from '../observability';
 
@@ -54,9 +54,7 @@ function parseJson(text: string): unknown {
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-  const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  throw new HttpError('ValidationError', `${what}: ${summary}`, { issues });
+  throw new HttpError('ValidationError', `${what}: ${describeZodError(result.error)}`, { issues: zodIssues(result.error) });
 }
 
 /**
