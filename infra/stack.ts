@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib'
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
+import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
@@ -21,10 +21,28 @@ import { acknowledge } from './nag';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
-import { grantTable } from './constructs/table-access';
+import { grantTable, type TableAccess } from './constructs/table-access';
 import { routes, type FunctionName } from '../shared/http/routes';
 
 export type SmsCrmStackProps = StackProps;
+
+/** Writes on the public callback paths: messages, conversations, pointers and leads, never the directory, templates or idempotency keys. */
+const callbackAccess: TableAccess = { indexes: [], writes: ['PHONE#', 'CONV#', 'PMSG#', 'RECORD#lead#'] };
+
+/** What each function reads and writes in the table (key prefixes from shared/store/keys.ts). */
+export const tableAccess = {
+  directory: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'TEAM#', 'NUMBER#', 'RECORD#', 'PHONE#'] },
+  'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#'] },
+  'outbound-send': { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'IDEMPOTENCY#'] },
+  reassignment: { indexes: [], writes: ['PHONE#', 'CONV#'] },
+  'twilio-callbacks': callbackAccess,
+  'sns-callbacks': callbackAccess,
+  inbound: callbackAccess,
+  'delivery-reports': { indexes: [], writes: ['CONV#', 'PMSG#'] },
+  notifier: { indexes: ['gsi1'], writes: ['SELLER#', 'PHONE#'] },
+  'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
+  'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
+} satisfies Record<string, TableAccess>;
 
 /**
  * The whole backend. Context values (cdk.json or -c):
@@ -41,16 +59,48 @@ export class SmsCrmStack extends Stack {
 
     // --- Topics: seller notifications (fan-out), AWS SMS inbound and events, operator alarms.
     const messagingKey = new Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the SMS and notification topics' });
-    // AWS End User Messaging / Pinpoint publish two-way SMS and events into the encrypted topics.
-    messagingKey.grant(new ServicePrincipal('sms-voice.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
-    messagingKey.grant(new ServicePrincipal('mobiletargeting.amazonaws.com'), 'kms:GenerateDataKey*', 'kms:Decrypt');
+    // AWS End User Messaging / Pinpoint publish two-way SMS and events into the encrypted topics, for this
+    // account's resources only (aws:SourceAccount / aws:SourceArn close the confused-deputy path).
+    const smsServices = [
+      { principal: 'sms-voice.amazonaws.com', sourceArn: `arn:${this.partition}:sms-voice:${this.region}:${this.account}:*` },
+      { principal: 'mobiletargeting.amazonaws.com', sourceArn: `arn:${this.partition}:mobiletargeting:${this.region}:${this.account}:*` },
+    ];
+    const fromThisAccount = (sourceArn: string) => ({ StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': sourceArn } });
+    for (const service of smsServices) {
+      messagingKey.addToResourcePolicy(
+        new PolicyStatement({
+          principals: [new ServicePrincipal(service.principal)],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: fromThisAccount(service.sourceArn),
+        }),
+      );
+    }
+    // CloudWatch alarms publish to the encrypted operators topic: without this grant every alarm is dropped.
+    messagingKey.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
+      }),
+    );
     const topic = (topicId: string, displayName: string) => new Topic(this, topicId, { displayName, masterKey: messagingKey, enforceSSL: true });
     const notificationsTopic = topic('SellerNotifications', 'SMS CRM seller notifications');
     const inboundSmsTopic = topic('InboundSms', 'Two-way SMS inbound messages');
     const smsEventsTopic = topic('SmsEvents', 'SMS delivery events');
     const operatorsTopic = topic('Operators', 'SMS CRM operator alarms');
     for (const t of [inboundSmsTopic, smsEventsTopic]) {
-      t.grantPublish(new ServicePrincipal('sms-voice.amazonaws.com'));
+      for (const service of smsServices) {
+        t.addToResourcePolicy(
+          new PolicyStatement({
+            principals: [new ServicePrincipal(service.principal)],
+            actions: ['sns:Publish'],
+            resources: [t.topicArn],
+            conditions: fromThisAccount(service.sourceArn),
+          }),
+        );
+      }
     }
     const alarms = new OperatorAlarms(this, 'Alarms', operatorsTopic);
 
@@ -79,9 +129,9 @@ export class SmsCrmStack extends Stack {
     const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 
     const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US' };
-    const fn = (name: string, description: string, extra: Record<string, string> = {}, memorySize?: number) => {
+    const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number) => {
       const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}) }).fn;
-      grantTable(table, created, 'readwrite');
+      grantTable(table, created, tableAccess[name]);
       alarms.functionHealth(pascal(name), created);
       return created;
     };
@@ -189,8 +239,10 @@ export class SmsCrmStack extends Stack {
     new Rule(this, 'SweepQueued', { schedule: Schedule.rate(Duration.minutes(5)) }).addTarget(new LambdaTarget(sweeper, { retryAttempts: 2 }));
 
     // --- CRM sync: RecordUpserted events on the default bus.
-    const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events');
-    new Rule(this, 'RecordUpserted', { eventPattern: { detailType: ['RecordUpserted'] } }).addTarget(
+    const crmEventSource = context('crmEventSource') ?? 'crm';
+    const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events', { CRM_EVENT_SOURCE: crmEventSource });
+    // Only the CRM's own events from this account: anyone able to put events on the bus is not the CRM.
+    new Rule(this, 'RecordUpserted', { eventPattern: { source: [crmEventSource], detailType: ['RecordUpserted'], account: [this.account] } }).addTarget(
       new LambdaTarget(recordSync, { deadLetterQueue: deadLetters('RecordSyncRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
     );
     asyncFailures(recordSync, 'RecordSync');
@@ -238,7 +290,20 @@ export class SmsCrmStack extends Stack {
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
     });
-    const client = new UserPoolClient(this, 'SellersClient', { userPool, authFlows: { userSrp: true } });
+    // The seller console signs in through the hosted UI: authorization code (with PKCE, no secret) only, never implicit.
+    const callbackUrls = (this.node.tryGetContext('cognitoCallbackUrls') as string | undefined)?.split(',') ?? ['http://localhost:5173/'];
+    const client = new UserPoolClient(this, 'SellersClient', {
+      userPool,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      oAuth: {
+        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls,
+        logoutUrls: callbackUrls,
+      },
+      preventUserExistenceErrors: true,
+    });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');

@@ -21,6 +21,8 @@ const configSchema = z.object({
   /** Key that signs pagination cursors (HMAC). In AWS it comes from Secrets Manager via CURSOR_SECRET_ARN. */
   CURSOR_SIGNING_KEY: z.string().optional(),
   CURSOR_SECRET_ARN: z.string().optional(),
+  /** EventBridge `source` of the CRM's RecordUpserted events; events from any other source are ignored. */
+  CRM_EVENT_SOURCE: z.string().min(1).default('crm'),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });
 

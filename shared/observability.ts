@@ -1,10 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { redactLogValue } from './domain/redact';
 
 const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'sms-crm';
 
-/** One structured logger per process; the service name comes from POWERTOOLS_SERVICE_NAME. */
-export const logger = new Logger({ serviceName });
+/** One structured logger per process; the service name comes from POWERTOOLS_SERVICE_NAME. Every value passes the redaction. */
+export const logger = new Logger({ serviceName, jsonReplacerFn: redactLogValue });
 
 /** Business metrics as CloudWatch embedded metric format, flushed after each invocation (logMetrics middleware). */
 export const metrics = new Metrics({

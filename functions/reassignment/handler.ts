@@ -5,7 +5,7 @@ import { ConversationStore, toPublicConversation } from '../../shared/store/conv
 import { DirectoryStore } from '../../shared/store/directory-store';
 import { RecordStore } from '../../shared/store/record-store';
 import { moveConversation } from '../../shared/store/move-conversation';
-import { canReadRecord, canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
+import { canReadRecord, canSeeConversation, requireSmsRole, viewerFrom } from '../../shared/domain/visibility';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 
@@ -27,6 +27,7 @@ export function createHandler(deps: Deps) {
       ]);
       const viewer = viewerFrom(caller, seller);
       if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
+      requireSmsRole(viewer, 'moving a conversation');
       if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
       return ok(toPublicConversation(await moveConversation(deps, conversation, target)));
     },

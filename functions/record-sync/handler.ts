@@ -8,20 +8,28 @@ import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domai
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { logger, metrics } from '../../shared/observability';
 import { HttpError } from '../../shared/domain/errors';
+import { config } from '../../shared/config';
 
 /** EventBridge `RecordUpserted` from the CRM: `detail` is the record body plus its `type` and `id`. */
 export const recordUpsertedSchema = z.object({
+  source: z.string(),
   'detail-type': z.literal('RecordUpserted'),
   detail: recordBodySchema.extend({ type: recordTypeSchema, id: idSchema }),
 });
 
-export function createHandler(deps: Deps) {
+export function createHandler(deps: Deps, options: { crmEventSource?: string } = {}) {
   const { records } = directoryStores(deps);
+  const crmEventSource = options.crmEventSource ?? config().CRM_EVENT_SOURCE;
   const sync = async (event: EventBridgeEvent<string, unknown>) => {
+    // Anyone in the account may put a RecordUpserted event on the bus; only the CRM's source is believed.
+    if (event.source !== crmEventSource) {
+      logger.warn('RecordUpserted event from another source ignored', { source: String(event.source).slice(0, 64), id: event.id });
+      return { applied: false, reason: 'foreign-source' as const };
+    }
     const parsed = recordUpsertedSchema.safeParse(event);
     if (!parsed.success) {
       // A malformed CRM event can never succeed: log it and let it go rather than retry forever.
-      logger.error('RecordUpserted event rejected', { issues: parsed.error.issues, id: event.id });
+      logger.error('RecordUpserted event rejected', { issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), code: i.code })), id: event.id });
       return { applied: false, reason: 'invalid' as const };
     }
     const { type, id, ...body } = parsed.data.detail;
@@ -30,7 +38,8 @@ export function createHandler(deps: Deps) {
       record = toCrmRecord(type, id, body, deps);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
-      logger.error('RecordUpserted event rejected', { code: error.code, message: error.message, id: event.id });
+      // The message quotes the rejected input (a phone number): log only which field failed.
+      logger.error('RecordUpserted event rejected', { code: error.code, field: (error.details as { field?: string } | undefined)?.field, id: event.id });
       return { applied: false, reason: 'invalid' as const };
     }
     // CRM events can arrive out of order: an older `modifiedAt` than stored is skipped.

@@ -1,6 +1,6 @@
 import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
-import { TemplateStore } from '../../shared/store/template-store';
+import { TemplateStore, type TemplateWrite } from '../../shared/store/template-store';
 import { RecordStore } from '../../shared/store/record-store';
 import { DirectoryStore } from '../../shared/store/directory-store';
 import { assertKnownPlaceholders, renderTemplate } from '../../shared/domain/template';
@@ -25,6 +25,17 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
     const seller = await directory.getSeller(caller.sellerId);
     if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'writing templates needs the salesperson role');
   };
+  /** Only a template's creator or an admin changes or deletes it. */
+  const ownTemplate = async (caller: Caller, id: string) => {
+    const template = await templates.get(id);
+    if (!template) throw notFound('template');
+    if (!caller.isAdmin && template.createdBy !== caller.sellerId) throw new HttpError('InsufficientPrivileges', 'only the template\'s creator or an administrator may change it');
+    return template;
+  };
+  const answerWrite = (outcome: TemplateWrite, name: string) => {
+    if (outcome === 'missing') throw notFound('template');
+    if (outcome === 'nameTaken') throw new HttpError('Conflict', `a template named "${name}" already exists`);
+  };
   const idOf = (params: Record<string, string>) => {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(params.id ?? '')) throw notFound('template');
     return params.id!;
@@ -44,23 +55,21 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
       assertKnownPlaceholders(input.body);
       const now = deps.clock.now();
       const template = { id: newId(now), ...input, createdBy: caller.sellerId, createdAt: now.toISOString(), updatedAt: now.toISOString() };
-      await templates.put(template, { mustExist: false });
+      answerWrite(await templates.create(template), template.name);
       return ok(template, 201);
     },
     'PUT /templates/{id}': async ({ caller, params, body }) => {
       await requireWriter(caller);
-      const id = idOf(params);
       const input = parseWith(templateBodySchema, body);
       assertKnownPlaceholders(input.body);
-      const existing = await templates.get(id);
-      if (!existing) throw notFound('template');
+      const existing = await ownTemplate(caller, idOf(params));
       const template = { ...existing, ...input, updatedAt: deps.clock.now().toISOString() };
-      if (!(await templates.put(template, { mustExist: true }))) throw notFound('template');
+      answerWrite(await templates.update(template, existing), template.name);
       return ok(template);
     },
     'DELETE /templates/{id}': async ({ caller, params }) => {
       await requireWriter(caller);
-      if (!(await templates.delete(idOf(params)))) throw notFound('template');
+      answerWrite(await templates.delete(await ownTemplate(caller, idOf(params))), '');
       return { status: 204 };
     },
     'POST /templates/{id}/render': async ({ caller, params, body }) => {

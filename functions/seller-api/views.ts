@@ -13,6 +13,7 @@ import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../.
 import { idSchema, phoneFields, recordTypeSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 import { mergedPage, type IndexSource } from '../../shared/views/merged-index';
+import { conversationFor, messageFor } from '../../shared/domain/messages';
 
 const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });
 const notificationsQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
@@ -28,7 +29,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
   const visibleConversation = async (caller: Caller, id: string) => {
     const [conversation, viewer] = await Promise.all([conversations.get(id), viewerOf(caller)]);
     if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
-    return conversation;
+    return { conversation, viewer };
   };
 
   /** Reads a record's conversations (gsi1, newest first), keeping the visible ones, until a page is full. */
@@ -55,7 +56,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       }
       if (!out.LastEvaluatedKey) next = undefined;
     } while (found.length < limit && next);
-    return { items: found.map((item) => toPublicConversation(toConversationState(item))), lastKey: found.length === limit ? next : undefined };
+    return { items: found.map((item) => conversationFor(viewer, toPublicConversation(toConversationState(item)))), lastKey: found.length === limit ? next : undefined };
   };
 
   return {
@@ -76,7 +77,11 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
           ];
       const { items, last } = await mergedPage(deps.db, deps.table, sources, page.limit, before);
       return ok({
-        items: items.map((item) => toPublicConversation(toConversationState(item))),
+        // The index partitions hold what the rule allows; the rule itself still has the last word.
+        items: items
+          .map(toConversationState)
+          .filter((conversation) => canSeeConversation(viewer, conversation))
+          .map((conversation) => conversationFor(viewer, toPublicConversation(conversation))),
         ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}),
       });
     },
@@ -87,11 +92,16 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const page = parseWith(conversationsQuerySchema, query, 'query');
       const [record, viewer] = await Promise.all([records.get(type, id), viewerOf(caller)]);
       if (!record) throw notFound('record');
+      const readable = canReadRecord(viewer, record);
+      // Filtering by a field of a record the caller may not read would reveal that field's number.
+      if (!readable && page.phoneField) throw notFound('record');
       const customerNumber = page.phoneField ? record[page.phoneField] : undefined;
-      if (page.phoneField && !customerNumber) return ok({ items: [] });
       const scope = `records/${type}/${id}/conversations:${caller.sellerId}:${page.phoneField ?? ''}`;
       const start = await cursors.decode<Item>(page.cursor, scope);
+      if (page.phoneField && !customerNumber) return ok({ items: [] });
       const { items, lastKey } = await recordConversations(viewer, type, id, page.limit, start, customerNumber);
+      // A record the caller can neither read nor see a conversation of looks exactly like a missing one.
+      if (!readable && !start && items.length === 0) throw notFound('record');
       return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 
@@ -99,26 +109,30 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const id = parseWith(idSchema, params.id, 'id');
       const [contact, viewer] = await Promise.all([records.get('contact', id), viewerOf(caller)]);
       if (!contact) throw notFound('contact');
+      if (!canReadRecord(viewer, contact) && (await recordConversations(viewer, 'contact', id, 1, undefined)).items.length === 0) throw notFound('contact');
       const opportunities = await records.opportunitiesOfContact(id);
       const items = [];
       for (const opportunity of opportunities.sort((a, b) => b.modifiedAt.localeCompare(a.modifiedAt))) {
         const { items: visible } = await recordConversations(viewer, 'opportunity', opportunity.id, 100, undefined);
-        // An opportunity the caller can neither read nor see a conversation of stays hidden.
-        if (!canReadRecord(viewer, opportunity) && visible.length === 0) continue;
-        items.push({ record: opportunity, conversations: visible });
+        if (canReadRecord(viewer, opportunity)) items.push({ record: opportunity, conversations: visible });
+        // Seen only through a conversation: the reference, never the record's fields.
+        else if (visible.length > 0) items.push({ record: { type: opportunity.type, id: opportunity.id }, conversations: visible });
       }
       return ok({ items });
     },
 
-    'GET /conversations/{id}': async ({ caller, params }) => ok(toPublicConversation(await visibleConversation(caller, params.id ?? ''))),
+    'GET /conversations/{id}': async ({ caller, params }) => {
+      const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
+      return ok(conversationFor(viewer, toPublicConversation(conversation)));
+    },
 
     'GET /conversations/{id}/messages': async ({ caller, params, query }) => {
       const page = parseWith(pageQuerySchema, query, 'query');
-      const conversation = await visibleConversation(caller, params.id ?? '');
+      const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
       const scope = `conversations/${conversation.id}/messages`;
       const start = await cursors.decode<Item>(page.cursor, scope);
       const { items, lastKey } = await conversations.messages(conversation.id, { limit: page.limit, startAfter: start });
-      return ok({ items: items.map(toPublicMessage), ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+      return ok({ items: items.map((item) => messageFor(viewer, toPublicMessage(item))), ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 
     'GET /me/notifications': async ({ caller, query }) => {

@@ -2,7 +2,7 @@ import { apiHandler, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
-import { httpsFetchText, isSnsUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
+import { httpsFetchText, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
 import { handleSmsNotification } from '../../shared/providers/sms-notification';
 import { logger } from '../../shared/observability';
 
@@ -14,8 +14,8 @@ export interface SnsCallbackOptions {
 /** SNS HTTPS subscription endpoint: verify, confirm configured topics, route notifications. */
 export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
   const allowed = new Set(options.allowedTopicArns ?? config().SNS_ALLOWED_TOPIC_ARNS.split(',').map((a) => a.trim()).filter(Boolean));
-  const fetchText = options.fetchText ?? httpsFetchText;
-  const verifier = new SnsSignatureVerifier(fetchText);
+  const fetchText = options.fetchText ?? ((url: string) => httpsFetchText(url));
+  const verifier = options.fetchText ? new SnsSignatureVerifier(options.fetchText) : new SnsSignatureVerifier();
 
   return apiHandler('sns-callbacks', {
     'POST /callbacks/sns': async ({ body }) => {
@@ -25,7 +25,7 @@ export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
       if (!allowed.has(envelope.TopicArn)) throw new HttpError('InsufficientPrivileges', `topic ${envelope.TopicArn} is not configured for this endpoint`);
 
       if (envelope.Type === 'SubscriptionConfirmation') {
-        if (!envelope.SubscribeURL || !isSnsUrl(envelope.SubscribeURL)) throw new HttpError('ValidationError', 'SubscribeURL is not an SNS URL');
+        if (!envelope.SubscribeURL || !isSnsSubscribeUrl(envelope.SubscribeURL, envelope.TopicArn)) throw new HttpError('ValidationError', 'SubscribeURL is not this topic\'s SNS ConfirmSubscription URL');
         await fetchText(envelope.SubscribeURL);
         logger.info('SNS subscription confirmed', { topicArn: envelope.TopicArn });
         return { status: 200, body: { confirmed: true } };

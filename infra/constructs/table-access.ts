@@ -1,18 +1,36 @@
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { tableDefinition } from '../../shared/store/table-definition';
+import type { IndexName } from '../../shared/store/table-definition';
 
-export type TableAccess = 'read' | 'readwrite';
+export interface TableAccess {
+  /** Indexes the function queries; the table itself is always readable. */
+  indexes: readonly IndexName[];
+  /**
+   * Partition-key prefixes the function may write (`SELLER#`, `PHONE#`, `RECORD#lead#`…): a
+   * `dynamodb:LeadingKeys` condition, so a function cannot write item kinds it does not own.
+   * Empty: read only.
+   */
+  writes: readonly string[];
+}
 
-const readActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
 
-/** Least privilege: named item actions on the table and its named indexes; no Scan, no table admin, no wildcards. */
+/** Least privilege: named item actions on the table and the named indexes; writes only under named key prefixes; no Scan, no wildcards. */
 export function grantTable(table: ITable, grantee: IGrantable, access: TableAccess): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new PolicyStatement({
-      actions: [...readActions, ...(access === 'readwrite' ? writeActions : [])],
-      resources: [table.tableArn, ...tableDefinition.globalSecondaryIndexes.map((index) => `${table.tableArn}/index/${index.indexName}`)],
-    }),
-  );
+  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn] }));
+  if (access.indexes.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((index) => `${table.tableArn}/index/${index}`) }),
+    );
+  }
+  if (access.writes.length > 0) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: TABLE_WRITE_ACTIONS,
+        resources: [table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.writes.map((prefix) => `${prefix}*`) } },
+      }),
+    );
+  }
 }

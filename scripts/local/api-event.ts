@@ -29,7 +29,7 @@ export function apiGatewayEvent(input: EventInput): { event: APIGatewayProxyEven
     headers,
     ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
     ...(Object.keys(match.pathParameters).length
-      ? { pathParameters: Object.fromEntries(Object.entries(match.pathParameters).map(([k, v]) => [k, decodeURIComponent(v)])) }
+      ? { pathParameters: Object.fromEntries(Object.entries(match.pathParameters).map(([k, v]) => [k, decodePathSegment(v)])) }
       : {}),
     body: input.body,
     isBase64Encoded: false,
@@ -48,4 +48,13 @@ export function apiGatewayEvent(input: EventInput): { event: APIGatewayProxyEven
     },
   } as unknown as APIGatewayProxyEventV2;
   return { event, route: match.route };
+}
+
+/** API Gateway passes a segment it cannot decode as it came; so does the local stack (the route then answers 4xx). */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

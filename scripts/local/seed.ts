@@ -35,7 +35,7 @@ export async function seedDemo(deps: Deps): Promise<void> {
   await record({ type: 'opportunity', id: 'acme-renewal', name: 'Acme renewal 2027', contactIds: ['ada'], accountId: 'acme', ownerId: 'alice' });
   await record({ type: 'lead', id: 'linus', name: 'Linus T', mobile: '+14255550160' as CrmRecord['mobile'], owningTeamId: 'sales-east' });
 
-  const template = (id: string, name: string, body: string) => templates.put({ id, name, body, createdBy: 'alice', createdAt: now, updatedAt: now }, { mustExist: false });
+  const template = (id: string, name: string, body: string) => templates.create({ id, name, body, createdBy: 'alice', createdAt: now, updatedAt: now });
   await template('welcome', 'Welcome', 'Hej {{record.name}}! {{seller.name}} here from Acme. Reply STOP to opt out.');
   await template('follow-up', 'Follow-up', 'Hi {{record.name}}, just following up on our call. 👋');
 }

@@ -22,4 +22,4 @@ export const numberBodySchema = z
   })
   .strict();
 
-export const SALESPERSON_ROLE = 'salesperson';
+export { SALESPERSON_ROLE } from './visibility';

@@ -42,3 +42,20 @@ export function preview(body: string): string {
   const flat = body.replace(/\s+/g, ' ').trim();
   return flat.length <= PREVIEW_LENGTH ? flat : `${flat.slice(0, PREVIEW_LENGTH - 1)}…`;
 }
+
+/** A message or conversation as shown to someone who may not read message text (no salesperson role). */
+export type Withheld<T, Field extends keyof T> = Omit<T, Field> & { [K in Field]?: T[K] } & { withheld?: true };
+
+/** The message as this viewer may see it: without its body (and `withheld: true`) when they may not read text. */
+export function messageFor(viewer: { readsBodies: boolean }, message: Message): Withheld<Message, 'body'> {
+  if (viewer.readsBodies) return message;
+  const { body: _body, ...rest } = message;
+  return { ...rest, withheld: true };
+}
+
+/** The conversation as this viewer may see it: without its last-message preview when they may not read text. */
+export function conversationFor(viewer: { readsBodies: boolean }, conversation: Conversation): Withheld<Conversation, 'lastMessagePreview'> {
+  if (viewer.readsBodies) return conversation;
+  const { lastMessagePreview: _preview, ...rest } = conversation;
+  return { ...rest, withheld: true };
+}

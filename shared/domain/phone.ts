@@ -33,7 +33,14 @@ export function isSendableE164(value: string): boolean {
 
 /** Business numbers in a path may be written with `%2B`, `+`, or without the plus. */
 export function phoneFromPath(raw: string, defaultRegion: string): E164 {
-  const decoded = decodeURIComponent(raw).trim().replace(/^ /, '+');
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    throw new HttpError('InvalidPhoneNumber', 'number: the path segment is not valid percent-encoding', { field: 'number' });
+  }
+  // A '+' left unencoded in a path arrives as a space once decoded as a form would be.
+  decoded = decoded.replace(/^ /, '+').trim();
   const withPlus = /^\d{8,15}$/.test(decoded) ? `+${decoded}` : decoded;
   return requirePhone(withPlus, defaultRegion, 'number');
 }

@@ -1,15 +1,25 @@
 import type { Principal } from '../store/keys';
+import { HttpError } from './errors';
 
 /** Who is asking, with the teams the directory lists for them. */
 export interface Viewer {
   sellerId: string;
   isAdmin: boolean;
   teamIds: readonly string[];
+  /** Admins and salespeople read message text; other sellers see conversations with it withheld. */
+  readsBodies: boolean;
 }
 
-/** The caller with the teams the directory lists for them (none when they are not in the directory). */
-export function viewerFrom(caller: { sellerId: string; isAdmin: boolean }, seller: { teamIds: readonly string[] } | undefined): Viewer {
-  return { sellerId: caller.sellerId, isAdmin: caller.isAdmin, teamIds: seller?.teamIds ?? [] };
+export const SALESPERSON_ROLE = 'salesperson';
+
+/** The caller with the teams and roles the directory lists for them (none when they are not in the directory). */
+export function viewerFrom(caller: { sellerId: string; isAdmin: boolean }, seller: { teamIds: readonly string[]; roles?: readonly string[] } | undefined): Viewer {
+  return {
+    sellerId: caller.sellerId,
+    isAdmin: caller.isAdmin,
+    teamIds: seller?.teamIds ?? [],
+    readsBodies: caller.isAdmin || (seller?.roles ?? []).includes(SALESPERSON_ROLE),
+  };
 }
 
 export function isPrincipalOf(viewer: Viewer, principal: Principal | undefined): boolean {
@@ -39,4 +49,9 @@ export function canSeeConversation(
 /** A record is readable by its owner, members of its owning team, and admins. */
 export function canReadRecord(viewer: Viewer, record: { ownerId?: string | undefined; owningTeamId?: string | undefined }): boolean {
   return viewer.isAdmin || ownsRecord(viewer, record.ownerId, record.owningTeamId);
+}
+
+/** Sending, replying, moving and handing off are for admins and salespeople (403 for other sellers). */
+export function requireSmsRole(viewer: Viewer, action: string): void {
+  if (!viewer.readsBodies) throw new HttpError('InsufficientPrivileges', `${action} needs the salesperson role`);
 }

@@ -50,6 +50,20 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** Path parameters holding phone numbers are checked by their routes (400 InvalidPhoneNumber); record types by their enum. */
+const NON_ID_PARAMETERS = new Set(['number', 'customerNumber', 'businessNumber', 'type']);
+const PATH_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+/**
+ * Ids in a path are letters, digits and `. _ : @ -`, at most 200 characters; anything else cannot
+ * name a stored item, so it answers 404 before any lookup (and never reaches DynamoDB's key limits).
+ */
+export function checkPathIds(params: Record<string, string>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (!NON_ID_PARAMETERS.has(name) && !PATH_ID.test(value)) throw new HttpError('NotFound', `no ${name} ${value.length > 40 ? `${value.slice(0, 40)}…` : value}`);
+  }
+}
+
 /** zod parse that fails with the contract's ValidationError and the offending paths. */
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
@@ -72,10 +86,12 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
     const caller = routeAccess === 'public' ? { sellerId: '', isAdmin: false } : callerFromEvent(event);
     if (routeAccess === 'admin') requireAdmin(caller);
     const headers = lowerCaseHeaders(event.headers);
+    const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? '']));
+    checkPathIds(params);
     const result = await handle({
       event,
       caller,
-      params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
+      params,
       query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
       headers,
       body: options.body === 'json' ? parseJson(rawBody(event)) : rawBody(event),

@@ -8,15 +8,18 @@ export interface Caller {
 
 type JwtClaims = Record<string, string | number | boolean | string[]>;
 
-/** API Gateway HTTP APIs flatten array claims to "[a b]"; Cognito sends a real array elsewhere. */
+/**
+ * Group names from the `cognito:groups` claim: a real array (Cognito, other authorizers) or API Gateway
+ * HTTP API's flattened "[a b]" form. Cognito group names hold no white space, so splitting that form on
+ * spaces is exact; commas belong to names (a group named "sales,admin" is not "admin"). Any other string
+ * is one group name.
+ */
 export function parseGroups(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value !== 'string' || value.trim() === '') return [];
-  return value
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/)
-    .map((g) => g.trim())
-    .filter(Boolean);
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value !== 'string' || value === '') return [];
+  const flattened = /^\[(.*)\]$/s.exec(value);
+  if (!flattened) return [value];
+  return flattened[1]!.split(' ').filter(Boolean);
 }
 
 /** The caller from the JWT authorizer's claims (verified upstream by API Gateway or the local server). */

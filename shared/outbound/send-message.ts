@@ -7,13 +7,13 @@ import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { DirectoryStore, type BusinessNumber, type Seller } from '../store/directory-store';
 import { RecordStore } from '../store/record-store';
 import { TemplateStore } from '../store/template-store';
-import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
+import { appendMessageItems, ConversationStore, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/conversation-store';
 import { HttpError, notFound } from '../domain/errors';
 import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField, type RecordRef } from '../domain/records';
-import { isPrincipalOf, viewerFrom } from '../domain/visibility';
+import { canReadRecord, canSeeConversation, isPrincipalOf, viewerFrom, type Viewer } from '../domain/visibility';
 import { SALESPERSON_ROLE } from '../domain/directory';
-import { renderTemplate } from '../domain/template';
+import { placeholdersOf, renderTemplate } from '../domain/template';
 import { segmentInfo } from '../domain/segments';
 import { newId } from '../domain/clock';
 import { preview, type Message } from '../domain/messages';
@@ -44,6 +44,8 @@ export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7
 interface SendPlan {
   seller: Seller;
   record: CrmRecord;
+  /** False when the caller only sees conversations on the record: templates may not show its fields. */
+  recordReadable: boolean;
   from: string;
   to: string;
   assignee: Principal;
@@ -56,6 +58,7 @@ export class OutboundService {
   private readonly directory: DirectoryStore;
   private readonly records: RecordStore;
   private readonly templates: TemplateStore;
+  private readonly conversations: ConversationStore;
 
   constructor(
     private readonly deps: Deps,
@@ -64,6 +67,7 @@ export class OutboundService {
     this.directory = new DirectoryStore(deps.db, deps.table);
     this.records = new RecordStore(deps.db, deps.table);
     this.templates = new TemplateStore(deps.db, deps.table);
+    this.conversations = new ConversationStore(deps.db, deps.table);
   }
 
   /** POST /messages */
@@ -79,8 +83,14 @@ export class OutboundService {
     if (replay) return replay;
     const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, input.from);
     if (!record) throw notFound('record');
-    const to = destination(record, input, this.deps.defaultRegion);
-    return this.deliver(caller, { seller, record, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId }, idempotencyKey, input);
+    const reachable = await this.reachableRecord(viewerFrom(caller, seller), record);
+    const to = destination(reachable.record, input, this.deps.defaultRegion);
+    return this.deliver(
+      caller,
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
+      idempotencyKey,
+      input,
+    );
   }
 
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
@@ -97,10 +107,26 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
+  }
+
+  /**
+   * The record as far as this caller may use it: all of it when they may read it; when they only see
+   * conversations on it, just the numbers of those conversations (so no answer, error or default pick
+   * can reveal another field). Neither: 404, exactly as for a missing record.
+   */
+  private async reachableRecord(viewer: Viewer, record: CrmRecord): Promise<{ record: CrmRecord; readable: boolean }> {
+    if (canReadRecord(viewer, record)) return { record, readable: true };
+    const known = new Set((await this.conversations.ofRecord(record.type, record.id)).filter((c) => canSeeConversation(viewer, c)).map((c) => c.customerNumber));
+    if (known.size === 0) throw notFound('record');
+    const redacted: CrmRecord = { type: record.type, id: record.id, name: '', state: record.state, modifiedAt: record.modifiedAt };
+    for (const field of phoneFields) if (record[field] && known.has(record[field])) redacted[field] = record[field];
+    // A conversation moved onto this record keeps a number the record itself may not hold.
+    if (!phoneFields.some((field) => redacted[field])) redacted.mobile = [...known][0] as CrmRecord['mobile'];
+    return { record: redacted, readable: false };
   }
 
   /** Stores the message (queued) before the provider is called, then records what the provider said. */
@@ -243,6 +269,9 @@ export class OutboundService {
     if (plan.templateId) {
       const template = await this.templates.get(plan.templateId);
       if (!template) throw notFound('template');
+      if (!plan.recordReadable && placeholdersOf(template.body).some((p) => p.startsWith('record.') && p !== 'record.type' && p !== 'record.id')) {
+        throw new HttpError('InsufficientPrivileges', 'this template shows fields of a record you may not read; send a body instead');
+      }
       body = renderTemplate(template.body, { record: plan.record, seller: { name: plan.seller.name } });
     }
     if (body === undefined || body.trim() === '') throw new HttpError('ValidationError', 'body or templateId is required, and the message may not be empty');

@@ -15,20 +15,39 @@ export const snsHttpEnvelopeSchema = z.object({
   SubscribeURL: z.string().max(4096).optional(),
   UnsubscribeURL: z.string().max(4096).optional(),
   Token: z.string().max(2048).optional(),
+}).superRefine((message, context) => {
+  // Confirmations are signed over Token and SubscribeURL: without them there is nothing to verify or confirm.
+  if (message.Type === 'Notification') return;
+  for (const field of ['Token', 'SubscribeURL'] as const) {
+    if (!message[field]) context.addIssue({ code: 'custom', path: [field], message: `${message.Type} requires ${field}` });
+  }
 });
 export type SnsHttpEnvelope = z.infer<typeof snsHttpEnvelopeSchema>;
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/** An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, us-isob-east-1… */
+const REGION = '[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d{1,2}';
+const SNS_HOST = new RegExp(`^sns\\.${REGION}\\.amazonaws\\.com(?:\\.cn)?$`);
+/** The whole signing-certificate URL: SNS's host for a region, its certificate path, nothing else (no query, fragment, port or userinfo). */
+const SNS_CERT_URL = new RegExp(`^https://sns\\.${REGION}\\.amazonaws\\.com(?:\\.cn)?/SimpleNotificationService-[0-9a-f]{1,64}\\.pem$`);
 
-/** Certificates and confirmation links are only ever fetched from an SNS HTTPS host of AWS. */
-export function isSnsUrl(value: string, options: { pem?: boolean } = {}): boolean {
+/** Signing certificates are only ever fetched from exactly this shape of URL. */
+export function isSnsCertificateUrl(value: string): boolean {
+  return SNS_CERT_URL.test(value);
+}
+
+/** A SubscriptionConfirmation's SubscribeURL: SNS's ConfirmSubscription action on an SNS host, over HTTPS. */
+export function isSnsSubscribeUrl(value: string, topicArn: string): boolean {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return false;
   }
-  return url.protocol === 'https:' && url.port === '' && url.username === '' && SNS_HOST.test(url.hostname) && (!options.pem || url.pathname.endsWith('.pem'));
+  return (
+    url.protocol === 'https:' && url.port === '' && url.username === '' && url.password === '' && url.hash === '' &&
+    SNS_HOST.test(url.hostname) && url.pathname === '/' &&
+    url.searchParams.get('Action') === 'ConfirmSubscription' && url.searchParams.get('TopicArn') === topicArn
+  );
 }
 
 /** The canonical string SNS signs, per message type (AWS docs, "Verifying the signatures of Amazon SNS messages"). */
@@ -48,20 +67,49 @@ export function snsStringToSign(message: SnsHttpEnvelope): string {
 
 export type FetchText = (url: string) => Promise<string>;
 
-export const httpsFetchText: FetchText = async (url) => {
+/** Real SNS signing certificates are about 2 KB; anything far larger is refused unread. */
+export const MAX_CERTIFICATE_BYTES = 16_384;
+/** Certificates cached per process: SNS rotates them rarely, so a handful of URLs is all a function sees. */
+export const MAX_CACHED_CERTIFICATES = 16;
+
+/** GET over HTTPS with a timeout, no redirects, and at most `maxBytes` of body. */
+export function httpsFetchText(url: string, maxBytes = 65_536): Promise<string> {
+  return fetchLimited(url, maxBytes);
+}
+
+async function fetchLimited(url: string, maxBytes: number): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
-  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
-  return response.text();
-};
+  if (!response.ok) throw new Error(`GET answered ${response.status}`);
+  if (Number(response.headers.get('content-length') ?? 0) > maxBytes) throw new Error('response too large');
+  const reader = response.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.byteLength;
+    if (size > maxBytes) {
+      await reader?.cancel();
+      throw new Error('response too large');
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** Verifies SNS signatures (versions 1 and 2) with certificates fetched once per URL and cached. */
 export class SnsSignatureVerifier {
   private readonly certificates = new Map<string, Promise<string>>();
 
-  constructor(private readonly fetchText: FetchText = httpsFetchText) {}
+  /** How many certificates are cached (bounded by MAX_CACHED_CERTIFICATES). */
+  get cachedCertificates(): number {
+    return this.certificates.size;
+  }
+
+  constructor(private readonly fetchText: FetchText = (url) => httpsFetchText(url, MAX_CERTIFICATE_BYTES)) {}
 
   async verify(message: SnsHttpEnvelope): Promise<boolean> {
-    if (!isSnsUrl(message.SigningCertURL, { pem: true })) return false;
+    if (!isSnsCertificateUrl(message.SigningCertURL)) return false;
     let certificate: string;
     try {
       certificate = await this.certificate(message.SigningCertURL);
@@ -81,10 +129,12 @@ export class SnsSignatureVerifier {
     let pending = this.certificates.get(url);
     if (!pending) {
       pending = this.fetchText(url).then((pem) => {
-        if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate');
+        if (pem.length > MAX_CERTIFICATE_BYTES || !pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error('not a PEM certificate of a plausible size');
         return pem;
       });
       pending.catch(() => this.certificates.delete(url));
+      // Bounded: the oldest entry goes first (Map keeps insertion order).
+      if (this.certificates.size >= MAX_CACHED_CERTIFICATES) this.certificates.delete(this.certificates.keys().next().value!);
       this.certificates.set(url, pending);
     }
     return pending;

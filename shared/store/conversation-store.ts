@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { keys, type Principal, type RecordType } from './keys';
-import type { Item } from './dynamo-helpers';
+import { queryAll, type Item, type TransactItem } from './dynamo-helpers';
 import { preview, type Conversation, type Message } from '../domain/messages';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type { TransactItem };
 
 /** A conversation with the denormalized record ownership the visibility indexes need. */
 export interface ConversationState extends Conversation {
@@ -153,5 +153,17 @@ export class ConversationStore {
       }),
     );
     return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+  }
+
+  /** Every conversation held by a record (gsi1), newest first. */
+  async ofRecord(type: RecordType, id: string): Promise<ConversationState[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(type, id) },
+      ScanIndexForward: false,
+    });
+    return items.map(toConversationState);
   }
 }

@@ -104,6 +104,8 @@ export const keys = {
   template: (templateId: string): Key => ({ pk: `TEMPLATE#${templateId}`, sk: PROFILE }),
   templateList: (name: string, templateId: string) => ({ gsi1pk: 'TEMPLATES', gsi1sk: `${name.toLowerCase()}#${templateId}` }),
   templatesPartition: 'TEMPLATES',
+  /** Claims a template name, case-insensitively: names are unique (a second claim fails its condition). */
+  templateName: (name: string): Key => ({ pk: `TEMPLATE#NAME#${name.toLowerCase()}`, sk: 'CLAIM' }),
 
   notification: (sellerId: string, notificationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',

@@ -1,7 +1,7 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { keys } from './keys';
-import { isConditionFailure, type Item } from './dynamo-helpers';
+import { cancellationCodes, type Item, type TransactItem } from './dynamo-helpers';
 
 export interface Template {
   id: string;
@@ -38,32 +38,54 @@ export class TemplateStore {
     return { items: (out.Items ?? []).map(toTemplate), lastKey: out.LastEvaluatedKey };
   }
 
-  async put(template: Template, options: { mustExist: boolean }): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...keys.template(template.id), ...keys.templateList(template.name, template.id), kind: 'template', ...template },
-          ConditionExpression: options.mustExist ? 'attribute_exists(pk)' : 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  /** `nameTaken`: another template has this name (case-insensitive); `missing`: no such template. */
+  async create(template: Template): Promise<TemplateWrite> {
+    return this.write([
+      { Put: { TableName: this.table, Item: this.item(template), ConditionExpression: 'attribute_not_exists(pk)' } },
+      this.claim(template),
+    ]);
   }
 
-  async delete(id: string): Promise<boolean> {
+  async update(template: Template, previous: Template): Promise<TemplateWrite> {
+    const renamed = template.name.toLowerCase() !== previous.name.toLowerCase();
+    return this.write([
+      // The stored name must still be the one read, so a concurrent rename cannot leave a stale claim.
+      { Put: { TableName: this.table, Item: this.item(template), ConditionExpression: 'attribute_exists(pk) AND #name = :previous', ExpressionAttributeNames: { '#name': 'name' }, ExpressionAttributeValues: { ':previous': previous.name } } },
+      ...(renamed ? [{ Delete: { TableName: this.table, Key: keys.templateName(previous.name) } }, this.claim(template)] : []),
+    ]);
+  }
+
+  async delete(template: Template): Promise<TemplateWrite> {
+    return this.write([
+      { Delete: { TableName: this.table, Key: keys.template(template.id), ConditionExpression: 'attribute_exists(pk)' } },
+      { Delete: { TableName: this.table, Key: keys.templateName(template.name) } },
+    ]);
+  }
+
+  private item(template: Template): Item {
+    return { ...keys.template(template.id), ...keys.templateList(template.name, template.id), kind: 'template', ...template };
+  }
+
+  private claim(template: Template): TransactItem {
+    return { Put: { TableName: this.table, Item: { ...keys.templateName(template.name), kind: 'templateName', templateId: template.id }, ConditionExpression: 'attribute_not_exists(pk)' } };
+  }
+
+  /** The template item is first in every write, its name claim last. */
+  private async write(items: TransactItem[]): Promise<TemplateWrite> {
     try {
-      await this.db.send(new DeleteCommand({ TableName: this.table, Key: keys.template(id), ConditionExpression: 'attribute_exists(pk)' }));
-      return true;
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'ok';
     } catch (error) {
-      if (isConditionFailure(error)) return false;
+      const codes = cancellationCodes(error);
+      if (!codes) throw error;
+      if (codes[0] === 'ConditionalCheckFailed') return 'missing';
+      if (codes[items.length - 1] === 'ConditionalCheckFailed') return 'nameTaken';
       throw error;
     }
   }
 }
+
+export type TemplateWrite = 'ok' | 'missing' | 'nameTaken';
 
 function toTemplate(item: Item): Template {
   return {

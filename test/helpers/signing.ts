@@ -18,7 +18,7 @@ export function makeSigningCertificate() {
   return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem: forge.pki.privateKeyToPem(keys.privateKey) };
 }
 
-export const TEST_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-test.pem';
+export const TEST_CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 
 export function signSns(
   message: Omit<SnsHttpEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & Partial<Pick<SnsHttpEnvelope, 'SigningCertURL'>>,

@@ -25,6 +25,8 @@ const conversationsPlan = [
   { name: 'c5', record: ['lead', 'r5'], customer: '+14255562005', via: N.s3, visibleTo: ['s3'] },
 ] as const;
 const sellers = ['s1', 's2', 's3'] as const;
+/** Who may read each record (owner or owning team's members). */
+const readableBy: Record<string, string[]> = { r1: ['s1'], r2: ['s2'], r3: ['s3'], r4: ['s3'], r5: [] };
 
 let t: TestTable;
 let api: ReturnType<typeof createSellerApi>;
@@ -77,6 +79,11 @@ describe('visibility, route by route (table-driven)', () => {
     for (const [type, id] of [['contact', 'r1'], ['opportunity', 'r2'], ['account', 'r3'], ['lead', 'r5']]) {
       const response = await call(api, 'GET', `/records/${type}/${id}/conversations`, { as: as(seller) });
       const onRecord = conversationsPlan.filter((c) => c.record[1] === id && (c.visibleTo as readonly string[]).includes(seller)).map((c) => c.name).sort();
+      // A record the seller can neither read nor see a conversation of answers as if it did not exist.
+      if (onRecord.length === 0 && !readableBy[id]?.includes(seller)) {
+        expect(response.status, `${seller} ${type}/${id}`).toBe(404);
+        continue;
+      }
       expect(names(response.body.items), `${seller} ${type}/${id}`).toEqual(onRecord);
     }
   });
@@ -106,12 +113,17 @@ describe('visibility, route by route (table-driven)', () => {
   it('GET /records/contact/{id}/related lists the opportunities naming the contact', async () => {
     const org = new OrgBuilder(t);
     await org.record('opportunity', 'r2', { mobile: '+14255562002', ownerId: 's2', contactIds: ['r1'] });
-    const related = await call(api, 'GET', '/records/contact/r1/related', { as: as('s2') });
+    // s3 sees c1 on r1 (through s3's number) and c4 on r2 (team B's number) but owns neither record.
+    const related = await call(api, 'GET', '/records/contact/r1/related', { as: as('s3') });
     expect(related.body.items).toHaveLength(1);
-    expect(related.body.items[0].record).toMatchObject({ type: 'opportunity', id: 'r2', contactIds: ['r1'] });
+    expect(related.body.items[0].record).toEqual({ type: 'opportunity', id: 'r2' });
     expect(names(related.body.items[0].conversations)).toEqual(['c4']);
-    // s1 neither owns r2 nor sees a conversation of it.
+    // An admin reads r2 in full.
+    expect((await call(api, 'GET', '/records/contact/r1/related', { as: admin })).body.items[0].record).toMatchObject({ type: 'opportunity', id: 'r2', contactIds: ['r1'] });
+    // s1 owns r1 but neither owns r2 nor sees a conversation of it.
     expect((await call(api, 'GET', '/records/contact/r1/related', { as: as('s1') })).body.items).toEqual([]);
+    // s2 can neither read r1 nor see a conversation on it: 404, as for a missing contact.
+    expect((await call(api, 'GET', '/records/contact/r1/related', { as: as('s2') })).status).toBe(404);
   });
 });
 

