@@ -80,7 +80,7 @@ describe('visibility, route by route (table-driven)', () => {
       const response = await call(api, 'GET', `/records/${type}/${id}/conversations`, { as: as(seller) });
       const onRecord = conversationsPlan.filter((c) => c.record[1] === id && (c.visibleTo as readonly string[]).includes(seller)).map((c) => c.name).sort();
       // A record the seller can neither read nor see a conversation of answers as if it did not exist.
-      if (onRecord.length === 0 && !readableBy[id]?.includes(seller)) {
+      if (onRecord.length === 0 && !readableBy[id!]?.includes(seller)) {
         expect(response.status, `${seller} ${type}/${id}`).toBe(404);
         continue;
       }
