@@ -11,27 +11,60 @@ import type { SmsProvider } from './sms-provider';
 
 export type Providers = (name: ProviderName) => SmsProvider;
 
+/** Where and how the provider clients connect; defaults come from the environment. */
+export interface ProviderSettings {
+  region: string;
+  timeoutMs: number;
+  pinpointApplicationId?: string | undefined;
+  eumConfigurationSet?: string | undefined;
+  /** Only for tests and emulators: AWS endpoints other than the region's. */
+  pinpointEndpoint?: string | undefined;
+  eumEndpoint?: string | undefined;
+  twilioBaseUrl: string;
+  twilioCredentials: typeof twilioCredentials;
+  publicBaseUrl?: string | undefined;
+}
+
+function settingsFromConfig(): ProviderSettings {
+  const c = config();
+  return {
+    region: c.AWS_REGION,
+    timeoutMs: c.PROVIDER_TIMEOUT_MS,
+    pinpointApplicationId: c.PINPOINT_APPLICATION_ID,
+    eumConfigurationSet: c.EUM_CONFIGURATION_SET,
+    twilioBaseUrl: c.TWILIO_API_BASE_URL,
+    twilioCredentials,
+    publicBaseUrl: c.PUBLIC_BASE_URL,
+  };
+}
+
 /**
  * Providers for AWS. Clients make one attempt only: an SDK retry after a timeout could send the
  * same SMS twice, so a timeout becomes an `unknown` message instead.
  */
-export function awsProviders(): Providers {
-  const c = config();
-  const clientOptions = { region: c.AWS_REGION, maxAttempts: 1, requestHandler: { requestTimeout: c.PROVIDER_TIMEOUT_MS, connectionTimeout: 2000 } };
+export function awsProviders(overrides: Partial<ProviderSettings> = {}): Providers {
+  const s = { ...settingsFromConfig(), ...overrides };
+  const clientOptions = (endpoint: string | undefined) => ({
+    region: s.region,
+    maxAttempts: 1,
+    // Without throwOnRequestTimeout the Node handler only logs a warning and keeps waiting for the answer.
+    requestHandler: { requestTimeout: s.timeoutMs, connectionTimeout: 2000, throwOnRequestTimeout: true },
+    ...(endpoint ? { endpoint } : {}),
+  });
   const cache = new Map<ProviderName, SmsProvider>();
   const build = (name: ProviderName): SmsProvider => {
     switch (name) {
       case 'pinpoint':
-        if (!c.PINPOINT_APPLICATION_ID) throw new Error('PINPOINT_APPLICATION_ID is not configured');
-        return new PinpointProvider(new PinpointClient(clientOptions), c.PINPOINT_APPLICATION_ID);
+        if (!s.pinpointApplicationId) throw new Error('PINPOINT_APPLICATION_ID is not configured');
+        return new PinpointProvider(new PinpointClient(clientOptions(s.pinpointEndpoint)), s.pinpointApplicationId);
       case 'eum':
-        return new EndUserMessagingProvider(new PinpointSMSVoiceV2Client(clientOptions), c.EUM_CONFIGURATION_SET);
+        return new EndUserMessagingProvider(new PinpointSMSVoiceV2Client(clientOptions(s.eumEndpoint)), s.eumConfigurationSet);
       case 'twilio':
         return new TwilioProvider({
-          baseUrl: c.TWILIO_API_BASE_URL,
-          credentials: twilioCredentials,
-          statusCallbackUrl: c.PUBLIC_BASE_URL ? `${c.PUBLIC_BASE_URL.replace(/\/$/, '')}/callbacks/twilio/status` : undefined,
-          timeoutMs: c.PROVIDER_TIMEOUT_MS,
+          baseUrl: s.twilioBaseUrl,
+          credentials: s.twilioCredentials,
+          statusCallbackUrl: s.publicBaseUrl ? `${s.publicBaseUrl.replace(/\/$/, '')}/callbacks/twilio/status` : undefined,
+          timeoutMs: s.timeoutMs,
         });
       case 'sandbox':
         return new SandboxProvider();
