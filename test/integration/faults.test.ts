@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
@@ -10,6 +10,7 @@ import { keys } from '../../shared/store/keys';
 import { receiveInbound } from '../../shared/inbound/receive-inbound';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import type { Deps } from '../../shared/deps';
+import { metrics } from '../../shared/observability';
 
 const NUMBER = '+14255567001';
 let t: TestTable;
@@ -66,6 +67,66 @@ beforeAll(async () => {
   await org.number(NUMBER, { type: 'seller', id: 'alice' }, 'twilio');
 });
 
+/**
+ * Holds the first `writers` TransactWriteItems calls until all of them are waiting, then releases them
+ * together: they were all planned from the same read, so all but one must fail their conditions and retry.
+ */
+function contendedDeps(writers: number): Deps {
+  const waiting: (() => void)[] = [];
+  let released = false;
+  const db = createDb({
+    endpoint: t.endpoint,
+    region: 'us-east-1',
+    instrument: (client: DynamoDBClient) =>
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (!released && context.commandName === 'TransactWriteItemsCommand') {
+            await new Promise<void>((resolve) => {
+              waiting.push(resolve);
+              if (waiting.length === writers) {
+                released = true;
+                for (const release of waiting) release();
+              }
+            });
+          }
+          return next(args);
+        },
+        { step: 'initialize', name: 'contentionGate' },
+      ),
+  });
+  return { db, table: t.table, clock: t.clock, defaultRegion: 'US' };
+}
+
+describe('forced contention: writers planned from the same read', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const retries = () => {
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    return () => addMetric.mock.calls.filter(([name]) => name === 'InboundRetry').length;
+  };
+
+  it('10 first messages from an unknown number: one lead, 10 messages, and the losers retried', async () => {
+    const retried = retries();
+    const deps = contendedDeps(10);
+    const customer = '+14255567200';
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => receiveInbound(deps, { provider: 'twilio', providerMessageId: `lead-race-${i}`, from: customer, to: NUMBER, body: `m${i}` })));
+    expect(outcomes.map((o) => o.outcome)).toEqual(Array(10).fill('stored'));
+    const leads = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :r)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':r': keys.phoneRecordPrefix } }));
+    expect(leads.Items).toHaveLength(1);
+    expect(await messagesFrom(customer)).toBe(10);
+    expect(retried()).toBeGreaterThanOrEqual(9);
+  });
+
+  it('10 first messages into a known record\'s new conversation: one conversation, 10 messages, and the losers retried', async () => {
+    await new OrgBuilder(t).record('contact', 'contended', { mobile: '+14255567201', ownerId: 'alice' });
+    const retried = retries();
+    const deps = contendedDeps(10);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => receiveInbound(deps, { provider: 'twilio', providerMessageId: `conv-race-${i}`, from: '+14255567201', to: NUMBER, body: `m${i}` })));
+    expect(new Set(outcomes.map((o) => (o.outcome === 'stored' ? o.conversationId : 'lost'))).size).toBe(1);
+    expect(await messagesFrom('+14255567201')).toBe(10);
+    expect(retried()).toBeGreaterThanOrEqual(9);
+  });
+});
+
 describe('faults: nothing accepted is lost, nothing is stored twice', () => {
   it('DynamoDB throttling is retried with backoff by the SDK', async () => {
     const deps = faultyDeps((command, attempt) => (attempt % 3 === 1 ? 'throttle' : undefined));
@@ -83,7 +144,9 @@ describe('faults: nothing accepted is lost, nothing is stored twice', () => {
     expect(await messagesFrom('+14255567101')).toBe(6);
   });
 
-  it('real conflicts: 30 messages at once into one conversation all land', async () => {
+  // DynamoDB Local runs transactions one at a time, so concurrency alone rarely makes them collide;
+  // this checks that nothing is lost under load. The forced-contention tests below make them collide.
+  it('30 messages at once into one conversation all land', async () => {
     await receiveInbound(t, { provider: 'twilio', providerMessageId: 'hot-0', from: '+14255567102', to: NUMBER, body: 'first' });
     const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => receiveInbound(t, { provider: 'twilio', providerMessageId: `hot-${i + 1}`, from: '+14255567102', to: NUMBER, body: `m${i}` })));
     expect(outcomes.every((o) => o.outcome === 'stored')).toBe(true);
