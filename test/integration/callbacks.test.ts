@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { freshTable, type TestTable } from '../helpers/table';
 import { OrgBuilder } from '../helpers/org';
-import { call } from '../helpers/api';
+import { admin, call } from '../helpers/api';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { makeSigningCertificate, signedTwilioForm, signSns, TEST_CERT_URL } from '../helpers/signing';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createSns } from '../../functions/sns-callbacks/handler';
@@ -44,6 +45,15 @@ const twilioFields = (sid: string, body = 'Hi from Twilio') => ({
   FromCity: 'SEATTLE', FromState: 'WA', FromZip: '', FromCountry: 'US', ToCity: '', ToState: 'WA', ToZip: '', ToCountry: 'US', ApiVersion: '2010-04-01',
 });
 
+/** What the table holds from a customer, read through the admin's seller API. */
+async function storedBodiesFrom(customer: string): Promise<string[]> {
+  const api = createSellerApi(t);
+  const conversations = (await call(api, 'GET', '/me/conversations?limit=100', { as: admin })).body.items.filter((c: { customerNumber: string }) => c.customerNumber === customer);
+  const bodies: string[] = [];
+  for (const c of conversations) bodies.push(...(await call(api, 'GET', `/conversations/${c.id}/messages?limit=100`, { as: admin })).body.items.map((m: { body: string }) => m.body));
+  return bodies;
+}
+
 function postTwilio(path: string, form: { body: string; signature: string }) {
   return call(twilio, 'POST', path, { body: form.body, headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': form.signature } });
 }
@@ -59,9 +69,10 @@ describe('Twilio inbound webhook', () => {
   });
 
   it('answers a duplicate delivery 200 without a second message', async () => {
-    const form = signedTwilioForm(TOKEN, url, twilioFields('SM-dup-1'));
+    const form = signedTwilioForm(TOKEN, url, { ...twilioFields('SM-dup-1', 'once only'), From: '+14255556101' });
     expect((await postTwilio('/callbacks/twilio/inbound', form)).status).toBe(200);
     expect((await postTwilio('/callbacks/twilio/inbound', form)).status).toBe(200);
+    expect(await storedBodiesFrom('+14255556101')).toEqual(['once only']);
   });
 
   it('answers 403 InvalidSignature to a changed body', async () => {
@@ -159,6 +170,41 @@ describe('no callback answers 5xx to any body (property-based)', () => {
       );
     });
   }
+
+  it.each(['/callbacks/twilio/inbound', '/callbacks/twilio/status'])('%s: correctly signed random, partial and odd field sets get 2xx or a 4xx in the contract format', async (path) => {
+    const fieldNames = fc.constantFrom('MessageSid', 'SmsSid', 'AccountSid', 'From', 'To', 'Body', 'NumMedia', 'NumSegments', 'MessageStatus', 'SmsStatus', 'ErrorCode', 'ErrorMessage', 'MediaUrl0', 'MediaContentType0', 'ApiVersion', 'RawDlrDoneDate');
+    const values = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '+14255556100', NUMBER, 'delivered', 'failed', 'undelivered', 'sent', '30003', '-1', '99999999999', 'SM-fuzz', '%', '\u0000'));
+    const fields = fc.oneof(
+      fc.dictionary(fc.oneof(fieldNames, fc.string({ minLength: 1, maxLength: 12 })), values, { maxKeys: 12 }),
+      fc.record({ MessageSid: fc.string({ maxLength: 40 }), From: values, To: values, Body: fc.string({ maxLength: 200 }), MessageStatus: values, ErrorCode: values }, { requiredKeys: [] }),
+      fc.nat({ max: 19 }).map((n) => Object.fromEntries(Object.entries(twilioFields(`SM-trunc-${n}`)).slice(0, n))),
+      // Mostly well-formed: real field names with plausible and odd values, any of them missing.
+      fc.record(
+        {
+          MessageSid: fc.oneof(fc.constantFrom('SM-fuzz-1', 'SM-dup-1'), fc.string({ minLength: 1, maxLength: 70 })),
+          AccountSid: fc.constantFrom('AC1', '', 'AC'.repeat(40)),
+          MessageStatus: fc.oneof(fc.constantFrom('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'read', 'canceled', 'DELIVERED', ''), fc.string({ maxLength: 40 })),
+          ErrorCode: fc.oneof(fc.constantFrom('30003', '30005', '30007', '21610', '', '0'), fc.string({ maxLength: 20 })),
+          ErrorMessage: fc.string({ maxLength: 60 }),
+          From: fc.constantFrom('+14255556100', NUMBER, '425 555 6100', 'abc', ''),
+          To: fc.constantFrom('+14255556100', NUMBER, '', 'x'),
+          Body: fc.string({ maxLength: 100 }),
+          NumMedia: fc.constantFrom('0', '1', '10', '11', '-1', 'x'),
+        },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(fields, async (form) => {
+        const signed = signedTwilioForm(TOKEN, `https://${HOST}${path}`, form as Record<string, string>);
+        const response = await postTwilio(path, signed);
+        expect(response.status, `${signed.body} → ${JSON.stringify(response.body)}`).toBeLessThan(500);
+        if (response.status >= 400) expect(response.body).toMatchObject({ error: { code: expect.any(String), message: expect.any(String) } });
+        else expect(response.status).toBe(200);
+      }),
+      { numRuns: 150 },
+    );
+  });
 
   function notification(id: string) {
     return signSns({ Type: 'Notification', MessageId: `m-${id}`, TopicArn: TOPIC, Message: JSON.stringify({ originationNumber: '+14255556200', destinationNumber: NUMBER, messageBody: 'x', inboundMessageId: id }), Timestamp: '2026-11-25T10:00:00.000Z' }, signing.privateKeyPem);
