@@ -156,7 +156,7 @@ describe('no callback answers 5xx to any body (property-based)', () => {
   );
 
   for (const target of targets) {
-    it(`${target.name}: random and truncated bodies get a 4xx in the contract format`, async () => {
+    it(`${target.name}: unsigned random and truncated bodies get a 4xx in the contract format`, async () => {
       const valid = signedTwilioForm(TOKEN, `https://${HOST}${target.path}`, twilioFields('SM-prop')).body;
       const snsValid = JSON.stringify(notification('prop'));
       await fc.assert(

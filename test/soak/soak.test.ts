@@ -7,10 +7,13 @@ import { seedDemo } from '../../scripts/local/seed';
 import { LocalAuth } from '../../scripts/local/local-auth';
 import { RecordStore } from '../../shared/store/record-store';
 import type { CrmRecord } from '../../shared/domain/records';
+import { twilioSignature } from '../../shared/providers/twilio-signature';
 
 /**
  * Soak: mixed inbound, outbound and reads against the local stack on loopback for SOAK_SECONDS
- * (default 60), then every accepted message must be stored and no request may have had a 5xx.
+ * (default 60). Inbound goes through the production callbacks (Twilio signed, the two-way SMS topic's
+ * function), each with a fresh provider id; afterwards the stored provider ids must be exactly the ids
+ * sent, and no request may have had a 4xx or 5xx.
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 60);
 const CONCURRENCY = 8;
@@ -37,7 +40,7 @@ afterAll(async () => {
 });
 
 describe(`soak: ${SECONDS} s of mixed traffic on loopback`, () => {
-  it('stores every accepted message and never answers 5xx', async () => {
+  it('stores exactly the messages sent through the production callbacks, and never answers 4xx or 5xx', async () => {
     const counts = { inboundAccepted: 0, outboundAccepted: 0, reads: 0, clientErrors: 0, serverErrors: 0, requests: 0 };
     const serverErrorSamples: string[] = [];
     const deadline = Date.now() + SECONDS * 1000;
@@ -57,15 +60,40 @@ describe(`soak: ${SECONDS} s of mixed traffic on loopback`, () => {
       return { status: response.status, json };
     };
     const conversationIds: string[] = [];
+    const sent = new Set<string>();
+    const answers: string[] = [];
+    const twilioInbound = async (fields: Record<string, string>) => {
+      const url = `${stack.url}/callbacks/twilio/inbound`;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature('soak', url, Object.entries(fields)) },
+        body: new URLSearchParams(fields).toString(),
+      });
+      counts.requests++;
+      if (response.status >= 500) counts.serverErrors++;
+      else if (response.status >= 400) counts.clientErrors++;
+      return { status: response.status, text: await response.text() };
+    };
 
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (Date.now() < deadline) {
           const n = sequence++;
           const roll = n % 10;
-          if (roll < 5) {
-            const answer = await request('POST', '/local/provider/inbound', { from: customers[n % customers.length], to: BUSINESS[n % BUSINESS.length], body: `inbound ${n}` });
-            if (answer.status === 200 && answer.json.outcome === 'stored') counts.inboundAccepted++;
+          if (roll < 3) {
+            // The production Twilio webhook handler, signed as Twilio signs, a fresh MessageSid each time.
+            const sid = `SMsoak${n}`;
+            sent.add(`twilio:${sid}`);
+            const answer = await twilioInbound({ MessageSid: sid, AccountSid: 'ACsoak', From: customers[n % customers.length]!, To: BUSINESS[n % BUSINESS.length]!, Body: `inbound ${n}`, NumMedia: '0' });
+            if (answer.status === 200 && answer.text.includes('<Response/>')) counts.inboundAccepted++;
+            else answers.push(`twilio ${answer.status} ${answer.text.slice(0, 200)}`);
+          } else if (roll < 5) {
+            // The production inbound function, invoked as the two-way SMS topic invokes it.
+            const id = `soak-sns-${n}`;
+            sent.add(`aws-sms:${id}`);
+            const answer = await request('POST', '/local/sns/inbound-sms', { originationNumber: customers[n % customers.length], destinationNumber: BUSINESS[n % BUSINESS.length], messageKeyword: 'KEYWORD_1', messageBody: `inbound ${n}`, inboundMessageId: id, previousPublishedMessageId: '' });
+            if (answer.status === 200 && answer.json.outcomes?.[0] === 'stored') counts.inboundAccepted++;
+            else answers.push(`sns ${answer.status} ${JSON.stringify(answer.json).slice(0, 200)}`);
           } else if (roll < 7) {
             const answer = await request('POST', '/messages', { record: { type: 'contact', id: `soak-${n % 50}` }, from: BUSINESS[0], body: `outbound ${n}` });
             if (answer.status === 202) {
@@ -84,19 +112,28 @@ describe(`soak: ${SECONDS} s of mixed traffic on loopback`, () => {
     );
 
     const stored = { inbound: 0, outbound: 0 };
+    const storedInbound = new Set<string>();
     let start: Record<string, unknown> | undefined;
     do {
       const page = await t.db.send(new ScanCommand({ TableName: t.table, FilterExpression: 'kind = :m', ExpressionAttributeValues: { ':m': 'message' }, ExclusiveStartKey: start }));
-      for (const item of page.Items ?? []) stored[item.direction as 'inbound' | 'outbound']++;
+      for (const item of page.Items ?? []) {
+        stored[item.direction as 'inbound' | 'outbound']++;
+        if (item.direction === 'inbound') storedInbound.add(`${item.provider}:${item.providerMessageId}`);
+      }
       start = page.LastEvaluatedKey;
     } while (start);
 
     console.log(`soak ${SECONDS}s:`, JSON.stringify({ ...counts, stored }));
     expect(serverErrorSamples).toEqual([]);
     expect(counts.serverErrors).toBe(0);
+    expect(answers).toEqual([]);
+    expect(counts.clientErrors).toBe(0);
+    // What was stored is what was sent, message by message: not the server's own count of its answers.
+    expect([...storedInbound].sort()).toEqual([...sent].sort());
     expect(counts.inboundAccepted).toBeGreaterThan(0);
     expect(counts.outboundAccepted).toBeGreaterThan(0);
-    expect(stored.inbound).toBe(counts.inboundAccepted);
+    expect(stored.inbound).toBe(sent.size);
+    expect(counts.inboundAccepted).toBe(sent.size);
     expect(stored.outbound).toBe(counts.outboundAccepted);
   }, (SECONDS + 60) * 1000);
 });
