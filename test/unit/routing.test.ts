@@ -81,6 +81,62 @@ describe('inbound routing (contract, "Inbound routing")', () => {
   });
 });
 
+describe('each adjacent pair of rules, in a case only that pair decides', () => {
+  // A wins by the earlier rule; B wins every later rule. Swapping the pair would choose B.
+  const alice = { type: 'seller' as const, id: 'alice' };
+  const withAlice = (id: string) => [{ record: { type: 'lead' as const, id }, assignedTo: alice, lastMessageAt: '2026-03-01T00:00:00Z' }];
+  const team = { assignee: { type: 'team' as const, id: 'east' }, teamMemberIds: new Set(['carol']) };
+  const cases = [
+    {
+      pair: '3.1 recent conversation before 3.2 owned by the assignee',
+      a: base({ type: 'lead', id: 'z', state: 'inactive' }),
+      b: base({ type: 'contact', id: 'a', ownerId: 'alice', modifiedAt: '2026-09-01T00:00:00.000Z' }),
+      context: sellerContext({ conversations: withAlice('z') }),
+      rule: 'recent-conversation',
+    },
+    {
+      pair: '3.3 owned by the team before 3.4 record type',
+      a: base({ type: 'lead', id: 'z', ownerId: 'carol', state: 'inactive' }),
+      b: base({ type: 'contact', id: 'a', ownerId: 'bob', modifiedAt: '2026-09-01T00:00:00.000Z' }),
+      context: sellerContext(team),
+      rule: 'owned-by-team',
+    },
+    {
+      pair: '3.4 record type before 3.5 active first',
+      a: base({ type: 'contact', id: 'z', state: 'inactive' }),
+      b: base({ type: 'lead', id: 'a', state: 'active', modifiedAt: '2026-09-01T00:00:00.000Z' }),
+      context: sellerContext(),
+      rule: 'record-type',
+    },
+    {
+      pair: '3.5 active first before 3.6 recently modified',
+      a: base({ type: 'contact', id: 'z', state: 'active' }),
+      b: base({ type: 'contact', id: 'a', state: 'inactive', modifiedAt: '2026-09-01T00:00:00.000Z' }),
+      context: sellerContext(),
+      rule: 'active-first',
+    },
+    {
+      pair: '3.6 recently modified before 3.7 id',
+      a: base({ type: 'contact', id: 'z', modifiedAt: '2026-09-01T00:00:00.000Z' }),
+      b: base({ type: 'contact', id: 'a' }),
+      context: sellerContext(),
+      rule: 'recently-modified',
+    },
+  ];
+
+  it.each(cases)('$pair', ({ a, b, context, rule }) => {
+    expect(chooseRecord([b, a], context)).toMatchObject({ kind: 'existing', record: { id: a.id }, rule });
+    expect(chooseRecord([a, b], context)).toMatchObject({ kind: 'existing', record: { id: a.id }, rule });
+  });
+
+  it('3.2 and 3.3 never disagree: a number is assigned to a seller or to a team, so at most one of them applies', () => {
+    const bobOwned = base({ type: 'lead', id: 'z', ownerId: 'bob', owningTeamId: 'east' });
+    const other = base({ type: 'contact', id: 'a' });
+    expect(chooseRecord([other, bobOwned], sellerContext({ assignee: { type: 'seller', id: 'bob' } }))).toMatchObject({ record: { id: 'z' }, rule: 'owned-by-assignee' });
+    expect(chooseRecord([other, bobOwned], sellerContext({ assignee: { type: 'team', id: 'east' }, teamMemberIds: new Set(['bob']) }))).toMatchObject({ record: { id: 'z' }, rule: 'owned-by-team' });
+  });
+});
+
 describe('opt-out keywords', () => {
   it.each(['STOP', ' stop ', 'StopAll', 'UNSUBSCRIBE', 'cancel', 'END', 'quit', 'OPTOUT', 'opt-out', 'REMOVE', 'revoke', 'ARRET', 'td'])('%j opts out', (body) => {
     expect(consentChange(body)).toBe('opt-out');
