@@ -1,4 +1,5 @@
 import { DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { tableDefinition } from '../shared/store/table-definition';
 
 type AttributeMap = Record<string, AttributeValue>;
@@ -13,6 +14,8 @@ export class DynamoMeter {
   roundTrips = 0;
   readUnits = 0;
   writeUnits = 0;
+  /** Writes refused by their condition (metered too: DynamoDB charges them). */
+  failedWrites = 0;
   readonly byCommand = new Map<string, number>();
   private sideReader: DynamoDBClient | undefined;
 
@@ -25,9 +28,18 @@ export class DynamoMeter {
         this.byCommand.set(name, (this.byCommand.get(name) ?? 0) + 1);
         const input = args.input as Record<string, unknown>;
         const before = await this.itemsBefore(name, input);
-        const result = await next(args);
-        await this.account(name, input, result.output as unknown as Record<string, unknown>, before);
-        return result;
+        try {
+          const result = await next(args);
+          await this.account(name, input, result.output as unknown as Record<string, unknown>, before);
+          return result;
+        } catch (error) {
+          // A write whose condition failed, or a canceled transaction, still consumes its write units.
+          if (isConditionFailure(error)) {
+            this.failedWrites++;
+            await this.account(name, input, {}, before, { failed: true });
+          }
+          throw error;
+        }
       },
       { step: 'build', name: 'dynamoMeter' },
     );
@@ -37,12 +49,14 @@ export class DynamoMeter {
     this.roundTrips = 0;
     this.readUnits = 0;
     this.writeUnits = 0;
+    this.failedWrites = 0;
     this.byCommand.clear();
   }
 
   /** Items that updates and deletes will change, read before the write (unmetered) to price index moves. */
   private async itemsBefore(name: string, input: Record<string, unknown>): Promise<(AttributeMap | undefined)[]> {
     if (name === 'UpdateItem' || name === 'DeleteItem') return [await this.current(input.TableName as string, input.Key as AttributeMap)];
+    if (name === 'PutItem') return [await this.current(input.TableName as string, keyOf(input.Item as AttributeMap))];
     if (name !== 'TransactWriteItems') return [];
     return Promise.all(
       (input.TransactItems as Record<string, Record<string, unknown>>[]).map((entry) => {
@@ -53,25 +67,35 @@ export class DynamoMeter {
     );
   }
 
-  private async account(name: string, input: Record<string, unknown>, output: Record<string, unknown>, before: (AttributeMap | undefined)[]): Promise<void> {
+  private async account(name: string, input: Record<string, unknown>, output: Record<string, unknown>, before: (AttributeMap | undefined)[], options: { failed?: boolean } = {}): Promise<void> {
     const consistent = input.ConsistentRead === true ? 1 : 0.5;
+    // The document client has already unmarshalled the output here: size the items as DynamoDB stores them.
     switch (name) {
       case 'GetItem':
-        this.readUnits += readUnits(itemSize(output.Item as AttributeMap | undefined)) * consistent;
+        this.readUnits += readUnits(itemSize(asStored(output.Item))) * consistent;
         return;
       case 'Query':
-        this.readUnits += readUnits(((output.Items as AttributeMap[]) ?? []).reduce((sum, item) => sum + itemSize(item), 0)) * consistent;
+        this.readUnits += readUnits(((output.Items as unknown[]) ?? []).reduce((sum: number, item) => sum + itemSize(asStored(item)), 0)) * consistent;
         return;
       case 'BatchGetItem':
-        for (const items of Object.values((output.Responses as Record<string, AttributeMap[]>) ?? {})) {
-          for (const item of items) this.readUnits += readUnits(itemSize(item)) * 0.5;
+        for (const items of Object.values((output.Responses as Record<string, unknown[]>) ?? {})) {
+          for (const item of items) this.readUnits += readUnits(itemSize(asStored(item))) * 0.5;
         }
         return;
       case 'PutItem':
-        this.writeUnits += baseWriteUnits(input.Item as AttributeMap) + indexUnits(undefined, input.Item as AttributeMap);
+        if (options.failed) {
+          this.writeUnits += baseWriteUnits(larger(before[0], input.Item as AttributeMap));
+          return;
+        }
+        // A put replacing an item is priced on the larger of the two, and moves its index entries.
+        this.writeUnits += baseWriteUnits(larger(before[0], input.Item as AttributeMap)) + indexUnits(before[0], input.Item as AttributeMap);
         return;
       case 'UpdateItem':
       case 'DeleteItem': {
+        if (options.failed) {
+          this.writeUnits += baseWriteUnits(before[0]);
+          return;
+        }
         const after = name === 'DeleteItem' ? undefined : await this.current(input.TableName as string, input.Key as AttributeMap);
         this.writeUnits += baseWriteUnits(larger(before[0], after)) + indexUnits(before[0], after);
         return;
@@ -84,6 +108,11 @@ export class DynamoMeter {
             continue;
           }
           const op = (entry.Put ?? entry.Update ?? entry.Delete)!;
+          if (options.failed) {
+            // Modelled as an upper bound: each item's transactional write units, no index writes (nothing changed).
+            this.writeUnits += 2 * baseWriteUnits(larger(before[i], entry.Put?.Item as AttributeMap | undefined));
+            continue;
+          }
           const after = entry.Delete ? undefined : entry.Put ? (entry.Put.Item as AttributeMap) : await this.current(op.TableName as string, op.Key as AttributeMap);
           this.writeUnits += 2 * baseWriteUnits(larger(before[i], after)) + indexUnits(before[i], after);
         }
@@ -98,6 +127,21 @@ export class DynamoMeter {
     const out = await this.sideReader!.send(new GetItemCommand({ TableName: table, Key: key }));
     return out.Item;
   }
+}
+
+const ATTRIBUTE_TYPES = new Set(['S', 'N', 'B', 'BOOL', 'NULL', 'M', 'L', 'SS', 'NS', 'BS']);
+
+/** An item as DynamoDB stores it: marshalled again when the document client already unmarshalled it. */
+function asStored(item: unknown): AttributeMap | undefined {
+  if (!item || typeof item !== 'object') return undefined;
+  const values = Object.values(item as Record<string, unknown>);
+  const marshalled = values.every((v) => v !== null && typeof v === 'object' && Object.keys(v).length === 1 && ATTRIBUTE_TYPES.has(Object.keys(v)[0]!));
+  return marshalled ? (item as AttributeMap) : marshall(item as Record<string, unknown>, { removeUndefinedValues: true, convertClassInstanceToMap: true });
+}
+
+function isConditionFailure(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return name === 'ConditionalCheckFailedException' || name === 'TransactionCanceledException';
 }
 
 const KB = 1024;

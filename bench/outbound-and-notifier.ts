@@ -3,6 +3,7 @@ import { systemClock } from '../shared/domain/clock';
 import type { Deps } from '../shared/deps';
 import { OutboundService } from '../shared/outbound/send-message';
 import { SandboxProvider } from '../shared/providers/sandbox';
+import { applyDeliveryReport } from '../shared/outbound/delivery-reports';
 import { DirectoryStore } from '../shared/store/directory-store';
 import { RecordStore } from '../shared/store/record-store';
 import type { CrmRecord } from '../shared/domain/records';
@@ -25,7 +26,7 @@ export interface PerMessage {
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Outbound sends through the sandbox (provider time excluded): round trips, capacity, wall time. */
-export async function benchOutbound(endpoint: string, table: string, count = 40): Promise<PerMessage> {
+export async function benchOutbound(endpoint: string, table: string, count = 40): Promise<PerMessage & { deliveryReport: PerMessage }> {
   const meter = new DynamoMeter();
   const deps: Deps = { db: createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) }), table, clock: systemClock, defaultRegion: 'US' };
   const records = new RecordStore(deps.db, table);
@@ -33,7 +34,8 @@ export async function benchOutbound(endpoint: string, table: string, count = 40)
   for (let i = 0; i < 10; i++) {
     await records.upsert({ type: 'contact', id: `out-${i}`, name: `Out ${i}`, mobile: `+1206556${String(3000 + i)}` as CrmRecord['mobile'], ownerId: 'seller-0', state: 'active', modifiedAt: new Date().toISOString() });
   }
-  const service = new OutboundService(deps, () => new SandboxProvider());
+  const sandbox = new SandboxProvider();
+  const service = new OutboundService(deps, () => sandbox);
   const caller = { sellerId: 'seller-0', isAdmin: false };
   const send = (i: number) => service.send(caller, { record: { type: 'contact', id: `out-${i % 10}` }, from: businessNumber(0), body: `Outbound bench message ${i}` });
   for (let i = 0; i < 10; i++) await send(i); // conversations exist from here on
@@ -41,8 +43,17 @@ export async function benchOutbound(endpoint: string, table: string, count = 40)
   const started = process.hrtime.bigint();
   for (let i = 0; i < count; i++) await send(i);
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  const sendFigures = { roundTrips: round(meter.roundTrips / count), readUnits: round(meter.readUnits / count), writeUnits: round(meter.writeUnits / count), latencyMs: round(elapsed / count, 1) };
+
+  // The provider's delivery report for each of those messages, through the production path.
+  const reports = sandbox.outbox.slice(-count).map((entry) => entry.report!);
+  meter.reset();
+  const reportsStarted = process.hrtime.bigint();
+  for (const report of reports) await applyDeliveryReport(deps, report);
+  const reportsElapsed = Number(process.hrtime.bigint() - reportsStarted) / 1e6;
+  const deliveryReport = { roundTrips: round(meter.roundTrips / count), readUnits: round(meter.readUnits / count), writeUnits: round(meter.writeUnits / count), latencyMs: round(reportsElapsed / count, 1) };
   deps.db.destroy();
-  return { roundTrips: round(meter.roundTrips / count), readUnits: round(meter.readUnits / count), writeUnits: round(meter.writeUnits / count), latencyMs: round(elapsed / count, 1) };
+  return { ...sendFigures, deliveryReport };
 }
 
 /** The notifier over everything the earlier phases wrote, per inbound message: capacity, SNS publishes, wall time. */

@@ -52,6 +52,7 @@ async function main() {
         ['path', 'round trips', 'RCU', 'WCU', 'wall time (ms)', 'SNS publishes'],
         [
           ['outbound send (sandbox provider)', outbound.roundTrips, outbound.readUnits, outbound.writeUnits, outbound.latencyMs, 0],
+          ['delivery report (delivered), per message', outbound.deliveryReport.roundTrips, outbound.deliveryReport.readUnits, outbound.deliveryReport.writeUnits, outbound.deliveryReport.latencyMs, 0],
           ['notifier, per inbound message', notifier.roundTrips, notifier.readUnits, notifier.writeUnits, notifier.latencyMs, notifier.snsPublishes ?? 0],
         ],
       ),
@@ -61,7 +62,7 @@ async function main() {
     const inboundCapacity = { roundTrips: typical.roundTripsPerMessage, readUnits: typical.readUnitsPerMessage, writeUnits: typical.writeUnitsPerMessage, latencyMs: typical.latencyMs };
     const costs = [
       costPerMillion('inbound (10 records share the number; routing + notifier + fan-out)', { capacity: [inboundCapacity, notifier], lambdaInvocations: 2, snsPublishes: notifier.snsPublishes ?? 0, viaHttpApi: true }),
-      costPerMillion('outbound (send + delivery report; provider fees excluded)', { capacity: [outbound, { roundTrips: 2, readUnits: 0.5, writeUnits: 2, latencyMs: 5 }], lambdaInvocations: 2, snsPublishes: 0, viaHttpApi: true }),
+      costPerMillion('outbound (send + delivery report; provider fees excluded)', { capacity: [outbound, outbound.deliveryReport], lambdaInvocations: 2, snsPublishes: 0, viaHttpApi: true }),
     ];
     results.cost = costs;
     console.log('\n## Cost per million messages (USD, us-east-1 list prices in bench/prices.ts)\n');
