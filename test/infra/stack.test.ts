@@ -142,6 +142,22 @@ describe('IAM', () => {
   });
 });
 
+describe('IAM resources', () => {
+  // The only grants on `Resource: *`, by name: AWS offers no resource-level permission for these actions.
+  const allowedOnAnyResource = [['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], ['dynamodb:ListStreams']];
+
+  it('grants nothing on `Resource: *` except the actions listed by name', () => {
+    const granted: string[][] = [];
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const statement of policy.Properties.PolicyDocument.Statement) {
+        if ([statement.Resource].flat().includes('*')) granted.push([statement.Action].flat().sort());
+      }
+    }
+    expect(granted.length).toBeGreaterThan(0);
+    for (const actions of granted) expect(allowedOnAnyResource, JSON.stringify(actions)).toContainEqual(actions);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding', () => {
     const app = new App({ context: { defaultRegion: 'US', pinpointEventStream: 'true', pinpointApplicationId: 'app-123' } });
