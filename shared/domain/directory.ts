@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { idSchema } from './records';
-import { providers } from '../store/directory-store';
+import { providerNames } from './types';
 
 export const sellerBodySchema = z
   .object({
@@ -17,7 +17,7 @@ export const principalSchema = z.object({ type: z.enum(['seller', 'team']), id: 
 export const numberBodySchema = z
   .object({
     assignedTo: principalSchema,
-    provider: z.enum(providers),
+    provider: z.enum(providerNames),
     label: z.string().max(128).optional(),
   })
   .strict();

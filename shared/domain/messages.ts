@@ -1,4 +1,4 @@
-import type { Principal, RecordType } from '../store/keys';
+import type { Principal, RecordType } from './types';
 
 export const messageStatuses = ['received', 'queued', 'sent', 'delivered', 'failed', 'undelivered', 'unknown'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];

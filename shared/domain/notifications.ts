@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from '../store/keys';
+import type { Principal } from './types';
 import { SALESPERSON_ROLE } from './directory';
 
 export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed'] as const;

@@ -1,7 +1,7 @@
 import type { Clock } from './clock';
 import { requirePhone } from './phone';
 import { phoneFields, type CrmRecord, type RecordBody } from './records';
-import type { RecordType } from '../store/keys';
+import type { RecordType } from './types';
 
 /** A validated upsert body → the stored record: numbers in E.164, `modifiedAt` defaulted to now. */
 export function toCrmRecord(type: RecordType, id: string, body: RecordBody, deps: { clock: Clock; defaultRegion: string }): CrmRecord {

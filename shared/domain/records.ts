@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import type { E164 } from './phone';
-import type { RecordType } from '../store/keys';
+import { recordTypeNames, type RecordType } from './types';
 
-export const recordTypes = ['contact', 'account', 'opportunity', 'lead'] as const satisfies readonly RecordType[];
+export const recordTypes = recordTypeNames;
 export const phoneFields = ['phone', 'business', 'mobile'] as const;
 export type PhoneField = (typeof phoneFields)[number];
 

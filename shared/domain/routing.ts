@@ -1,4 +1,4 @@
-import type { Principal, RecordType } from '../store/keys';
+import type { Principal, RecordType } from './types';
 
 /**
  * The contract's inbound routing rules, as a pure function.

@@ -1,4 +1,4 @@
-import type { Principal } from '../store/keys';
+import type { Principal } from './types';
 import { HttpError } from './errors';
 
 /** Who is asking, with the teams the directory lists for them. */

@@ -2,7 +2,7 @@ import { PinpointClient } from '@aws-sdk/client-pinpoint';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { config } from '../config';
 import { twilioCredentials } from '../secrets';
-import type { ProviderName } from '../store/directory-store';
+import type { ProviderName } from '../domain/types';
 import { PinpointProvider } from './pinpoint';
 import { EndUserMessagingProvider } from './end-user-messaging';
 import { TwilioProvider } from './twilio';

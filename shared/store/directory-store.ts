@@ -3,9 +3,9 @@ import type { Db } from '../aws';
 import { keys, type Principal } from './keys';
 import { HttpError } from '../domain/errors';
 import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from './dynamo-helpers';
+import type { ProviderName } from '../domain/types';
 
-export const providers = ['pinpoint', 'eum', 'twilio', 'sandbox'] as const;
-export type ProviderName = (typeof providers)[number];
+export type { ProviderName };
 
 export interface Seller {
   id: string;

@@ -2,8 +2,9 @@
  * Every pk/sk/GSI value of the table is built here, and nowhere else.
  * Item types and their keys are listed in the README's access-pattern table.
  */
-export type RecordType = 'contact' | 'account' | 'opportunity' | 'lead';
-export type Principal = { type: 'seller' | 'team'; id: string };
+import type { Principal, RecordType } from '../domain/types';
+
+export type { Principal, RecordType };
 
 export type Key = { pk: string; sk: string };
 
