@@ -4,13 +4,13 @@ import { assertKnownPlaceholders, placeholdersOf, renderTemplate } from '../../s
 import { inboundKindFor, inboundRecipients, notificationId } from '../../shared/domain/notifications';
 import { conversationFor, messageFor, preview, PREVIEW_LENGTH, type Conversation, type Message } from '../../shared/domain/messages';
 import { maskPhoneNumbers, redactLogValue } from '../../shared/domain/redact';
-import { newId } from '../../shared/domain/clock';
+import { newId, systemClock } from '../../shared/domain/clock';
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { errorStatus, HttpError, notFound } from '../../shared/domain/errors';
 import { canTransition, finalStatuses, reason, reasonMessages, statusesThatAccept } from '../../shared/domain/status';
 import { E164_PATTERN, isSendableE164, normalizePhone, phoneFromPath, requirePhone } from '../../shared/domain/phone';
 import { chooseRecord, type RoutingCandidate } from '../../shared/domain/routing';
-import { idSchema } from '../../shared/domain/records';
+import { idSchema, numbersOf } from '../../shared/domain/records';
 import { templateBodySchema } from '../../shared/domain/template-input';
 import { segmentInfo } from '../../shared/domain/segments';
 
@@ -175,6 +175,10 @@ describe('log redaction', () => {
     ['425.555.0123', '…0123'],
     ['4255550123', '…0123'],
     ['phone: "14255550123" bad', 'phone: "…0123" bad'],
+    ['call (425) 555-0123 now', 'call …0123 now'],
+    ['call (425)555-0123', 'call …0123'],
+    ['call 425 555-0123, thanks', 'call …0123, thanks'],
+    ['x 425-555 0123', 'x …0123'],
   ])('%j → %j', (input, output) => expect(maskPhoneNumbers(input)).toBe(output));
 
   it.each(['2026-11-25T10:00:00.000Z', 'SM123456789abc', 'id 01JABCDEF0123', 'KEYWORD_123456789012', '123456', 'v1.2345678.9', 'a:1234567', '49590338271490256608559692538361571095'])('%j is left alone', (input) => {
@@ -195,7 +199,8 @@ describe('record input', () => {
     expect(toCrmRecord('opportunity', 'o1', { name: 'O', state: 'active', mobile: '(425) 555-0100', phone: null, ownerId: 'a', owningTeamId: 't', accountId: 'acc', contactIds: ['c1', 'c1', 'c2'] }, deps)).toEqual({
       type: 'opportunity', id: 'o1', name: 'O', state: 'active', modifiedAt: '2026-11-01T00:00:00.000Z', mobile: '+14255550100', ownerId: 'a', owningTeamId: 't', accountId: 'acc', contactIds: ['c1', 'c2'],
     });
-    expect(toCrmRecord('lead', 'l', { name: 'L', state: 'inactive', modifiedAt: '2026-10-01T12:00:00+02:00' }, deps)).toEqual({ type: 'lead', id: 'l', name: 'L', state: 'inactive', modifiedAt: '2026-10-01T10:00:00.000Z' });
+    // Strict: a field the input lacks is absent, not present as undefined.
+    expect(toCrmRecord('lead', 'l', { name: 'L', state: 'inactive', modifiedAt: '2026-10-01T12:00:00+02:00' }, deps)).toStrictEqual({ type: 'lead', id: 'l', name: 'L', state: 'inactive', modifiedAt: '2026-10-01T10:00:00.000Z' });
     expect(thrown(() => toCrmRecord('lead', 'l', { name: 'L', state: 'active', business: 'not a number' }, deps)).code).toBe('InvalidPhoneNumber');
   });
 });
@@ -237,6 +242,9 @@ describe('phone numbers, edge cases', () => {
     expect(normalizePhone(`+1425555010${'0'.repeat(22)}`, 'US')).toBeUndefined();
     expect(normalizePhone(`+1 425 555 0100${' '.repeat(18)}`, 'US')).toBe('+14255550100');
     expect(normalizePhone('+1 (425) 555-0100 ext 12', 'US')).toBeUndefined();
+    // More than 32 characters once trimmed is refused, even when the digits would parse.
+    expect(normalizePhone('+1 4 2 5 5 5 5 0 1 0 0', 'US')).toBe('+14255550100');
+    expect(normalizePhone('+1   4   2   5   5   5   5   0   1   0   0', 'US')).toBeUndefined();
   });
 
   it('requirePhone names the field in the 400', () => {
@@ -249,6 +257,7 @@ describe('phone numbers, edge cases', () => {
     expect(E164_PATTERN.test('+14255550100')).toBe(true);
     expect(E164_PATTERN.test('x+14255550100')).toBe(false);
     expect(E164_PATTERN.test('+14255550100x')).toBe(false);
+    expect(isSendableE164('+1 425 555 0100')).toBe(false);
     expect(isSendableE164('+14255550100')).toBe(true);
     expect(isSendableE164('+1425555010')).toBe(false);
     expect(isSendableE164('14255550100')).toBe(false);
@@ -261,7 +270,10 @@ describe('phone numbers, edge cases', () => {
     expect(phoneFromPath('46701234567', 'US')).toBe('+46701234567');
     expect(phoneFromPath('+46701234567', 'US')).toBe('+46701234567');
     expect(thrown(() => phoneFromPath('%', 'US'))).toMatchObject({ code: 'InvalidPhoneNumber', details: { field: 'number' } });
-    expect(thrown(() => phoneFromPath('123', 'US')).code).toBe('InvalidPhoneNumber');
+    expect(thrown(() => phoneFromPath('123', 'US')).message).toBe('number: "123" is not a phone number');
+    expect(thrown(() => phoneFromPath('%', 'US')).message).toBe('number: the path segment is not valid percent-encoding');
+    expect(phoneFromPath('1 425 555 0100', 'US')).toBe('+14255550100');
+    expect(phoneFromPath('%2B14255550100%20', 'US')).toBe('+14255550100');
     expect(thrown(() => phoneFromPath('1234567x', 'US')).code).toBe('InvalidPhoneNumber');
   });
 });
@@ -280,8 +292,9 @@ describe('routing, edge cases', () => {
       conversations: [
         { record: { type: 'lead' as const, id: 'l' }, assignedTo: { type: 'team' as const, id: 'alice' }, lastMessageAt: '2026-05-01T00:00:00Z' },
         { record: { type: 'contact' as const, id: 'c' }, assignedTo: { type: 'seller' as const, id: 'alice' }, lastMessageAt: '2026-04-01T00:00:00Z' },
-        { record: { type: 'lead' as const, id: 'l2' }, assignedTo: { type: 'seller' as const, id: 'alice' }, lastMessageAt: '2026-04-15T00:00:00Z' },
         { record: { type: 'lead' as const, id: 'l2' }, assignedTo: { type: 'seller' as const, id: 'alice' }, lastMessageAt: '2026-01-01T00:00:00Z' },
+        { record: { type: 'lead' as const, id: 'l2' }, assignedTo: { type: 'seller' as const, id: 'alice' }, lastMessageAt: '2026-04-15T00:00:00Z' },
+        { record: { type: 'lead' as const, id: 'l2' }, assignedTo: { type: 'seller' as const, id: 'alice' }, lastMessageAt: '2026-01-02T00:00:00Z' },
       ],
     };
     expect(chooseRecord([base({ type: 'lead', id: 'l' }), base({ type: 'contact', id: 'c' })], context)).toMatchObject({ record: { id: 'c' }, rule: 'recent-conversation' });
@@ -307,6 +320,13 @@ describe('routing, edge cases', () => {
     const recent = base({ type: 'contact', id: 'b', modifiedAt: '2026-02-01T00:00:00.000Z' });
     expect(chooseRecord([old, recent], seller)).toMatchObject({ record: { id: 'b' } });
     expect(chooseRecord([recent, old], seller)).toMatchObject({ record: { id: 'b' } });
+  });
+});
+
+describe('records', () => {
+  it('numbersOf lists each distinct number once with every field holding it', () => {
+    expect([...numbersOf({ phone: '+1' as never, business: '+2' as never, mobile: '+1' as never })]).toEqual([['+1', ['phone', 'mobile']], ['+2', ['business']]]);
+    expect([...numbersOf({})]).toEqual([]);
   });
 });
 
