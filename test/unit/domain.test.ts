@@ -133,6 +133,13 @@ describe('notifications (contract, "Notifications")', () => {
 });
 
 describe('ids', () => {
+  it('the system clock tells the time', () => {
+    const before = Date.now();
+    const now = systemClock.now().getTime();
+    expect(now).toBeGreaterThanOrEqual(before);
+    expect(now).toBeLessThanOrEqual(Date.now());
+  });
+
   it('are 26 Crockford characters, time first, so they sort by creation', () => {
     const a = newId(new Date('2026-01-01T00:00:00.000Z'));
     const b = newId(new Date('2026-01-01T00:00:00.001Z'));
