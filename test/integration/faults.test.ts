@@ -19,35 +19,37 @@ let t: TestTable;
 function faultyDeps(plan: (command: string, attempt: number) => 'throttle' | 'conflict' | 'lose-response' | undefined): Deps & { faults: string[] } {
   const faults: string[] = [];
   const counts = new Map<string, number>();
-  const db = createDb({
-    endpoint: t.endpoint,
-    region: 'us-east-1',
-    instrument: (client: DynamoDBClient) =>
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          const command = context.commandName ?? '';
-          const attempt = (counts.get(command) ?? 0) + 1;
-          counts.set(command, attempt);
-          const fault = plan(command, attempt);
-          if (fault === 'throttle') {
-            faults.push(`${command}:throttle`);
-            throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-          }
-          if (fault === 'conflict') {
-            faults.push(`${command}:conflict`);
-            throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', $fault: 'client', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'TransactionConflict' }] });
-          }
-          const result = await next(args);
-          if (fault === 'lose-response') {
-            faults.push(`${command}:lost`);
-            throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError' });
-          }
-          return result;
-        },
-        { step: 'deserialize', name: 'faultInjector', priority: 'low' },
-      ),
-  });
-  return { db, table: t.table, clock: t.clock, defaultRegion: 'US', faults };
+  const deps = depsWith(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      const attempt = (counts.get(command) ?? 0) + 1;
+      counts.set(command, attempt);
+      const fault = plan(command, attempt);
+      if (fault === 'throttle') {
+        faults.push(`${command}:throttle`);
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+      }
+      if (fault === 'conflict') {
+        faults.push(`${command}:conflict`);
+        throw Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', $fault: 'client', $metadata: { httpStatusCode: 400 }, CancellationReasons: [{ Code: 'TransactionConflict' }] });
+      }
+      const result = await next(args);
+      if (fault === 'lose-response') {
+        faults.push(`${command}:lost`);
+        throw Object.assign(new Error('socket hang up after the write'), { name: 'TimeoutError' });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'faultInjector', priority: 'low' },
+  );
+  return { ...deps, faults };
+}
+
+type Middleware = Parameters<DynamoDBClient['middlewareStack']['add']>[0];
+/** Deps whose DynamoDB client runs `middleware` on every request. */
+function depsWith(middleware: Middleware, options: { step: 'initialize' | 'deserialize'; name: string; priority?: 'low' }): Deps {
+  const db = createDb({ endpoint: t.endpoint, region: 'us-east-1', instrument: (client: DynamoDBClient) => client.middlewareStack.add(middleware, options as never) });
+  return { db, table: t.table, clock: t.clock, defaultRegion: 'US' };
 }
 
 async function messagesFrom(customer: string) {
@@ -74,27 +76,21 @@ beforeAll(async () => {
 function contendedDeps(writers: number): Deps {
   const waiting: (() => void)[] = [];
   let released = false;
-  const db = createDb({
-    endpoint: t.endpoint,
-    region: 'us-east-1',
-    instrument: (client: DynamoDBClient) =>
-      client.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (!released && context.commandName === 'TransactWriteItemsCommand') {
-            await new Promise<void>((resolve) => {
-              waiting.push(resolve);
-              if (waiting.length === writers) {
-                released = true;
-                for (const release of waiting) release();
-              }
-            });
+  return depsWith(
+    (next, context) => async (args) => {
+      if (!released && context.commandName === 'TransactWriteItemsCommand') {
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === writers) {
+            released = true;
+            for (const release of waiting) release();
           }
-          return next(args);
-        },
-        { step: 'initialize', name: 'contentionGate' },
-      ),
-  });
-  return { db, table: t.table, clock: t.clock, defaultRegion: 'US' };
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'contentionGate' },
+  );
 }
 
 describe('forced contention: writers planned from the same read', () => {
