@@ -11,6 +11,7 @@ import { appendMessageItems, conversationKey, toConversationState, toPublicMessa
 import { phoneIndexEntry, RecordStore } from '../store/record-store';
 import type { CrmRecord } from '../domain/records';
 import { count, logger } from '../observability';
+import { retryOnConflict, RETRY } from '../store/transact';
 
 /** One normalized inbound SMS, whatever provider format it arrived in. */
 export interface InboundSms {
@@ -37,7 +38,7 @@ const MAX_ATTEMPTS = 12;
  * de-duplicates on the provider id and, for an unknown customer, claims the number for one lead).
  */
 export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<InboundResult> {
-  for (let attempt = 1; ; attempt++) {
+  return retryOnConflict({ name: 'Inbound', maxAttempts: MAX_ATTEMPTS }, async () => {
     const plan = await planInbound(deps, sms);
     try {
       await deps.db.send(new TransactWriteCommand({ TransactItems: plan.items }));
@@ -50,12 +51,10 @@ export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<Inbou
         count('InboundDuplicate');
         return { outcome: 'duplicate', providerMessageId: sms.providerMessageId };
       }
-      count('InboundRetry');
       // A racing message created the lead or the conversation, or moved it, or a transaction conflicted: re-read and retry.
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`inbound ${sms.providerMessageId} not stored after ${attempt} attempts: ${codes.join(',')}`);
-      await backoff(attempt);
+      return RETRY;
     }
-  }
+  });
 }
 
 interface Plan {
@@ -194,9 +193,3 @@ function unique<T extends { type: string; id: string }>(refs: T[]): T[] {
   const seen = new Map(refs.map((r) => [`${r.type}#${r.id}`, r]));
   return [...seen.values()];
 }
-
-async function backoff(attempt: number): Promise<void> {
-  const cap = Math.min(1000, 20 * 2 ** attempt);
-  await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
-}
-

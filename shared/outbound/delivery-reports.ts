@@ -6,6 +6,7 @@ import { statusesThatAccept } from '../domain/status';
 import type { DeliveryReport } from '../providers/delivery-report-formats';
 import { createHash } from 'node:crypto';
 import { count } from '../observability';
+import { retryOnConflict, RETRY } from '../store/transact';
 
 export type ReportOutcome = 'applied' | 'ignored' | 'pending';
 
@@ -17,7 +18,7 @@ export type ReportOutcome = 'applied' | 'ignored' | 'pending';
  */
 export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): Promise<ReportOutcome> {
   const pointerKey = keys.providerMessage(report.provider, report.providerMessageId);
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict({ name: 'DeliveryReport', maxAttempts: 5 }, async (): Promise<ReportOutcome | typeof RETRY> => {
     const pointer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: pointerKey, ConsistentRead: true }))).Item;
     if (pointer) return updateMessageStatus(deps, pointer.messageKey as Key, report);
     try {
@@ -45,9 +46,9 @@ export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): P
     } catch (error) {
       if (!isTransactionConditionFailure(error)) throw error;
       // The send recorded the id meanwhile: apply directly.
+      return RETRY;
     }
-  }
-  throw new Error(`delivery report for ${report.providerMessageId} could not be applied`);
+  });
 }
 
 export async function updateMessageStatus(deps: Deps, messageKey: Key, report: Pick<DeliveryReport, 'status' | 'statusReason' | 'occurredAt'>): Promise<ReportOutcome> {

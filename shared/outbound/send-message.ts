@@ -22,6 +22,7 @@ import type { Providers } from '../providers/registry';
 import type { SendResult, SmsProvider } from '../providers/sms-provider';
 import { applyPendingReports } from './delivery-reports';
 import { count, logger } from '../observability';
+import { retryOnConflict, RETRY } from '../store/transact';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -141,8 +142,7 @@ export class OutboundService {
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
 
     const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
-    let stored: { message: MessageState; messageKey: Key } | undefined;
-    for (let attempt = 1; !stored; attempt++) {
+    const stored = await retryOnConflict({ name: 'OutboundStore', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request'), maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
       // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
       const existingItem = (await db.send(new GetCommand({ TableName: table, Key: conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef }), ConsistentRead: true }))).Item;
       const existing = existingItem ? toConversationState(existingItem) : undefined;
@@ -191,18 +191,18 @@ export class OutboundService {
       }
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
-        stored = { message, messageKey };
+        return { message, messageKey };
       } catch (error) {
         const codes = cancellationCodes(error);
         if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
           const replay = await this.replay(caller, idempotencyKey, request);
-          if (replay) return replay;
+          if (replay) return { replay };
         }
         if (!codes) throw error;
-        if (attempt >= 8) throw new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+        return RETRY;
       }
-    }
+    });
+    if ('replay' in stored) return stored.replay;
     const { message, messageKey } = stored;
 
     const result = await this.callProvider(provider, message);

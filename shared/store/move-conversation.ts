@@ -5,6 +5,7 @@ import { cancellationCodes, type Item } from './dynamo-helpers';
 import { advanceConversation, conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from './conversation-store';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
+import { retryOnConflict, RETRY } from './transact';
 import { preview } from '../domain/messages';
 
 const MESSAGES_PER_TRANSACTION = 30;
@@ -19,7 +20,7 @@ const MESSAGES_PER_TRANSACTION = 30;
 export async function moveConversation(deps: Deps, source: ConversationState, target: CrmRecord): Promise<ConversationState> {
   if (source.record.type === target.type && source.record.id === target.id) return source;
   const targetKey = conversationKey({ ...source, record: { type: target.type, id: target.id } });
-  for (let attempt = 0; attempt < 5; attempt++) {
+  return retryOnConflict({ name: 'Move', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while being moved; retry'), maxAttempts: 5 }, async () => {
     const current = await reload(deps, source);
     const existingTarget = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: targetKey, ConsistentRead: true }))).Item;
     if (existingTarget) return mergeInto(deps, current, toConversationState(existingTarget));
@@ -39,9 +40,9 @@ export async function moveConversation(deps: Deps, source: ConversationState, ta
     } catch (error) {
       // A message arrived, or the target conversation appeared, meanwhile: look again.
       if (!cancellationCodes(error)) throw error;
+      return RETRY;
     }
-  }
-  throw new HttpError('Conflict', 'the conversation kept changing while being moved; retry');
+  });
 }
 
 async function reload(deps: Deps, conversation: ConversationState): Promise<{ state: ConversationState; messageCount: number }> {

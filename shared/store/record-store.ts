@@ -5,6 +5,7 @@ import { numbersOf, type CrmRecord } from '../domain/records';
 import type { E164 } from '../domain/phone';
 import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
 import { HttpError } from '../domain/errors';
+import { retryOnConflict, RETRY } from './transact';
 
 /** The routing-relevant view of a record, copied onto each of its phone-index items. */
 export interface PhoneIndexEntry {
@@ -41,24 +42,21 @@ export class RecordStore {
    * With `onlyIfNewer`, an older `modifiedAt` than stored is ignored (out-of-order CRM events).
    */
   async upsert(record: CrmRecord, options: { onlyIfNewer?: boolean } = {}): Promise<UpsertOutcome> {
-    for (let attempt = 0; ; attempt++) {
-      const previousItem = (
-        await this.db.send(new GetCommand({ TableName: this.table, Key: keys.record(record.type, record.id), ConsistentRead: true }))
-      ).Item;
+    return retryOnConflict({ name: 'RecordUpsert', exhausted: () => new HttpError('Conflict', 'the record was changed concurrently; retry'), maxAttempts: 5 }, async (): Promise<UpsertOutcome | typeof RETRY> => {
+      const previousItem = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.record(record.type, record.id), ConsistentRead: true }))).Item;
       const previous = previousItem ? toRecord(previousItem) : undefined;
       if (options.onlyIfNewer && previous && previous.modifiedAt > record.modifiedAt) return { record: previous, applied: false };
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: this.upsertItems(record, previous, previousItem?.version as number | undefined) }));
       } catch (error) {
-        if (isTransactionConditionFailure(error) && attempt < 4) continue;
-        if (isTransactionConditionFailure(error)) throw new HttpError('Conflict', 'the record was changed concurrently; retry');
+        if (isTransactionConditionFailure(error)) return RETRY;
         throw error;
       }
       if (previous && (previous.ownerId !== record.ownerId || previous.owningTeamId !== record.owningTeamId)) {
         await this.propagateOwnership(record);
       }
       return { record, applied: true };
-    }
+    });
   }
 
   private upsertItems(record: CrmRecord, previous: CrmRecord | undefined, version: number | undefined) {

@@ -1,0 +1,42 @@
+import { count } from '../observability';
+
+/** Returned by an attempt that lost a race (a transaction condition or conflict): plan again from a fresh read. */
+export const RETRY = Symbol('retry');
+
+export interface ConflictRetry {
+  /** Names the metric `<name>Retry`, counted on every retry. */
+  name: string;
+  maxAttempts: number;
+  /** Backoff before attempt n+1: a random wait up to min(capMs, baseMs · 2^n). */
+  baseMs?: number;
+  capMs?: number;
+  /** The error to throw when every attempt lost (default ConflictRetriesExhausted), e.g. 409 Conflict for an API caller. */
+  exhausted?: () => Error;
+}
+
+/** Thrown when every attempt lost its race; callers turn it into 409 Conflict or let the event be retried. */
+export class ConflictRetriesExhausted extends Error {
+  constructor(
+    readonly operation: string,
+    readonly attempts: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${operation}: still conflicting after ${attempts} attempts`, options);
+    this.name = 'ConflictRetriesExhausted';
+  }
+}
+
+/**
+ * The one retry loop for optimistic writes: runs `attempt` (read, decide, write) until it returns a
+ * value, retrying with jittered exponential backoff while it returns RETRY, at most `maxAttempts` times.
+ */
+export async function retryOnConflict<T>(options: ConflictRetry, attempt: (n: number) => Promise<T | typeof RETRY>): Promise<T> {
+  const { baseMs = 20, capMs = 1000 } = options;
+  for (let n = 1; ; n++) {
+    const result = await attempt(n);
+    if (result !== RETRY) return result;
+    if (n >= options.maxAttempts) throw options.exhausted?.() ?? new ConflictRetriesExhausted(options.name, n);
+    count(`${options.name}Retry`);
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(capMs, baseMs * 2 ** n)));
+  }
+}
