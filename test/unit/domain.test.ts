@@ -104,6 +104,7 @@ describe('templates (contract, "Templates")', () => {
     expect((two.details as { allowed: string[] }).allowed).toContain('record.name');
     expect(() => renderTemplate('{{seller.phone}}', { record, seller: { name: 'x' } })).toThrow(HttpError);
     expect(() => renderTemplate('{{record.salary}}', { record, seller: { name: 'x' } })).toThrow(/record\.salary/);
+    expect(thrown(() => renderTemplate('{{record.salary}}', { record, seller: { name: 'x' } })).code).toBe('UnknownPlaceholder');
   });
 });
 
@@ -252,6 +253,7 @@ describe('phone numbers, edge cases', () => {
     // More than 32 characters once trimmed is refused, even when the digits would parse.
     expect(normalizePhone('+1 4 2 5 5 5 5 0 1 0 0', 'US')).toBe('+14255550100');
     expect(normalizePhone('+1   4   2   5   5   5   5   0   1   0   0', 'US')).toBeUndefined();
+    expect(normalizePhone('+1  4  2  5  5  5  5  0  1  0  0', 'US')).toBe('+14255550100'); // exactly 32: still accepted
   });
 
   it('requirePhone names the field in the 400', () => {
