@@ -8,6 +8,7 @@ import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { parseAwsSmsEvent } from '../../shared/providers/delivery-report-formats';
 import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
 import { logger, metrics } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
 
 /**
  * Delivery reports from End User Messaging event destinations (SNS) and the Pinpoint event
@@ -50,4 +51,4 @@ function isKinesis(event: unknown): event is KinesisStreamEvent {
   return first?.eventSource === 'aws:kinesis';
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -6,6 +6,7 @@ import { phoneFromPath } from '../../shared/domain/phone';
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { notFound } from '../../shared/domain/errors';
 import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
+import { onFirstUse } from '../../shared/lambda';
 
 export function createHandler(deps: Deps) {
   const { directory, records } = directoryStores(deps);
@@ -49,4 +50,4 @@ export function createHandler(deps: Deps) {
   });
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -5,6 +5,7 @@ import { defaultDeps, type Deps } from '../../shared/deps';
 import { handleSmsNotification } from '../../shared/providers/sms-notification';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { logger, metrics } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
 
 /**
  * The two-way SMS topic invokes this function. A failure throws, so Lambda retries the
@@ -26,4 +27,4 @@ export function createHandler(deps: Deps) {
   return middy(receive).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -9,6 +9,7 @@ import { sns } from '../../shared/aws';
 import { config } from '../../shared/config';
 import { handleChange, type NotifierDeps } from '../../shared/notifications/notifier';
 import { logger, metrics } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
 
 /**
  * The table's stream invokes the notifier. Records are handled in order; at the first failure the
@@ -36,4 +37,4 @@ export function createHandler(deps: NotifierDeps) {
   return middy(notify).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-export const handler = createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN });
+export const handler = onFirstUse(() => createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN }));

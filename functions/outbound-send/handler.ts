@@ -6,6 +6,7 @@ import { ConversationStore } from '../../shared/store/conversation-store';
 import { DirectoryStore } from '../../shared/store/directory-store';
 import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
 import { notFound } from '../../shared/domain/errors';
+import { onFirstUse } from '../../shared/lambda';
 
 export function createHandler(deps: Deps, providers: Providers) {
   const outbound = new OutboundService(deps, providers);
@@ -28,4 +29,4 @@ export function createHandler(deps: Deps, providers: Providers) {
   });
 }
 
-export const handler = createHandler(defaultDeps(), awsProviders());
+export const handler = onFirstUse(() => createHandler(defaultDeps(), awsProviders()));

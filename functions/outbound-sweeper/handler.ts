@@ -4,6 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { sweepQueued } from '../../shared/outbound/sweep-queued';
 import { logger, metrics } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
 
 /** Invoked on a schedule (EventBridge): interrupted sends become `unknown`, with their reason. */
 export function createHandler(deps: Deps) {
@@ -15,4 +16,4 @@ export function createHandler(deps: Deps) {
   return middy(sweep).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

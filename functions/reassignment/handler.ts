@@ -8,6 +8,7 @@ import { moveConversation } from '../../shared/store/move-conversation';
 import { canReadRecord, canSeeConversation, requireSmsRole, viewerFrom } from '../../shared/domain/visibility';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
+import { onFirstUse } from '../../shared/lambda';
 
 const moveSchema = z.object({ record: recordRefSchema }).strict();
 
@@ -34,4 +35,4 @@ export function createHandler(deps: Deps) {
   });
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -9,6 +9,7 @@ import { toCrmRecord } from '../../shared/domain/record-input';
 import { logger, metrics } from '../../shared/observability';
 import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
+import { onFirstUse } from '../../shared/lambda';
 
 /** EventBridge `RecordUpserted` from the CRM: `detail` is the record body plus its `type` and `id`. */
 export const recordUpsertedSchema = z.object({
@@ -49,4 +50,4 @@ export function createHandler(deps: Deps, options: { crmEventSource?: string } =
   return middy(sync).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -5,6 +5,7 @@ import { config } from '../../shared/config';
 import { httpsFetchText, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
 import { handleSmsNotification } from '../../shared/providers/sms-notification';
 import { logger } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
 
 export interface SnsCallbackOptions {
   allowedTopicArns?: string[];
@@ -38,4 +39,4 @@ export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
   });
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

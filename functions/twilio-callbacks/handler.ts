@@ -10,6 +10,7 @@ import { config } from '../../shared/config';
 import { logger } from '../../shared/observability';
 import { twilioStatusSchema, fromTwilioStatus } from '../../shared/providers/delivery-report-formats';
 import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
+import { onFirstUse } from '../../shared/lambda';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
@@ -30,7 +31,7 @@ async function verifiedForm(request: ApiRequest, options: Required<Pick<TwilioCa
 }
 
 export function createHandler(deps: Deps, options: TwilioCallbackOptions = {}) {
-  const resolved = { credentials: twilioCredentials, publicBaseUrl: config().PUBLIC_BASE_URL, ...options };
+  const resolved = { credentials: options.credentials ?? twilioCredentials, publicBaseUrl: 'publicBaseUrl' in options ? options.publicBaseUrl : config().PUBLIC_BASE_URL };
   return apiHandler('twilio-callbacks', {
     'POST /callbacks/twilio/inbound': async (request) => {
       const form = parseWith(twilioInboundSchema, await verifiedForm(request, resolved));
@@ -46,4 +47,4 @@ export function createHandler(deps: Deps, options: TwilioCallbackOptions = {}) {
   }, { body: 'raw' });
 }
 
-export const handler = createHandler(defaultDeps());
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

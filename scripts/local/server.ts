@@ -15,6 +15,16 @@ import { SandboxProvider } from '../../shared/providers/sandbox';
 import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
 import { receiveInbound } from '../../shared/inbound/receive-inbound';
 import { normalizePhone } from '../../shared/domain/phone';
+import { CursorCodec } from '../../shared/http/cursor';
+import { createHandler as createDirectory } from '../../functions/directory/handler';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
+import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
+import { createHandler as createSnsCallbacks } from '../../functions/sns-callbacks/handler';
+import { createHandler as createInbound } from '../../functions/inbound/handler';
+import { createHandler as createDeliveryReports } from '../../functions/delivery-reports/handler';
+import { createHandler as createNotifier } from '../../functions/notifier/handler';
 
 export interface LocalStackOptions {
   port: number;
@@ -40,48 +50,23 @@ type Handler = (event: never, context: Context) => Promise<unknown>;
  * API Gateway HTTP API v2 events, plus the local-only routes (token, SNS emulation, sandbox).
  */
 export async function startLocalServer(options: LocalStackOptions) {
-  // Handlers read some configuration from the environment, as in Lambda.
-  Object.assign(process.env, {
-    TABLE_NAME: options.table,
-    DYNAMODB_ENDPOINT: options.dynamoEndpoint,
-    TWILIO_AUTH_TOKEN: options.twilioAuthToken,
-    CURSOR_SIGNING_KEY: process.env.CURSOR_SIGNING_KEY ?? randomUUID(),
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // CloudWatch embedded metrics mean nothing on a laptop.
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-  });
   const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
-
-  // Imported after the environment is set: handlers build their module-scope defaults at import.
-  const [directory, sellerApi, outbound, reassignment, twilio, snsCallbacks, inbound, deliveryReports, notifier] = await Promise.all([
-    import('../../functions/directory/handler'),
-    import('../../functions/seller-api/handler'),
-    import('../../functions/outbound-send/handler'),
-    import('../../functions/reassignment/handler'),
-    import('../../functions/twilio-callbacks/handler'),
-    import('../../functions/sns-callbacks/handler'),
-    import('../../functions/inbound/handler'),
-    import('../../functions/delivery-reports/handler'),
-    import('../../functions/notifier/handler'),
-  ]);
+  // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
+  const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
 
   const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
   const sns = new LocalSns(options.logNotifications ?? true);
   const http: Record<FunctionName, Handler> = {
-    directory: directory.createHandler(deps),
-    'seller-api': sellerApi.createHandler(deps),
+    directory: createDirectory(deps),
+    'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey)),
     // Locally every business number sends through the sandbox, whatever its provider.
-    'outbound-send': outbound.createHandler(deps, () => sandbox),
-    reassignment: reassignment.createHandler(deps),
-    'twilio-callbacks': twilio.createHandler(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
-    'sns-callbacks': snsCallbacks.createHandler(deps, { allowedTopicArns: [] }),
+    'outbound-send': createOutbound(deps, () => sandbox),
+    reassignment: createReassignment(deps),
+    'twilio-callbacks': createTwilio(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
+    'sns-callbacks': createSnsCallbacks(deps, { allowedTopicArns: [] }),
   };
-  const snsSubscribers: Record<string, Handler> = { 'inbound-sms': inbound.createHandler(deps), 'sms-events': deliveryReports.createHandler(deps) };
-  const notify = notifier.createHandler({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
+  const snsSubscribers: Record<string, Handler> = { 'inbound-sms': createInbound(deps), 'sms-events': createDeliveryReports(deps) };
+  const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
   const poller = new StreamPoller(options.dynamoEndpoint, options.table, (event) => notify(event, lambdaContext));
   if (options.streams ?? true) poller.start(200);
   const auth = new LocalAuth(options.jwtSecret);

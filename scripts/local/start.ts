@@ -1,13 +1,16 @@
-// Node 20 runs the local stack; the AWS SDK's notice about Node 22 is not for this process.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startDynamoDbLocal, JavaMissingError, type RunningDynamoDb } from './dynamodb-local';
 import { createTable } from './create-table';
-import { startLocalServer } from './server';
-import { seedDemo, demo } from './seed';
 import { LocalAuth } from './local-auth';
+
+// This process is the local "Lambda environment": set before the handlers' modules load (dynamic imports below).
+// Node 20 runs the local stack (the AWS SDK's notice about Node 22 is not for it); CloudWatch metrics mean nothing on a laptop.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+const { startLocalServer } = await import('./server');
+const { seedDemo, demo } = await import('./seed');
 
 /** `npm start [-- --port N] [-- --seed]`: the whole system on this machine. */
 async function main() {
