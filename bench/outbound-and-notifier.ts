@@ -1,11 +1,11 @@
 import { createDb } from '../shared/aws';
 import { systemClock } from '../shared/domain/clock';
 import type { Deps } from '../shared/deps';
-import { OutboundService } from '../shared/outbound/send-message';
+import { OutboundService } from '../shared/flows/send-message';
 import { SandboxProvider } from '../shared/providers/sandbox';
-import { applyDeliveryReport } from '../shared/outbound/delivery-reports';
-import { DirectoryStore } from '../shared/store/directory-store';
-import { RecordStore } from '../shared/store/record-store';
+import { applyDeliveryReport } from '../shared/flows/apply-delivery-report';
+import { DirectoryStore } from '../shared/store/items/directory';
+import { RecordStore } from '../shared/store/items/record';
 import type { CrmRecord } from '../shared/domain/records';
 import { createHandler as createNotifier } from '../functions/notifier/handler';
 import { StreamPoller } from '../scripts/local/stream-poller';

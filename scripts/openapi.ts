@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { routes, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
 import { recordBodySchema, recordRefSchema } from '../shared/domain/records';
-import { replySchema, sendMessageSchema } from '../shared/outbound/send-message';
+import { replySchema, sendMessageSchema } from '../shared/flows/send-message';
 import { renderBodySchema, templateBodySchema } from '../shared/domain/template-input';
 import { errorStatus } from '../shared/domain/errors';
 

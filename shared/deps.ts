@@ -1,8 +1,8 @@
 import { config } from './config';
 import { db as defaultDb, type Db } from './aws';
 import { systemClock, type Clock } from './domain/clock';
-import { DirectoryStore } from './store/directory-store';
-import { RecordStore } from './store/record-store';
+import { DirectoryStore } from './store/items/directory';
+import { RecordStore } from './store/items/record';
 
 /** What handlers need from the outside world; tests pass DynamoDB Local and mocks. */
 export interface Deps {

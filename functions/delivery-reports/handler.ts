@@ -3,10 +3,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { handleSmsNotification } from '../../shared/providers/sms-notification';
+import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { parseAwsSmsEvent } from '../../shared/providers/delivery-report-formats';
-import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
+import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { logger, metrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 

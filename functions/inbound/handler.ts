@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { handleSmsNotification } from '../../shared/providers/sms-notification';
+import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { logger, metrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';

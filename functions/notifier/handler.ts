@@ -7,7 +7,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { defaultDeps } from '../../shared/deps';
 import { sns } from '../../shared/aws';
 import { config } from '../../shared/config';
-import { handleChange, type NotifierDeps } from '../../shared/notifications/notifier';
+import { handleChange, type NotifierDeps } from '../../shared/flows/notify';
 import { logger, metrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 

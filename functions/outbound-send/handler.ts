@@ -1,9 +1,9 @@
 import { apiHandler, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { idempotencyKeySchema, OutboundService, replySchema, sendMessageSchema } from '../../shared/outbound/send-message';
+import { idempotencyKeySchema, OutboundService, replySchema, sendMessageSchema } from '../../shared/flows/send-message';
 import { awsProviders, type Providers } from '../../shared/providers/registry';
-import { ConversationStore } from '../../shared/store/conversation-store';
-import { DirectoryStore } from '../../shared/store/directory-store';
+import { ConversationStore } from '../../shared/store/items/conversation';
+import { DirectoryStore } from '../../shared/store/items/directory';
 import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
 import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { sweepQueued } from '../../shared/outbound/sweep-queued';
+import { sweepQueued } from '../../shared/flows/sweep-queued';
 import { logger, metrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 

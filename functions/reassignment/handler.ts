@@ -1,10 +1,10 @@
 import * as z from 'zod';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { ConversationStore, toPublicConversation } from '../../shared/store/conversation-store';
-import { DirectoryStore } from '../../shared/store/directory-store';
-import { RecordStore } from '../../shared/store/record-store';
-import { moveConversation } from '../../shared/store/move-conversation';
+import { ConversationStore, toPublicConversation } from '../../shared/store/items/conversation';
+import { DirectoryStore } from '../../shared/store/items/directory';
+import { RecordStore } from '../../shared/store/items/record';
+import { moveConversation } from '../../shared/flows/move-conversation';
 import { canReadRecord, canSeeConversation, requireSmsRole, viewerFrom } from '../../shared/domain/visibility';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';

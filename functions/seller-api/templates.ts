@@ -1,8 +1,8 @@
 import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
-import { TemplateStore, type TemplateWrite } from '../../shared/store/template-store';
-import { RecordStore } from '../../shared/store/record-store';
-import { DirectoryStore } from '../../shared/store/directory-store';
+import { TemplateStore, type TemplateWrite } from '../../shared/store/items/template';
+import { RecordStore } from '../../shared/store/items/record';
+import { DirectoryStore } from '../../shared/store/items/directory';
 import { assertKnownPlaceholders, renderTemplate } from '../../shared/domain/template';
 import { renderBodySchema, templateBodySchema } from '../../shared/domain/template-input';
 import { segmentInfo } from '../../shared/domain/segments';

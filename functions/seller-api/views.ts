@@ -4,15 +4,15 @@ import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler'
 import type { Deps } from '../../shared/deps';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
-import { DirectoryStore } from '../../shared/store/directory-store';
-import { RecordStore } from '../../shared/store/record-store';
-import { ConversationStore, toConversationState, toPublicConversation, toPublicMessage } from '../../shared/store/conversation-store';
+import { DirectoryStore } from '../../shared/store/items/directory';
+import { RecordStore } from '../../shared/store/items/record';
+import { ConversationStore, toConversationState, toPublicConversation, toPublicMessage } from '../../shared/store/items/conversation';
 import { keys } from '../../shared/store/keys';
 import { isConditionFailure, type Item } from '../../shared/store/dynamo-helpers';
 import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../../shared/domain/visibility';
 import { idSchema, phoneFields, recordTypeSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
-import { mergedPage, type IndexSource } from '../../shared/views/merged-index';
+import { mergedPage, type IndexSource } from '../../shared/store/queries/merged-index';
 import { conversationFor, messageFor } from '../../shared/domain/messages';
 
 const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });

@@ -3,7 +3,7 @@ import { defaultDeps, type Deps } from '../../shared/deps';
 import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
 import { httpsFetchText, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
-import { handleSmsNotification } from '../../shared/providers/sms-notification';
+import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
 import { logger } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 

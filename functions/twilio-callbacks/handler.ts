@@ -3,13 +3,13 @@ import { defaultDeps, type Deps } from '../../shared/deps';
 import { HttpError } from '../../shared/domain/errors';
 import { verifyTwilioSignature } from '../../shared/providers/twilio-signature';
 import { fromTwilioInbound, twilioInboundSchema } from '../../shared/providers/inbound-formats';
-import { receiveInbound } from '../../shared/inbound/receive-inbound';
+import { receiveInbound } from '../../shared/flows/receive-inbound';
 import { publicRequestUrl } from '../../shared/http/request-url';
 import { twilioCredentials, type TwilioCredentials } from '../../shared/secrets';
 import { config } from '../../shared/config';
 import { logger } from '../../shared/observability';
 import { twilioStatusSchema, fromTwilioStatus } from '../../shared/providers/delivery-report-formats';
-import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
+import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { onFirstUse } from '../../shared/lambda';
 
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';

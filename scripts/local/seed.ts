@@ -1,6 +1,6 @@
-import { DirectoryStore } from '../../shared/store/directory-store';
-import { RecordStore } from '../../shared/store/record-store';
-import { TemplateStore } from '../../shared/store/template-store';
+import { DirectoryStore } from '../../shared/store/items/directory';
+import { RecordStore } from '../../shared/store/items/record';
+import { TemplateStore } from '../../shared/store/items/template';
 import type { Deps } from '../../shared/deps';
 import type { CrmRecord } from '../../shared/domain/records';
 

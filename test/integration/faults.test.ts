@@ -7,7 +7,7 @@ import { call } from '../helpers/api';
 import { signedTwilioForm } from '../helpers/signing';
 import { createDb } from '../../shared/aws';
 import { keys } from '../../shared/store/keys';
-import { receiveInbound } from '../../shared/inbound/receive-inbound';
+import { receiveInbound } from '../../shared/flows/receive-inbound';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import type { Deps } from '../../shared/deps';
 import { metrics } from '../../shared/observability';

@@ -4,7 +4,7 @@ import { freshTable, type TestTable } from '../helpers/table';
 import { OrgBuilder } from '../helpers/org';
 import { inboundSender } from '../helpers/inbound';
 import { keys } from '../../shared/store/keys';
-import { ConversationStore, toConversationState } from '../../shared/store/conversation-store';
+import { ConversationStore, toConversationState } from '../../shared/store/items/conversation';
 
 let t: TestTable;
 let org: OrgBuilder;

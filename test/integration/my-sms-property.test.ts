@@ -7,7 +7,7 @@ import { call } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
-import { toConversationState } from '../../shared/store/conversation-store';
+import { toConversationState } from '../../shared/store/items/conversation';
 
 /**
  * For random organisations (sellers in random teams, numbers assigned to sellers or teams, records

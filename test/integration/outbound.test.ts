@@ -19,7 +19,7 @@ import { EndUserMessagingProvider } from '../../shared/providers/end-user-messag
 import { TwilioProvider } from '../../shared/providers/twilio';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import type { SmsProvider } from '../../shared/providers/sms-provider';
-import { applyDeliveryReport } from '../../shared/outbound/delivery-reports';
+import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { keys } from '../../shared/store/keys';
 import pinpointSuccess from '../fixtures/pinpoint-sms-success.json';
@@ -285,7 +285,7 @@ describe('delivery reports', () => {
 
 describe('interrupted sends', () => {
   it('a message left queued past the grace period becomes unknown with a reason; answered ones are untouched', async () => {
-    const { sweepQueued, QUEUED_GRACE_MS } = await import('../../shared/outbound/sweep-queued');
+    const { sweepQueued, QUEUED_GRACE_MS } = await import('../../shared/flows/sweep-queued');
     // The provider never answers: the function "dies" while waiting.
     const hanging = createOutbound(t, () => ({ name: 'sandbox', send: () => new Promise(() => undefined) }));
     void call(hanging, 'POST', '/messages', { as: { sub: 'alice' }, body: { record: { type: 'contact', id: 'ada' }, from: NUMBERS.sandbox, body: 'interrupted' } });

@@ -5,7 +5,7 @@ import { freePort } from '../../scripts/local/dynamodb-local';
 import { startLocalServer } from '../../scripts/local/server';
 import { seedDemo } from '../../scripts/local/seed';
 import { LocalAuth } from '../../scripts/local/local-auth';
-import { RecordStore } from '../../shared/store/record-store';
+import { RecordStore } from '../../shared/store/items/record';
 import type { CrmRecord } from '../../shared/domain/records';
 import { twilioSignature } from '../../shared/providers/twilio-signature';
 

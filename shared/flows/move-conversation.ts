@@ -1,11 +1,11 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
-import { keys } from './keys';
-import { cancellationCodes, type Item } from './dynamo-helpers';
-import { advanceConversation, conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from './conversation-store';
+import { keys } from '../store/keys';
+import { cancellationCodes, type Item } from '../store/dynamo-helpers';
+import { advanceConversation, conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from '../store/items/conversation';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
-import { retryOnConflict, RETRY } from './transact';
+import { retryOnConflict, RETRY } from '../store/transact';
 import { preview } from '../domain/messages';
 
 const MESSAGES_PER_TRANSACTION = 30;

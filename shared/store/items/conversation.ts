@@ -1,8 +1,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../aws';
-import { keys, type Principal, type RecordType } from './keys';
-import { queryAll, type Item, type TransactItem } from './dynamo-helpers';
-import { preview, type Conversation, type Message } from '../domain/messages';
+import type { Db } from '../../aws';
+import { keys, type Principal, type RecordType } from '../keys';
+import { queryAll, type Item, type TransactItem } from '../dynamo-helpers';
+import { preview, type Conversation, type Message } from '../../domain/messages';
 
 export type { TransactItem };
 

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../aws';
-import type { IndexName } from '../store/table-definition';
-import type { Item } from '../store/dynamo-helpers';
+import type { Db } from '../../aws';
+import type { IndexName } from '../table-definition';
+import type { Item } from '../dynamo-helpers';
 
 export interface IndexSource {
   index: IndexName;

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../aws';
-import { keys } from './keys';
-import { cancellationCodes, type Item, type TransactItem } from './dynamo-helpers';
+import type { Db } from '../../aws';
+import { keys } from '../keys';
+import { cancellationCodes, type Item, type TransactItem } from '../dynamo-helpers';
 
 export interface Template {
   id: string;

@@ -1,9 +1,9 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../aws';
-import { keys, type Principal } from './keys';
-import { HttpError } from '../domain/errors';
-import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from './dynamo-helpers';
-import type { ProviderName } from '../domain/types';
+import type { Db } from '../../aws';
+import { keys, type Principal } from '../keys';
+import { HttpError } from '../../domain/errors';
+import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from '../dynamo-helpers';
+import type { ProviderName } from '../../domain/types';
 
 export type { ProviderName };
 

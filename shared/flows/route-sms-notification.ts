@@ -1,9 +1,9 @@
 import type { Deps } from '../deps';
 import { HttpError } from '../domain/errors';
-import { receiveInbound, type InboundResult } from '../inbound/receive-inbound';
-import { applyDeliveryReport, type ReportOutcome } from '../outbound/delivery-reports';
-import { parseAwsSmsEvent } from './delivery-report-formats';
-import { fromTwoWaySms, parseJsonMessage, twoWaySmsSchema } from './inbound-formats';
+import { receiveInbound, type InboundResult } from './receive-inbound';
+import { applyDeliveryReport, type ReportOutcome } from './apply-delivery-report';
+import { parseAwsSmsEvent } from '../providers/delivery-report-formats';
+import { fromTwoWaySms, parseJsonMessage, twoWaySmsSchema } from '../providers/inbound-formats';
 
 export type SmsNotificationOutcome = { kind: 'inbound'; result: InboundResult } | { kind: 'report'; outcome: ReportOutcome };
 

@@ -1,11 +1,11 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../aws';
-import { keys, type RecordType } from './keys';
-import { numbersOf, type CrmRecord } from '../domain/records';
-import type { E164 } from '../domain/phone';
-import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from './dynamo-helpers';
-import { HttpError } from '../domain/errors';
-import { retryOnConflict, RETRY } from './transact';
+import type { Db } from '../../aws';
+import { keys, type RecordType } from '../keys';
+import { numbersOf, type CrmRecord } from '../../domain/records';
+import type { E164 } from '../../domain/phone';
+import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from '../dynamo-helpers';
+import { HttpError } from '../../domain/errors';
+import { retryOnConflict, RETRY } from '../transact';
 
 /** The routing-relevant view of a record, copied onto each of its phone-index items. */
 export interface PhoneIndexEntry {
