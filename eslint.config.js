@@ -21,4 +21,18 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['../*', '@aws-sdk/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '@middy/*', '@aws-lambda-powertools/*'], message: 'shared/domain is pure: import only from shared/domain and plain libraries.' }] }],
     },
   },
+  {
+    // Handlers and flows reach the table through shared/store, which owns every item kind's writes.
+    files: ['functions/**/*.ts', 'shared/flows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@aws-sdk/lib-dynamodb', message: 'use the store modules (shared/store/items, shared/store/queries) instead of DynamoDB commands.' }, { name: '@aws-sdk/client-dynamodb', message: 'use the store modules instead of DynamoDB commands.' }] }],
+    },
+  },
+  {
+    // Provider adapters and parsers know their provider only: no flows, no table.
+    files: ['shared/providers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../flows/*', '../store/*', '../store/**'], message: 'providers never import flows or the store.' }] }],
+    },
+  },
 );

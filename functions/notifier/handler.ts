@@ -2,14 +2,13 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { defaultDeps } from '../../shared/deps';
 import { sns } from '../../shared/aws';
 import { config } from '../../shared/config';
 import { handleChange, type NotifierDeps } from '../../shared/flows/notify';
 import { logger, metrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
+import { changedItem } from '../../shared/store/stream';
 
 /**
  * The table's stream invokes the notifier. Records are handled in order; at the first failure the
@@ -22,11 +21,7 @@ export function createHandler(deps: NotifierDeps) {
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!;
       try {
-        await handleChange(deps, {
-          eventName: record.eventName as 'INSERT' | 'MODIFY' | 'REMOVE',
-          newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined,
-          oldImage: record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined,
-        });
+        await handleChange(deps, changedItem(record));
       } catch (error) {
         logger.error('stream record failed; retrying from it', { error: error as Error, sequenceNumber: record.dynamodb?.SequenceNumber });
         return { batchItemFailures: records.slice(i).map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };

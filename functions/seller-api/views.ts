@@ -1,4 +1,3 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
@@ -6,9 +5,11 @@ import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
 import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
-import { ConversationStore, toConversationState, toPublicConversation, toPublicMessage } from '../../shared/store/items/conversation';
+import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
+import { toPublicMessage } from '../../shared/store/items/message';
+import { markRead, notificationsOf } from '../../shared/store/items/notification';
 import { keys } from '../../shared/store/keys';
-import { isConditionFailure, type Item } from '../../shared/store/dynamo-helpers';
+import type { Item } from '../../shared/store/dynamo-helpers';
 import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../../shared/domain/visibility';
 import { idSchema, phoneFields, recordTypeSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
@@ -34,29 +35,18 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
 
   /** Reads a record's conversations (gsi1, newest first), keeping the visible ones, until a page is full. */
   const recordConversations = async (viewer: Viewer, type: z.infer<typeof recordTypeSchema>, id: string, limit: number, start: Item | undefined, customerNumber?: string) => {
-    const found: Item[] = [];
+    const found: ConversationState[] = [];
     let next = start;
     do {
-      const out = await deps.db.send(
-        new QueryCommand({
-          TableName: deps.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(type, id) },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: next,
-        }),
-      );
-      for (const item of out.Items ?? []) {
+      const page = await conversations.pageOfRecord(type, id, limit, next);
+      for (const { state, position } of page.items) {
         if (found.length === limit) break;
-        const conversation = toConversationState(item);
-        if (canSeeConversation(viewer, conversation) && (!customerNumber || conversation.customerNumber === customerNumber)) found.push(item);
-        next = { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk };
+        if (canSeeConversation(viewer, state) && (!customerNumber || state.customerNumber === customerNumber)) found.push(state);
+        next = position;
       }
-      if (!out.LastEvaluatedKey) next = undefined;
+      if (!page.lastKey) next = undefined;
     } while (found.length < limit && next);
-    return { items: found.map((item) => conversationFor(viewer, toPublicConversation(toConversationState(item)))), lastKey: found.length === limit ? next : undefined };
+    return { items: found.map((c) => conversationFor(viewer, toPublicConversation(c))), lastKey: found.length === limit ? next : undefined };
   };
 
   return {
@@ -140,58 +130,17 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const unread = page.unread === 'true';
       const scope = `me/notifications:${caller.sellerId}:${unread}`;
       const start = await cursors.decode<Item>(page.cursor, scope);
-      const out = await deps.db.send(
-        new QueryCommand({
-          TableName: deps.table,
-          ...(unread
-            ? { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.unreadPartition(caller.sellerId) } }
-            : {
-                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-                ExpressionAttributeValues: { ':pk': keys.seller(caller.sellerId).pk, ':prefix': keys.notificationPrefix },
-              }),
-          ScanIndexForward: false,
-          Limit: page.limit,
-          ExclusiveStartKey: start,
-        }),
-      );
-      return ok({
-        items: (out.Items ?? []).map(toPublicNotification),
-        ...(out.LastEvaluatedKey ? { nextCursor: await cursors.encode(out.LastEvaluatedKey, scope) } : {}),
-      });
+      const { items, lastKey } = await notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start });
+      return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 
     'POST /me/notifications/{id}/read': async ({ caller, params }) => {
       const id = params.id ?? '';
       if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound('notification');
-      try {
-        const out = await deps.db.send(
-          new UpdateCommand({
-            TableName: deps.table,
-            Key: keys.notification(caller.sellerId, id),
-            UpdateExpression: 'SET #read = :true, readAt = if_not_exists(readAt, :at) REMOVE gsi1pk, gsi1sk',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#read': 'read' },
-            ExpressionAttributeValues: { ':true': true, ':at': deps.clock.now().toISOString() },
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return ok(toPublicNotification(out.Attributes as Item));
-      } catch (error) {
-        // Another seller's notification is simply not under this caller's key: 404.
-        if (isConditionFailure(error)) throw notFound('notification');
-        throw error;
-      }
+      // Another seller's notification is simply not under this caller's key: 404.
+      const notification = await markRead(deps.db, deps.table, caller.sellerId, id, deps.clock.now().toISOString());
+      if (!notification) throw notFound('notification');
+      return ok(notification);
     },
-  };
-}
-
-function toPublicNotification(item: Item) {
-  return {
-    id: item.id as string,
-    kind: item.notificationKind as string,
-    ...(item.conversationId ? { conversationId: item.conversationId as string } : {}),
-    ...(item.messageId ? { messageId: item.messageId as string } : {}),
-    createdAt: item.createdAt as string,
-    read: item.read === true,
   };
 }

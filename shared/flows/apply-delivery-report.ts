@@ -1,12 +1,12 @@
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
-import { keys, type Key } from '../store/keys';
-import { isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from '../store/dynamo-helpers';
-import { statusesThatAccept } from '../domain/status';
+import type { Key } from '../store/keys';
+import { isTransactionConditionFailure } from '../store/dynamo-helpers';
+import { applyStatus } from '../store/items/message';
+import { deletePendingReport, messageKeyOf, pendingReportItems, pendingReports } from '../store/items/provider-message';
 import type { DeliveryReport } from '../providers/delivery-report-formats';
 import { createHash } from 'node:crypto';
 import { count } from '../observability';
-import { retryOnConflict, RETRY } from '../store/transact';
+import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 
 export type ReportOutcome = 'applied' | 'ignored' | 'pending';
 
@@ -17,30 +17,12 @@ export type ReportOutcome = 'applied' | 'ignored' | 'pending';
  * send once it records the id: no report is lost to that race.
  */
 export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): Promise<ReportOutcome> {
-  const pointerKey = keys.providerMessage(report.provider, report.providerMessageId);
   return retryOnConflict({ name: 'DeliveryReport', maxAttempts: 5 }, async (): Promise<ReportOutcome | typeof RETRY> => {
-    const pointer = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: pointerKey, ConsistentRead: true }))).Item;
-    if (pointer) return updateMessageStatus(deps, pointer.messageKey as Key, report);
+    const messageKey = await messageKeyOf(deps.db, deps.table, report.provider, report.providerMessageId);
+    if (messageKey) return updateMessageStatus(deps, messageKey, report);
     try {
-      await deps.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { ConditionCheck: { TableName: deps.table, Key: pointerKey, ConditionExpression: 'attribute_not_exists(pk)' } },
-            {
-              Put: {
-                TableName: deps.table,
-                Item: {
-                  ...keys.pendingReport(report.provider, report.providerMessageId, reportId(report)),
-                  kind: 'pendingReport',
-                  report,
-                  // A report for a message that never gets recorded is dropped after 30 days.
-                  expiresAt: Math.floor(deps.clock.now().getTime() / 1000) + 30 * 86_400,
-                },
-              },
-            },
-          ],
-        }),
-      );
+      // A report for a message that never gets recorded is dropped after 30 days.
+      await writeTransaction(deps.db, pendingReportItems(deps.table, report, reportId(report), Math.floor(deps.clock.now().getTime() / 1000) + 30 * 86_400));
       count('DeliveryReportPending');
       return 'pending';
     } catch (error) {
@@ -52,50 +34,17 @@ export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): P
 }
 
 export async function updateMessageStatus(deps: Deps, messageKey: Key, report: Pick<DeliveryReport, 'status' | 'statusReason' | 'occurredAt'>): Promise<ReportOutcome> {
-  const accepting = statusesThatAccept(report.status);
-  if (accepting.length === 0) return 'ignored';
-  const values: Item = { ':status': report.status, ':at': report.occurredAt };
-  accepting.forEach((s, i) => (values[`:from${i}`] = s));
-  const sets = ['#status = :status', 'statusUpdatedAt = :at'];
-  if (report.statusReason) {
-    sets.push('statusReason = :reason');
-    values[':reason'] = report.statusReason;
-  }
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.table,
-        Key: messageKey,
-        UpdateExpression: `SET ${sets.join(', ')}${report.statusReason ? '' : ' REMOVE statusReason'}`,
-        ConditionExpression: `attribute_exists(pk) AND #status IN (${accepting.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-    count('DeliveryReportApplied');
-    return 'applied';
-  } catch (error) {
-    if (isConditionFailure(error)) {
-      count('DeliveryReportIgnored');
-      return 'ignored';
-    }
-    throw error;
-  }
+  const outcome = await applyStatus(deps.db, deps.table, messageKey, report);
+  count(outcome === 'applied' ? 'DeliveryReportApplied' : 'DeliveryReportIgnored');
+  return outcome;
 }
 
 /** After a send records its provider id: apply the reports that arrived before it, oldest first. */
 export async function applyPendingReports(deps: Deps, provider: string, providerMessageId: string, messageKey: Key): Promise<number> {
-  const pending = await queryAll(deps.db, {
-    TableName: deps.table,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.providerMessage(provider, providerMessageId).pk, ':prefix': keys.pendingReportPrefix },
-    ConsistentRead: true,
-  });
-  const reports = pending.map((item) => ({ key: { pk: item.pk as string, sk: item.sk as string }, report: item.report as DeliveryReport }));
-  reports.sort((a, b) => a.report.occurredAt.localeCompare(b.report.occurredAt));
+  const reports = await pendingReports(deps.db, deps.table, provider, providerMessageId);
   for (const { key, report } of reports) {
     await updateMessageStatus(deps, messageKey, report);
-    await deps.db.send(new DeleteCommand({ TableName: deps.table, Key: key }));
+    await deletePendingReport(deps.db, deps.table, key);
   }
   return reports.length;
 }

@@ -1,11 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
-import { keys } from '../store/keys';
-import { cancellationCodes, type Item } from '../store/dynamo-helpers';
-import { advanceConversation, conversationItem, conversationKey, toConversationState, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { cancellationCodes } from '../store/dynamo-helpers';
+import { advanceConversation, ConversationStore, conversationKey, finishMergeItems, moveConversationItems, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { messagesOf, movedMessageItems } from '../store/items/message';
+import { repointItem } from '../store/items/provider-message';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
-import { retryOnConflict, RETRY } from '../store/transact';
+import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { preview } from '../domain/messages';
 
 const MESSAGES_PER_TRANSACTION = 30;
@@ -19,23 +19,16 @@ const MESSAGES_PER_TRANSACTION = 30;
  */
 export async function moveConversation(deps: Deps, source: ConversationState, target: CrmRecord): Promise<ConversationState> {
   if (source.record.type === target.type && source.record.id === target.id) return source;
+  const conversations = new ConversationStore(deps.db, deps.table);
   const targetKey = conversationKey({ ...source, record: { type: target.type, id: target.id } });
   return retryOnConflict({ name: 'Move', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while being moved; retry'), maxAttempts: 5 }, async () => {
-    const current = await reload(deps, source);
-    const existingTarget = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: targetKey, ConsistentRead: true }))).Item;
-    if (existingTarget) return mergeInto(deps, current, toConversationState(existingTarget));
+    const current = await reload(conversations, source);
+    const existingTarget = await conversations.at(targetKey);
+    if (existingTarget) return mergeInto(deps, current, existingTarget.state);
 
     const moved: ConversationState = { ...current.state, record: { type: target.type, id: target.id }, recordOwnerId: target.ownerId, recordOwningTeamId: target.owningTeamId };
     try {
-      await deps.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName: deps.table, Key: conversationKey(current.state), ConditionExpression: 'id = :id AND messageCount = :count', ExpressionAttributeValues: { ':id': current.state.id, ':count': current.messageCount } } },
-            { Put: { TableName: deps.table, Item: conversationItem(moved, current.messageCount), ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Update: { TableName: deps.table, Key: keys.conversationHead(current.state.id), UpdateExpression: 'SET conversationKey = :key', ExpressionAttributeValues: { ':key': targetKey } } },
-          ],
-        }),
-      );
+      await writeTransaction(deps.db, moveConversationItems(deps.table, current, moved));
       return moved;
     } catch (error) {
       // A message arrived, or the target conversation appeared, meanwhile: look again.
@@ -45,65 +38,36 @@ export async function moveConversation(deps: Deps, source: ConversationState, ta
   });
 }
 
-async function reload(deps: Deps, conversation: ConversationState): Promise<{ state: ConversationState; messageCount: number }> {
-  const item = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: conversationKey(conversation), ConsistentRead: true }))).Item;
-  if (!item) throw new HttpError('Conflict', 'the conversation changed while being moved; retry');
-  return { state: toConversationState(item), messageCount: (item.messageCount as number) ?? 0 };
+async function reload(conversations: ConversationStore, conversation: ConversationState): Promise<{ state: ConversationState; messageCount: number }> {
+  const current = await conversations.at(conversationKey(conversation));
+  if (!current) throw new HttpError('Conflict', 'the conversation changed while being moved; retry');
+  return current;
 }
 
 async function mergeInto(deps: Deps, source: { state: ConversationState; messageCount: number }, target: ConversationState): Promise<ConversationState> {
   const { db, table } = deps;
-  await db.send(new UpdateCommand({ TableName: table, Key: conversationKey(source.state), UpdateExpression: 'SET mergingInto = :target', ExpressionAttributeValues: { ':target': target.id } }));
+  const conversations = new ConversationStore(db, table);
+  await conversations.markMerging(source.state, target.id);
   for (;;) {
-    const batch = await db.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.conversationHead(source.state.id).pk, ':prefix': keys.messagePrefix },
-        Limit: MESSAGES_PER_TRANSACTION,
-        ConsistentRead: true,
-      }),
-    );
-    const messages = (batch.Items ?? []) as Item[];
+    const { items: messages } = await messagesOf(db, table, source.state.id, { limit: MESSAGES_PER_TRANSACTION, consistent: true, oldestFirst: true });
     if (messages.length === 0) break;
     const items: TransactItem[] = [];
     let latest = '';
     let latestBody = '';
     for (const message of messages) {
-      const movedKey = keys.message(target.id, message.createdAt as string, message.id as string);
-      items.push(
-        { Put: { TableName: table, Item: { ...message, ...movedKey, conversationId: target.id, record: target.record } } },
-        { Delete: { TableName: table, Key: { pk: message.pk, sk: message.sk } } },
-      );
-      if (message.providerMessageId && message.provider) {
-        items.push({
-          Update: {
-            TableName: table,
-            Key: keys.providerMessage(message.provider as string, message.providerMessageId as string),
-            UpdateExpression: 'SET conversationId = :c, messageKey = :k',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':c': target.id, ':k': movedKey },
-          },
-        });
-      }
+      const moved = movedMessageItems(table, message, target);
+      items.push(...moved.items);
+      if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
       if ((message.createdAt as string) > latest) {
         latest = message.createdAt as string;
         latestBody = message.body as string;
       }
     }
     items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody }, messages.length));
-    await db.send(new TransactWriteCommand({ TransactItems: items }));
+    await writeTransaction(db, items);
     if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
   }
   // Last: the source goes, and its id resolves to the merged conversation.
-  await db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Delete: { TableName: table, Key: conversationKey(source.state) } },
-        { Update: { TableName: table, Key: keys.conversationHead(source.state.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
-      ],
-    }),
-  );
-  const merged = (await db.send(new GetCommand({ TableName: table, Key: conversationKey(target), ConsistentRead: true }))).Item;
-  return toConversationState(merged!);
+  await writeTransaction(db, finishMergeItems(table, source.state, target));
+  return (await conversations.at(conversationKey(target)))!.state;
 }

@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Deps } from '../deps';
-import { keys, type Principal } from '../store/keys';
-import { isConditionFailure, type Item } from '../store/dynamo-helpers';
+import type { Principal } from '../domain/types';
+import type { Item } from '../store/dynamo-helpers';
+import { getNotification, markPublished, putNotification } from '../store/items/notification';
+import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, toRecord } from '../store/items/record';
 import { inboundKindFor, inboundRecipients, notificationId, type NotificationKind } from '../domain/notifications';
@@ -15,11 +16,7 @@ export interface NotifierDeps extends Deps {
   topicArn: string | undefined;
 }
 
-export interface ChangedItem {
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
-  newImage?: Item | undefined;
-  oldImage?: Item | undefined;
-}
+export type { ChangedItem };
 
 /**
  * Reacts to one table change. A message change writes notification items (idempotent: ids are
@@ -65,39 +62,25 @@ async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number>
 
 async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item): Promise<void> {
   const createdAt = message.createdAt as string;
-  const id = notificationId(createdAt, message.id as string, kind, sellerId);
-  try {
-    await deps.db.send(
-      new PutCommand({
-        TableName: deps.table,
-        Item: {
-          ...keys.notification(sellerId, id),
-          ...keys.unreadNotification(sellerId, id),
-          kind: 'notification',
-          id,
-          sellerId,
-          notificationKind: kind,
-          conversationId: message.conversationId,
-          messageId: message.id,
-          createdAt,
-          read: false,
-          // Only a seller with SMS privileges gets the text.
-          ...(kind === 'inbound_message' ? { preview: previewOf(message.body as string), from: message.from } : {}),
-          ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await putNotification(deps.db, deps.table, {
+    id: notificationId(createdAt, message.id as string, kind, sellerId),
+    sellerId,
+    kind,
+    conversationId: message.conversationId as string,
+    messageId: message.id as string,
+    createdAt,
+    extra: {
+      // Only a seller with SMS privileges gets the text.
+      ...(kind === 'inbound_message' ? { preview: previewOf(message.body as string), from: message.from } : {}),
+      ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
+    },
+  });
 }
 
 /** Publishes once per notification: a re-run sees `publishedAt` and skips. At-least-once if we crash in between. */
 async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
   if (!deps.topicArn) return;
-  const key = keys.notification(notification.sellerId as string, notification.id as string);
-  const current = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: key, ConsistentRead: true }))).Item;
+  const current = await getNotification(deps.db, deps.table, notification.sellerId as string, notification.id as string);
   if (!current || current.publishedAt) return;
   await deps.sns.send(
     new PublishCommand({
@@ -119,7 +102,5 @@ async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
     }),
   );
   count('NotificationsPublished');
-  await deps.db.send(
-    new UpdateCommand({ TableName: deps.table, Key: key, UpdateExpression: 'SET publishedAt = :at', ExpressionAttributeValues: { ':at': deps.clock.now().toISOString() } }),
-  );
+  await markPublished(deps.db, deps.table, current.sellerId as string, current.id as string, deps.clock.now().toISOString());
 }

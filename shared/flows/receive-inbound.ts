@@ -1,27 +1,24 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
-import { keys, type Principal, type RecordType } from '../store/keys';
-import { cancellationCodes, queryAll, type Item } from '../store/dynamo-helpers';
+import type { InboundSms } from '../domain/inbound';
+import type { Principal, RecordType } from '../domain/types';
+import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
 import { consentChange } from '../domain/opt-out';
 import { segmentInfo } from '../domain/segments';
 import { newId } from '../domain/clock';
 import { preview, type Message } from '../domain/messages';
-import { appendMessageItems, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/items/conversation';
+import { appendMessageItems, conversationKey, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { messageKey, toPublicMessage, type MessageState } from '../store/items/message';
+import { inboundPointerItem } from '../store/items/provider-message';
+import { optInItem, optOutItem } from '../store/items/opt-out';
+import { DirectoryStore } from '../store/items/directory';
+import { readCustomerPartition } from '../store/queries/customer-partition';
 import { phoneIndexEntry, RecordStore } from '../store/items/record';
 import type { CrmRecord } from '../domain/records';
 import { count, logger } from '../observability';
-import { retryOnConflict, RETRY } from '../store/transact';
+import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 
-/** One normalized inbound SMS, whatever provider format it arrived in. */
-export interface InboundSms {
-  /** Namespace of the provider's message id: `twilio`, or `aws-sms` for Pinpoint / End User Messaging. */
-  provider: 'twilio' | 'aws-sms' | 'sandbox';
-  providerMessageId: string;
-  from: string;
-  to: string;
-  body: string;
-}
+export type { InboundSms };
 
 export type InboundResult =
   | { outcome: 'stored'; message: Message; conversationId: string; record: { type: RecordType; id: string }; rule: string }
@@ -41,7 +38,7 @@ export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<Inbou
   return retryOnConflict({ name: 'Inbound', maxAttempts: MAX_ATTEMPTS }, async () => {
     const plan = await planInbound(deps, sms);
     try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: plan.items }));
+      await writeTransaction(deps.db, plan.items);
       count(plan.rule === 'new-lead' ? 'InboundStoredNewLead' : 'InboundStored');
       return { outcome: 'stored', message: toPublicMessage(plan.message as unknown as Item), conversationId: plan.message.conversationId, record: plan.message.record, rule: plan.rule };
     } catch (error) {
@@ -66,31 +63,19 @@ interface Plan {
 
 async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const { db, table, clock } = deps;
-  const [numberItem, partition] = await Promise.all([
-    db.send(new GetCommand({ TableName: table, Key: keys.number(sms.to) })).then((r) => r.Item),
-    queryAll(db, {
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.phonePartition(sms.from) },
-      ConsistentRead: true,
-    }),
-  ]);
-  const assignee = (numberItem?.assignedTo as Principal | undefined) ?? UNASSIGNED;
-  if (!numberItem) logger.warn('inbound SMS to a number missing from the directory', { to: sms.to });
+  const directory = new DirectoryStore(db, table);
+  const [number, partition] = await Promise.all([directory.getNumber(sms.to), readCustomerPartition(db, table, sms.from)]);
+  const assignee = number?.assignedTo ?? UNASSIGNED;
+  if (!number) logger.warn('inbound SMS to a number missing from the directory', { to: sms.to });
 
-  const byRecord = new Map<string, RoutingCandidate>();
-  const conversations: (ConversationState & { key: string })[] = [];
-  for (const item of partition) {
-    const sk = item.sk as string;
-    if (sk.startsWith(keys.phoneRecordPrefix)) byRecord.set(`${item.type}#${item.id}`, item as unknown as RoutingCandidate);
-    else if (sk.startsWith(keys.conversationPrefix)) conversations.push({ ...toConversationState(item), key: sk });
-  }
+  const byRecord = new Map<string, RoutingCandidate>(partition.records.map((r) => [`${r.type}#${r.id}`, r]));
+  const conversations = partition.conversations;
   // A conversation moved to a record without C's number keeps that record a candidate.
   const missing = unique(conversations.map((c) => c.record).filter((r) => !byRecord.has(`${r.type}#${r.id}`)));
   for (const record of await loadRecords(deps, missing)) byRecord.set(`${record.type}#${record.id}`, phoneIndexEntry(record));
 
   const candidates = [...byRecord.values()];
-  const teamMemberIds = await membersIfNeeded(deps, assignee, candidates);
+  const teamMemberIds = await membersIfNeeded(directory, assignee, candidates);
   const decision = chooseRecord(candidates, {
     assignee,
     teamMemberIds,
@@ -113,12 +98,7 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
       ...(decision.owningTeamId ? { owningTeamId: decision.owningTeamId } : {}),
     };
     record = phoneIndexEntry(lead);
-    items.push(
-      // The claim makes racing first messages from one unknown number create exactly one lead.
-      { Put: { TableName: table, Item: { ...keys.leadClaim(sms.from), kind: 'leadClaim', leadId: lead.id, createdAt }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: table, Item: { ...keys.record('lead', lead.id), kind: 'record', ...lead, version: 1 }, ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: table, Item: { ...keys.phoneIndex(sms.from, 'lead', lead.id), kind: 'phoneIndex', number: sms.from, fields: ['mobile'], ...record } } },
-    );
+    items.push(...RecordStore.newLeadItems(table, lead, createdAt));
   } else {
     record = decision.record;
   }
@@ -156,32 +136,18 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   };
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;
-  items.push({
-    Put: {
-      TableName: table,
-      Item: { ...keys.providerMessage(sms.provider, sms.providerMessageId), kind: 'providerMessage', conversationId: conversation.id, messageKey: keys.message(conversation.id, createdAt, message.id), direction: 'inbound' },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  });
+  items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message)));
 
   const consent = consentChange(sms.body);
-  if (consent === 'opt-out') {
-    items.push({ Put: { TableName: table, Item: { ...keys.optOut(sms.from, sms.to), kind: 'optOut', customerNumber: sms.from, businessNumber: sms.to, optedOutAt: createdAt, messageId: message.id } } });
-  } else if (consent === 'opt-in') {
-    items.push({ Delete: { TableName: table, Key: keys.optOut(sms.from, sms.to) } });
-  }
+  if (consent === 'opt-out') items.push(optOutItem(table, sms.from, sms.to, createdAt, message.id));
+  else if (consent === 'opt-in') items.push(optInItem(table, sms.from, sms.to));
   return { items, dedupeIndex, message, rule: decision.kind === 'new-lead' ? 'new-lead' : decision.rule };
 }
 
 /** Team members matter only when B is a team number and a seller-owned candidate could tie. */
-async function membersIfNeeded(deps: Deps, assignee: Principal, candidates: RoutingCandidate[]): Promise<Set<string>> {
+async function membersIfNeeded(directory: DirectoryStore, assignee: Principal, candidates: RoutingCandidate[]): Promise<Set<string>> {
   if (assignee.type !== 'team' || candidates.length < 2 || !candidates.some((c) => c.ownerId)) return new Set();
-  const items = await queryAll(deps.db, {
-    TableName: deps.table,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    ExpressionAttributeValues: { ':pk': keys.team(assignee.id).pk, ':prefix': keys.teamMembersPrefix() },
-  });
-  return new Set(items.map((i) => i.sellerId as string));
+  return new Set(await directory.teamMemberIds(assignee.id));
 }
 
 async function loadRecords(deps: Deps, refs: { type: RecordType; id: string }[]): Promise<CrmRecord[]> {

@@ -1,13 +1,17 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Deps } from '../deps';
-import { keys, type Key, type Principal } from '../store/keys';
-import { cancellationCodes, type Item } from '../store/dynamo-helpers';
+import type { Key } from '../store/keys';
+import type { Principal } from '../domain/types';
+import { cancellationCodes } from '../store/dynamo-helpers';
 import { DirectoryStore, type BusinessNumber, type Seller } from '../store/items/directory';
 import { RecordStore } from '../store/items/record';
 import { TemplateStore } from '../store/items/template';
-import { appendMessageItems, ConversationStore, conversationKey, toConversationState, toPublicMessage, type ConversationState, type MessageState, type TransactItem } from '../store/items/conversation';
+import { appendMessageItems, ConversationStore, conversationKey, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { getMessage, leaveQueued, markSentItem, messageKey as keyOfMessage, toPublicMessage, type MessageState } from '../store/items/message';
+import { outboundPointerItem } from '../store/items/provider-message';
+import { isOptedOut } from '../store/items/opt-out';
+import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
 import { HttpError, notFound } from '../domain/errors';
 import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField, type RecordRef } from '../domain/records';
@@ -22,7 +26,7 @@ import type { Providers } from '../providers/registry';
 import type { SendResult, SmsProvider } from '../providers/sms-provider';
 import { applyPendingReports } from './apply-delivery-report';
 import { count, logger } from '../observability';
-import { retryOnConflict, RETRY } from '../store/transact';
+import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -137,15 +141,14 @@ export class OutboundService {
     const provider = this.providers(plan.provider);
     const [body, optOut] = await Promise.all([
       this.body(plan),
-      db.send(new GetCommand({ TableName: table, Key: keys.optOut(plan.to, plan.from), ConsistentRead: true })).then((r) => r.Item),
+      isOptedOut(db, table, plan.to, plan.from),
     ]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
 
     const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
     const stored = await retryOnConflict({ name: 'OutboundStore', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request'), maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
       // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
-      const existingItem = (await db.send(new GetCommand({ TableName: table, Key: conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef }), ConsistentRead: true }))).Item;
-      const existing = existingItem ? toConversationState(existingItem) : undefined;
+      const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef })))?.state;
       const now = clock.now();
       const createdAt = now.toISOString();
       const conversation: ConversationState = existing ?? {
@@ -177,20 +180,14 @@ export class OutboundService {
         recordOwnerId: plan.record.ownerId,
         recordOwningTeamId: plan.record.owningTeamId,
       };
-      const messageKey = keys.message(message.conversationId, createdAt, message.id);
+      const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
       const idempotencyIndex = items.length;
       if (idempotencyKey) {
-        items.push({
-          Put: {
-            TableName: table,
-            Item: { ...keys.idempotency(caller.sellerId, idempotencyKey), kind: 'idempotency', messageKey, requestHash: hashRequest(request), expiresAt: Math.floor(now.getTime() / 1000) + 86_400 },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        items.push(idempotencyItem(table, caller.sellerId, idempotencyKey, messageKey, hashRequest(request), now));
       }
       try {
-        await db.send(new TransactWriteCommand({ TransactItems: items }));
+        await writeTransaction(db, items);
         return { message, messageKey };
       } catch (error) {
         const codes = cancellationCodes(error);
@@ -225,42 +222,11 @@ export class OutboundService {
     const { db, table, clock } = this.deps;
     const at = clock.now().toISOString();
     if (result.outcome === 'sent') {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: messageKey,
-                UpdateExpression: 'SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at REMOVE gsi1pk, gsi1sk',
-                ConditionExpression: '#status = :queued',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':sent': 'sent', ':pid': result.providerMessageId, ':at': at, ':queued': 'queued' },
-              },
-            },
-            { Put: { TableName: table, Item: { ...keys.providerMessage(provider, result.providerMessageId), kind: 'providerMessage', messageKey, direction: 'outbound' } } },
-          ],
-        }),
-      );
+      await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey)]);
       await applyPendingReports(this.deps, provider, result.providerMessageId, messageKey);
       return;
     }
-    await db.send(
-      new UpdateCommand({
-        TableName: table,
-        Key: messageKey,
-        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${'providerMessageId' in result && result.providerMessageId ? ', providerMessageId = :pid' : ''} REMOVE gsi1pk, gsi1sk`,
-        ConditionExpression: '#status = :queued',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':status': result.outcome,
-          ':reason': result.reason,
-          ':at': at,
-          ':queued': 'queued',
-          ...('providerMessageId' in result && result.providerMessageId ? { ':pid': result.providerMessageId } : {}),
-        },
-      }),
-    );
+    await leaveQueued(db, table, messageKey, { status: result.outcome, reason: result.reason, at, providerMessageId: 'providerMessageId' in result ? result.providerMessageId : undefined });
   }
 
   private async body(plan: SendPlan): Promise<string> {
@@ -282,16 +248,16 @@ export class OutboundService {
   /** A repeated Idempotency-Key returns the first message and sends nothing. */
   private async replay(caller: Caller, idempotencyKey: string | undefined, request: unknown): Promise<Message | undefined> {
     if (!idempotencyKey) return undefined;
-    const stored = (await this.deps.db.send(new GetCommand({ TableName: this.deps.table, Key: keys.idempotency(caller.sellerId, idempotencyKey), ConsistentRead: true }))).Item;
+    const stored = await getIdempotency(this.deps.db, this.deps.table, caller.sellerId, idempotencyKey);
     if (!stored) return undefined;
     if (stored.requestHash !== hashRequest(request)) throw new HttpError('Conflict', 'this Idempotency-Key was used with a different request');
-    return this.loadMessage(stored.messageKey as Key);
+    return this.loadMessage(stored.messageKey);
   }
 
   private async loadMessage(key: Key): Promise<Message> {
-    const item = (await this.deps.db.send(new GetCommand({ TableName: this.deps.table, Key: key, ConsistentRead: true }))).Item;
+    const item = await getMessage(this.deps.db, this.deps.table, key);
     if (!item) throw new Error('stored message disappeared');
-    return toPublicMessage(item as Item);
+    return toPublicMessage(item);
   }
 }
 

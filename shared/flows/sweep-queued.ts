@@ -1,7 +1,6 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
 import { keys } from '../store/keys';
-import { isConditionFailure } from '../store/dynamo-helpers';
+import { leaveQueued, queuedBefore } from '../store/items/message';
 import { reason } from '../domain/status';
 import { count } from '../observability';
 
@@ -19,38 +18,12 @@ export async function sweepQueued(deps: Deps): Promise<number> {
   for (const shard of keys.queuedShards()) {
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await deps.db.send(
-        new QueryCommand({
-          TableName: deps.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :shard AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':shard': shard, ':before': before },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        try {
-          await deps.db.send(
-            new UpdateCommand({
-              TableName: deps.table,
-              Key: { pk: item.pk, sk: item.sk },
-              UpdateExpression: 'SET #status = :unknown, statusReason = :reason, statusUpdatedAt = :at REMOVE gsi1pk, gsi1sk',
-              ConditionExpression: '#status = :queued',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':unknown': 'unknown',
-                ':queued': 'queued',
-                ':reason': reason('ProviderTimeout', 'the send was interrupted before the provider answered'),
-                ':at': deps.clock.now().toISOString(),
-              },
-            }),
-          );
-          swept++;
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
+      const page = await queuedBefore(deps.db, deps.table, shard, before, start);
+      for (const key of page.keys) {
+        const left = await leaveQueued(deps.db, deps.table, key, { status: 'unknown', reason: reason('ProviderTimeout', 'the send was interrupted before the provider answered'), at: deps.clock.now().toISOString() });
+        if (left) swept++;
       }
-      start = page.LastEvaluatedKey;
+      start = page.lastKey;
     } while (start);
   }
   if (swept) count('OutboundSweptUnknown', swept);

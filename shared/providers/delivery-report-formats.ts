@@ -1,15 +1,9 @@
 import * as z from 'zod';
-import type { MessageStatus, StatusReason } from '../domain/messages';
 import { reason, type ReasonCode } from '../domain/status';
+import type { DeliveryReport } from '../domain/delivery-report';
 
-/** A delivery report, whatever provider format it came in. */
-export interface DeliveryReport {
-  provider: 'pinpoint' | 'eum' | 'twilio' | 'sandbox';
-  providerMessageId: string;
-  status: MessageStatus;
-  statusReason?: StatusReason;
-  occurredAt: string;
-}
+/** A delivery report, whatever provider format it came in (the type lives in the domain). */
+export type { DeliveryReport };
 
 // --- Twilio status callback (PROVIDER_FORMATS.md, E)
 export const twilioStatusSchema = z.object({

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { HttpError } from '../domain/errors';
 import { normalizePhone } from '../domain/phone';
-import type { InboundSms } from '../flows/receive-inbound';
+import type { InboundSms } from '../domain/inbound';
 
 /** Pinpoint / End User Messaging two-way SMS payload (PROVIDER_FORMATS.md, A). */
 export const twoWaySmsSchema = z.object({

@@ -1,4 +1,7 @@
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../aws';
 import { count } from '../observability';
+import type { TransactItem } from './dynamo-helpers';
 
 /** Returned by an attempt that lost a race (a transaction condition or conflict): plan again from a fresh read. */
 export const RETRY = Symbol('retry');
@@ -39,4 +42,9 @@ export async function retryOnConflict<T>(options: ConflictRetry, attempt: (n: nu
     count(`${options.name}Retry`);
     await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(capMs, baseMs * 2 ** n)));
   }
+}
+
+/** Writes the items of one transaction: all of them or none. */
+export async function writeTransaction(db: Db, items: TransactItem[]): Promise<void> {
+  await db.send(new TransactWriteCommand({ TransactItems: items }));
 }

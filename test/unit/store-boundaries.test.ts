@@ -16,6 +16,19 @@ describe('layering is a lint error', () => {
     expect(await ruleErrors("import { GetCommand } from '@aws-sdk/lib-dynamodb';\nexport const g = GetCommand;\n", 'shared/domain/fixture.ts')).toHaveLength(1);
   });
 
+  it('a handler or a flow importing the DynamoDB document client fails the lint', async () => {
+    const code = "import { GetCommand } from '@aws-sdk/lib-dynamodb';\nexport const g = GetCommand;\n";
+    expect(await ruleErrors(code, 'functions/seller-api/fixture.ts')).toHaveLength(1);
+    expect(await ruleErrors(code, 'shared/flows/fixture.ts')).toHaveLength(1);
+    expect(await ruleErrors(code, 'shared/store/items/fixture.ts')).toEqual([]);
+  });
+
+  it('a provider importing a flow or the store fails the lint', async () => {
+    expect(await ruleErrors("import { receiveInbound } from '../flows/receive-inbound';\nexport const r = receiveInbound;\n", 'shared/providers/fixture.ts')).toHaveLength(1);
+    expect(await ruleErrors("import { keys } from '../store/keys';\nexport const k = keys;\n", 'shared/providers/fixture.ts')).toHaveLength(1);
+    expect(await ruleErrors("import { keys } from '../store/items/message';\nexport const k = keys;\n", 'shared/providers/fixture.ts')).toHaveLength(1);
+  });
+
   it('a domain file importing the domain passes', async () => {
     expect(await ruleErrors("import { preview } from './messages';\nexport const p = preview;\n", 'shared/domain/fixture.ts')).toEqual([]);
   });

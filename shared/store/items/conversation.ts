@@ -1,22 +1,14 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
-import { keys, type Principal, type RecordType } from '../keys';
+import { keys, type Key, type Principal, type RecordType } from '../keys';
+import { messagesOf, putMessageItem, type MessageState } from './message';
 import { queryAll, type Item, type TransactItem } from '../dynamo-helpers';
-import { preview, type Conversation, type Message } from '../../domain/messages';
+import { preview, type Conversation } from '../../domain/messages';
 
 export type { TransactItem };
 
 /** A conversation with the denormalized record ownership the visibility indexes need. */
 export interface ConversationState extends Conversation {
-  recordOwnerId?: string | undefined;
-  recordOwningTeamId?: string | undefined;
-}
-
-/** A stored message: the contract's fields plus what the notifier and reports need without extra reads. */
-export interface MessageState extends Message {
-  provider: string;
-  record: { type: RecordType; id: string };
-  assignedTo: Principal;
   recordOwnerId?: string | undefined;
   recordOwningTeamId?: string | undefined;
 }
@@ -61,30 +53,13 @@ export function toPublicConversation(c: ConversationState): Conversation {
   };
 }
 
-export function messageItem(m: MessageState): Item {
-  return {
-    ...keys.message(m.conversationId, m.createdAt, m.id),
-    ...(m.status === 'queued' ? keys.queuedMessage(m.id, m.createdAt) : {}),
-    kind: 'message',
-    ...m,
-  };
-}
-
-const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments'] as const;
-
-export function toPublicMessage(item: Item): Message {
-  const out: Record<string, unknown> = {};
-  for (const field of messageFields) if (item[field] !== undefined && item[field] !== null) out[field] = item[field];
-  return out as unknown as Message;
-}
-
 /**
  * Transaction items that add a message to a conversation: the conversation is created (with its
  * head item) when `existing` is undefined, else its last-message fields move forward. A conversation
  * that moved or appeared meanwhile cancels the transaction, and the caller re-reads and retries.
  */
 export function appendMessageItems(table: string, existing: ConversationState | undefined, next: ConversationState, message: MessageState): TransactItem[] {
-  const items: TransactItem[] = [{ Put: { TableName: table, Item: messageItem(message), ConditionExpression: 'attribute_not_exists(pk)' } }];
+  const items: TransactItem[] = [putMessageItem(table, message)];
   if (!existing) {
     items.push(
       { Put: { TableName: table, Item: conversationItem(next, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -142,17 +117,35 @@ export class ConversationStore {
   }
 
   async messages(conversationId: string, options: { limit: number; startAfter?: Item | undefined }) {
+    return messagesOf(this.db, this.table, conversationId, options);
+  }
+
+  /** The conversation stored at a natural key (customer, business number, record), with its message count. */
+  async at(key: Key): Promise<{ state: ConversationState; messageCount: number } | undefined> {
+    const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+    return item ? { state: toConversationState(item), messageCount: (item.messageCount as number) ?? 0 } : undefined;
+  }
+
+  /** Marks a conversation as merging into another, so a repeated request finishes the merge. */
+  async markMerging(source: ConversationState, targetId: string): Promise<void> {
+    await this.db.send(new UpdateCommand({ TableName: this.table, Key: conversationKey(source), UpdateExpression: 'SET mergingInto = :target', ExpressionAttributeValues: { ':target': targetId } }));
+  }
+
+  /** One page of a record's conversations (gsi1), newest first, with each item's index position for cursors. */
+  async pageOfRecord(type: RecordType, id: string, limit: number, startAfter?: Item) {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.conversationHead(conversationId).pk, ':prefix': keys.messagePrefix },
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(type, id) },
         ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: options.startAfter,
+        Limit: limit,
+        ExclusiveStartKey: startAfter,
       }),
     );
-    return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+    const items = (out.Items ?? []).map((item) => ({ state: toConversationState(item), position: { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk } as Item }));
+    return { items, lastKey: out.LastEvaluatedKey };
   }
 
   /** Every conversation held by a record (gsi1), newest first. */
@@ -166,4 +159,24 @@ export class ConversationStore {
     });
     return items.map(toConversationState);
   }
+}
+
+/**
+ * Moving a conversation to another record: its item moves to the new natural key (only if no message
+ * arrived since it was read) and its head follows, in one transaction.
+ */
+export function moveConversationItems(table: string, current: { state: ConversationState; messageCount: number }, moved: ConversationState): TransactItem[] {
+  return [
+    { Delete: { TableName: table, Key: conversationKey(current.state), ConditionExpression: 'id = :id AND messageCount = :count', ExpressionAttributeValues: { ':id': current.state.id, ':count': current.messageCount } } },
+    { Put: { TableName: table, Item: conversationItem(moved, current.messageCount), ConditionExpression: 'attribute_not_exists(pk)' } },
+    { Update: { TableName: table, Key: keys.conversationHead(current.state.id), UpdateExpression: 'SET conversationKey = :key', ExpressionAttributeValues: { ':key': conversationKey(moved) } } },
+  ];
+}
+
+/** The end of a merge: the source goes, and its id resolves to the surviving conversation. */
+export function finishMergeItems(table: string, source: ConversationState, target: ConversationState): TransactItem[] {
+  return [
+    { Delete: { TableName: table, Key: conversationKey(source) } },
+    { Update: { TableName: table, Key: keys.conversationHead(source.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
+  ];
 }

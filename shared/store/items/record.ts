@@ -3,7 +3,7 @@ import type { Db } from '../../aws';
 import { keys, type RecordType } from '../keys';
 import { numbersOf, type CrmRecord } from '../../domain/records';
 import type { E164 } from '../../domain/phone';
-import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item } from '../dynamo-helpers';
+import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import { HttpError } from '../../domain/errors';
 import { retryOnConflict, RETRY } from '../transact';
 
@@ -59,24 +59,34 @@ export class RecordStore {
     });
   }
 
+  /**
+   * A lead created for an unknown number, in the inbound transaction: the number's claim (so racing
+   * first messages create one lead), the record and its phone-index entry.
+   */
+  static newLeadItems(table: string, lead: CrmRecord, at: string): TransactItem[] {
+    const number = lead.mobile!;
+    return [
+      { Put: { TableName: table, Item: { ...keys.leadClaim(number), kind: 'leadClaim', leadId: lead.id, createdAt: at }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: table, Item: recordItem(lead, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ...phoneIndexItems(table, lead),
+    ];
+  }
+
   private upsertItems(record: CrmRecord, previous: CrmRecord | undefined, version: number | undefined) {
     const table = this.table;
     const nextNumbers = numbersOf(record);
     const droppedNumbers = previous ? [...numbersOf(previous).keys()].filter((n) => !nextNumbers.has(n)) : [];
-    const entry = phoneIndexEntry(record);
-    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+    const items: TransactItem[] = [
       {
         Put: {
           TableName: table,
-          Item: { ...keys.record(record.type, record.id), kind: 'record', ...record, version: (version ?? 0) + 1 },
+          Item: recordItem(record, (version ?? 0) + 1),
           ...(version === undefined
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } }),
         },
       },
-      ...[...nextNumbers].map(([number, fields]) => ({
-        Put: { TableName: table, Item: { ...keys.phoneIndex(number, record.type, record.id), kind: 'phoneIndex', number, fields, ...entry } },
-      })),
+      ...phoneIndexItems(table, record),
       ...droppedNumbers.map((number) => ({ Delete: { TableName: table, Key: keys.phoneIndex(number, record.type, record.id) } })),
     ];
     if (record.type === 'opportunity' || previous?.type === 'opportunity') {
@@ -146,6 +156,16 @@ export class RecordStore {
     });
     return this.getMany(links.map((link) => ({ type: 'opportunity' as const, id: link.opportunityId as string })));
   }
+}
+
+function recordItem(record: CrmRecord, version: number): Item {
+  return { ...keys.record(record.type, record.id), kind: 'record', ...record, version };
+}
+
+/** One phone-index item per distinct number the record holds, carrying what routing needs. */
+function phoneIndexItems(table: string, record: CrmRecord): TransactItem[] {
+  const entry = phoneIndexEntry(record);
+  return [...numbersOf(record)].map(([number, fields]) => ({ Put: { TableName: table, Item: { ...keys.phoneIndex(number, record.type, record.id), kind: 'phoneIndex', number, fields, ...entry } } }));
 }
 
 export function phoneIndexEntry(record: CrmRecord): PhoneIndexEntry {

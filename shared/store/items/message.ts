@@ -1,0 +1,166 @@
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../aws';
+import { keys, type Key } from '../keys';
+import { isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
+import { statusesThatAccept } from '../../domain/status';
+import type { Message, MessageStatus, StatusReason } from '../../domain/messages';
+import type { Principal, RecordType } from '../../domain/types';
+
+/**
+ * The message item: the only module that writes one, and so the only owner of the rule that a
+ * message leaving `queued` leaves the sparse queued index (gsi1) the sweeper reads.
+ */
+
+/** A stored message: the contract's fields plus what the notifier and reports need without extra reads. */
+export interface MessageState extends Message {
+  provider: string;
+  record: { type: RecordType; id: string };
+  assignedTo: Principal;
+  recordOwnerId?: string | undefined;
+  recordOwningTeamId?: string | undefined;
+}
+
+/** Every status change removes the queued-index keys (a no-op when the message was not queued). */
+const LEAVE_QUEUED = 'REMOVE gsi1pk, gsi1sk';
+
+export const messageKey = (m: Pick<Message, 'conversationId' | 'createdAt' | 'id'>): Key => keys.message(m.conversationId, m.createdAt, m.id);
+
+export function messageItem(m: MessageState): Item {
+  return {
+    ...messageKey(m),
+    ...(m.status === 'queued' ? keys.queuedMessage(m.id, m.createdAt) : {}),
+    kind: 'message',
+    ...m,
+  };
+}
+
+/** A new message, in the transaction that adds it to its conversation. */
+export function putMessageItem(table: string, m: MessageState): TransactItem {
+  return { Put: { TableName: table, Item: messageItem(m), ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/** A message moving into another conversation (a merge): same message, new key. */
+export function movedMessageItems(table: string, message: Item, target: { id: string; record: { type: RecordType; id: string } }): { items: TransactItem[]; movedKey: Key } {
+  const movedKey = keys.message(target.id, message.createdAt as string, message.id as string);
+  return {
+    movedKey,
+    items: [
+      { Put: { TableName: table, Item: { ...message, ...movedKey, conversationId: target.id, record: target.record } } },
+      { Delete: { TableName: table, Key: { pk: message.pk, sk: message.sk } } },
+    ],
+  };
+}
+
+const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments'] as const;
+
+export function toPublicMessage(item: Item): Message {
+  const out: Record<string, unknown> = {};
+  for (const field of messageFields) if (item[field] !== undefined && item[field] !== null) out[field] = item[field];
+  return out as unknown as Message;
+}
+
+export async function getMessage(db: Db, table: string, key: Key): Promise<Item | undefined> {
+  return (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+}
+
+/** A conversation's messages, newest first, a page at a time. */
+export async function messagesOf(db: Db, table: string, conversationId: string, options: { limit: number; startAfter?: Item | undefined; consistent?: boolean; oldestFirst?: boolean }) {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.conversationHead(conversationId).pk, ':prefix': keys.messagePrefix },
+      ScanIndexForward: options.oldestFirst ?? false,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startAfter,
+      ...(options.consistent ? { ConsistentRead: true } : {}),
+    }),
+  );
+  return { items: (out.Items ?? []) as Item[], lastKey: out.LastEvaluatedKey };
+}
+
+/** The provider accepted a queued send: `sent` with its id (in the transaction that writes the id's pointer). */
+export function markSentItem(table: string, key: Key, providerMessageId: string, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: key,
+      UpdateExpression: `SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at ${LEAVE_QUEUED}`,
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':pid': providerMessageId, ':at': at, ':queued': 'queued' },
+    },
+  };
+}
+
+/**
+ * A queued message leaves `queued` for `failed` or `unknown` with its reason (the provider refused,
+ * timed out, or the send was interrupted). False when it had already left `queued`.
+ */
+export async function leaveQueued(db: Db, table: string, key: Key, change: { status: 'failed' | 'unknown'; reason: StatusReason; at: string; providerMessageId?: string | undefined }): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${change.providerMessageId ? ', providerMessageId = :pid' : ''} ${LEAVE_QUEUED}`,
+        ConditionExpression: '#status = :queued',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':status': change.status,
+          ':reason': change.reason,
+          ':at': change.at,
+          ':queued': 'queued',
+          ...(change.providerMessageId ? { ':pid': change.providerMessageId } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** A delivery report's status, only from the statuses that accept it: a final status never moves. */
+export async function applyStatus(db: Db, table: string, key: Key, report: { status: MessageStatus; statusReason?: StatusReason | undefined; occurredAt: string }): Promise<'applied' | 'ignored'> {
+  const accepting = statusesThatAccept(report.status);
+  if (accepting.length === 0) return 'ignored';
+  const values: Item = { ':status': report.status, ':at': report.occurredAt };
+  accepting.forEach((s, i) => (values[`:from${i}`] = s));
+  const sets = ['#status = :status', 'statusUpdatedAt = :at'];
+  if (report.statusReason) {
+    sets.push('statusReason = :reason');
+    values[':reason'] = report.statusReason;
+  }
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')} ${LEAVE_QUEUED}${report.statusReason ? '' : ', statusReason'}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${accepting.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return 'applied';
+  } catch (error) {
+    if (isConditionFailure(error)) return 'ignored';
+    throw error;
+  }
+}
+
+/** One page of messages still queued since before `before`, in one shard of the queued index. */
+export async function queuedBefore(db: Db, table: string, shard: string, before: string, startAfter?: Item) {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :shard AND gsi1sk < :before',
+      ExpressionAttributeValues: { ':shard': shard, ':before': before },
+      ExclusiveStartKey: startAfter,
+    }),
+  );
+  return { keys: (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })), lastKey: page.LastEvaluatedKey };
+}

@@ -1,0 +1,101 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../aws';
+import { keys } from '../keys';
+import { isConditionFailure, type Item } from '../dynamo-helpers';
+import type { Notification, NotificationKind } from '../../domain/notifications';
+
+/** A seller's notification (`SELLER#id`, `NOTIF#id`; unread ones also in gsi1 `UNREAD#id`): the only module that writes one. */
+
+export interface NewNotification {
+  id: string;
+  sellerId: string;
+  kind: NotificationKind;
+  conversationId: string;
+  messageId: string;
+  createdAt: string;
+  /** Only with the text for a seller who may read it. */
+  extra?: Item;
+}
+
+/** Written once: a stream re-run writes the same id and changes nothing. */
+export async function putNotification(db: Db, table: string, n: NewNotification): Promise<void> {
+  try {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...keys.notification(n.sellerId, n.id),
+          ...keys.unreadNotification(n.sellerId, n.id),
+          kind: 'notification',
+          id: n.id,
+          sellerId: n.sellerId,
+          notificationKind: n.kind,
+          conversationId: n.conversationId,
+          messageId: n.messageId,
+          createdAt: n.createdAt,
+          read: false,
+          ...n.extra,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+export async function getNotification(db: Db, table: string, sellerId: string, id: string): Promise<Item | undefined> {
+  return (await db.send(new GetCommand({ TableName: table, Key: keys.notification(sellerId, id), ConsistentRead: true }))).Item;
+}
+
+export async function markPublished(db: Db, table: string, sellerId: string, id: string, at: string): Promise<void> {
+  await db.send(new UpdateCommand({ TableName: table, Key: keys.notification(sellerId, id), UpdateExpression: 'SET publishedAt = :at', ExpressionAttributeValues: { ':at': at } }));
+}
+
+/** A seller's notifications, newest first, or only the unread ones (the sparse index). */
+export async function notificationsOf(db: Db, table: string, sellerId: string, options: { unread: boolean; limit: number; startAfter?: Item | undefined }) {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      ...(options.unread
+        ? { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) } }
+        : { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': keys.seller(sellerId).pk, ':prefix': keys.notificationPrefix } }),
+      ScanIndexForward: false,
+      Limit: options.limit,
+      ExclusiveStartKey: options.startAfter,
+    }),
+  );
+  return { items: (out.Items ?? []).map(toPublicNotification), lastKey: out.LastEvaluatedKey };
+}
+
+/** Marks one of the seller's notifications read; undefined when the seller has no such notification. */
+export async function markRead(db: Db, table: string, sellerId: string, id: string, at: string): Promise<Notification | undefined> {
+  try {
+    const out = await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.notification(sellerId, id),
+        UpdateExpression: 'SET #read = :true, readAt = if_not_exists(readAt, :at) REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#read': 'read' },
+        ExpressionAttributeValues: { ':true': true, ':at': at },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toPublicNotification(out.Attributes as Item);
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}
+
+export function toPublicNotification(item: Item): Notification {
+  return {
+    id: item.id as string,
+    kind: item.notificationKind as NotificationKind,
+    ...(item.conversationId ? { conversationId: item.conversationId as string } : {}),
+    ...(item.messageId ? { messageId: item.messageId as string } : {}),
+    createdAt: item.createdAt as string,
+    read: item.read === true,
+  };
+}
