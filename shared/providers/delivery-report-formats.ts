@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { reason, type ReasonCode } from '../domain/status';
 import type { DeliveryReport } from '../domain/delivery-report';
+import { twilioErrorReason } from './twilio-errors';
 
 /** A delivery report, whatever provider format it came in (the type lives in the domain). */
 export type { DeliveryReport };
@@ -14,27 +15,11 @@ export const twilioStatusSchema = z.object({
   ErrorMessage: z.string().max(1024).optional(),
 });
 
-const twilioErrorReasons: Record<string, ReasonCode> = {
-  '21211': 'InvalidSendingParameters',
-  '21408': 'InvalidSendingParameters',
-  '21610': 'OptedOut',
-  '21614': 'InvalidSendingParameters',
-  '30001': 'Throttled',
-  '30003': 'CarrierUnreachable',
-  '30004': 'Blocked',
-  '30005': 'InvalidSendingParameters',
-  '30006': 'CarrierUnreachable',
-  '30007': 'Spam',
-  '30008': 'Unknown',
-  '30010': 'MaxPriceExceeded',
-  '30032': 'Blocked',
-  '30034': 'Blocked',
-};
 
 export function fromTwilioStatus(form: z.infer<typeof twilioStatusSchema>, now = new Date()): DeliveryReport {
   const status = form.MessageStatus.toLowerCase();
   const base = { provider: 'twilio' as const, providerMessageId: form.MessageSid, occurredAt: now.toISOString() };
-  const errorReason = () => reason(twilioErrorReasons[form.ErrorCode ?? ''] ?? 'ProviderError', form.ErrorCode ? `Twilio error ${form.ErrorCode}` : undefined);
+  const errorReason = () => reason(twilioErrorReason(form.ErrorCode), form.ErrorCode ? `Twilio error ${form.ErrorCode}` : undefined);
   switch (status) {
     case 'delivered':
     case 'read':

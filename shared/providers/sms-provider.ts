@@ -1,4 +1,5 @@
 import type { StatusReason } from '../domain/messages';
+import type { ProviderName } from '../domain/types';
 
 export interface OutboundSms {
   /** Our message id, passed where the provider echoes context into events. */
@@ -18,7 +19,7 @@ export type SendResult =
   | { outcome: 'unknown'; reason: StatusReason };
 
 export interface SmsProvider {
-  readonly name: 'pinpoint' | 'eum' | 'twilio' | 'sandbox';
+  readonly name: ProviderName;
   send(sms: OutboundSms): Promise<SendResult>;
 }
 

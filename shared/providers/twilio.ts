@@ -1,16 +1,8 @@
-import { reason, type ReasonCode } from '../domain/status';
+import { reason } from '../domain/status';
+import { twilioErrorReason } from './twilio-errors';
 import type { TwilioCredentials } from '../secrets';
 import { isAmbiguousFailure, type OutboundSms, type SendResult, type SmsProvider } from './sms-provider';
 
-const twilioRefusals: Record<number, ReasonCode> = {
-  21211: 'InvalidSendingParameters',
-  21212: 'InvalidSendingParameters',
-  21408: 'InvalidSendingParameters',
-  21610: 'OptedOut',
-  21614: 'InvalidSendingParameters',
-  20429: 'Throttled',
-  30007: 'Spam',
-};
 
 /** Twilio Programmable Messaging: POST /2010-04-01/Accounts/{sid}/Messages.json with a status callback. */
 export class TwilioProvider implements SmsProvider {
@@ -44,6 +36,6 @@ export class TwilioProvider implements SmsProvider {
     const detail = `Twilio ${response.status}${payload.code ? ` error ${payload.code}` : ''}${payload.message ? `: ${payload.message}` : ''}`;
     if (response.status >= 500) return { outcome: 'unknown', reason: reason('ProviderTimeout', detail) };
     if (response.status === 429) return { outcome: 'failed', reason: reason('Throttled', detail) };
-    return { outcome: 'failed', reason: reason(twilioRefusals[payload.code ?? 0] ?? 'ProviderError', detail) };
+    return { outcome: 'failed', reason: reason(twilioErrorReason(payload.code), detail) };
   }
 }
