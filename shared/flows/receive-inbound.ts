@@ -4,11 +4,10 @@ import type { Principal, RecordType } from '../domain/types';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
 import { consentChange } from '../domain/opt-out';
-import { segmentInfo } from '../domain/segments';
 import { newId } from '../domain/clock';
-import { preview, type Message } from '../domain/messages';
-import { appendMessageItems, conversationKey, type ConversationState, type TransactItem } from '../store/items/conversation';
-import { messageKey, toPublicMessage, type MessageState } from '../store/items/message';
+import type { Message } from '../domain/messages';
+import { appendMessageItems, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { messageKey, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
 import { inboundPointerItem } from '../store/items/provider-message';
 import { optInItem, optOutItem } from '../store/items/opt-out';
 import { DirectoryStore } from '../store/items/directory';
@@ -106,34 +105,13 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const recordRef = { type: record.type, id: record.id };
   const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: recordRef }).sk;
   const existing = conversations.find((c) => c.key === key);
-  const conversation: ConversationState = existing ?? {
-    id: newId(now),
-    record: recordRef,
-    customerNumber: sms.from,
-    businessNumber: sms.to,
-    assignedTo: assignee,
-    lastMessageAt: createdAt,
-    lastMessagePreview: preview(sms.body),
-    recordOwnerId: record.ownerId,
-    recordOwningTeamId: record.owningTeamId,
-  };
-  const message: MessageState = {
-    id: newId(now),
-    conversationId: conversation.id,
-    direction: 'inbound',
-    from: sms.from,
-    to: sms.to,
-    body: sms.body,
-    createdAt,
-    status: 'received',
-    providerMessageId: sms.providerMessageId,
-    segments: segmentInfo(sms.body).segments,
-    provider: sms.provider,
-    record: recordRef,
-    assignedTo: conversation.assignedTo,
-    recordOwnerId: record.ownerId,
-    recordOwningTeamId: record.owningTeamId,
-  };
+  const conversation: ConversationState =
+    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, firstMessage: { createdAt, body: sms.body } });
+  // The message carries the record's current owners, even on a conversation that predates a change of owner.
+  const message = newMessage(
+    { ...conversation, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId },
+    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider },
+  );
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message)));

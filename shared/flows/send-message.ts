@@ -7,8 +7,8 @@ import { cancellationCodes } from '../store/dynamo-helpers';
 import { DirectoryStore, type BusinessNumber, type Seller } from '../store/items/directory';
 import { RecordStore } from '../store/items/record';
 import { TemplateStore } from '../store/items/template';
-import { appendMessageItems, ConversationStore, conversationKey, type ConversationState, type TransactItem } from '../store/items/conversation';
-import { getMessage, leaveQueued, markSentItem, messageKey as keyOfMessage, toPublicMessage, type MessageState } from '../store/items/message';
+import { appendMessageItems, ConversationStore, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { getMessage, leaveQueued, markSentItem, messageKey as keyOfMessage, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
 import { outboundPointerItem } from '../store/items/provider-message';
 import { isOptedOut } from '../store/items/opt-out';
 import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
@@ -18,9 +18,8 @@ import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField
 import { canReadRecord, canSeeConversation, isPrincipalOf, viewerFrom, type Viewer } from '../domain/visibility';
 import { SALESPERSON_ROLE } from '../domain/directory';
 import { placeholdersOf, renderTemplate } from '../domain/template';
-import { segmentInfo } from '../domain/segments';
 import { newId } from '../domain/clock';
-import { preview, type Message } from '../domain/messages';
+import type { Message } from '../domain/messages';
 import type { Caller } from '../http/auth';
 import type { Providers } from '../providers/registry';
 import type { SendResult, SmsProvider } from '../providers/sms-provider';
@@ -151,35 +150,12 @@ export class OutboundService {
       const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef })))?.state;
       const now = clock.now();
       const createdAt = now.toISOString();
-      const conversation: ConversationState = existing ?? {
-        id: newId(now),
-        record: recordRef,
-        customerNumber: plan.to,
-        businessNumber: plan.from,
-        assignedTo: plan.assignee,
-        lastMessageAt: createdAt,
-        lastMessagePreview: preview(body),
-        recordOwnerId: plan.record.ownerId,
-        recordOwningTeamId: plan.record.owningTeamId,
-      };
-      const message: MessageState = {
-        id: newId(now),
-        conversationId: conversation.id,
-        direction: 'outbound',
-        from: plan.from,
-        to: plan.to,
-        body,
-        createdAt,
-        status: 'queued',
-        sentBy: caller.sellerId,
-        ...(plan.templateId ? { templateId: plan.templateId } : {}),
-        segments: segmentInfo(body).segments,
-        provider: plan.provider,
-        record: recordRef,
-        assignedTo: conversation.assignedTo,
-        recordOwnerId: plan.record.ownerId,
-        recordOwningTeamId: plan.record.owningTeamId,
-      };
+      const conversation: ConversationState =
+        existing ?? newConversation({ id: newId(now), record: plan.record, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, firstMessage: { createdAt, body } });
+      const message = newMessage(
+        { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
+        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, ...(plan.templateId ? { templateId: plan.templateId } : {}) },
+      );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
       const idempotencyIndex = items.length;

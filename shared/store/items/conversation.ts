@@ -13,6 +13,21 @@ export interface ConversationState extends Conversation {
   recordOwningTeamId?: string | undefined;
 }
 
+/** A new conversation between a customer and a business number, on a record, opened by its first message. */
+export function newConversation(input: { id: string; record: { type: RecordType; id: string; ownerId?: string | undefined; owningTeamId?: string | undefined }; customerNumber: string; businessNumber: string; assignedTo: Principal; firstMessage: { createdAt: string; body: string } }): ConversationState {
+  return {
+    id: input.id,
+    record: { type: input.record.type, id: input.record.id },
+    customerNumber: input.customerNumber,
+    businessNumber: input.businessNumber,
+    assignedTo: input.assignedTo,
+    lastMessageAt: input.firstMessage.createdAt,
+    lastMessagePreview: preview(input.firstMessage.body),
+    recordOwnerId: input.record.ownerId,
+    recordOwningTeamId: input.record.owningTeamId,
+  };
+}
+
 export function conversationKey(c: Pick<Conversation, 'customerNumber' | 'businessNumber' | 'record'>) {
   return keys.conversation(c.customerNumber, c.businessNumber, c.record.type, c.record.id);
 }

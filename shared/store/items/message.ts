@@ -3,6 +3,7 @@ import type { Db } from '../../aws';
 import { keys, type Key } from '../keys';
 import { isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
 import { statusesThatAccept } from '../../domain/status';
+import { segmentInfo } from '../../domain/segments';
 import type { Message, MessageStatus, StatusReason } from '../../domain/messages';
 import type { Principal, RecordType } from '../../domain/types';
 
@@ -18,6 +19,25 @@ export interface MessageState extends Message {
   assignedTo: Principal;
   recordOwnerId?: string | undefined;
   recordOwningTeamId?: string | undefined;
+}
+
+/**
+ * A new message in a conversation: the conversation's record, assignee and record owners are copied
+ * onto it (the notifier and reports read them without another lookup), and its segments counted.
+ */
+export function newMessage(
+  conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId'>>,
+): MessageState {
+  return {
+    ...fields,
+    conversationId: conversation.id,
+    segments: segmentInfo(fields.body).segments,
+    record: conversation.record,
+    assignedTo: conversation.assignedTo,
+    recordOwnerId: conversation.recordOwnerId,
+    recordOwningTeamId: conversation.recordOwningTeamId,
+  };
 }
 
 /** Every status change removes the queued-index keys (a no-op when the message was not queued). */
