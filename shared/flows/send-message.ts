@@ -14,7 +14,7 @@ import { isOptedOut } from '../store/items/opt-out';
 import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
 import { HttpError, notFound } from '../domain/errors';
 import { isSendableE164, normalizePhone } from '../domain/phone';
-import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField, type RecordRef } from '../domain/records';
+import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField } from '../domain/records';
 import { canReadRecord, canSeeConversation, isPrincipalOf, viewerFrom, type Viewer } from '../domain/visibility';
 import { SALESPERSON_ROLE } from '../domain/directory';
 import { placeholdersOf, renderTemplate } from '../domain/template';
@@ -135,19 +135,29 @@ export class OutboundService {
 
   /** Stores the message (queued) before the provider is called, then records what the provider said. */
   private async deliver(caller: Caller, plan: SendPlan, idempotencyKey: string | undefined, request: unknown): Promise<Message> {
-    const { db, table, clock } = this.deps;
     // A provider that is not configured fails here, before anything is stored or sent.
     const provider = this.providers(plan.provider);
-    const [body, optOut] = await Promise.all([
-      this.body(plan),
-      isOptedOut(db, table, plan.to, plan.from),
-    ]);
+    const [body, optOut] = await Promise.all([this.body(plan), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
 
-    const recordRef: RecordRef = { type: plan.record.type, id: plan.record.id };
-    const stored = await retryOnConflict({ name: 'OutboundStore', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request'), maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
+    const stored = await this.storeQueued(caller, plan, body, idempotencyKey, request);
+    if ('replay' in stored) return stored.replay;
+    const result = await this.callProvider(provider, stored.message);
+    count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
+    await this.record(result, plan.provider, stored.messageKey);
+    return this.loadMessage(stored.messageKey);
+  }
+
+  /**
+   * Stores the message `queued` in its conversation (created if missing), with the Idempotency-Key in
+   * the same transaction; a key already used returns the first message instead.
+   */
+  private async storeQueued(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown) {
+    const { db, table, clock } = this.deps;
+    const exhausted = () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
+    return retryOnConflict({ name: 'OutboundStore', exhausted, maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
       // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
-      const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: recordRef })))?.state;
+      const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: plan.record })))?.state;
       const now = clock.now();
       const createdAt = now.toISOString();
       const conversation: ConversationState =
@@ -159,9 +169,7 @@ export class OutboundService {
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
       const idempotencyIndex = items.length;
-      if (idempotencyKey) {
-        items.push(idempotencyItem(table, caller.sellerId, idempotencyKey, messageKey, hashRequest(request), now));
-      }
+      if (idempotencyKey) items.push(idempotencyItem(table, caller.sellerId, idempotencyKey, messageKey, hashRequest(request), now));
       try {
         await writeTransaction(db, items);
         return { message, messageKey };
@@ -175,13 +183,6 @@ export class OutboundService {
         return RETRY;
       }
     });
-    if ('replay' in stored) return stored.replay;
-    const { message, messageKey } = stored;
-
-    const result = await this.callProvider(provider, message);
-    count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
-    await this.record(result, plan.provider, messageKey);
-    return this.loadMessage(messageKey);
   }
 
   private async callProvider(provider: SmsProvider, message: MessageState): Promise<SendResult> {
