@@ -151,7 +151,7 @@ export class SmsCrmStack extends Stack {
     const snsTopicArns = [inboundSmsTopic.topicArn, smsEventsTopic.topicArn].join(',');
     const pinpointApplicationId = context('pinpointApplicationId');
     const functions = {
-      directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API'),
+      directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
       'seller-api': fn('seller-api', 'My SMS, record conversations, messages, notifications, templates', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
       'outbound-send': fn('outbound-send', 'Sends SMS through Pinpoint, End User Messaging, Twilio or the sandbox', {
         TWILIO_SECRET_ARN: twilioSecret.secretArn,
@@ -166,6 +166,7 @@ export class SmsCrmStack extends Stack {
     twilioSecret.grantRead(functions['outbound-send']);
     twilioSecret.grantRead(functions['twilio-callbacks']);
     cursorSecret.grantRead(functions['seller-api']);
+    cursorSecret.grantRead(functions.directory);
 
     // Sending: only the configured Pinpoint application; End User Messaging identities of this account.
     if (pinpointApplicationId) {

@@ -1,4 +1,6 @@
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
+import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
+import { cursorSigningKey } from '../../shared/secrets';
 import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
 import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../../shared/domain/directory';
@@ -8,7 +10,7 @@ import { notFound } from '../../shared/domain/errors';
 import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { onFirstUse } from '../../shared/lambda';
 
-export function createHandler(deps: Deps) {
+export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSigningKey)) {
   const { directory, records } = directoryStores(deps);
 
   return apiHandler('directory', {
@@ -25,14 +27,20 @@ export function createHandler(deps: Deps) {
       const input = parseWith(numberBodySchema, body);
       return ok(await directory.putNumber({ number, ...input }));
     },
-    'GET /me/numbers': async ({ caller }) => {
+    'GET /me/numbers': async ({ caller, query }) => {
+      const page = parseWith(pageQuerySchema, query, 'query');
+      const scope = `me/numbers:${caller.sellerId}`;
+      const after = await cursors.decode<string>(page.cursor, scope);
       const seller = await directory.getSeller(caller.sellerId);
       const assignees = [
         { type: 'seller' as const, id: caller.sellerId },
         ...(seller?.teamIds ?? []).map((id) => ({ type: 'team' as const, id })),
       ];
       const lists = await Promise.all(assignees.map((a) => directory.numbersOf(a)));
-      return ok({ items: lists.flat().sort((a, b) => a.number.localeCompare(b.number)) });
+      // A seller holds a handful of numbers: read them all, page the sorted list (after the cursor's number).
+      const sorted = lists.flat().sort((a, b) => a.number.localeCompare(b.number)).filter((n) => after === undefined || n.number > after);
+      const items = sorted.slice(0, page.limit);
+      return ok({ items, ...(sorted.length > page.limit ? { nextCursor: await cursors.encode(items.at(-1)!.number, scope) } : {}) });
     },
     'PUT /records/{type}/{id}': async ({ params, body }) => {
       const type = parseWith(recordTypeSchema, params.type, 'type');

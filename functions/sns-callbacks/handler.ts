@@ -36,7 +36,8 @@ export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
       const outcome = await handleSmsNotification(deps, envelope.Message, { inbound: true, events: true });
       return { status: 200, body: outcome.kind === 'inbound' ? { kind: 'inbound', outcome: outcome.result.outcome } : outcome };
     },
-  });
+    // SNS posts its JSON envelope as text/plain; charset=UTF-8.
+  }, { body: 'json', accepts: ['text/plain', 'application/json'] });
 }
 
 export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -5,6 +5,8 @@ export interface EventInput {
   method: string;
   path: string;
   query?: Record<string, string>;
+  /** The query string exactly as the client sent it (takes precedence over `query`). */
+  rawQueryString?: string;
   headers?: Record<string, string>;
   body?: string;
   claims?: Record<string, string> | undefined;
@@ -19,8 +21,10 @@ export function apiGatewayEvent(input: EventInput): { event: APIGatewayProxyEven
   const match = matchRoute(input.method, input.path);
   if (!match) return undefined;
   const headers = Object.fromEntries(Object.entries(input.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const query = input.query ?? {};
-  const rawQueryString = new URLSearchParams(query).toString();
+  // API Gateway passes the query string untouched (signatures are computed over it) and joins repeated keys with commas.
+  const rawQueryString = input.rawQueryString ?? new URLSearchParams(input.query ?? {}).toString();
+  const query: Record<string, string> = {};
+  for (const [key, value] of new URLSearchParams(rawQueryString)) query[key] = key in query ? `${query[key]},${value}` : value;
   const event = {
     version: '2.0',
     routeKey: routeKey(match.route),

@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   streams?: boolean;
   /** A DynamoDB client to use instead of a fresh one (benchmarks meter it). */
   db?: Db;
+  /** Browser origins allowed to call the API (comma-separated), as `corsOrigins` configures API Gateway in AWS. */
+  corsOrigins?: string;
 }
 
 const lambdaContext = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -53,11 +55,12 @@ export async function startLocalServer(options: LocalStackOptions) {
   const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
   // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
+  const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
 
   const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
   const sns = new LocalSns(options.logNotifications ?? true);
   const http: Record<FunctionName, Handler> = {
-    directory: createDirectory(deps),
+    directory: createDirectory(deps, new CursorCodec(async () => cursorKey)),
     'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey)),
     // Locally every business number sends through the sandbox, whatever its provider.
     'outbound-send': createOutbound(deps, () => sandbox),
@@ -122,23 +125,29 @@ export async function startLocalServer(options: LocalStackOptions) {
       chunks.push(chunk as Buffer);
     }
     const body = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+    // The request target as sent: never parsed as a URL, so `//host/path` is a path (API Gateway has no such route).
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
     const method = req.method ?? 'GET';
-    if (url.pathname.startsWith('/local/')) {
-      const answer = await local(method, url.pathname, body);
-      return answer ? send(res, answer.status, answer.body) : send(res, 404, errorBody('NotFound', `no local route ${method} ${url.pathname}`));
+    const cors = corsHeaders(corsOrigins, req.headers.origin);
+    if (method === 'OPTIONS') return preflight(res, cors);
+    if (path.startsWith('/local/')) {
+      const answer = await local(method, path, body);
+      return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
     }
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
-    const built = apiGatewayEvent({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { ...headers, 'x-forwarded-proto': 'http' }, body: body || undefined, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
-    if (!built) return send(res, 404, errorBody('NotFound', `no route ${method} ${url.pathname}`));
+    const built = apiGatewayEvent({ method, path, rawQueryString, headers: { ...headers, 'x-forwarded-proto': 'http' }, body: body || undefined, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' });
+    if (!built) return send(res, 404, errorBody('NotFound', `no route ${method} ${path}`), cors);
     if (built.route.access !== 'public') {
       // What API Gateway's JWT authorizer does before the function is invoked.
       const claims = await auth.claims(headers.authorization);
-      if (!claims) return send(res, 401, errorBody('Unauthorized', 'a valid bearer token is required (POST /local/token gives one)'));
+      if (!claims) return send(res, 401, errorBody('Unauthorized', 'a valid bearer token is required (POST /local/token gives one)'), cors);
       (built.event.requestContext as unknown as Record<string, unknown>).authorizer = { jwt: { claims, scopes: null } };
     }
     const result = (await http[built.route.fn](built.event as never, lambdaContext)) as Exclude<APIGatewayProxyResultV2, string>;
-    res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>).end(result.body ?? '');
+    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...cors }).end(result.body ?? '');
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -173,6 +182,24 @@ export async function startLocalServer(options: LocalStackOptions) {
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders }).end(JSON.stringify(body));
+}
+
+export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173';
+const CORS_ALLOW_HEADERS = 'authorization,content-type,idempotency-key';
+const CORS_ALLOW_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
+
+/** The CORS headers an allowed origin gets on every answer; none for any other origin (the browser then refuses). */
+function corsHeaders(corsOrigins: ReadonlySet<string>, origin: string | undefined): Record<string, string> {
+  if (!origin || !corsOrigins.has(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'origin' };
+}
+
+/** API Gateway answers preflights itself: 204, with the allowed methods and headers for an allowed origin only. */
+function preflight(res: ServerResponse, cors: Record<string, string>) {
+  const allowed = Object.keys(cors).length > 0;
+  res
+    .writeHead(204, allowed ? { ...cors, 'access-control-allow-methods': CORS_ALLOW_METHODS, 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' } : {})
+    .end();
 }

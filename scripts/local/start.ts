@@ -53,7 +53,7 @@ async function main() {
 
   try {
     await createTable(dynamo.endpoint, table);
-    stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret });
+    stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     console.error(e.code === 'EADDRINUSE' ? `Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start` : `Local stack failed to start: ${e.message}`);

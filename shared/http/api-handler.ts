@@ -75,7 +75,23 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what =
  * A Lambda handler serving the routes of one function: identity and role checks from the route
  * table, JSON body parsing, contract errors. Route handlers stay small: parse, call shared/, respond.
  */
-export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandler>, options: { body: 'json' | 'raw' } = { body: 'json' }) {
+/** Media types a JSON route accepts; parameters (charset) are ignored. */
+const JSON_MEDIA_TYPES = ['application/json'];
+
+/**
+ * A body the route cannot read answers 415 before anything else: JSON routes take `application/json`
+ * (any charset). Routes that parse their own format name what they accept; an empty body needs no type.
+ */
+export function checkContentType(headers: Record<string, string>, body: string, accepted: readonly string[] | 'any'): void {
+  if (accepted === 'any' || body.trim() === '') return;
+  const mediaType = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!accepted.includes(mediaType)) {
+    throw new HttpError('UnsupportedMediaType', `this route takes ${accepted.join(' or ')}, not ${mediaType || 'a body without a content type'}`);
+  }
+}
+
+export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandler>, options: { body: 'json' | 'raw'; accepts?: readonly string[] | 'any' } = { body: 'json' }) {
+  const accepts = options.accepts ?? (options.body === 'json' ? JSON_MEDIA_TYPES : 'any');
   const access = new Map(routes.filter((r) => r.fn === fn).map((r) => [`${r.method} ${r.path}`, r.access]));
   for (const key of Object.keys(handlers)) if (!access.has(key)) throw new Error(`route ${key} is not in the route table for ${fn}`);
 
@@ -88,13 +104,15 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
     const headers = lowerCaseHeaders(event.headers);
     const params = Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? '']));
     checkPathIds(params);
+    const text = rawBody(event);
+    checkContentType(headers, text, accepts);
     const result = await handle({
       event,
       caller,
       params,
       query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? ''])),
       headers,
-      body: options.body === 'json' ? parseJson(rawBody(event)) : rawBody(event),
+      body: options.body === 'json' ? parseJson(text) : text,
     });
     return {
       statusCode: result.status,

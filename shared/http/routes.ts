@@ -52,9 +52,13 @@ export const routes: readonly RouteSpec[] = [
 
 export const routeKey = (r: Pick<RouteSpec, 'method' | 'path'>) => `${r.method} ${r.path}`;
 
-/** Matches a concrete path against the route table (local server); literal segments win over parameters. */
+/**
+ * Matches a concrete path against the route table (local server) as API Gateway does: literally, so an
+ * empty segment or a trailing slash matches nothing; literal segments win over parameters.
+ */
 export function matchRoute(method: string, path: string): { route: RouteSpec; pathParameters: Record<string, string> } | undefined {
-  const segments = path.split('/').filter(Boolean);
+  if (!path.startsWith('/') || path.includes('//') || (path.length > 1 && path.endsWith('/'))) return undefined;
+  const segments = path.split('/').slice(1);
   let best: { route: RouteSpec; pathParameters: Record<string, string>; literals: number } | undefined;
   for (const route of routes) {
     if (route.method !== method) continue;
