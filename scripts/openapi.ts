@@ -1,80 +1,187 @@
 import * as z from 'zod';
 import { writeFileSync } from 'node:fs';
-import { routes, type RouteSpec } from '../shared/http/routes';
+import { execFileSync } from 'node:child_process';
+import { routes, routeKey, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
 import { recordBodySchema, recordRefSchema } from '../shared/domain/records';
 import { replySchema, sendMessageSchema } from '../shared/flows/send-message';
 import { renderBodySchema, templateBodySchema } from '../shared/domain/template-input';
-import { errorStatus } from '../shared/domain/errors';
+import { twilioInboundSchema } from '../shared/providers/inbound-formats';
+import { twilioStatusSchema } from '../shared/providers/delivery-report-formats';
+import { snsHttpEnvelopeSchema } from '../shared/providers/sns-signature';
+import * as schemas from '../shared/http/schemas';
 
-/** Request bodies by route, from the zod schemas the handlers parse with. */
-const requestBodies: Record<string, z.ZodType> = {
-  'PUT /directory/sellers/{sellerId}': sellerBodySchema,
-  'PUT /directory/teams/{teamId}': teamBodySchema,
-  'PUT /directory/numbers/{number}': numberBodySchema,
-  'PUT /records/{type}/{id}': recordBodySchema,
-  'POST /messages': sendMessageSchema,
-  'POST /conversations/{id}/messages': replySchema,
-  'POST /conversations/{id}/move': z.object({ record: recordRefSchema }).strict(),
-  'POST /templates': templateBodySchema,
-  'PUT /templates/{id}': templateBodySchema,
-  'POST /templates/{id}/render': renderBodySchema,
+/**
+ * `npm run openapi`: docs/openapi.json from the route table and the zod schemas the handlers parse
+ * requests with and type their answers by, then the typed client generated from it (shared/client).
+ */
+
+type JsonSchema = Record<string, unknown>;
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema => {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+};
+const ref = (name: keyof typeof components) => ({ $ref: `#/components/schemas/${name}` });
+const list = (name: keyof typeof components) => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref(name) }, nextCursor: { type: 'string', description: 'Pass as `cursor` for the next page; absent on the last page.' } }, additionalProperties: false });
+
+/** Named schemas, referenced by the operations. */
+const components = {
+  Error: jsonSchema(schemas.errorResponseSchema),
+  GatewayMessage: jsonSchema(schemas.gatewayMessageSchema),
+  Seller: jsonSchema(schemas.sellerSchema),
+  Team: jsonSchema(schemas.teamSchema),
+  BusinessNumber: jsonSchema(schemas.businessNumberSchema),
+  CrmRecord: jsonSchema(schemas.crmRecordSchema),
+  Conversation: jsonSchema(schemas.conversationSchema),
+  Message: jsonSchema(schemas.messageSchema),
+  Notification: jsonSchema(schemas.notificationSchema),
+  Template: jsonSchema(schemas.templateSchema),
+  RenderedTemplate: jsonSchema(schemas.renderedTemplateSchema),
+  Related: jsonSchema(schemas.relatedSchema),
+  SnsCallbackOutcome: jsonSchema(schemas.snsCallbackSchema),
+  TwilioStatusOutcome: jsonSchema(schemas.twilioStatusCallbackSchema),
+  SendMessage: jsonSchema(sendMessageSchema, 'input'),
+  Reply: jsonSchema(replySchema, 'input'),
+  SellerBody: jsonSchema(sellerBodySchema, 'input'),
+  TeamBody: jsonSchema(teamBodySchema, 'input'),
+  NumberBody: jsonSchema(numberBodySchema, 'input'),
+  RecordBody: jsonSchema(recordBodySchema, 'input'),
+  MoveBody: jsonSchema(z.object({ record: recordRefSchema }).strict(), 'input'),
+  TemplateBody: jsonSchema(templateBodySchema, 'input'),
+  RenderBody: jsonSchema(renderBodySchema, 'input'),
+  // Providers add fields without notice: the forms and the envelope accept any others.
+  TwilioInboundForm: jsonSchema(twilioInboundSchema.passthrough(), 'input'),
+  TwilioStatusForm: jsonSchema(twilioStatusSchema.passthrough(), 'input'),
+  SnsEnvelope: jsonSchema(snsHttpEnvelopeSchema, 'input'),
+} satisfies Record<string, JsonSchema>;
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Provider callbacks';
+  success: { status: number; schema?: JsonSchema; description: string; mediaType?: string };
+  body?: { schema: JsonSchema; mediaTypes?: string[] };
+  query?: { name: string; schema: JsonSchema; description: string }[];
+  idempotent?: boolean;
+  conflict?: boolean;
+  extension?: string;
+}
+
+const page = [
+  { name: 'limit', schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 }, description: 'Page size.' },
+  { name: 'cursor', schema: { type: 'string', maxLength: 4096 }, description: 'The `nextCursor` of the previous page.' },
+];
+const phoneField = { name: 'phoneField', schema: { type: 'string', enum: ['phone', 'business', 'mobile'] }, description: "Only the conversations with that field's number." };
+const unread = { name: 'unread', schema: { type: 'string', enum: ['true', 'false'] }, description: 'Only unread ones.' };
+
+/** Every route's documentation, by route key: a route without one fails the generator. */
+const operations: Record<string, Operation> = {
+  'PUT /directory/sellers/{sellerId}': { operationId: 'putSeller', summary: 'Create or replace a seller', tag: 'Directory', success: { status: 200, schema: ref('Seller'), description: 'The seller as stored.' }, body: { schema: ref('SellerBody') }, conflict: true },
+  'PUT /directory/teams/{teamId}': { operationId: 'putTeam', summary: 'Create or replace a team', tag: 'Directory', success: { status: 200, schema: ref('Team'), description: 'The team as stored.' }, body: { schema: ref('TeamBody') } },
+  'PUT /directory/numbers/{number}': { operationId: 'putNumber', summary: 'Assign a business number to a seller or team', tag: 'Directory', success: { status: 200, schema: ref('BusinessNumber'), description: 'The number as stored.' }, body: { schema: ref('NumberBody') }, conflict: true },
+  'GET /me/numbers': { operationId: 'listMyNumbers', summary: 'Business numbers the caller may send from', tag: 'Directory', success: { status: 200, schema: list('BusinessNumber'), description: 'Numbers of the caller and their teams, by number.' }, query: page },
+  'PUT /records/{type}/{id}': { operationId: 'putRecord', summary: 'Create or replace a CRM record', tag: 'Records', success: { status: 200, schema: ref('CrmRecord'), description: 'The record as stored.' }, body: { schema: ref('RecordBody') }, conflict: true },
+  'GET /records/{type}/{id}': { operationId: 'getRecord', summary: 'A CRM record', tag: 'Records', success: { status: 200, schema: ref('CrmRecord'), description: 'The record.' } },
+  'GET /me/conversations': { operationId: 'listMyConversations', summary: 'My SMS: conversations visible to the caller', tag: 'Conversations', success: { status: 200, schema: list('Conversation'), description: 'Newest first.' }, query: page, extension: 'For admins, every conversation.' },
+  'GET /records/{type}/{id}/conversations': { operationId: 'listRecordConversations', summary: "A record's conversations", tag: 'Conversations', success: { status: 200, schema: list('Conversation'), description: 'Newest first.' }, query: [...page, phoneField] },
+  'GET /records/contact/{id}/related': { operationId: 'listRelatedOpportunities', summary: "A contact's opportunities and their conversations", tag: 'Conversations', success: { status: 200, schema: ref('Related'), description: 'Opportunities naming the contact.' } },
+  'GET /conversations/{id}': { operationId: 'getConversation', summary: 'A conversation', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation.' }, extension: 'A conversation merged into another resolves to the surviving one.' },
+  'GET /conversations/{id}/messages': { operationId: 'listMessages', summary: "A conversation's messages", tag: 'Messages', success: { status: 200, schema: list('Message'), description: 'Newest first.' }, query: page },
+  'GET /me/notifications': { operationId: 'listMyNotifications', summary: "The caller's notifications", tag: 'Notifications', success: { status: 200, schema: list('Notification'), description: 'Newest first.' }, query: [...page, unread] },
+  'POST /me/notifications/{id}/read': { operationId: 'markNotificationRead', summary: 'Mark a notification read', tag: 'Notifications', success: { status: 200, schema: ref('Notification'), description: 'The notification.' } },
+  'GET /templates': { operationId: 'listTemplates', summary: 'Templates', tag: 'Templates', success: { status: 200, schema: list('Template'), description: 'By name.' }, query: page },
+  'POST /templates': { operationId: 'createTemplate', summary: 'Create a template', tag: 'Templates', success: { status: 201, schema: ref('Template'), description: 'The template.' }, body: { schema: ref('TemplateBody') }, conflict: true },
+  'PUT /templates/{id}': { operationId: 'updateTemplate', summary: 'Change a template (its creator or an admin)', tag: 'Templates', success: { status: 200, schema: ref('Template'), description: 'The template.' }, body: { schema: ref('TemplateBody') }, conflict: true },
+  'DELETE /templates/{id}': { operationId: 'deleteTemplate', summary: 'Delete a template (its creator or an admin)', tag: 'Templates', success: { status: 204, description: 'Deleted.' } },
+  'POST /templates/{id}/render': { operationId: 'renderTemplate', summary: 'Render a template for a record', tag: 'Templates', success: { status: 200, schema: ref('RenderedTemplate'), description: 'The text, its encoding and segments.' }, body: { schema: ref('RenderBody') } },
+  'POST /messages': { operationId: 'sendMessage', summary: 'Send an SMS to a record', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('SendMessage') }, idempotent: true, conflict: true, extension: 'A reused Idempotency-Key with a different body answers 409 Conflict.' },
+  'POST /conversations/{id}/messages': { operationId: 'replyInConversation', summary: 'Reply in a conversation', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('Reply') }, idempotent: true, conflict: true },
+  'POST /conversations/{id}/move': { operationId: 'moveConversation', summary: 'Move a conversation to another record', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The moved (or merged) conversation.' }, body: { schema: ref('MoveBody') }, conflict: true },
+  'POST /callbacks/twilio/inbound': { operationId: 'twilioInbound', summary: 'Twilio inbound SMS webhook', tag: 'Provider callbacks', success: { status: 200, schema: { type: 'string' }, mediaType: 'text/xml', description: 'Empty TwiML.' }, body: { schema: ref('TwilioInboundForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
+  'POST /callbacks/twilio/status': { operationId: 'twilioStatus', summary: 'Twilio status callback', tag: 'Provider callbacks', success: { status: 200, schema: ref('TwilioStatusOutcome'), description: 'What the report did.' }, body: { schema: ref('TwilioStatusForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
+  'POST /callbacks/sns': { operationId: 'snsNotification', summary: 'SNS HTTPS subscription (two-way SMS and SMS events)', tag: 'Provider callbacks', success: { status: 200, schema: ref('SnsCallbackOutcome'), description: 'What the message did.' }, body: { schema: ref('SnsEnvelope'), mediaTypes: ['text/plain', 'application/json'] }, extension: 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.' },
 };
 
-/** Where this implementation extends the contract (README, "Contract extensions"). */
-const extensions: Record<string, string> = {
-  'POST /messages': 'A reused Idempotency-Key with a different body answers 409 Conflict.',
-  'GET /me/conversations': 'For admins, every conversation (the contract says admins see everything).',
-  'POST /callbacks/sns': 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.',
-  'GET /conversations/{id}': 'The id of a conversation merged into another by a move resolves to the conversation it became part of.',
+const tagDescriptions: Record<Operation['tag'], string> = {
+  Directory: 'Sellers, teams and the business numbers assigned to them (administrators), and the caller\'s own numbers.',
+  Records: 'CRM records (contacts, accounts, opportunities, leads), written by administrators or the CRM sync.',
+  Conversations: 'Conversations visible to the caller: My SMS, a record\'s conversations, moving them.',
+  Messages: 'Sending, replying, and a conversation\'s history.',
+  Notifications: 'The caller\'s in-app notifications.',
+  Templates: 'Message templates with placeholders.',
+  'Provider callbacks': 'Webhooks of the SMS providers: no token, each request verified by its signature.',
 };
+
+const error = (description: string) => ({ description, content: { 'application/json': { schema: ref('Error') } } });
+
+function responses(route: RouteSpec, op: Operation) {
+  const success = op.success.schema ? { description: op.success.description, content: { [op.success.mediaType ?? 'application/json']: { schema: op.success.schema } } } : { description: op.success.description };
+  const out: Record<string, unknown> = { [op.success.status]: success, '400': error('Invalid input (ValidationError, InvalidPhoneNumber, …).') };
+  if (route.access === 'public') {
+    out['403'] = error('A signature that does not verify (InvalidSignature), or a topic not configured.');
+  } else {
+    out['401'] = { description: 'No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
+    out['403'] = error('The caller may not do this (InsufficientPrivileges, NumberNotAssigned).');
+    out['404'] = { description: 'Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
+  }
+  if (op.conflict) out['409'] = error('Conflict or OptedOut.');
+  out['413'] = error('PayloadTooLarge.');
+  if (route.method === 'POST' || route.method === 'PUT') out['415'] = error('UnsupportedMediaType: a body that is not of the declared media type.');
+  out['500'] = error('InternalError (never with internals); the request can be retried.');
+  return out;
+}
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
-    const key = `${route.method} ${route.path}`;
-    const body = requestBodies[key];
-    const parameters = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    if (route.method === 'GET' && !route.path.endsWith('}') && !route.path.endsWith('/related')) {
-      parameters.push({ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 25 } as never });
-      parameters.push({ name: 'cursor', in: 'query', required: false, schema: { type: 'string' } });
-    }
+    const key = routeKey(route);
+    const op = operations[key];
+    if (!op) throw new Error(`no OpenAPI operation for ${key}`);
+    const parameters: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: m[1] === 'type' ? { type: 'string', enum: ['contact', 'account', 'opportunity', 'lead'] } : { type: 'string', maxLength: 200 },
+    }));
+    for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
+    if (op.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'A repeated key returns the first message and sends nothing (kept 24 hours).', schema: { type: 'string', minLength: 1, maxLength: 255 } });
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
-      operationId: key,
+      operationId: op.operationId,
+      summary: op.summary,
+      tags: [op.tag],
       ...(route.access === 'public' ? { security: [] } : {}),
-      ...(route.access === 'admin' ? { description: 'Administrators (cognito:groups contains admin).' } : {}),
-      ...(extensions[key] ? { 'x-extension': extensions[key] } : {}),
-      parameters,
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(body, { target: 'openapi-3.0' }) } } } } : {}),
-      responses: responses(route),
+      ...(route.access === 'admin' ? { description: 'Administrators only (`cognito:groups` contains `admin`).' } : {}),
+      ...(op.extension ? { 'x-contract-extension': op.extension } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(op.body ? { requestBody: { required: true, content: Object.fromEntries((op.body.mediaTypes ?? ['application/json']).map((type) => [type, { schema: op.body!.schema }])) } } : {}),
+      responses: responses(route, op),
     };
   }
   return {
-    openapi: '3.0.3',
-    info: { title: 'SMS CRM backend', version: '0.1.0', description: 'Generated from shared/http/routes.ts and the zod schemas (npm run openapi).' },
-    components: {
-      securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(errorStatus) }, message: { type: 'string' }, details: {} } } },
-        },
-      },
+    openapi: '3.1.0',
+    info: {
+      title: 'SMS CRM backend',
+      version: '0.2.0',
+      description: 'The SMS conversation backend for sales CRMs. Generated from shared/http/routes.ts and the zod schemas (npm run openapi).',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
     },
+    servers: [
+      { url: 'http://127.0.0.1:3000', description: 'The local stack (npm start)' },
+      { url: '{apiUrl}', description: 'A deployment: the ApiUrl output of cdk deploy', variables: { apiUrl: { default: 'https://api.example.invalid' } } },
+    ],
+    tags: Object.entries(tagDescriptions).map(([name, description]) => ({ name, description })),
+    components: { securitySchemes: { jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } }, schemas: components },
     security: [{ jwt: [] }],
     paths,
   };
 }
 
-function responses(route: RouteSpec) {
-  const ok = route.path === '/messages' || route.path.endsWith('/messages') ? (route.method === 'POST' ? '202' : '200') : route.method === 'POST' && route.path === '/templates' ? '201' : route.method === 'DELETE' ? '204' : '200';
-  const error = { description: 'Error in the contract format', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-  return { [ok]: { description: 'Success' }, '400': error, ...(route.access === 'public' ? { '403': error } : { '401': error, '403': error, '404': error }) };
-}
+export const OPENAPI_PATH = 'docs/openapi.json';
+export const CLIENT_TYPES_PATH = 'shared/client/openapi.d.ts';
 
 if (process.argv[1]?.endsWith('openapi.ts')) {
-  writeFileSync('docs/openapi.json', `${JSON.stringify(openApiDocument(), null, 2)}\n`);
-  console.log('wrote docs/openapi.json');
+  writeFileSync(OPENAPI_PATH, `${JSON.stringify(openApiDocument(), null, 2)}\n`);
+  execFileSync('npx', ['openapi-typescript', OPENAPI_PATH, '-o', CLIENT_TYPES_PATH], { stdio: 'inherit' });
+  console.log(`wrote ${OPENAPI_PATH} and ${CLIENT_TYPES_PATH}`);
 }

@@ -6,6 +6,7 @@ import { freePort } from '../../scripts/local/dynamodb-local';
 import { startLocalServer } from '../../scripts/local/server';
 import { LocalAuth } from '../../scripts/local/local-auth';
 import { OrgBuilder } from '../helpers/org';
+import { assertDeclaredHttpResponse } from '../helpers/openapi-contract';
 
 /**
  * The local stack behaves as API Gateway's HTTP API does in front of the same handlers: literal paths,
@@ -43,7 +44,16 @@ function raw(method: string, target: string, options: { headers?: Record<string,
     const req = httpRequest({ host: url.hostname, port: url.port, method, path: target, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        try {
+          // Every answer of a documented route is checked against docs/openapi.json.
+          if (method !== 'OPTIONS') assertDeclaredHttpResponse(method, target, res.statusCode ?? 0, res.headers['content-type'], body && res.headers['content-type']?.includes('json') ? JSON.parse(body) : body);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        } catch (error) {
+          reject(error);
+        }
+      });
     });
     req.on('error', reject);
     req.end(options.body);

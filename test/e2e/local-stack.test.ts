@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/local/dynamodb-local';
+import { createApiClient } from '../../shared/client';
+import { contractFetch } from '../helpers/openapi-contract';
 
 /**
  * Starts `npm start` as a user would and walks the README's walkthrough against it.
@@ -31,14 +33,18 @@ function waitFor(pattern: RegExp, ms = 90_000): Promise<RegExpMatchArray> {
   });
 }
 
-async function api(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
+/** The local-only routes (token, emulated SNS, sandbox), which the OpenAPI document leaves out. */
+async function local(method: string, path: string, options: { body?: unknown } = {}) {
   const response = await fetch(`${base}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    headers: { 'content-type': 'application/json' },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   return { status: response.status, body: (await response.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/** The generated client, as a seller holding `token`; every answer is checked against docs/openapi.json. */
+const as = (token?: string) => createApiClient(base, { token: () => token, fetch: contractFetch });
 
 async function eventually<T>(probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -72,45 +78,46 @@ afterAll(() => {
 
 describe('npm start: the README walkthrough', () => {
   it('walks token → Twilio reply → SNS inbound → sandbox send → delivery report → notification', async () => {
-    const alice = (await api('POST', '/local/token', { body: { sub: 'alice' } })).body.token as string;
-    const bob = (await api('POST', '/local/token', { body: { sub: 'bob' } })).body.token as string;
+    const alice = (await local('POST', '/local/token', { body: { sub: 'alice' } })).body.token as string;
+    const bob = (await local('POST', '/local/token', { body: { sub: 'bob' } })).body.token as string;
     expect(alice).toMatch(/^ey/);
-    expect((await api('GET', '/me/conversations')).status).toBe(401);
+    expect((await as().GET('/me/conversations')).response.status).toBe(401);
 
     // A Twilio-signed inbound reply to Bob's number, posted by the README's helper script.
     const twilio = spawnSync('npx', ['tsx', 'scripts/local/twilio-inbound.ts', '--base', base, '--from', '+14255550123', '--to', '+14255550102', '--body', 'Hi Bob, it is Ada'], { encoding: 'utf8' });
     expect(twilio.stdout).toContain('200 <?xml version="1.0" encoding="UTF-8"?><Response/>');
-    const bobs = await api('GET', '/me/conversations', { token: bob });
-    expect(bobs.body.items[0]).toMatchObject({ customerNumber: '+14255550123', businessNumber: '+14255550102', record: { type: 'contact', id: 'ada' }, lastMessagePreview: 'Hi Bob, it is Ada' });
+    const bobs = await as(bob).GET('/me/conversations');
+    expect(bobs.data!.items[0]).toMatchObject({ customerNumber: '+14255550123', businessNumber: '+14255550102', record: { type: 'contact', id: 'ada' }, lastMessagePreview: 'Hi Bob, it is Ada' });
 
     // An inbound SMS through the emulated two-way SNS topic, from an unknown number: a new lead for the team.
-    const sns = await api('POST', '/local/sns/inbound-sms', {
+    const sns = await local('POST', '/local/sns/inbound-sms', {
       body: { originationNumber: '+14255550177', destinationNumber: '+14255550101', messageKeyword: 'KEYWORD_000000000000', messageBody: 'Who is this?', inboundMessageId: 'local-in-1', previousPublishedMessageId: '' },
     });
     expect(sns.body).toEqual({ outcomes: ['stored'] });
 
     // Alice sends a templated SMS through the sandbox; the sandbox reports it delivered.
-    const sent = await api('POST', '/messages', { token: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', templateId: 'welcome' } });
-    expect(sent.status).toBe(202);
-    expect(sent.body).toMatchObject({ body: 'Hej Ada Lovelace! Alice Andersson here from Acme. Reply STOP to opt out.' });
+    const sent = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', templateId: 'welcome' } });
+    expect(sent.response.status).toBe(202);
+    const message = sent.data!;
+    expect(message).toMatchObject({ body: 'Hej Ada Lovelace! Alice Andersson here from Acme. Reply STOP to opt out.' });
     // The sandbox reports within milliseconds, sometimes before this response is written.
-    expect(['sent', 'delivered']).toContain(sent.body.status);
-    const outbox = await api('GET', '/local/provider/outbox');
-    expect(outbox.body.items.map((m: { messageId: string }) => m.messageId)).toContain(sent.body.id);
+    expect(['sent', 'delivered']).toContain(message.status);
+    const outbox = await local('GET', '/local/provider/outbox');
+    expect(outbox.body.items.map((m: { messageId: string }) => m.messageId)).toContain(message.id);
     const delivered = await eventually(async () => {
-      const messages = await api('GET', `/conversations/${sent.body.conversationId}/messages`, { token: alice });
-      return messages.body.items.find((m: { id: string; status: string }) => m.id === sent.body.id && m.status === 'delivered');
+      const messages = await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: message.conversationId } } });
+      return messages.data!.items.find((m) => m.id === message.id && m.status === 'delivered');
     });
     expect(delivered.status).toBe('delivered');
 
     // Ada replies through the sandbox; Alice is notified (table stream → notifier → emulated SNS).
-    await api('POST', '/local/provider/inbound', { body: { from: '+14255550123', to: '+14255550100', body: 'Thanks Alice, call me tomorrow' } });
+    await local('POST', '/local/provider/inbound', { body: { from: '+14255550123', to: '+14255550100', body: 'Thanks Alice, call me tomorrow' } });
     const notification = await eventually(async () => {
-      const list = await api('GET', '/me/notifications?unread=true', { token: alice });
-      return list.body.items.find((n: { kind: string; conversationId: string }) => n.kind === 'inbound_message' && n.conversationId === sent.body.conversationId);
+      const list = await as(alice).GET('/me/notifications', { params: { query: { unread: 'true' } } });
+      return list.data!.items.find((n) => n.kind === 'inbound_message' && n.conversationId === message.conversationId);
     });
     expect(notification.read).toBe(false);
-    const published = await api('GET', '/local/sns/published');
+    const published = await local('GET', '/local/sns/published');
     expect(published.body.items.some((p: { sellerId: string; kind: string }) => p.sellerId === 'alice' && p.kind === 'inbound_message')).toBe(true);
   }, 60_000);
 

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import { apiGatewayEvent } from '../../scripts/local/api-event';
+import { assertDeclaredResponse } from './openapi-contract';
 
 export interface Identity {
   sub: string;
@@ -53,9 +54,8 @@ export async function call<T = any>( // eslint-disable-line @typescript-eslint/n
   if (!built) throw new Error(`no route for ${method} ${pathname}`);
   const result = (await handler(built.event as never, lambdaContext)) as Exclude<APIGatewayProxyResultV2, string>;
   const text = typeof result.body === 'string' ? result.body : '';
-  return {
-    status: result.statusCode ?? 200,
-    body: (text && (result.headers?.['content-type'] as string | undefined)?.includes('json') ? JSON.parse(text) : text) as T,
-    headers: (result.headers ?? {}) as Record<string, string>,
-  };
+  const contentType = result.headers?.['content-type'] as string | undefined;
+  const body = (text && contentType?.includes('json') ? JSON.parse(text) : text) as T;
+  assertDeclaredResponse(method, built.route.path, result.statusCode ?? 200, contentType, body);
+  return { status: result.statusCode ?? 200, body, headers: (result.headers ?? {}) as Record<string, string> };
 }

@@ -8,6 +8,7 @@ import { LocalAuth } from '../../scripts/local/local-auth';
 import { RecordStore } from '../../shared/store/items/record';
 import type { CrmRecord } from '../../shared/domain/records';
 import { twilioSignature } from '../../shared/providers/twilio-signature';
+import { assertDeclaredHttpResponse } from '../helpers/openapi-contract';
 
 /**
  * Soak: mixed inbound, outbound and reads against the local stack on loopback for SOAK_SECONDS
@@ -52,6 +53,7 @@ describe(`soak: ${SECONDS} s of mixed traffic on loopback`, () => {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const json = (await response.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assertDeclaredHttpResponse(method, path, response.status, response.headers.get('content-type') ?? undefined, json);
       counts.requests++;
       if (response.status >= 500) {
         counts.serverErrors++;

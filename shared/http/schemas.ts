@@ -1,0 +1,92 @@
+import * as z from 'zod';
+import { errorStatus } from '../domain/errors';
+import { messageStatuses } from '../domain/messages';
+import { notificationKinds } from '../domain/notifications';
+import { providerNames, recordTypeNames } from '../domain/types';
+
+/**
+ * What the API answers, as zod schemas: the OpenAPI document is generated from them, the handlers'
+ * shaping functions are typed by them (`z.infer`), and every response the tests see is validated
+ * against the document, so the three cannot drift.
+ */
+export const errorResponseSchema = z.object({
+  error: z.object({ code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus, ...(keyof typeof errorStatus)[]]), message: z.string(), details: z.unknown().optional() }),
+});
+/** API Gateway's own answers (no route, no valid token), which HTTP APIs cannot reshape. */
+export const gatewayMessageSchema = z.object({ message: z.string() });
+
+const e164 = z.string().regex(/^\+[1-9]\d{1,14}$/);
+const principal = z.object({ type: z.enum(['seller', 'team']), id: z.string() });
+const recordRef = z.object({ type: z.enum(recordTypeNames), id: z.string() });
+const statusReason = z.object({ code: z.string(), message: z.string() });
+
+export const sellerSchema = z.object({ id: z.string(), name: z.string(), teamIds: z.array(z.string()), roles: z.array(z.string()) });
+export const teamSchema = z.object({ id: z.string(), name: z.string() });
+export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, provider: z.enum(providerNames), label: z.string().optional() });
+export const crmRecordSchema = z.object({
+  type: z.enum(recordTypeNames),
+  id: z.string(),
+  name: z.string(),
+  phone: e164.optional(),
+  business: e164.optional(),
+  mobile: e164.optional(),
+  ownerId: z.string().optional(),
+  owningTeamId: z.string().optional(),
+  state: z.enum(['active', 'inactive']),
+  modifiedAt: z.string(),
+  accountId: z.string().optional(),
+  contactIds: z.array(z.string()).optional(),
+});
+export const conversationSchema = z.object({
+  id: z.string(),
+  record: recordRef,
+  customerNumber: z.string(),
+  businessNumber: z.string(),
+  assignedTo: principal,
+  lastMessageAt: z.string(),
+  lastMessagePreview: z.string().optional().describe('Absent (and `withheld` true) for a seller without the salesperson role.'),
+  withheld: z.literal(true).optional(),
+});
+export const messageSchema = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  from: z.string(),
+  to: z.string(),
+  body: z.string().optional().describe('Absent (and `withheld` true) for a seller without the salesperson role.'),
+  createdAt: z.string(),
+  status: z.enum(messageStatuses),
+  statusReason: statusReason.optional(),
+  providerMessageId: z.string().optional(),
+  sentBy: z.string().optional(),
+  templateId: z.string().optional(),
+  segments: z.number().int(),
+  withheld: z.literal(true).optional(),
+});
+export const notificationSchema = z.object({
+  id: z.string(),
+  kind: z.enum(notificationKinds),
+  conversationId: z.string().optional(),
+  messageId: z.string().optional(),
+  createdAt: z.string(),
+  read: z.boolean(),
+});
+export const templateSchema = z.object({ id: z.string(), name: z.string(), body: z.string(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string() });
+export const renderedTemplateSchema = z.object({ body: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int() });
+export const relatedSchema = z.object({
+  items: z.array(z.object({ record: z.union([crmRecordSchema, recordRef]).describe('The whole record when the caller may read it, else only {type, id}.'), conversations: z.array(conversationSchema) })),
+});
+
+export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+export const snsCallbackSchema = z.union([
+  z.object({ confirmed: z.literal(true) }),
+  z.object({ ignored: z.literal(true) }),
+  z.object({ kind: z.literal('inbound'), outcome: z.enum(['stored', 'duplicate']) }),
+  z.object({ kind: z.literal('report'), outcome: z.enum(['applied', 'ignored', 'pending']) }),
+]);
+export const twilioStatusCallbackSchema = z.object({ outcome: z.enum(['applied', 'ignored', 'pending']) });
+
+export type PublicConversation = z.infer<typeof conversationSchema>;
+export type PublicMessage = z.infer<typeof messageSchema>;
+export type PublicNotification = z.infer<typeof notificationSchema>;
