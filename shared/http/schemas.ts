@@ -3,6 +3,10 @@ import { errorStatus } from '../domain/errors';
 import { messageStatuses } from '../domain/messages';
 import { notificationKinds } from '../domain/notifications';
 import { providerNames, recordTypeNames } from '../domain/types';
+import type { conversationFor, messageFor } from '../domain/messages';
+import type { Notification } from '../domain/notifications';
+import type { BusinessNumber, Seller } from '../store/items/directory';
+import type { Template } from '../store/items/template';
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document is generated from them, the handlers'
@@ -90,3 +94,18 @@ export const twilioStatusCallbackSchema = z.object({ outcome: z.enum(['applied',
 export type PublicConversation = z.infer<typeof conversationSchema>;
 export type PublicMessage = z.infer<typeof messageSchema>;
 export type PublicNotification = z.infer<typeof notificationSchema>;
+
+/**
+ * The handlers shape answers with the domain's types; these lines stop the build when a shaping type and
+ * its response schema disagree (a field added to one and not the other).
+ */
+/** Each assignable to the other, with the same keys (an optional field missing on one side counts). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false) : false) : false;
+export const shapesAgree: [
+  Same<ReturnType<typeof conversationFor>, PublicConversation>,
+  Same<ReturnType<typeof messageFor>, PublicMessage>,
+  Same<Notification, PublicNotification>,
+  Same<Seller, z.infer<typeof sellerSchema>>,
+  Same<BusinessNumber, z.infer<typeof businessNumberSchema>>,
+  Same<Template, z.infer<typeof templateSchema>>,
+] = [true, true, true, true, true, true];
