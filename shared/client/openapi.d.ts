@@ -444,6 +444,8 @@ export interface components {
             createdAt: string;
             /** @enum {string} */
             status: "received" | "queued" | "sent" | "delivered" | "failed" | "undelivered" | "unknown";
+            /** @description When the status last changed. */
+            statusAt: string;
             statusReason?: {
                 code: string;
                 message: string;
@@ -452,6 +454,16 @@ export interface components {
             sentBy?: string;
             templateId?: string;
             segments: number;
+            /** @description Inbound only: the first routing rule that separated the chosen record from the runner-up. */
+            routing?: {
+                /** @enum {string} */
+                rule: "only-candidate" | "recent-conversation" | "owned-by-assignee" | "owned-by-team" | "record-type" | "active-first" | "recently-modified" | "id" | "new-lead";
+                runnerUp?: {
+                    /** @enum {string} */
+                    type: "contact" | "account" | "opportunity" | "lead";
+                    id: string;
+                };
+            };
             /** @constant */
             withheld?: true;
         };

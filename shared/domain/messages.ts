@@ -1,4 +1,5 @@
 import type { Principal, RecordType } from './types';
+import type { RoutingExplanation } from './routing';
 
 export const messageStatuses = ['received', 'queued', 'sent', 'delivered', 'failed', 'undelivered', 'unknown'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
@@ -23,6 +24,10 @@ export interface Message {
   sentBy?: string;
   templateId?: string;
   segments: number;
+  /** When the status last changed. */
+  statusAt: string;
+  /** Inbound only: why it landed on its record. */
+  routing?: RoutingExplanation;
 }
 
 /** A conversation as the contract returns it. */

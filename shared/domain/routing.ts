@@ -1,5 +1,16 @@
 import type { Principal, RecordType } from './types';
 
+/** Why an inbound message landed on its record: the rule that separated it from the runner-up. */
+export interface RoutingExplanation {
+  rule: RuleName | 'new-lead';
+  runnerUp?: { type: RecordType; id: string };
+}
+
+export function explain(decision: RoutingDecision): RoutingExplanation {
+  if (decision.kind === 'new-lead') return { rule: 'new-lead' };
+  return { rule: decision.rule, ...(decision.runnerUp ? { runnerUp: decision.runnerUp } : {}) };
+}
+
 /**
  * The contract's inbound routing rules, as a pure function.
  * Candidates are every record holding the customer's number, and every record holding a
@@ -30,7 +41,7 @@ export interface RoutingContext {
 }
 
 export type RoutingDecision =
-  | { kind: 'existing'; record: RoutingCandidate; rule: RuleName }
+  | { kind: 'existing'; record: RoutingCandidate; rule: RuleName; runnerUp?: { type: RecordType; id: string } }
   | { kind: 'new-lead'; ownerId?: string; owningTeamId?: string };
 
 export type RuleName =
@@ -104,5 +115,5 @@ export function chooseRecord(candidates: readonly RoutingCandidate[], context: R
       break;
     }
   }
-  return { kind: 'existing', record: winner, rule: decidedBy };
+  return { kind: 'existing', record: winner, rule: decidedBy, runnerUp: { type: runnerUp.type, id: runnerUp.id } };
 }

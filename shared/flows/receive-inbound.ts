@@ -2,7 +2,7 @@ import type { Deps } from '../deps';
 import type { InboundSms } from '../domain/inbound';
 import type { Principal, RecordType } from '../domain/types';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
-import { chooseRecord, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
+import { chooseRecord, explain, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
 import { consentChange } from '../domain/opt-out';
 import { newId } from '../domain/clock';
 import type { Message } from '../domain/messages';
@@ -110,7 +110,7 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   // The message carries the record's current owners, even on a conversation that predates a change of owner.
   const message = newMessage(
     { ...conversation, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId },
-    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider },
+    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision) },
   );
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;

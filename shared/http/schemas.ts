@@ -60,11 +60,19 @@ export const messageSchema = z.object({
   body: z.string().optional().describe('Absent (and `withheld` true) for a seller without the salesperson role.'),
   createdAt: z.string(),
   status: z.enum(messageStatuses),
+  statusAt: z.string().describe('When the status last changed.'),
   statusReason: statusReason.optional(),
   providerMessageId: z.string().optional(),
   sentBy: z.string().optional(),
   templateId: z.string().optional(),
   segments: z.number().int(),
+  routing: z
+    .object({
+      rule: z.enum(['only-candidate', 'recent-conversation', 'owned-by-assignee', 'owned-by-team', 'record-type', 'active-first', 'recently-modified', 'id', 'new-lead']),
+      runnerUp: recordRef.optional(),
+    })
+    .optional()
+    .describe('Inbound only: the first routing rule that separated the chosen record from the runner-up.'),
   withheld: z.literal(true).optional(),
 });
 export const notificationSchema = z.object({

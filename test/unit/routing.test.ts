@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRecord, type RoutingCandidate, type RoutingContext } from '../../shared/domain/routing';
+import { chooseRecord, explain, type RoutingCandidate, type RoutingContext } from '../../shared/domain/routing';
 import { consentChange } from '../../shared/domain/opt-out';
 
 const base = (over: Partial<RoutingCandidate> & Pick<RoutingCandidate, 'type' | 'id'>): RoutingCandidate => ({
@@ -134,6 +134,24 @@ describe('each adjacent pair of rules, in a case only that pair decides', () => 
     const other = base({ type: 'contact', id: 'a' });
     expect(chooseRecord([other, bobOwned], sellerContext({ assignee: { type: 'seller', id: 'bob' } }))).toMatchObject({ record: { id: 'z' }, rule: 'owned-by-assignee' });
     expect(chooseRecord([other, bobOwned], sellerContext({ assignee: { type: 'team', id: 'east' }, teamMemberIds: new Set(['bob']) }))).toMatchObject({ record: { id: 'z' }, rule: 'owned-by-team' });
+  });
+});
+
+describe('routing explained: the deciding rule and the runner-up (contract, "routing")', () => {
+  const alice = { type: 'seller' as const, id: 'alice' };
+  const cases: [string, RoutingCandidate[], RoutingContext, { rule: string; runnerUp?: { type: string; id: string } }][] = [
+    ['only-candidate', [base({ type: 'lead', id: 'l' })], sellerContext(), { rule: 'only-candidate' }],
+    ['recent-conversation', [base({ type: 'contact', id: 'c' }), base({ type: 'lead', id: 'l' })], sellerContext({ conversations: [{ record: { type: 'lead', id: 'l' }, assignedTo: alice, lastMessageAt: '2026-03-01T00:00:00Z' }] }), { rule: 'recent-conversation', runnerUp: { type: 'contact', id: 'c' } }],
+    ['owned-by-assignee', [base({ type: 'contact', id: 'c' }), base({ type: 'lead', id: 'l', ownerId: 'alice' })], sellerContext(), { rule: 'owned-by-assignee', runnerUp: { type: 'contact', id: 'c' } }],
+    ['owned-by-team', [base({ type: 'contact', id: 'c' }), base({ type: 'lead', id: 'l', owningTeamId: 'east' })], sellerContext({ assignee: { type: 'team', id: 'east' } }), { rule: 'owned-by-team', runnerUp: { type: 'contact', id: 'c' } }],
+    ['record-type', [base({ type: 'lead', id: 'l' }), base({ type: 'account', id: 'a' })], sellerContext(), { rule: 'record-type', runnerUp: { type: 'lead', id: 'l' } }],
+    ['active-first', [base({ type: 'contact', id: 'a', state: 'inactive' }), base({ type: 'contact', id: 'b' })], sellerContext(), { rule: 'active-first', runnerUp: { type: 'contact', id: 'a' } }],
+    ['recently-modified', [base({ type: 'contact', id: 'a' }), base({ type: 'contact', id: 'b', modifiedAt: '2026-05-01T00:00:00.000Z' })], sellerContext(), { rule: 'recently-modified', runnerUp: { type: 'contact', id: 'a' } }],
+    ['id', [base({ type: 'contact', id: 'b' }), base({ type: 'contact', id: 'a' }), base({ type: 'contact', id: 'c' })], sellerContext(), { rule: 'id', runnerUp: { type: 'contact', id: 'b' } }],
+    ['new-lead', [], sellerContext(), { rule: 'new-lead' }],
+  ];
+  it.each(cases)('%s', (_rule, candidates, context, expected) => {
+    expect(explain(chooseRecord(candidates, context))).toEqual(expected);
   });
 });
 

@@ -27,10 +27,11 @@ export interface MessageState extends Message {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing'>>,
 ): MessageState {
   return {
     ...fields,
+    statusAt: fields.createdAt,
     conversationId: conversation.id,
     segments: segmentInfo(fields.body).segments,
     record: conversation.record,
@@ -71,11 +72,13 @@ export function movedMessageItems(table: string, message: Item, target: { id: st
   };
 }
 
-const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments'] as const;
+const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusAt', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments', 'routing'] as const;
 
 export function toPublicMessage(item: Item): Message {
   const out: Record<string, unknown> = {};
   for (const field of messageFields) if (item[field] !== undefined && item[field] !== null) out[field] = item[field];
+  // Items stored before statusAt existed.
+  out.statusAt ??= item.statusUpdatedAt ?? item.createdAt;
   return out as unknown as Message;
 }
 
@@ -105,7 +108,7 @@ export function markSentItem(table: string, key: Key, providerMessageId: string,
     Update: {
       TableName: table,
       Key: key,
-      UpdateExpression: `SET #status = :sent, providerMessageId = :pid, statusUpdatedAt = :at ${LEAVE_QUEUED}`,
+      UpdateExpression: `SET #status = :sent, providerMessageId = :pid, statusAt = :at ${LEAVE_QUEUED}`,
       ConditionExpression: '#status = :queued',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':sent': 'sent', ':pid': providerMessageId, ':at': at, ':queued': 'queued' },
@@ -123,7 +126,7 @@ export async function leaveQueued(db: Db, table: string, key: Key, change: { sta
       new UpdateCommand({
         TableName: table,
         Key: key,
-        UpdateExpression: `SET #status = :status, statusReason = :reason, statusUpdatedAt = :at${change.providerMessageId ? ', providerMessageId = :pid' : ''} ${LEAVE_QUEUED}`,
+        UpdateExpression: `SET #status = :status, statusReason = :reason, statusAt = :at${change.providerMessageId ? ', providerMessageId = :pid' : ''} ${LEAVE_QUEUED}`,
         ConditionExpression: '#status = :queued',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -148,7 +151,7 @@ export async function applyStatus(db: Db, table: string, key: Key, report: { sta
   if (accepting.length === 0) return 'ignored';
   const values: Item = { ':status': report.status, ':at': report.occurredAt };
   accepting.forEach((s, i) => (values[`:from${i}`] = s));
-  const sets = ['#status = :status', 'statusUpdatedAt = :at'];
+  const sets = ['#status = :status', 'statusAt = :at'];
   if (report.statusReason) {
     sets.push('statusReason = :reason');
     values[':reason'] = report.statusReason;
