@@ -3,8 +3,9 @@ import type { Deps } from '../../shared/deps';
 import { TemplateStore, type TemplateWrite } from '../../shared/store/items/template';
 import { RecordStore } from '../../shared/store/items/record';
 import { DirectoryStore } from '../../shared/store/items/directory';
-import { assertKnownPlaceholders, renderTemplate } from '../../shared/domain/template';
+import { assertKnownPlaceholders, render } from '../../shared/domain/template';
 import { renderBodySchema, templateBodySchema } from '../../shared/domain/template-input';
+import { recordTypeSchema } from '../../shared/domain/records';
 import { segmentInfo } from '../../shared/domain/segments';
 import { HttpError, notFound } from '../../shared/domain/errors';
 import { SALESPERSON_ROLE } from '../../shared/domain/directory';
@@ -13,6 +14,8 @@ import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
 import type { Item } from '../../shared/store/dynamo-helpers';
+
+const templateListQuerySchema = pageQuerySchema.extend({ recordType: recordTypeSchema.optional() });
 
 /** Template routes: anyone may read and render; admins and salespeople may write. */
 export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {
@@ -43,10 +46,10 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
 
   return {
     'GET /templates': async ({ query }) => {
-      const page = parseWith(pageQuerySchema, query, 'query');
-      const scope = `templates`;
+      const page = parseWith(templateListQuerySchema, query, 'query');
+      const scope = `templates:${page.recordType ?? ''}`;
       const start = await cursors.decode<Item>(page.cursor, scope);
-      const { items, lastKey } = await templates.list(page.limit, start);
+      const { items, lastKey } = await templates.list(page.limit, start, page.recordType);
       return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
     'POST /templates': async ({ caller, body }) => {
@@ -63,7 +66,9 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
       const input = parseWith(templateBodySchema, body);
       assertKnownPlaceholders(input.body);
       const existing = await ownTemplate(caller, idOf(params));
-      const template = { ...existing, ...input, updatedAt: deps.clock.now().toISOString() };
+      // A PUT replaces: recordTypes left out means every type again.
+      const { recordTypes: _previousTypes, ...rest } = existing;
+      const template = { ...rest, ...input, updatedAt: deps.clock.now().toISOString() };
       answerWrite(await templates.update(template, existing), template.name);
       return ok(template);
     },
@@ -78,9 +83,9 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
       if (!template) throw notFound('template');
       // Rendering shows the record's fields: only for records the caller may read.
       if (!record || !canReadRecord(viewerFrom(caller, seller), record)) throw notFound('record');
-      const rendered = renderTemplate(template.body, { record, seller: { name: seller?.name ?? caller.sellerId } });
-      const { encoding, segments } = segmentInfo(rendered);
-      return ok({ body: rendered, encoding, segments });
+      const rendered = render(template.body, { record, seller: { name: seller?.name ?? caller.sellerId } });
+      const { encoding, segments } = segmentInfo(rendered.body);
+      return ok({ body: rendered.body, encoding, segments, missing: rendered.missing });
     },
   };
 }

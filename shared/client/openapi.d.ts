@@ -367,7 +367,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError";
+                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError";
                 message: string;
                 details?: unknown;
             };
@@ -480,6 +480,7 @@ export interface components {
             id: string;
             name: string;
             body: string;
+            recordTypes?: ("contact" | "account" | "opportunity" | "lead")[];
             createdBy: string;
             createdAt: string;
             updatedAt: string;
@@ -489,6 +490,8 @@ export interface components {
             /** @enum {string} */
             encoding: "GSM-7" | "UCS-2";
             segments: number;
+            /** @description Placeholders with no value and no default; sending this template would answer 400 MissingPlaceholderValue. */
+            missing: string[];
         };
         Related: {
             items: {
@@ -615,6 +618,7 @@ export interface components {
         TemplateBody: {
             name: string;
             body: string;
+            recordTypes?: ("contact" | "account" | "opportunity" | "lead")[];
         };
         RenderBody: {
             record: {
@@ -1898,6 +1902,8 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page. */
                 cursor?: string;
+                /** @description Only templates meant for this record type, and those meant for any. */
+                recordType?: "contact" | "account" | "opportunity" | "lead";
             };
             header?: never;
             path?: never;

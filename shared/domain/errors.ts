@@ -3,6 +3,7 @@ export const errorStatus = {
   InvalidPhoneNumber: 400,
   InvalidSendingParameters: 400,
   UnknownPlaceholder: 400,
+  MissingPlaceholderValue: 400,
   Unauthorized: 401,
   InsufficientPrivileges: 403,
   NumberNotAssigned: 403,

@@ -17,7 +17,7 @@ import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField } from '../domain/records';
 import { canReadRecord, canSeeConversation, isPrincipalOf, viewerFrom, type Viewer } from '../domain/visibility';
 import { SALESPERSON_ROLE } from '../domain/directory';
-import { placeholdersOf, renderTemplate } from '../domain/template';
+import { assertNothingMissing, placeholdersOf, render } from '../domain/template';
 import { newId } from '../domain/clock';
 import type { Message } from '../domain/messages';
 import type { Caller } from '../http/auth';
@@ -215,7 +215,7 @@ export class OutboundService {
       if (!plan.recordReadable && placeholdersOf(template.body).some((p) => p.startsWith('record.') && p !== 'record.type' && p !== 'record.id')) {
         throw new HttpError('InsufficientPrivileges', 'this template shows fields of a record you may not read; send a body instead');
       }
-      body = renderTemplate(template.body, { record: plan.record, seller: { name: plan.seller.name } });
+      body = assertNothingMissing(render(template.body, { record: plan.record, seller: { name: plan.seller.name } }));
     }
     if (body === undefined || body.trim() === '') throw new HttpError('ValidationError', 'body or templateId is required, and the message may not be empty');
     if (body.length > MAX_BODY_LENGTH) throw new HttpError('ValidationError', `the message is longer than ${MAX_BODY_LENGTH} characters`);

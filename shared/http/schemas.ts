@@ -83,8 +83,21 @@ export const notificationSchema = z.object({
   createdAt: z.string(),
   read: z.boolean(),
 });
-export const templateSchema = z.object({ id: z.string(), name: z.string(), body: z.string(), createdBy: z.string(), createdAt: z.string(), updatedAt: z.string() });
-export const renderedTemplateSchema = z.object({ body: z.string(), encoding: z.enum(['GSM-7', 'UCS-2']), segments: z.number().int() });
+export const templateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  body: z.string(),
+  recordTypes: z.array(z.enum(recordTypeNames)).optional(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const renderedTemplateSchema = z.object({
+  body: z.string(),
+  encoding: z.enum(['GSM-7', 'UCS-2']),
+  segments: z.number().int(),
+  missing: z.array(z.string()).describe('Placeholders with no value and no default; sending this template would answer 400 MissingPlaceholderValue.'),
+});
 export const relatedSchema = z.object({
   items: z.array(z.object({ record: z.union([crmRecordSchema, recordRef]).describe('The whole record when the caller may read it, else only {type, id}.'), conversations: z.array(conversationSchema) })),
 });

@@ -29,7 +29,7 @@ describe('templates', () => {
   it('renders {{record.name}} with the record\'s name', async () => {
     const created = await create('Hej {{record.name}}!');
     expect(created.status).toBe(201);
-    expect(await render(created.body.id).then((r) => r.body)).toEqual({ body: 'Hej Ada Lovelace!', encoding: 'GSM-7', segments: 1 });
+    expect(await render(created.body.id).then((r) => r.body)).toEqual({ body: 'Hej Ada Lovelace!', encoding: 'GSM-7', segments: 1, missing: [] });
   });
 
   it('renders seller and record fields', async () => {
@@ -73,6 +73,44 @@ describe('templates', () => {
     const sent = await call(outbound, 'POST', '/messages', { as: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255559001', templateId: created.body.id } });
     expect(sent.status).toBe(202);
     expect(sent.body).toMatchObject({ body: 'Hej Ada Lovelace, Alice here.', templateId: created.body.id, status: 'sent' });
+  });
+});
+
+describe('templates that never send "Hi ,"', () => {
+  it('a default after | fills an empty or missing field', async () => {
+    const created = await create('Hi {{record.phone|there}}, {{ record.name | friend }}!');
+    expect((await render(created.body.id)).body).toMatchObject({ body: 'Hi there, Ada Lovelace!', missing: [] });
+  });
+
+  it('render lists the placeholders with no value and no default', async () => {
+    const created = await create('Hi {{record.phone}} {{record.business}} {{record.phone}}');
+    expect((await render(created.body.id)).body).toMatchObject({ missing: ['record.phone', 'record.business'] });
+  });
+
+  it('a send that would go out with an empty placeholder is refused: 400 MissingPlaceholderValue naming it, nothing stored, nothing sent', async () => {
+    const created = await create('Hi {{record.phone}}, about your order');
+    const sandbox = new SandboxProvider();
+    const outbound = createOutbound(t, () => sandbox);
+    const before = (await call(api, 'GET', '/records/contact/ada/conversations', { as: alice })).body.items;
+    const refused = await call(outbound, 'POST', '/messages', { as: alice, body: { record: { type: 'contact', id: 'ada' }, from: '+14255559001', templateId: created.body.id } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatchObject({ code: 'MissingPlaceholderValue', details: { placeholders: ['record.phone'] } });
+    expect(sandbox.outbox).toEqual([]);
+    expect((await call(api, 'GET', '/records/contact/ada/conversations', { as: alice })).body.items).toEqual(before);
+  });
+
+  it('recordTypes: ?recordType= lists the templates meant for that type and those meant for any', async () => {
+    const forLeads = await call(api, 'POST', '/templates', { as: alice, body: { name: 'Lead intro', body: 'Hi', recordTypes: ['lead'] } });
+    const forContacts = await call(api, 'POST', '/templates', { as: alice, body: { name: 'Contact intro', body: 'Hi', recordTypes: ['contact', 'account'] } });
+    const forAny = await call(api, 'POST', '/templates', { as: alice, body: { name: 'Any intro', body: 'Hi' } });
+    expect(forLeads.body.recordTypes).toEqual(['lead']);
+    const ids = async (type: string) => (await call(api, 'GET', `/templates?limit=100&recordType=${type}`, { as: alice })).body.items.map((x: { id: string }) => x.id);
+    const contacts = await ids('contact');
+    expect(contacts).toContain(forContacts.body.id);
+    expect(contacts).toContain(forAny.body.id);
+    expect(contacts).not.toContain(forLeads.body.id);
+    expect(await ids('lead')).not.toContain(forContacts.body.id);
+    expect((await call(api, 'GET', '/templates?recordType=planet', { as: alice })).status).toBe(400);
   });
 });
 

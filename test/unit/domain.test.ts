@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canReadRecord, canSeeConversation, isPrincipalOf, requireSmsRole, viewerFrom, type Viewer } from '../../shared/domain/visibility';
-import { assertKnownPlaceholders, placeholdersOf, renderTemplate } from '../../shared/domain/template';
+import { assertKnownPlaceholders, assertNothingMissing, placeholdersOf, render, renderTemplate } from '../../shared/domain/template';
 import { inboundKindFor, inboundRecipients, notificationId } from '../../shared/domain/notifications';
 import { conversationFor, messageFor, preview, PREVIEW_LENGTH, type Conversation, type Message } from '../../shared/domain/messages';
 import { maskPhoneNumbers, redactLogValue } from '../../shared/domain/redact';
@@ -85,6 +85,21 @@ describe('templates (contract, "Templates")', () => {
     expect(renderTemplate('Hi {{record.name}}, {{ seller.name }} on {{record.mobile}} ({{record.phone}})', { record, seller: { name: 'Alice' } })).toBe('Hi Ada, Alice on +14255550100 ()');
     expect(renderTemplate('{{record.type}}/{{record.id}}/{{record.state}}', { record, seller: { name: 'x' } })).toBe('contact/ada/active');
     expect(renderTemplate('no placeholders', { record, seller: { name: 'x' } })).toBe('no placeholders');
+  });
+
+  it('defaults after | fill empty or missing values; what has neither is reported missing, once', () => {
+    const blank = { ...record, name: '  ' };
+    expect(render('Hi {{record.name|there}} {{record.phone | }} {{record.phone}}', { record: blank, seller: { name: 'Al' } })).toEqual({ body: 'Hi there  ', missing: ['record.phone'] });
+    expect(render('{{seller.name|x}} {{record.name|y}}', { record, seller: { name: 'Al' } })).toEqual({ body: 'Al Ada', missing: [] });
+    expect(placeholdersOf('{{ record.name | there }}')).toEqual(['record.name']);
+    expect(() => assertKnownPlaceholders('{{record.name|there}}')).not.toThrow();
+  });
+
+  it('a text with holes is refused with 400 MissingPlaceholderValue naming them', () => {
+    expect(assertNothingMissing({ body: 'ok', missing: [] })).toBe('ok');
+    const error = thrown(() => assertNothingMissing({ body: 'Hi ,', missing: ['record.name'] }));
+    expect(error).toMatchObject({ code: 'MissingPlaceholderValue', status: 400, details: { placeholders: ['record.name'] } });
+    expect(error.message).toContain('{{record.name}}');
   });
 
   it('lists placeholders trimmed, in order', () => {

@@ -1,12 +1,13 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
-import { keys } from '../keys';
+import { keys, type RecordType } from '../keys';
 import { cancellationCodes, type Item, type TransactItem } from '../dynamo-helpers';
 
 export interface Template {
   id: string;
   name: string;
   body: string;
+  recordTypes?: RecordType[];
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -23,14 +24,15 @@ export class TemplateStore {
     return Item ? toTemplate(Item) : undefined;
   }
 
-  /** Templates by name (gsi1), a page at a time. */
-  async list(limit: number, startAfter?: Item): Promise<{ items: Template[]; lastKey?: Item | undefined }> {
+  /** Templates by name (gsi1), a page at a time; with a record type, those meant for it and those meant for any. */
+  async list(limit: number, startAfter?: Item, recordType?: RecordType): Promise<{ items: Template[]; lastKey?: Item | undefined }> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.templatesPartition },
+        ExpressionAttributeValues: { ':pk': keys.templatesPartition, ...(recordType ? { ':type': recordType } : {}) },
+        ...(recordType ? { FilterExpression: 'attribute_not_exists(recordTypes) OR contains(recordTypes, :type)' } : {}),
         Limit: limit,
         ExclusiveStartKey: startAfter,
       }),
@@ -92,6 +94,7 @@ function toTemplate(item: Item): Template {
     id: item.id as string,
     name: item.name as string,
     body: item.body as string,
+    ...(Array.isArray(item.recordTypes) ? { recordTypes: item.recordTypes as RecordType[] } : {}),
     createdBy: item.createdBy as string,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
