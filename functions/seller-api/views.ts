@@ -7,7 +7,7 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
 import { toPublicMessage } from '../../shared/store/items/message';
-import { markRead, notificationsOf } from '../../shared/store/items/notification';
+import { markAllRead, markRead, notificationsOf } from '../../shared/store/items/notification';
 import { keys } from '../../shared/store/keys';
 import type { Item } from '../../shared/store/dynamo-helpers';
 import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../../shared/domain/visibility';
@@ -133,6 +133,8 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const { items, lastKey } = await notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start });
       return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
+
+    'POST /me/notifications/read-all': async ({ caller }) => ok({ updated: await markAllRead(deps.db, deps.table, caller.sellerId, deps.clock.now().toISOString()) }),
 
     'POST /me/notifications/{id}/read': async ({ caller, params }) => {
       const id = params.id ?? '';

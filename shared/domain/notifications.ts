@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Principal } from './types';
+import type { Principal, RecordType } from './types';
 import { SALESPERSON_ROLE } from './directory';
 
 export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed'] as const;
@@ -12,6 +12,15 @@ export interface Notification {
   messageId?: string;
   createdAt: string;
   read: boolean;
+  /** inbound_message only (never for insufficient_privileges): the first 160 characters of the body. */
+  preview?: string;
+  customerNumber?: string;
+  record?: { type: RecordType; id: string; name: string };
+}
+
+/** A notification's preview: the first 160 characters of the message body. */
+export function notificationPreview(body: string): string {
+  return [...body].slice(0, 160).join('');
 }
 
 /**

@@ -1,14 +1,14 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Deps } from '../deps';
-import type { Principal } from '../domain/types';
+import type { Principal, RecordType } from '../domain/types';
 import type { Item } from '../store/dynamo-helpers';
 import { getNotification, markPublished, putNotification } from '../store/items/notification';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, toRecord } from '../store/items/record';
-import { inboundKindFor, inboundRecipients, notificationId, type NotificationKind } from '../domain/notifications';
+import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, type NotificationKind } from '../domain/notifications';
 import { finalStatuses } from '../domain/status';
-import { preview as previewOf, type MessageStatus } from '../domain/messages';
+import type { MessageStatus } from '../domain/messages';
 import { count } from '../observability';
 
 export interface NotifierDeps extends Deps {
@@ -55,12 +55,16 @@ async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number>
     !message.recordOwnerId && message.recordOwningTeamId ? directory.teamMemberIds(message.recordOwningTeamId as string) : [],
   ]);
   const recipients = inboundRecipients({ assignedTo, assigneeTeamMembers, recordOwnerId: message.recordOwnerId as string | undefined, recordOwningTeamMembers });
-  const sellers = new Map((await directory.getSellers(recipients)).map((s) => [s.id, s]));
-  for (const sellerId of recipients) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message);
+  const ref = message.record as { type: RecordType; id: string };
+  const [sellerList, record] = await Promise.all([directory.getSellers(recipients), new RecordStore(deps.db, deps.table).get(ref.type, ref.id)]);
+  const sellers = new Map(sellerList.map((s) => [s.id, s]));
+  // What a push notification shows: "Ada Lovelace: Thanks, call me tomorrow".
+  const about = { customerNumber: message.from, record: { type: ref.type, id: ref.id, name: record?.name ?? '' } };
+  for (const sellerId of recipients) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message, about);
   return recipients.length;
 }
 
-async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item): Promise<void> {
+async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item, about?: { customerNumber: unknown; record: { type: RecordType; id: string; name: string } }): Promise<void> {
   const createdAt = message.createdAt as string;
   await putNotification(deps.db, deps.table, {
     id: notificationId(createdAt, message.id as string, kind, sellerId),
@@ -71,7 +75,7 @@ async function writeNotification(deps: NotifierDeps, sellerId: string, kind: Not
     createdAt,
     extra: {
       // Only a seller with SMS privileges gets the text.
-      ...(kind === 'inbound_message' ? { preview: previewOf(message.body as string), from: message.from } : {}),
+      ...(kind === 'inbound_message' ? { preview: notificationPreview(message.body as string), ...about } : {}),
       ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
     },
   });
@@ -92,7 +96,7 @@ async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
         conversationId: current.conversationId,
         messageId: current.messageId,
         createdAt: current.createdAt,
-        ...(current.preview ? { preview: current.preview, from: current.from } : {}),
+        ...(current.notificationKind === 'inbound_message' ? { preview: current.preview, customerNumber: current.customerNumber, record: current.record } : {}),
         ...(current.statusReason ? { statusReason: current.statusReason } : {}),
       }),
       MessageAttributes: {

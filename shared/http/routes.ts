@@ -35,6 +35,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/conversations/{id}/messages', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/me/notifications', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/{id}/read', fn: 'seller-api', access: 'seller' },
+  { method: 'POST', path: '/me/notifications/read-all', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/templates', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/templates', fn: 'seller-api', access: 'seller' },
   { method: 'PUT', path: '/templates/{id}', fn: 'seller-api', access: 'seller' },

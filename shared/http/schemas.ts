@@ -82,6 +82,9 @@ export const notificationSchema = z.object({
   messageId: z.string().optional(),
   createdAt: z.string(),
   read: z.boolean(),
+  preview: z.string().optional().describe('inbound_message only: the first 160 characters of the body.'),
+  customerNumber: z.string().optional().describe('inbound_message only.'),
+  record: z.object({ type: z.enum(recordTypeNames), id: z.string(), name: z.string() }).optional().describe('inbound_message only: the record the message landed on.'),
 });
 export const templateSchema = z.object({
   id: z.string(),

@@ -237,7 +237,10 @@ describe('notification center', () => {
     await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain(500);
     const all = await call(api, 'GET', '/me/notifications?limit=100', { as: as('s3') });
     expect(all.body.items.length).toBeGreaterThanOrEqual(4);
-    expect(all.body.items[0]).toEqual({ id: expect.any(String), kind: 'inbound_message', conversationId: expect.any(String), messageId: expect.any(String), createdAt: expect.any(String), read: false });
+    expect(all.body.items[0]).toEqual({
+      id: expect.any(String), kind: 'inbound_message', conversationId: expect.any(String), messageId: expect.any(String), createdAt: expect.any(String), read: false,
+      preview: expect.any(String), customerNumber: expect.stringMatching(/^\+1/), record: { type: expect.any(String), id: expect.any(String), name: expect.any(String) },
+    });
     const target = all.body.items[0];
     const read = await call(api, 'POST', `/me/notifications/${target.id}/read`, { as: as('s3') });
     expect(read.body).toMatchObject({ id: target.id, read: true });
@@ -247,6 +250,15 @@ describe('notification center', () => {
     const other = await call(api, 'POST', `/me/notifications/${target.id}/read`, { as: as('s2') });
     expect(other.status).toBe(404);
     expect(other.body.error.code).toBe('NotFound');
+    // The SNS message carries what a push notification shows.
+    const published = sns.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!));
+    const pushed = published.find((m) => m.id === target.id);
+    expect(pushed).toMatchObject({ kind: 'inbound_message', preview: target.preview, customerNumber: target.customerNumber, record: target.record });
+    // Read-all marks the rest, answers how many, and leaves nothing unread.
+    const readAll = await call(api, 'POST', '/me/notifications/read-all', { as: as('s3') });
+    expect(readAll.body).toEqual({ updated: all.body.items.length - 1 });
+    expect((await call(api, 'GET', '/me/notifications?unread=true', { as: as('s3') })).body.items).toEqual([]);
+    expect((await call(api, 'POST', '/me/notifications/read-all', { as: as('s3') })).body).toEqual({ updated: 0 });
     sns.restore();
   });
 });

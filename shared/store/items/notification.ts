@@ -97,5 +97,22 @@ export function toPublicNotification(item: Item): Notification {
     ...(item.messageId ? { messageId: item.messageId as string } : {}),
     createdAt: item.createdAt as string,
     read: item.read === true,
+    ...(item.notificationKind === 'inbound_message' && typeof item.preview === 'string' ? { preview: item.preview } : {}),
+    ...(item.notificationKind === 'inbound_message' && item.customerNumber ? { customerNumber: item.customerNumber as string } : {}),
+    ...(item.notificationKind === 'inbound_message' && item.record ? { record: item.record as Notification['record'] & object } : {}),
   };
+}
+
+/** Marks every unread notification of a seller read; answers how many changed. */
+export async function markAllRead(db: Db, table: string, sellerId: string, at: string): Promise<number> {
+  let updated = 0;
+  let startAfter: Item | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) }, ExclusiveStartKey: startAfter }),
+    );
+    for (const item of page.Items ?? []) if (await markRead(db, table, sellerId, item.id as string, at)) updated++;
+    startAfter = page.LastEvaluatedKey;
+  } while (startAfter);
+  return updated;
 }
