@@ -34,7 +34,7 @@ export const tableAccess = {
   directory: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'TEAM#', 'NUMBER#', 'RECORD#', 'PHONE#'] },
   'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#'] },
   'outbound-send': { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'IDEMPOTENCY#'] },
-  reassignment: { indexes: [], writes: ['PHONE#', 'CONV#'] },
+  reassignment: { indexes: [], writes: ['PHONE#', 'CONV#', 'SELLER#'] },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
   inbound: callbackAccess,

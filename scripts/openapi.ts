@@ -10,6 +10,7 @@ import { twilioInboundSchema } from '../shared/providers/inbound-formats';
 import { twilioStatusSchema } from '../shared/providers/delivery-report-formats';
 import { snsHttpEnvelopeSchema } from '../shared/providers/sns-signature';
 import * as schemas from '../shared/http/schemas';
+import { assignSchema } from '../functions/reassignment/handler';
 
 /**
  * `npm run openapi`: docs/openapi.json from the route table and the zod schemas the handlers parse
@@ -47,6 +48,7 @@ const components = {
   NumberBody: jsonSchema(numberBodySchema, 'input'),
   RecordBody: jsonSchema(recordBodySchema, 'input'),
   MoveBody: jsonSchema(z.object({ record: recordRefSchema }).strict(), 'input'),
+  AssignBody: jsonSchema(assignSchema, 'input'),
   TemplateBody: jsonSchema(templateBodySchema, 'input'),
   RenderBody: jsonSchema(renderBodySchema, 'input'),
   // Providers add fields without notice: the forms and the envelope accept any others.
@@ -98,6 +100,7 @@ const operations: Record<string, Operation> = {
   'POST /messages': { operationId: 'sendMessage', summary: 'Send an SMS to a record', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('SendMessage') }, idempotent: true, conflict: true, extension: 'A reused Idempotency-Key with a different body answers 409 Conflict.' },
   'POST /conversations/{id}/messages': { operationId: 'replyInConversation', summary: 'Reply in a conversation', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('Reply') }, idempotent: true, conflict: true },
   'POST /conversations/{id}/move': { operationId: 'moveConversation', summary: 'Move a conversation to another record', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The moved (or merged) conversation.' }, body: { schema: ref('MoveBody') }, conflict: true },
+  'POST /conversations/{id}/assign': { operationId: 'assignConversation', summary: 'Hand a conversation off to a seller or a team', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation, assigned.' }, body: { schema: ref('AssignBody') }, conflict: true },
   'POST /callbacks/twilio/inbound': { operationId: 'twilioInbound', summary: 'Twilio inbound SMS webhook', tag: 'Provider callbacks', success: { status: 200, schema: { type: 'string' }, mediaType: 'text/xml', description: 'Empty TwiML.' }, body: { schema: ref('TwilioInboundForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/twilio/status': { operationId: 'twilioStatus', summary: 'Twilio status callback', tag: 'Provider callbacks', success: { status: 200, schema: ref('TwilioStatusOutcome'), description: 'What the report did.' }, body: { schema: ref('TwilioStatusForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/sns': { operationId: 'snsNotification', summary: 'SNS HTTPS subscription (two-way SMS and SMS events)', tag: 'Provider callbacks', success: { status: 200, schema: ref('SnsCallbackOutcome'), description: 'What the message did.' }, body: { schema: ref('SnsEnvelope'), mediaTypes: ['text/plain', 'application/json'] }, extension: 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.' },

@@ -5,12 +5,16 @@ import { ConversationStore, toPublicConversation } from '../../shared/store/item
 import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { moveConversation } from '../../shared/flows/move-conversation';
-import { canReadRecord, canSeeConversation, requireSmsRole, viewerFrom } from '../../shared/domain/visibility';
+import { canAssignConversation, canReadRecord, canSeeConversation, requireSmsRole, viewerFrom } from '../../shared/domain/visibility';
+import { principalSchema } from '../../shared/domain/directory';
+import { HttpError } from '../../shared/domain/errors';
+import { assignConversation } from '../../shared/flows/assign-conversation';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';
 
 const moveSchema = z.object({ record: recordRefSchema }).strict();
+export const assignSchema = z.object({ assignedTo: principalSchema }).strict();
 
 /** POST /conversations/{id}/move: both the conversation and the target record must be visible to the caller. */
 export function createHandler(deps: Deps) {
@@ -31,6 +35,15 @@ export function createHandler(deps: Deps) {
       requireSmsRole(viewer, 'moving a conversation');
       if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
       return ok(toPublicConversation(await moveConversation(deps, conversation, target)));
+    },
+    'POST /conversations/{id}/assign': async ({ caller, params, body }) => {
+      const input = parseWith(assignSchema, body);
+      const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);
+      const viewer = viewerFrom(caller, seller);
+      if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
+      requireSmsRole(viewer, 'handing off a conversation');
+      if (!canAssignConversation(viewer, conversation)) throw new HttpError('InsufficientPrivileges', 'only an admin, the assignee or the record\'s owner may hand this conversation off');
+      return ok(toPublicConversation(await assignConversation(deps, conversation, input.assignedTo, caller.sellerId)));
     },
   });
 }

@@ -326,6 +326,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand a conversation off to a seller or a team */
+        post: operations["assignConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/callbacks/twilio/inbound": {
         parameters: {
             query?: never;
@@ -487,7 +504,7 @@ export interface components {
         Notification: {
             id: string;
             /** @enum {string} */
-            kind: "inbound_message" | "insufficient_privileges" | "delivery_failed";
+            kind: "inbound_message" | "insufficient_privileges" | "delivery_failed" | "conversation_assigned";
             conversationId?: string;
             messageId?: string;
             createdAt: string;
@@ -503,6 +520,8 @@ export interface components {
                 id: string;
                 name: string;
             };
+            /** @description conversation_assigned only: the seller who handed the conversation off. */
+            by?: string;
         };
         Template: {
             id: string;
@@ -640,6 +659,13 @@ export interface components {
             record: {
                 /** @enum {string} */
                 type: "contact" | "account" | "opportunity" | "lead";
+                id: string;
+            };
+        };
+        AssignBody: {
+            assignedTo: {
+                /** @enum {string} */
+                type: "seller" | "team";
                 id: string;
             };
         };
@@ -2565,6 +2591,104 @@ export interface operations {
         };
         responses: {
             /** @description The moved (or merged) conversation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Conflict or OptedOut. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    assignConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignBody"];
+            };
+        };
+        responses: {
+            /** @description The conversation, assigned. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal, RecordType } from './types';
 import { SALESPERSON_ROLE } from './directory';
 
-export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed'] as const;
+export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed', 'conversation_assigned'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 export interface Notification {
@@ -16,6 +16,8 @@ export interface Notification {
   preview?: string;
   customerNumber?: string;
   record?: { type: RecordType; id: string; name: string };
+  /** conversation_assigned: the seller who handed the conversation off. */
+  by?: string;
 }
 
 /** A notification's preview: the first 160 characters of the message body. */

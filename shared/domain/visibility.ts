@@ -55,3 +55,11 @@ export function canReadRecord(viewer: Viewer, record: { ownerId?: string | undef
 export function requireSmsRole(viewer: Viewer, action: string): void {
   if (!viewer.readsBodies) throw new HttpError('InsufficientPrivileges', `${action} needs the salesperson role`);
 }
+
+/**
+ * Who may hand a conversation off: admins, its current assignee (or a member of the assignee team),
+ * and its record's owner (or a member of the owning team).
+ */
+export function canAssignConversation(viewer: Viewer, conversation: { assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined }): boolean {
+  return viewer.isAdmin || isPrincipalOf(viewer, conversation.assignedTo) || ownsRecord(viewer, conversation.recordOwnerId, conversation.recordOwningTeamId);
+}

@@ -45,6 +45,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
+  { method: 'POST', path: '/conversations/{id}/assign', fn: 'reassignment', access: 'seller' },
 
   { method: 'POST', path: '/callbacks/twilio/inbound', fn: 'twilio-callbacks', access: 'public' },
   { method: 'POST', path: '/callbacks/twilio/status', fn: 'twilio-callbacks', access: 'public' },

@@ -85,6 +85,7 @@ export const notificationSchema = z.object({
   preview: z.string().optional().describe('inbound_message only: the first 160 characters of the body.'),
   customerNumber: z.string().optional().describe('inbound_message only.'),
   record: z.object({ type: z.enum(recordTypeNames), id: z.string(), name: z.string() }).optional().describe('inbound_message only: the record the message landed on.'),
+  by: z.string().optional().describe('conversation_assigned only: the seller who handed the conversation off.'),
 });
 export const templateSchema = z.object({
   id: z.string(),

@@ -195,3 +195,16 @@ export function finishMergeItems(table: string, source: ConversationState, targe
     { Update: { TableName: table, Key: keys.conversationHead(source.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
   ];
 }
+
+/** A hand-off: the conversation moves to the new assignee's list, only if nobody reassigned it meanwhile. */
+export function assignItem(table: string, conversation: ConversationState, to: Principal, by: string, at: string): TransactItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: conversationKey(conversation),
+      UpdateExpression: 'SET assignedTo = :to, gsi2pk = :partition, assignedBy = :by, assignedAt = :at',
+      ConditionExpression: 'id = :id AND assignedTo = :from',
+      ExpressionAttributeValues: { ':to': to, ':partition': keys.conversationsOfAssignee(to), ':by': by, ':at': at, ':id': conversation.id, ':from': conversation.assignedTo },
+    },
+  };
+}

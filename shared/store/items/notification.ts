@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
-import { isConditionFailure, type Item } from '../dynamo-helpers';
+import { isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
 import type { Notification, NotificationKind } from '../../domain/notifications';
 
 /** A seller's notification (`SELLER#id`, `NOTIF#id`; unread ones also in gsi1 `UNREAD#id`): the only module that writes one. */
@@ -11,10 +11,21 @@ export interface NewNotification {
   sellerId: string;
   kind: NotificationKind;
   conversationId: string;
-  messageId: string;
+  messageId?: string;
   createdAt: string;
   /** Only with the text for a seller who may read it. */
   extra?: Item;
+}
+
+/** A notification as a transaction item, written with the change it tells of. */
+export function notificationItem(table: string, n: NewNotification): TransactItem {
+  return {
+    Put: {
+      TableName: table,
+      Item: { ...keys.notification(n.sellerId, n.id), ...keys.unreadNotification(n.sellerId, n.id), kind: 'notification', id: n.id, sellerId: n.sellerId, notificationKind: n.kind, conversationId: n.conversationId, messageId: n.messageId, createdAt: n.createdAt, read: false, ...n.extra },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  };
 }
 
 /** Written once: a stream re-run writes the same id and changes nothing. */
@@ -100,6 +111,7 @@ export function toPublicNotification(item: Item): Notification {
     ...(item.notificationKind === 'inbound_message' && typeof item.preview === 'string' ? { preview: item.preview } : {}),
     ...(item.notificationKind === 'inbound_message' && item.customerNumber ? { customerNumber: item.customerNumber as string } : {}),
     ...(item.notificationKind === 'inbound_message' && item.record ? { record: item.record as Notification['record'] & object } : {}),
+    ...(item.notificationKind === 'conversation_assigned' && item.by ? { by: item.by as string } : {}),
   };
 }
 

@@ -1,0 +1,48 @@
+import type { Deps } from '../deps';
+import { HttpError } from '../domain/errors';
+import { notificationId } from '../domain/notifications';
+import type { Principal } from '../domain/types';
+import { SALESPERSON_ROLE } from '../domain/visibility';
+import { assignItem, type ConversationState } from '../store/items/conversation';
+import { DirectoryStore } from '../store/items/directory';
+import { notificationItem } from '../store/items/notification';
+import { cancellationCodes } from '../store/dynamo-helpers';
+import { writeTransaction } from '../store/transact';
+
+/**
+ * Hands a conversation off to a seller or a team. The assignment and the new assignee's
+ * `conversation_assigned` notifications (every member, for a team) are one transaction: nobody is
+ * told of a hand-off that did not happen, and no hand-off goes untold.
+ */
+export async function assignConversation(deps: Deps, conversation: ConversationState, to: Principal, by: string): Promise<ConversationState> {
+  const directory = new DirectoryStore(deps.db, deps.table);
+  let recipients: string[];
+  if (to.type === 'seller') {
+    const seller = await directory.getSeller(to.id);
+    if (!seller) throw new HttpError('NotFound', `seller ${to.id} not found`);
+    if (!seller.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', `${to.id} does not have the salesperson role`);
+    recipients = [to.id];
+  } else {
+    if (!(await directory.getTeam(to.id))) throw new HttpError('NotFound', `team ${to.id} not found`);
+    recipients = await directory.teamMemberIds(to.id);
+  }
+  if (conversation.assignedTo.type === to.type && conversation.assignedTo.id === to.id) return conversation;
+  const at = deps.clock.now().toISOString();
+  const notifications = recipients.slice(0, 98).map((sellerId) =>
+    notificationItem(deps.table, {
+      id: notificationId(at, `${conversation.id}#assigned`, 'conversation_assigned', sellerId),
+      sellerId,
+      kind: 'conversation_assigned',
+      conversationId: conversation.id,
+      createdAt: at,
+      extra: { by },
+    }),
+  );
+  try {
+    await writeTransaction(deps.db, [assignItem(deps.table, conversation, to, by, at), ...notifications]);
+  } catch (error) {
+    if (cancellationCodes(error)) throw new HttpError('Conflict', 'the conversation changed while being handed off; retry');
+    throw error;
+  }
+  return { ...conversation, assignedTo: to };
+}

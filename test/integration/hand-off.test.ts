@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { freshTable, type TestTable } from '../helpers/table';
+import { OrgBuilder } from '../helpers/org';
+import { admin, call, lambdaContext, type Identity } from '../helpers/api';
+import { inboundSender } from '../helpers/inbound';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { createHandler as createNotifier } from '../../functions/notifier/handler';
+import { StreamPoller } from '../../scripts/local/stream-poller';
+
+/** Hand-off (contract, "POST /conversations/{id}/assign"). */
+const N = { alice: '+14255579901' };
+const CUSTOMER = '+14255579950';
+let t: TestTable;
+let api: ReturnType<typeof createSellerApi>;
+let reassignment: ReturnType<typeof createReassignment>;
+let conversationId: string;
+const as = (sub: string): Identity => ({ sub });
+const ids = async (seller: string) => (await call(api, 'GET', '/me/conversations?limit=100', { as: as(seller) })).body.items.map((c: { id: string }) => c.id);
+
+beforeAll(async () => {
+  t = await freshTable();
+  const org = new OrgBuilder(t);
+  await org.team('east');
+  await org.seller('alice');
+  await org.seller('bob');
+  await org.seller('carol', { teamIds: ['east'] });
+  await org.seller('dave', { teamIds: ['east'] });
+  await org.seller('viewer', { roles: [] });
+  await org.seller('mallory');
+  await org.number(N.alice, { type: 'seller', id: 'alice' });
+  // Nobody owns the record: the assignment alone decides who sees the conversation.
+  await org.record('contact', 'c1', { mobile: CUSTOMER });
+  api = createSellerApi(t);
+  reassignment = createReassignment(t);
+  await inboundSender(t)({ from: CUSTOMER, to: N.alice, body: 'first' });
+  [conversationId] = await ids('alice');
+});
+
+const assign = (by: string, assignedTo: unknown) => call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: as(by), body: { assignedTo } });
+
+describe('refused hand-offs change nothing', () => {
+  it('answers 404 to a seller who cannot see it, 403 for a target without the salesperson role, 404 for an unknown target', async () => {
+    expect((await assign('mallory', { type: 'seller', id: 'mallory' })).status).toBe(404);
+    const roleless = await assign('alice', { type: 'seller', id: 'viewer' });
+    expect(roleless.status).toBe(403);
+    expect(roleless.body.error.code).toBe('InsufficientPrivileges');
+    expect((await assign('alice', { type: 'seller', id: 'nobody' })).status).toBe(404);
+    expect((await assign('alice', { type: 'team', id: 'no-team' })).status).toBe(404);
+    expect((await assign('alice', { type: 'planet', id: 'x' })).status).toBe(400);
+    expect(await ids('alice')).toEqual([conversationId]);
+    expect((await call(api, 'GET', '/me/notifications', { as: as('viewer') })).body.items).toEqual([]);
+  });
+});
+
+describe('a hand-off', () => {
+  it('moves the conversation to the new assignee, who is notified with who handed it off', async () => {
+    const handed = await assign('alice', { type: 'seller', id: 'bob' });
+    expect(handed.status).toBe(200);
+    expect(handed.body.assignedTo).toEqual({ type: 'seller', id: 'bob' });
+    expect(await ids('bob')).toEqual([conversationId]);
+    expect(await ids('alice')).toEqual([]);
+    const [notification] = (await call(api, 'GET', '/me/notifications', { as: as('bob') })).body.items;
+    expect(notification).toMatchObject({ kind: 'conversation_assigned', conversationId, by: 'alice', read: false });
+    // alice no longer sees it, so she cannot take it back.
+    expect((await assign('alice', { type: 'seller', id: 'alice' })).status).toBe(404);
+  });
+
+  it('to a team: every member is notified; later inbound messages notify the new assignee, not the number\'s', async () => {
+    expect((await assign('bob', { type: 'team', id: 'east' })).status).toBe(200);
+    for (const member of ['carol', 'dave']) {
+      expect((await call(api, 'GET', '/me/notifications', { as: as(member) })).body.items.map((n: { kind: string }) => n.kind)).toContain('conversation_assigned');
+    }
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'x' });
+    const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+    await poller.drain(500);
+    await inboundSender(t)({ from: CUSTOMER, to: N.alice, body: 'are you still there?' });
+    await poller.drain(500);
+    const inboundFor = async (seller: string) => (await call(api, 'GET', '/me/notifications?limit=100', { as: as(seller) })).body.items.filter((n: { kind: string }) => n.kind === 'inbound_message');
+    expect(await inboundFor('carol')).toHaveLength(1);
+    expect(await inboundFor('dave')).toHaveLength(1);
+    expect(await inboundFor('alice')).toHaveLength(1); // only the first message, before the hand-off
+    sns.restore();
+  });
+
+  it('an admin hands off any conversation', async () => {
+    expect((await call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'seller', id: 'alice' } } })).status).toBe(200);
+  });
+});
