@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canReadRecord, canSeeConversation, isPrincipalOf, requireSmsRole, viewerFrom, type Viewer } from '../../shared/domain/visibility';
+import { canAssignConversation, canReadRecord, canSeeConversation, isPrincipalOf, requireSmsRole, viewerFrom, type Viewer } from '../../shared/domain/visibility';
 import { assertKnownPlaceholders, assertNothingMissing, placeholdersOf, render, renderTemplate } from '../../shared/domain/template';
-import { inboundKindFor, inboundRecipients, notificationId } from '../../shared/domain/notifications';
+import { inboundKindFor, inboundRecipients, notificationId, notificationPreview } from '../../shared/domain/notifications';
 import { conversationFor, messageFor, preview, PREVIEW_LENGTH, type Conversation, type Message } from '../../shared/domain/messages';
 import { maskPhoneNumbers, redactLogValue } from '../../shared/domain/redact';
 import { newId, systemClock } from '../../shared/domain/clock';
@@ -70,6 +70,16 @@ describe('visibility (contract, "Identity")', () => {
     expect(viewerFrom({ sellerId: 'a', isAdmin: true }, undefined).readsBodies).toBe(true);
   });
 
+  it('hand-off: admins, the assignee (or its team) and the record\'s owner (or its team) may; nobody else', () => {
+    const c = { assignedTo: { type: 'seller' as const, id: 'other' }, recordOwnerId: 'owner', recordOwningTeamId: 'west' };
+    expect(canAssignConversation(viewer({ isAdmin: true, teamIds: [] }), c)).toBe(true);
+    expect(canAssignConversation(viewer({ sellerId: 'other', teamIds: [] }), c)).toBe(true);
+    expect(canAssignConversation(viewer({ sellerId: 'owner', teamIds: [] }), c)).toBe(true);
+    expect(canAssignConversation(viewer({ sellerId: 'x', teamIds: ['west'] }), c)).toBe(true);
+    expect(canAssignConversation(viewer({ sellerId: 'x', teamIds: ['east'] }), { ...c, assignedTo: { type: 'team', id: 'east' } })).toBe(true);
+    expect(canAssignConversation(viewer({ sellerId: 'x', teamIds: ['east'] }), c)).toBe(false);
+  });
+
   it('requireSmsRole refuses sellers who may not read text with 403', () => {
     expect(() => requireSmsRole(viewer(), 'x')).not.toThrow();
     const error = thrown(() => requireSmsRole(viewer({ readsBodies: false }), 'moving a conversation'));
@@ -95,7 +105,13 @@ describe('templates (contract, "Templates")', () => {
     expect(() => assertKnownPlaceholders('{{record.name|there}}')).not.toThrow();
   });
 
+  it('an empty default is no default; spaces around the default are trimmed', () => {
+    expect(render('[{{record.phone|}}]', { record, seller: { name: 'x' } })).toEqual({ body: '[]', missing: ['record.phone'] });
+    expect(render('[{{record.phone|  there  }}]', { record, seller: { name: 'x' } })).toEqual({ body: '[there]', missing: [] });
+  });
+
   it('a text with holes is refused with 400 MissingPlaceholderValue naming them', () => {
+    expect(thrown(() => assertNothingMissing({ body: '', missing: ['record.name', 'record.phone'] })).message).toMatch(/^no value for \{\{record\.name\}\}, \{\{record\.phone\}\};/);
     expect(assertNothingMissing({ body: 'ok', missing: [] })).toBe('ok');
     const error = thrown(() => assertNothingMissing({ body: 'Hi ,', missing: ['record.name'] }));
     expect(error).toMatchObject({ code: 'MissingPlaceholderValue', status: 400, details: { placeholders: ['record.name'] } });
@@ -128,6 +144,12 @@ describe('notifications (contract, "Notifications")', () => {
     expect(inboundRecipients({ assignedTo: { type: 'seller', id: 'b' }, assigneeTeamMembers: ['x'], recordOwnerId: 'a', recordOwningTeamMembers: ['y'] })).toEqual(['a', 'b']);
     expect(inboundRecipients({ assignedTo: { type: 'team', id: 't' }, assigneeTeamMembers: ['m2', 'm1'], recordOwnerId: 'm1', recordOwningTeamMembers: [] })).toEqual(['m1', 'm2']);
     expect(inboundRecipients({ assignedTo: { type: 'seller', id: 'b' }, assigneeTeamMembers: [], recordOwningTeamMembers: ['o1', 'o2'] })).toEqual(['b', 'o1', 'o2']);
+  });
+
+  it('a notification previews the first 160 characters of the body, whole characters', () => {
+    expect(notificationPreview('short')).toBe('short');
+    expect(notificationPreview('x'.repeat(200))).toBe('x'.repeat(160));
+    expect(notificationPreview(`${'x'.repeat(159)}😀😀`)).toBe(`${'x'.repeat(159)}😀`);
   });
 
   it('recipients without the salesperson role are told without the text', () => {
