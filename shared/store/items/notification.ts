@@ -31,25 +31,7 @@ export function notificationItem(table: string, n: NewNotification): TransactIte
 /** Written once: a stream re-run writes the same id and changes nothing. */
 export async function putNotification(db: Db, table: string, n: NewNotification): Promise<void> {
   try {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...keys.notification(n.sellerId, n.id),
-          ...keys.unreadNotification(n.sellerId, n.id),
-          kind: 'notification',
-          id: n.id,
-          sellerId: n.sellerId,
-          notificationKind: n.kind,
-          conversationId: n.conversationId,
-          messageId: n.messageId,
-          createdAt: n.createdAt,
-          read: false,
-          ...n.extra,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await db.send(new PutCommand(notificationItem(table, n).Put!));
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
