@@ -8,9 +8,8 @@ import { renderBodySchema, templateBodySchema } from '../../shared/domain/templa
 import { recordTypeSchema } from '../../shared/domain/records';
 import { segmentInfo } from '../../shared/domain/segments';
 import { HttpError, notFound } from '../../shared/domain/errors';
-import { SALESPERSON_ROLE } from '../../shared/domain/directory';
 import { newId } from '../../shared/domain/clock';
-import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
+import { canReadRecord, isSalesperson, viewerFrom } from '../../shared/domain/visibility';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
 import type { Item } from '../../shared/store/dynamo-helpers';
@@ -26,7 +25,7 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
   const requireWriter = async (caller: Caller) => {
     if (caller.isAdmin) return;
     const seller = await directory.getSeller(caller.sellerId);
-    if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'writing templates needs the salesperson role');
+    if (!isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', 'writing templates needs the salesperson role');
   };
   /** Only a template's creator or an admin changes or deletes it. */
   const ownTemplate = async (caller: Caller, id: string) => {

@@ -22,4 +22,3 @@ export const numberBodySchema = z
   })
   .strict();
 
-export { SALESPERSON_ROLE } from './visibility';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Principal, RecordType } from './types';
-import { SALESPERSON_ROLE } from './directory';
+import { isSalesperson } from './visibility';
 
 export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed', 'conversation_assigned'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
@@ -45,7 +45,7 @@ export function inboundRecipients(input: {
 
 /** A recipient without SMS privileges is told that a message arrived, without its text. */
 export function inboundKindFor(roles: readonly string[] | undefined): NotificationKind {
-  return roles?.includes(SALESPERSON_ROLE) ? 'inbound_message' : 'insufficient_privileges';
+  return isSalesperson({ roles }) ? 'inbound_message' : 'insufficient_privileges';
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -12,13 +12,18 @@ export interface Viewer {
 
 export const SALESPERSON_ROLE = 'salesperson';
 
+/** The directory role that grants SMS privileges (send, receive, read text). */
+export function isSalesperson(seller: { roles?: readonly string[] | undefined } | undefined): boolean {
+  return (seller?.roles ?? []).includes(SALESPERSON_ROLE);
+}
+
 /** The caller with the teams and roles the directory lists for them (none when they are not in the directory). */
 export function viewerFrom(caller: { sellerId: string; isAdmin: boolean }, seller: { teamIds: readonly string[]; roles?: readonly string[] } | undefined): Viewer {
   return {
     sellerId: caller.sellerId,
     isAdmin: caller.isAdmin,
     teamIds: seller?.teamIds ?? [],
-    readsBodies: caller.isAdmin || (seller?.roles ?? []).includes(SALESPERSON_ROLE),
+    readsBodies: caller.isAdmin || isSalesperson(seller),
   };
 }
 

@@ -2,7 +2,7 @@ import type { Deps } from '../deps';
 import { HttpError } from '../domain/errors';
 import { notificationId } from '../domain/notifications';
 import type { Principal } from '../domain/types';
-import { SALESPERSON_ROLE } from '../domain/visibility';
+import { isSalesperson } from '../domain/visibility';
 import { assignItem, type ConversationState } from '../store/items/conversation';
 import { DirectoryStore } from '../store/items/directory';
 import { notificationItem } from '../store/items/notification';
@@ -20,7 +20,7 @@ export async function assignConversation(deps: Deps, conversation: ConversationS
   if (to.type === 'seller') {
     const seller = await directory.getSeller(to.id);
     if (!seller) throw new HttpError('NotFound', `seller ${to.id} not found`);
-    if (!seller.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', `${to.id} does not have the salesperson role`);
+    if (!isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', `${to.id} does not have the salesperson role`);
     recipients = [to.id];
   } else {
     if (!(await directory.getTeam(to.id))) throw new HttpError('NotFound', `team ${to.id} not found`);

@@ -15,8 +15,7 @@ import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
 import { HttpError, notFound } from '../domain/errors';
 import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField } from '../domain/records';
-import { canReadRecord, canSeeConversation, isPrincipalOf, viewerFrom, type Viewer } from '../domain/visibility';
-import { SALESPERSON_ROLE } from '../domain/directory';
+import { canReadRecord, canSeeConversation, isPrincipalOf, isSalesperson, viewerFrom, type Viewer } from '../domain/visibility';
 import { assertNothingMissing, placeholdersOf, render } from '../domain/template';
 import { newId } from '../domain/clock';
 import type { Message } from '../domain/messages';
@@ -240,7 +239,7 @@ export class OutboundService {
 
 /** The sender must hold the salesperson role and send from a number assigned to them or their team. */
 function authorizeSender(caller: Caller, seller: Seller | undefined, number: BusinessNumber | undefined, from: string): { seller: Seller; number: BusinessNumber } {
-  if (!seller?.roles.includes(SALESPERSON_ROLE)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
+  if (!seller || !isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
   // Admins too send only from numbers assigned to them or their teams.
   const viewer = viewerFrom({ ...caller, isAdmin: false }, seller);
   if (!number || !isPrincipalOf(viewer, number.assignedTo)) throw new HttpError('NumberNotAssigned', `${from} is not a business number assigned to you or your team`);

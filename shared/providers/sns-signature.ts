@@ -73,11 +73,7 @@ export const MAX_CERTIFICATE_BYTES = 16_384;
 export const MAX_CACHED_CERTIFICATES = 16;
 
 /** GET over HTTPS with a timeout, no redirects, and at most `maxBytes` of body. */
-export function httpsFetchText(url: string, maxBytes = 65_536): Promise<string> {
-  return fetchLimited(url, maxBytes);
-}
-
-async function fetchLimited(url: string, maxBytes: number): Promise<string> {
+export async function httpsFetchText(url: string, maxBytes = 65_536): Promise<string> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: 'error' });
   if (!response.ok) throw new Error(`GET answered ${response.status}`);
   if (Number(response.headers.get('content-length') ?? 0) > maxBytes) throw new Error('response too large');
