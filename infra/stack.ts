@@ -31,15 +31,15 @@ const callbackAccess: TableAccess = { indexes: [], writes: ['PHONE#', 'CONV#', '
 
 /** What each function reads and writes in the table (key prefixes from shared/store/keys.ts). */
 export const tableAccess = {
-  directory: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'TEAM#', 'NUMBER#', 'RECORD#', 'PHONE#'] },
-  'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#'] },
+  directory: { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEAM#', 'NUMBER#', 'RECORD#', 'PHONE#'] },
+  'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#', 'CONV#'] },
   'outbound-send': { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'IDEMPOTENCY#'] },
   reassignment: { indexes: [], writes: ['PHONE#', 'CONV#', 'SELLER#'] },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
   inbound: callbackAccess,
   'delivery-reports': { indexes: [], writes: ['CONV#', 'PMSG#'] },
-  notifier: { indexes: ['gsi1'], writes: ['SELLER#', 'PHONE#'] },
+  notifier: { indexes: ['gsi1'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
   'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
   'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
 } satisfies Record<string, TableAccess>;
@@ -226,7 +226,9 @@ export class SmsCrmStack extends Stack {
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(deadLetters('NotifierStream')),
       filters: [
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification') } } } }),
+        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification', 'conversation') } } } }),
+        // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
+        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
         // Record ownership changes: the notifier re-applies them to the record's conversations.
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('record') } } } }),

@@ -1,14 +1,22 @@
+import * as z from 'zod';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
 import { cursorSigningKey } from '../../shared/secrets';
 import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
 import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../../shared/domain/directory';
-import { phoneFromPath } from '../../shared/domain/phone';
+import { normalizePhone, phoneFromPath } from '../../shared/domain/phone';
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { notFound } from '../../shared/domain/errors';
 import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { onFirstUse } from '../../shared/lambda';
+import { HttpError } from '../../shared/domain/errors';
+import { recordsByName, recordsByNumber } from '../../shared/store/queries/record-lookup';
+
+export const recordLookupQuerySchema = pageQuerySchema.extend({ q: z.string().min(1).max(200), type: recordTypeSchema.optional() });
+
+/** Digits with the usual separators (and an optional leading +): the lookup matches numbers, not names. */
+const looksLikePhoneNumber = (q: string) => /^\+?[\d\s().-]{6,}$/.test(q.trim());
 
 export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSigningKey)) {
   const { directory, records } = directoryStores(deps);
@@ -47,6 +55,17 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
       const id = parseWith(idSchema, params.id, 'id');
       const record = toCrmRecord(type, id, parseWith(recordBodySchema, body), deps);
       return ok((await records.upsert(record)).record);
+    },
+    'GET /records': async ({ caller, query }) => {
+      const input = parseWith(recordLookupQuerySchema, query, 'query');
+      const viewer = viewerFrom(caller, caller.isAdmin ? undefined : await directory.getSeller(caller.sellerId));
+      const number = looksLikePhoneNumber(input.q) ? normalizePhone(input.q, deps.defaultRegion) : undefined;
+      if (number) return ok({ items: await recordsByNumber(deps.db, deps.table, viewer, number, input.type) });
+      if (input.q.trim().length < 2) throw new HttpError('ValidationError', 'q: give at least 2 characters of a name, or a phone number');
+      const scope = `records?q=${input.q.trim().toLowerCase()}&type=${input.type ?? ''}:${caller.sellerId}`;
+      const after = await cursors.decode<string>(input.cursor, scope);
+      const { items, last } = await recordsByName(deps.db, deps.table, viewer, { prefix: input.q, type: input.type, limit: input.limit, after });
+      return ok({ items, ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}) });
     },
     'GET /records/{type}/{id}': async ({ params, caller }) => {
       const type = parseWith(recordTypeSchema, params.type, 'type');

@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
-import { ConversationStore, toPublicConversation } from '../../shared/store/items/conversation';
+import { ConversationStore } from '../../shared/store/items/conversation';
+import { answerConversations } from '../../shared/store/queries/conversation-answers';
 import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { moveConversation } from '../../shared/flows/move-conversation';
@@ -34,7 +35,7 @@ export function createHandler(deps: Deps) {
       if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
       requireSmsRole(viewer, 'moving a conversation');
       if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
-      return ok(toPublicConversation(await moveConversation(deps, conversation, target)));
+      return ok((await answerConversations(deps.db, deps.table, viewer, [await moveConversation(deps, conversation, target, caller.sellerId)]))[0]);
     },
     'POST /conversations/{id}/assign': async ({ caller, params, body }) => {
       const input = parseWith(assignSchema, body);
@@ -43,7 +44,7 @@ export function createHandler(deps: Deps) {
       if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
       requireSmsRole(viewer, 'handing off a conversation');
       if (!canAssignConversation(viewer, conversation)) throw new HttpError('InsufficientPrivileges', 'only an admin, the assignee or the record\'s owner may hand this conversation off');
-      return ok(toPublicConversation(await assignConversation(deps, conversation, input.assignedTo, caller.sellerId)));
+      return ok((await answerConversations(deps.db, deps.table, viewer, [await assignConversation(deps, conversation, input.assignedTo, caller.sellerId)]))[0]);
     },
   });
 }

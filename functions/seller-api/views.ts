@@ -7,7 +7,11 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
 import { toPublicMessage } from '../../shared/store/items/message';
-import { markAllRead, markRead, notificationsOf } from '../../shared/store/items/notification';
+import { markAllRead, markRead, notificationsOf, unreadNotificationCount } from '../../shared/store/items/notification';
+import { markConversationRead } from '../../shared/store/items/read-state';
+import { timelineOf } from '../../shared/store/items/timeline';
+import { answerConversations } from '../../shared/store/queries/conversation-answers';
+import { unreadPage, unreadTotals } from '../../shared/store/queries/unread-conversations';
 import { keys } from '../../shared/store/keys';
 import type { Item } from '../../shared/store/dynamo-helpers';
 import { canReadRecord, canSeeConversation, viewerFrom, type Viewer } from '../../shared/domain/visibility';
@@ -17,7 +21,7 @@ import { mergedPage, type IndexSource } from '../../shared/store/queries/merged-
 import { conversationFor, messageFor } from '../../shared/domain/messages';
 
 const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });
-const notificationsQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
+const unreadQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
 
 /** The seller's views. Every route decides visibility with canSeeConversation; not visible = 404. */
 export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {
@@ -26,6 +30,9 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
   const conversations = new ConversationStore(deps.db, deps.table);
 
   const viewerOf = async (caller: Caller): Promise<Viewer> => viewerFrom(caller, await directory.getSeller(caller.sellerId));
+
+  /** Conversation answers carry the caller's unread count and read time, and the customer's consent. */
+  const answer = (viewer: Viewer, states: readonly ConversationState[]) => answerConversations(deps.db, deps.table, viewer, states);
 
   const visibleConversation = async (caller: Caller, id: string) => {
     const [conversation, viewer] = await Promise.all([conversations.get(id), viewerOf(caller)]);
@@ -46,15 +53,20 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       }
       if (!page.lastKey) next = undefined;
     } while (found.length < limit && next);
-    return { items: found.map((c) => conversationFor(viewer, toPublicConversation(c))), lastKey: found.length === limit ? next : undefined };
+    return { items: await answer(viewer, found), lastKey: found.length === limit ? next : undefined };
   };
 
   return {
     'GET /me/conversations': async ({ caller, query }) => {
-      const page = parseWith(pageQuerySchema, query, 'query');
+      const page = parseWith(unreadQuerySchema, query, 'query');
       const viewer = await viewerOf(caller);
-      const scope = `me/conversations:${caller.sellerId}:${caller.isAdmin}`;
+      const unread = page.unread === 'true';
+      const scope = `me/conversations:${caller.sellerId}:${caller.isAdmin}:${unread}`;
       const before = await cursors.decode<string>(page.cursor, scope);
+      if (unread) {
+        const { items, last } = await unreadPage(deps.db, deps.table, viewer, page.limit, before);
+        return ok({ items: items.map(({ state, reader }) => conversationFor(viewer, toPublicConversation(state, reader))), ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}) });
+      }
       const sources: IndexSource[] = viewer.isAdmin
         ? keys.allConversationsShards().map((partition) => ({ index: 'gsi5' as const, partition }))
         : [
@@ -66,14 +78,35 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
             ]),
           ];
       const { items, last } = await mergedPage(deps.db, deps.table, sources, page.limit, before);
-      return ok({
-        // The index partitions hold what the rule allows; the rule itself still has the last word.
-        items: items
-          .map(toConversationState)
-          .filter((conversation) => canSeeConversation(viewer, conversation))
-          .map((conversation) => conversationFor(viewer, toPublicConversation(conversation))),
-        ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}),
-      });
+      // The index partitions hold what the rule allows; the rule itself still has the last word.
+      const visible = items.map(toConversationState).filter((conversation) => canSeeConversation(viewer, conversation));
+      return ok({ items: await answer(viewer, visible), ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}) });
+    },
+
+    'GET /me/unread': async ({ caller }) => {
+      const viewer = await viewerOf(caller);
+      const [totals, notifications] = await Promise.all([unreadTotals(deps.db, deps.table, viewer), unreadNotificationCount(deps.db, deps.table, caller.sellerId)]);
+      return ok({ ...totals, notifications });
+    },
+
+    'POST /conversations/{id}/read': async ({ caller, params }) => {
+      const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
+      const at = deps.clock.now().toISOString();
+      await markConversationRead(deps.db, deps.table, caller.sellerId, conversation.id, conversation.inboundCount, at);
+      await markAllRead(deps.db, deps.table, caller.sellerId, at, conversation.id);
+      return ok((await answer(viewer, [conversation]))[0]);
+    },
+
+    'GET /conversations/{id}/events': async ({ caller, params, query }) => {
+      const page = parseWith(pageQuerySchema, query, 'query');
+      const { conversation } = await visibleConversation(caller, params.id ?? '');
+      const scope = `conversations/${conversation.id}/events`;
+      const after = await cursors.decode<number>(page.cursor, scope);
+      // A timeline holds a handful of entries: read whole, paged here.
+      const events = await timelineOf(deps.db, deps.table, conversation);
+      const start = after ?? 0;
+      const items = events.slice(start, start + page.limit);
+      return ok({ items, ...(start + page.limit < events.length ? { nextCursor: await cursors.encode(start + page.limit, scope) } : {}) });
     },
 
     'GET /records/{type}/{id}/conversations': async ({ caller, params, query }) => {
@@ -113,7 +146,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
 
     'GET /conversations/{id}': async ({ caller, params }) => {
       const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
-      return ok(conversationFor(viewer, toPublicConversation(conversation)));
+      return ok((await answer(viewer, [conversation]))[0]);
     },
 
     'GET /conversations/{id}/messages': async ({ caller, params, query }) => {
@@ -126,7 +159,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
     },
 
     'GET /me/notifications': async ({ caller, query }) => {
-      const page = parseWith(notificationsQuerySchema, query, 'query');
+      const page = parseWith(unreadQuerySchema, query, 'query');
       const unread = page.unread === 'true';
       const scope = `me/notifications:${caller.sellerId}:${unread}`;
       const start = await cursors.decode<Item>(page.cursor, scope);

@@ -102,6 +102,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/records": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Record lookup (the move dialog) */
+        get: operations["lookUpRecords"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/conversations": {
         parameters: {
             query?: never;
@@ -111,6 +128,57 @@ export interface paths {
         };
         /** My SMS: conversations visible to the caller */
         get: operations["listMyConversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/unread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's unread totals */
+        get: operations["getMyUnread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a conversation read for the caller */
+        post: operations["markConversationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A conversation's timeline */
+        get: operations["listConversationEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -463,6 +531,12 @@ export interface components {
             lastMessageAt: string;
             /** @description Absent (and `withheld` true) for a seller without the salesperson role. */
             lastMessagePreview?: string;
+            /** @description The caller's own: inbound messages after their last read. */
+            unreadCount: number;
+            /** @description When the caller last read the conversation (by reading it or sending in it). */
+            lastReadAt?: string;
+            /** @description True while the customer has opted out of this business number. */
+            optedOut: boolean;
             /** @constant */
             withheld?: true;
         };
@@ -580,10 +654,131 @@ export interface components {
                     lastMessageAt: string;
                     /** @description Absent (and `withheld` true) for a seller without the salesperson role. */
                     lastMessagePreview?: string;
+                    /** @description The caller's own: inbound messages after their last read. */
+                    unreadCount: number;
+                    /** @description When the caller last read the conversation (by reading it or sending in it). */
+                    lastReadAt?: string;
+                    /** @description True while the customer has opted out of this business number. */
+                    optedOut: boolean;
                     /** @constant */
                     withheld?: true;
                 }[];
             }[];
+        };
+        TimelineEvent: {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "created";
+            detail: {
+                record: {
+                    /** @enum {string} */
+                    type: "contact" | "account" | "opportunity" | "lead";
+                    id: string;
+                };
+                /** @description Inbound only: the first routing rule that separated the chosen record from the runner-up. */
+                routing?: {
+                    /** @enum {string} */
+                    rule: "only-candidate" | "recent-conversation" | "owned-by-assignee" | "owned-by-team" | "record-type" | "active-first" | "recently-modified" | "id" | "new-lead";
+                    runnerUp?: {
+                        /** @enum {string} */
+                        type: "contact" | "account" | "opportunity" | "lead";
+                        id: string;
+                    };
+                };
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "moved";
+            detail: {
+                from: {
+                    /** @enum {string} */
+                    type: "contact" | "account" | "opportunity" | "lead";
+                    id: string;
+                };
+                to: {
+                    /** @enum {string} */
+                    type: "contact" | "account" | "opportunity" | "lead";
+                    id: string;
+                };
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "merged";
+            detail: {
+                fromConversationId: string;
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "assigned";
+            detail: {
+                from: {
+                    /** @enum {string} */
+                    type: "seller" | "team";
+                    id: string;
+                };
+                to: {
+                    /** @enum {string} */
+                    type: "seller" | "team";
+                    id: string;
+                };
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "opted_out";
+            detail: {
+                /** @enum {string} */
+                source: "keyword" | "manual";
+                keyword?: string;
+                reason?: string;
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "opted_in";
+            detail: {
+                /** @enum {string} */
+                source: "keyword" | "manual";
+                keyword?: string;
+                reason?: string;
+            };
+        };
+        UnreadTotals: {
+            /** @description Conversations with unread inbound messages for the caller. */
+            conversations: number;
+            /** @description Unread inbound messages in them. */
+            messages: number;
+            /** @description Unread notifications. */
+            notifications: number;
+        };
+        FoundRecord: {
+            /** @enum {string} */
+            type: "contact" | "account" | "opportunity" | "lead";
+            id: string;
+            name: string;
+            /** @enum {string} */
+            state: "active" | "inactive";
         };
         SnsCallbackOutcome: {
             /** @constant */
@@ -1270,7 +1465,338 @@ export interface operations {
             };
         };
     };
+    lookUpRecords: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description The start of a name (at least 2 characters, any case), or a phone number (matched exactly against phone, business and mobile). */
+                q?: string;
+                /** @description Only records of this type. */
+                type?: "contact" | "account" | "opportunity" | "lead";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description By name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FoundRecord"][];
+                        /** @description Pass as `cursor` for the next page; absent on the last page. */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listMyConversations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Only unread ones. */
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; with `unread=true`, latest unread message first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Conversation"][];
+                        /** @description Pass as `cursor` for the next page; absent on the last page. */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getMyUnread: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unread conversations, messages and notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadTotals"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    markConversationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation, read; the caller’s notifications of it are read too. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listConversationEvents: {
         parameters: {
             query?: {
                 /** @description Page size. */
@@ -1279,7 +1805,9 @@ export interface operations {
                 cursor?: string;
             };
             header?: never;
-            path?: never;
+            path: {
+                id: string;
+            };
             cookie?: never;
         };
         requestBody?: never;
@@ -1291,7 +1819,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Conversation"][];
+                        items: components["schemas"]["TimelineEvent"][];
                         /** @description Pass as `cursor` for the next page; absent on the last page. */
                         nextCursor?: string;
                     };

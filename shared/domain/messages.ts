@@ -39,6 +39,11 @@ export interface Conversation {
   assignedTo: Principal;
   lastMessageAt: string;
   lastMessagePreview: string;
+  /** The caller's own: inbound messages after their last read. */
+  unreadCount: number;
+  lastReadAt?: string;
+  /** The customer has opted out of this business number. */
+  optedOut: boolean;
 }
 
 export const PREVIEW_LENGTH = 120;

@@ -3,7 +3,8 @@ import { HttpError } from '../domain/errors';
 import { notificationId } from '../domain/notifications';
 import type { Principal } from '../domain/types';
 import { isSalesperson } from '../domain/visibility';
-import { assignItem, type ConversationState } from '../store/items/conversation';
+import { assignItems, type ConversationState } from '../store/items/conversation';
+import { newId } from '../domain/clock';
 import { DirectoryStore } from '../store/items/directory';
 import { notificationItem } from '../store/items/notification';
 import { cancellationCodes } from '../store/dynamo-helpers';
@@ -27,8 +28,9 @@ export async function assignConversation(deps: Deps, conversation: ConversationS
     recipients = await directory.teamMemberIds(to.id);
   }
   if (conversation.assignedTo.type === to.type && conversation.assignedTo.id === to.id) return conversation;
-  const at = deps.clock.now().toISOString();
-  const notifications = recipients.slice(0, 98).map((sellerId) =>
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const notifications = recipients.slice(0, 97).map((sellerId) =>
     notificationItem(deps.table, {
       id: notificationId(at, `${conversation.id}#assigned`, 'conversation_assigned', sellerId),
       sellerId,
@@ -39,7 +41,7 @@ export async function assignConversation(deps: Deps, conversation: ConversationS
     }),
   );
   try {
-    await writeTransaction(deps.db, [assignItem(deps.table, conversation, to, by, at), ...notifications]);
+    await writeTransaction(deps.db, [...assignItems(deps.table, conversation, to, by, at, newId(now)), ...notifications]);
   } catch (error) {
     if (cancellationCodes(error)) throw new HttpError('Conflict', 'the conversation changed while being handed off; retry');
     throw error;

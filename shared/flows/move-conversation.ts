@@ -7,6 +7,7 @@ import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { preview } from '../domain/messages';
+import { newId } from '../domain/clock';
 
 const MESSAGES_PER_TRANSACTION = 30;
 
@@ -17,18 +18,20 @@ const MESSAGES_PER_TRANSACTION = 30;
  * the source is marked, its messages move across in batches (each batch atomic, every step safe to
  * repeat), and the source is removed last; a crash half-way is finished by the next request.
  */
-export async function moveConversation(deps: Deps, source: ConversationState, target: CrmRecord): Promise<ConversationState> {
+export async function moveConversation(deps: Deps, source: ConversationState, target: CrmRecord, by: string): Promise<ConversationState> {
   if (source.record.type === target.type && source.record.id === target.id) return source;
   const conversations = new ConversationStore(deps.db, deps.table);
   const targetKey = conversationKey({ ...source, record: { type: target.type, id: target.id } });
   return retryOnConflict({ name: 'Move', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while being moved; retry'), maxAttempts: 5 }, async () => {
     const current = await reload(conversations, source);
     const existingTarget = await conversations.at(targetKey);
-    if (existingTarget) return mergeInto(deps, current, existingTarget.state);
+    if (existingTarget) return mergeInto(deps, current, existingTarget.state, by);
 
     const moved: ConversationState = { ...current.state, record: { type: target.type, id: target.id }, recordOwnerId: target.ownerId, recordOwningTeamId: target.owningTeamId };
     try {
-      await writeTransaction(deps.db, moveConversationItems(deps.table, current, moved));
+      const at = deps.clock.now();
+      const event = { id: newId(at), kind: 'moved' as const, at: at.toISOString(), by, detail: { from: current.state.record, to: moved.record } };
+      await writeTransaction(deps.db, moveConversationItems(deps.table, current, moved, event));
       return moved;
     } catch (error) {
       // A message arrived, or the target conversation appeared, meanwhile: look again.
@@ -44,7 +47,7 @@ async function reload(conversations: ConversationStore, conversation: Conversati
   return current;
 }
 
-async function mergeInto(deps: Deps, source: { state: ConversationState; messageCount: number }, target: ConversationState): Promise<ConversationState> {
+async function mergeInto(deps: Deps, source: { state: ConversationState; messageCount: number }, target: ConversationState, by: string): Promise<ConversationState> {
   const { db, table } = deps;
   const conversations = new ConversationStore(db, table);
   await conversations.markMerging(source.state, target.id);
@@ -54,7 +57,13 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
     const items: TransactItem[] = [];
     let latest = '';
     let latestBody = '';
+    let inbound = 0;
+    let latestInbound = '';
     for (const message of messages) {
+      if (message.direction === 'inbound') {
+        inbound++;
+        if ((message.createdAt as string) > latestInbound) latestInbound = message.createdAt as string;
+      }
       const moved = movedMessageItems(table, message, target);
       items.push(...moved.items);
       if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
@@ -63,11 +72,13 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
         latestBody = message.body as string;
       }
     }
-    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody }, messages.length));
+    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody }, messages.length, { count: inbound, latestAt: latestInbound }));
     await writeTransaction(db, items);
     if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
+    if (inbound > 0 && (!target.lastInboundAt || latestInbound > target.lastInboundAt)) target = { ...target, lastInboundAt: latestInbound };
   }
   // Last: the source goes, and its id resolves to the merged conversation.
-  await writeTransaction(db, finishMergeItems(table, source.state, target));
+  const at = deps.clock.now();
+  await writeTransaction(db, finishMergeItems(table, source.state, target, { id: newId(at), kind: 'merged', at: at.toISOString(), by, detail: { fromConversationId: source.state.id } }));
   return (await conversations.at(conversationKey(target)))!.state;
 }

@@ -2,7 +2,9 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Deps } from '../deps';
 import type { Principal, RecordType } from '../domain/types';
 import type { Item } from '../store/dynamo-helpers';
-import { getNotification, markPublished, putNotification } from '../store/items/notification';
+import { getNotification, markAllRead, markPublished, putNotification } from '../store/items/notification';
+import { markConversationRead, putUnreadPointers, readMarksIn } from '../store/items/read-state';
+import { conversationViewers, unreadCount } from '../domain/read-state';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, toRecord } from '../store/items/record';
@@ -34,8 +36,18 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
     await new RecordStore(deps.db, deps.table).propagateOwnership(toRecord(item));
     return 0;
   }
+  if (item.kind === 'conversation') {
+    await refreshUnreadPointers(deps, change.oldImage, item);
+    return 0;
+  }
   if (item.kind !== 'message') return 0;
   if (change.eventName === 'INSERT' && item.direction === 'inbound') return notifyInbound(deps, item);
+  if (change.eventName === 'INSERT' && item.direction === 'outbound' && item.sentBy) {
+    // A seller's own send marks the conversation read for them, up to what it held when they sent.
+    await markConversationRead(deps.db, deps.table, item.sentBy as string, item.conversationId as string, (item.inboundSeen as number | undefined) ?? 0, item.createdAt as string);
+    await markAllRead(deps.db, deps.table, item.sentBy as string, item.createdAt as string, item.conversationId as string);
+    return 0;
+  }
   const was = change.oldImage?.status as MessageStatus | undefined;
   const now = item.status as MessageStatus;
   if (item.direction === 'outbound' && (now === 'failed' || now === 'undelivered') && !(was && finalStatuses.has(was)) && item.sentBy) {
@@ -46,6 +58,31 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
 }
 
 const ownerChanged = (before: Item | undefined, after: Item) => before?.ownerId !== after.ownerId || before?.owningTeamId !== after.owningTeamId;
+
+/**
+ * Keeps the unread pointers ("My SMS" `?unread=true`) in step with a conversation: after an inbound
+ * message, a hand-off, a move or an owner change, every seller who sees it and has not read
+ * everything gets a pointer. Written here, off the inbound transaction, so an inbound message costs
+ * no write per seller on the request path.
+ */
+async function refreshUnreadPointers(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
+  const inboundCount = (conversation.inboundCount as number | undefined) ?? 0;
+  if (inboundCount === 0) return;
+  const sameViewers = before && same(before.assignedTo, conversation.assignedTo) && before.recordOwnerId === conversation.recordOwnerId && before.recordOwningTeamId === conversation.recordOwningTeamId;
+  if (sameViewers && before.inboundCount === inboundCount) return;
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const assignedTo = conversation.assignedTo as Principal;
+  const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
+    assignedTo.type === 'team' ? directory.teamMemberIds(assignedTo.id) : [],
+    conversation.recordOwningTeamId ? directory.teamMemberIds(conversation.recordOwningTeamId as string) : [],
+  ]);
+  const viewers = conversationViewers({ assignedTo, assigneeTeamMembers, recordOwnerId: conversation.recordOwnerId as string | undefined, recordOwningTeamMembers });
+  const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, viewers);
+  const unread = viewers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0);
+  await putUnreadPointers(deps.db, deps.table, { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string }, unread);
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
   const directory = new DirectoryStore(deps.db, deps.table);

@@ -3,13 +3,13 @@ import type { InboundSms } from '../domain/inbound';
 import type { Principal, RecordType } from '../domain/types';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, explain, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
-import { consentChange } from '../domain/opt-out';
+import { consentKeyword } from '../domain/opt-out';
 import { newId } from '../domain/clock';
 import type { Message } from '../domain/messages';
 import { appendMessageItems, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
 import { messageKey, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
 import { inboundPointerItem } from '../store/items/provider-message';
-import { optInItem, optOutItem } from '../store/items/opt-out';
+import { optOutItems } from '../store/items/opt-out';
 import { DirectoryStore } from '../store/items/directory';
 import { readCustomerPartition } from '../store/queries/customer-partition';
 import { phoneIndexEntry, RecordStore } from '../store/items/record';
@@ -116,9 +116,10 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message)));
 
-  const consent = consentChange(sms.body);
-  if (consent === 'opt-out') items.push(optOutItem(table, sms.from, sms.to, createdAt, message.id));
-  else if (consent === 'opt-in') items.push(optInItem(table, sms.from, sms.to));
+  const consent = consentKeyword(sms.body);
+  if (consent) {
+    items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }));
+  }
   return { items, dedupeIndex, message, rule: decision.kind === 'new-lead' ? 'new-lead' : decision.rule };
 }
 

@@ -163,7 +163,7 @@ export class OutboundService {
         existing ?? newConversation({ id: newId(now), record: plan.record, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, firstMessage: { createdAt, body } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, ...(plan.templateId ? { templateId: plan.templateId } : {}) },
+        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, ...(plan.templateId ? { templateId: plan.templateId } : {}) },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);

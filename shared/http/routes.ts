@@ -27,8 +27,12 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/me/numbers', fn: 'directory', access: 'seller' },
   { method: 'PUT', path: '/records/{type}/{id}', fn: 'directory', access: 'admin' },
   { method: 'GET', path: '/records/{type}/{id}', fn: 'directory', access: 'seller' },
+  { method: 'GET', path: '/records', fn: 'directory', access: 'seller' },
 
   { method: 'GET', path: '/me/conversations', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/me/unread', fn: 'seller-api', access: 'seller' },
+  { method: 'POST', path: '/conversations/{id}/read', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/conversations/{id}/events', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/records/{type}/{id}/conversations', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/records/contact/{id}/related', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/conversations/{id}', fn: 'seller-api', access: 'seller' },

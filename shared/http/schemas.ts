@@ -4,6 +4,8 @@ import { messageStatuses } from '../domain/messages';
 import { notificationKinds } from '../domain/notifications';
 import { providerNames, recordTypeNames } from '../domain/types';
 import type { conversationFor, messageFor } from '../domain/messages';
+import type { TimelineEvent } from '../domain/timeline';
+import type { FoundRecord } from '../store/queries/record-lookup';
 import type { Notification } from '../domain/notifications';
 import type { BusinessNumber, Seller } from '../store/items/directory';
 import type { Template } from '../store/items/template';
@@ -49,6 +51,9 @@ export const conversationSchema = z.object({
   assignedTo: principal,
   lastMessageAt: z.string(),
   lastMessagePreview: z.string().optional().describe('Absent (and `withheld` true) for a seller without the salesperson role.'),
+  unreadCount: z.number().int().min(0).describe("The caller's own: inbound messages after their last read."),
+  lastReadAt: z.string().optional().describe('When the caller last read the conversation (by reading it or sending in it).'),
+  optedOut: z.boolean().describe('True while the customer has opted out of this business number.'),
   withheld: z.literal(true).optional(),
 });
 export const messageSchema = z.object({
@@ -106,6 +111,23 @@ export const relatedSchema = z.object({
   items: z.array(z.object({ record: z.union([crmRecordSchema, recordRef]).describe('The whole record when the caller may read it, else only {type, id}.'), conversations: z.array(conversationSchema) })),
 });
 
+const consentDetail = z.object({ source: z.enum(['keyword', 'manual']), keyword: z.string().optional(), reason: z.string().optional() });
+const eventBase = { id: z.string(), at: z.string(), by: z.string().optional().describe('The acting seller; absent for the customer or the system.') };
+export const timelineEventSchema = z.discriminatedUnion('kind', [
+  z.object({ ...eventBase, kind: z.literal('created'), detail: z.object({ record: recordRef, routing: messageSchema.shape.routing }) }),
+  z.object({ ...eventBase, kind: z.literal('moved'), detail: z.object({ from: recordRef, to: recordRef }) }),
+  z.object({ ...eventBase, kind: z.literal('merged'), detail: z.object({ fromConversationId: z.string() }) }),
+  z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal }) }),
+  z.object({ ...eventBase, kind: z.literal('opted_out'), detail: consentDetail }),
+  z.object({ ...eventBase, kind: z.literal('opted_in'), detail: consentDetail }),
+]);
+export const unreadTotalsSchema = z.object({
+  conversations: z.number().int().min(0).describe('Conversations with unread inbound messages for the caller.'),
+  messages: z.number().int().min(0).describe('Unread inbound messages in them.'),
+  notifications: z.number().int().min(0).describe('Unread notifications.'),
+});
+export const foundRecordSchema = z.object({ type: z.enum(['contact', 'account', 'opportunity', 'lead']), id: z.string(), name: z.string(), state: z.enum(['active', 'inactive']) });
+
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 
 export const snsCallbackSchema = z.union([
@@ -133,4 +155,6 @@ export const shapesAgree: [
   Same<Seller, z.infer<typeof sellerSchema>>,
   Same<BusinessNumber, z.infer<typeof businessNumberSchema>>,
   Same<Template, z.infer<typeof templateSchema>>,
-] = [true, true, true, true, true, true];
+  Same<TimelineEvent, z.infer<typeof timelineEventSchema>>,
+  Same<FoundRecord, z.infer<typeof foundRecordSchema>>,
+] = [true, true, true, true, true, true, true, true];

@@ -17,6 +17,15 @@ function allConversationsShard(conversationId: string): number {
   return hash % ALL_CONVERSATION_SHARDS;
 }
 
+/** Names compare case-insensitively in the record lookup. */
+function nameKey(name: string): string {
+  return name.trim().toLocaleLowerCase('en-US');
+}
+
+function recordNameOrder(r: { type: RecordType; id: string; name: string }): string {
+  return `${nameKey(r.name)}#${r.type}#${r.id}`;
+}
+
 export const keys = {
   seller: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: PROFILE }),
   team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
@@ -112,6 +121,42 @@ export const keys = {
   notificationPrefix: 'NOTIF#',
   unreadNotification: (sellerId: string, notificationId: string) => ({ gsi1pk: `UNREAD#${sellerId}`, gsi1sk: notificationId }),
   unreadPartition: (sellerId: string) => `UNREAD#${sellerId}`,
+
+  /** A seller's read position in a conversation: the conversation's inbound count when they last read it. */
+  readMark: (conversationId: string, sellerId: string): Key => ({ pk: `CONV#${conversationId}`, sk: `READ#${sellerId}` }),
+  /**
+   * One per (seller, conversation) that had unread inbound messages when last written (asynchronously,
+   * from the stream): the index behind "My SMS" `?unread=true`. gsi1 orders them by latest inbound.
+   */
+  unreadConversation: (sellerId: string, conversationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `UNREADCONV#${conversationId}` }),
+  unreadConversationOrder: (sellerId: string, latestInboundAt: string, conversationId: string) => ({ gsi1pk: `UNREADCONVS#${sellerId}`, gsi1sk: `${latestInboundAt}#${conversationId}` }),
+  unreadConversationsPartition: (sellerId: string) => `UNREADCONVS#${sellerId}`,
+
+  /** A conversation's timeline entry (moved, merged, assigned), written in the transaction of the change. */
+  conversationEvent: (conversationId: string, at: string, eventId: string): Key => ({ pk: `CONV#${conversationId}`, sk: `EVENT#${at}#${eventId}` }),
+  conversationEventPrefix: 'EVENT#',
+  /** The consent history of a customer with one business number, kept apart from the current opt-out state. */
+  consentChange: (customer: string, business: string, at: string, changeId: string): Key => ({ pk: `PHONE#${customer}`, sk: `CONSENT#${business}#${at}#${changeId}` }),
+  consentHistoryPrefix: (business: string) => `CONSENT#${business}#`,
+
+  /**
+   * The record lookup's name index, on the record item itself: by owner (gsi3), owning team (gsi4) and,
+   * for admins, by the name's first two letters (gsi5). Sort key: lower-case name, type, id.
+   */
+  recordNameIndexes: (r: { type: RecordType; id: string; name: string; ownerId?: string | undefined; owningTeamId?: string | undefined }) => {
+    const order = recordNameOrder(r);
+    return {
+      ...(r.ownerId ? { gsi3pk: `NAMES#OWNER#seller#${r.ownerId}`, gsi3sk: order } : {}),
+      ...(r.owningTeamId ? { gsi4pk: `NAMES#OWNER#team#${r.owningTeamId}`, gsi4sk: order } : {}),
+      gsi5pk: `NAMES#ALL#${nameKey(r.name).slice(0, 2)}`,
+      gsi5sk: order,
+    };
+  },
+  recordNamesOfOwnerSeller: (sellerId: string) => `NAMES#OWNER#seller#${sellerId}`,
+  recordNamesOfOwnerTeam: (teamId: string) => `NAMES#OWNER#team#${teamId}`,
+  /** Admins' lookup: `prefix` is at least two characters, so one shard holds every match. */
+  recordNamesStartingWith: (prefix: string) => `NAMES#ALL#${nameKey(prefix).slice(0, 2)}`,
+  recordNamePrefix: (prefix: string) => nameKey(prefix),
 
   idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
 } as const;

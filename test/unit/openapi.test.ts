@@ -31,7 +31,7 @@ describe('OpenAPI document', () => {
 });
 
 describe('every response is held to the document', () => {
-  const conversation = { id: 'c', record: { type: 'lead', id: 'l' }, customerNumber: '+14255550100', businessNumber: '+14255550101', assignedTo: { type: 'seller', id: 's' }, lastMessageAt: 't' };
+  const conversation = { id: 'c', record: { type: 'lead', id: 'l' }, customerNumber: '+14255550100', businessNumber: '+14255550101', assignedTo: { type: 'seller', id: 's' }, lastMessageAt: 't', unreadCount: 0, optedOut: false };
 
   it('a declared status and shape passes', () => {
     expect(() => assertDeclaredResponse('GET', '/conversations/{id}', 200, 'application/json', conversation)).not.toThrow();

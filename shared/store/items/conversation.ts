@@ -2,15 +2,26 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type Key, type Principal, type RecordType } from '../keys';
 import { messagesOf, putMessageItem, type MessageState } from './message';
-import { queryAll, type Item, type TransactItem } from '../dynamo-helpers';
+import { batchGetAll, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import { preview, type Conversation } from '../../domain/messages';
+import { unreadCount, type ReadMark } from '../../domain/read-state';
+import { conversationEventItem, type NewConversationEvent } from './timeline';
 
 export type { TransactItem };
 
 /** A conversation with the denormalized record ownership the visibility indexes need. */
-export interface ConversationState extends Conversation {
+export interface ConversationState extends Omit<Conversation, 'unreadCount' | 'lastReadAt' | 'optedOut'> {
   recordOwnerId?: string | undefined;
   recordOwningTeamId?: string | undefined;
+  /** Inbound messages stored so far: read marks hold the count a seller has seen. */
+  inboundCount: number;
+  lastInboundAt?: string | undefined;
+}
+
+/** What the caller's own state adds to a conversation answer. */
+export interface ReaderState {
+  mark?: ReadMark | undefined;
+  optedOut: boolean;
 }
 
 /** A new conversation between a customer and a business number, on a record, opened by its first message. */
@@ -25,6 +36,7 @@ export function newConversation(input: { id: string; record: { type: RecordType;
     lastMessagePreview: preview(input.firstMessage.body),
     recordOwnerId: input.record.ownerId,
     recordOwningTeamId: input.record.owningTeamId,
+    inboundCount: 0,
   };
 }
 
@@ -53,10 +65,13 @@ export function toConversationState(item: Item): ConversationState {
     lastMessagePreview: (item.lastMessagePreview as string) ?? '',
     ...(item.recordOwnerId ? { recordOwnerId: item.recordOwnerId as string } : {}),
     ...(item.recordOwningTeamId ? { recordOwningTeamId: item.recordOwningTeamId as string } : {}),
+    inboundCount: (item.inboundCount as number | undefined) ?? 0,
+    ...(item.lastInboundAt ? { lastInboundAt: item.lastInboundAt as string } : {}),
   };
 }
 
-export function toPublicConversation(c: ConversationState): Conversation {
+/** The contract's conversation, with the caller's unread count and read time and the customer's consent. */
+export function toPublicConversation(c: ConversationState, reader: ReaderState): Conversation {
   return {
     id: c.id,
     record: c.record,
@@ -65,6 +80,9 @@ export function toPublicConversation(c: ConversationState): Conversation {
     assignedTo: c.assignedTo,
     lastMessageAt: c.lastMessageAt,
     lastMessagePreview: c.lastMessagePreview,
+    unreadCount: unreadCount(c.inboundCount, reader.mark),
+    ...(reader.mark ? { lastReadAt: reader.mark.lastReadAt } : {}),
+    optedOut: reader.optedOut,
   };
 }
 
@@ -75,14 +93,31 @@ export function toPublicConversation(c: ConversationState): Conversation {
  */
 export function appendMessageItems(table: string, existing: ConversationState | undefined, next: ConversationState, message: MessageState): TransactItem[] {
   const items: TransactItem[] = [putMessageItem(table, message)];
+  const inbound = message.direction === 'inbound';
   if (!existing) {
+    const created: ConversationState = { ...next, inboundCount: inbound ? 1 : 0, ...(inbound ? { lastInboundAt: message.createdAt } : {}) };
     items.push(
-      { Put: { TableName: table, Item: conversationItem(next, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
-      { Put: { TableName: table, Item: { ...keys.conversationHead(next.id), kind: 'conversationHead', conversationKey: conversationKey(next), customerNumber: next.customerNumber } } },
+      { Put: { TableName: table, Item: conversationItem(created, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
+      // The head also records the conversation's creation: the timeline's `created` entry, with the routing decision.
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...keys.conversationHead(next.id),
+            kind: 'conversationHead',
+            conversationKey: conversationKey(next),
+            customerNumber: next.customerNumber,
+            createdAt: message.createdAt,
+            record: next.record,
+            ...(message.routing ? { routing: message.routing } : {}),
+            ...(message.sentBy ? { createdBy: message.sentBy } : {}),
+          },
+        },
+      },
     );
     return items;
   }
-  items.push(advanceConversation(table, existing, message, 1));
+  items.push(advanceConversation(table, existing, message, 1, inbound ? { count: 1, latestAt: message.createdAt } : undefined));
   return items;
 }
 
@@ -91,9 +126,25 @@ export function appendMessageItems(table: string, existing: ConversationState | 
  * fields and every index sort key move forward with it (lists stay newest first). Cancels if the
  * conversation moved away meanwhile.
  */
-export function advanceConversation(table: string, conversation: ConversationState, latest: { createdAt: string; body: string }, added: number): TransactItem {
+export function advanceConversation(
+  table: string,
+  conversation: ConversationState,
+  latest: { createdAt: string; body: string },
+  added: number,
+  inbound?: { count: number; latestAt: string },
+): TransactItem {
   const values: Item = { ':added': added, ':id': conversation.id };
   const sets: string[] = [];
+  const adds = ['messageCount :added'];
+  if (inbound && inbound.count > 0) {
+    adds.push('inboundCount :inbound');
+    values[':inbound'] = inbound.count;
+    // The latest inbound time orders the unread list; a merged older batch never moves it back.
+    if (!conversation.lastInboundAt || inbound.latestAt > conversation.lastInboundAt) {
+      sets.push('lastInboundAt = :inboundAt');
+      values[':inboundAt'] = inbound.latestAt;
+    }
+  }
   if (latest.createdAt >= conversation.lastMessageAt) {
     const indexes = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt });
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
@@ -110,7 +161,7 @@ export function advanceConversation(table: string, conversation: ConversationSta
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
-      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD messageCount :added`,
+      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
       ConditionExpression: 'attribute_exists(pk) AND id = :id',
       ExpressionAttributeValues: values,
     },
@@ -129,6 +180,20 @@ export class ConversationStore {
     if (!head) return undefined;
     const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: head.conversationKey as Item, ConsistentRead: true }))).Item;
     return item ? toConversationState(item) : undefined;
+  }
+
+  /** Conversations by id (a merged one resolves to the survivor), in two BatchGetItem rounds: heads, then items. */
+  async getMany(conversationIds: readonly string[]): Promise<Map<string, ConversationState>> {
+    const heads = await batchGetAll(this.db, this.table, [...new Set(conversationIds)].map((id) => keys.conversationHead(id)));
+    const items = await batchGetAll(this.db, this.table, [...new Map(heads.map((h) => [JSON.stringify(h.conversationKey), h.conversationKey as Item])).values()]);
+    const byKey = new Map(items.map((item) => [`${item.pk as string} ${item.sk as string}`, toConversationState(item)]));
+    const found = new Map<string, ConversationState>();
+    for (const head of heads) {
+      const key = head.conversationKey as Key;
+      const state = byKey.get(`${key.pk} ${key.sk}`);
+      if (state) found.set((head.pk as string).slice('CONV#'.length), state);
+    }
+    return found;
   }
 
   async messages(conversationId: string, options: { limit: number; startAfter?: Item | undefined }) {
@@ -180,8 +245,9 @@ export class ConversationStore {
  * Moving a conversation to another record: its item moves to the new natural key (only if no message
  * arrived since it was read) and its head follows, in one transaction.
  */
-export function moveConversationItems(table: string, current: { state: ConversationState; messageCount: number }, moved: ConversationState): TransactItem[] {
+export function moveConversationItems(table: string, current: { state: ConversationState; messageCount: number }, moved: ConversationState, event: NewConversationEvent): TransactItem[] {
   return [
+    conversationEventItem(table, current.state.id, event),
     { Delete: { TableName: table, Key: conversationKey(current.state), ConditionExpression: 'id = :id AND messageCount = :count', ExpressionAttributeValues: { ':id': current.state.id, ':count': current.messageCount } } },
     { Put: { TableName: table, Item: conversationItem(moved, current.messageCount), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Update: { TableName: table, Key: keys.conversationHead(current.state.id), UpdateExpression: 'SET conversationKey = :key', ExpressionAttributeValues: { ':key': conversationKey(moved) } } },
@@ -189,16 +255,17 @@ export function moveConversationItems(table: string, current: { state: Conversat
 }
 
 /** The end of a merge: the source goes, and its id resolves to the surviving conversation. */
-export function finishMergeItems(table: string, source: ConversationState, target: ConversationState): TransactItem[] {
+export function finishMergeItems(table: string, source: ConversationState, target: ConversationState, event: NewConversationEvent): TransactItem[] {
   return [
+    conversationEventItem(table, target.id, event),
     { Delete: { TableName: table, Key: conversationKey(source) } },
     { Update: { TableName: table, Key: keys.conversationHead(source.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
   ];
 }
 
 /** A hand-off: the conversation moves to the new assignee's list, only if nobody reassigned it meanwhile. */
-export function assignItem(table: string, conversation: ConversationState, to: Principal, by: string, at: string): TransactItem {
-  return {
+export function assignItems(table: string, conversation: ConversationState, to: Principal, by: string, at: string, eventId: string): TransactItem[] {
+  return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to } }), {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
@@ -206,5 +273,5 @@ export function assignItem(table: string, conversation: ConversationState, to: P
       ConditionExpression: 'id = :id AND assignedTo = :from',
       ExpressionAttributeValues: { ':to': to, ':partition': keys.conversationsOfAssignee(to), ':by': by, ':at': at, ':id': conversation.id, ':from': conversation.assignedTo },
     },
-  };
+  }];
 }

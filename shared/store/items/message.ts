@@ -19,6 +19,8 @@ export interface MessageState extends Message {
   assignedTo: Principal;
   recordOwnerId?: string | undefined;
   recordOwningTeamId?: string | undefined;
+  /** Outbound: the conversation's inbound count when the seller sent it; their send marks the conversation read up to it. */
+  inboundSeen?: number | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface MessageState extends Message {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen'>>,
 ): MessageState {
   return {
     ...fields,

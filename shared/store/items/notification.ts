@@ -97,16 +97,38 @@ export function toPublicNotification(item: Item): Notification {
   };
 }
 
-/** Marks every unread notification of a seller read; answers how many changed. */
-export async function markAllRead(db: Db, table: string, sellerId: string, at: string): Promise<number> {
+/** Marks every unread notification of a seller (or only those of one conversation) read; answers how many changed. */
+export async function markAllRead(db: Db, table: string, sellerId: string, at: string, conversationId?: string): Promise<number> {
   let updated = 0;
   let startAfter: Item | undefined;
   do {
     const page = await db.send(
-      new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) }, ExclusiveStartKey: startAfter }),
+      new QueryCommand({
+        TableName: table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ...(conversationId
+          ? { FilterExpression: 'conversationId = :conversation', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId), ':conversation': conversationId } }
+          : { ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) } }),
+        ExclusiveStartKey: startAfter,
+      }),
     );
     for (const item of page.Items ?? []) if (await markRead(db, table, sellerId, item.id as string, at)) updated++;
     startAfter = page.LastEvaluatedKey;
   } while (startAfter);
   return updated;
+}
+
+/** How many unread notifications a seller has (counted on the sparse index, no items returned). */
+export async function unreadNotificationCount(db: Db, table: string, sellerId: string): Promise<number> {
+  let total = 0;
+  let startAfter: Item | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({ TableName: table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) }, Select: 'COUNT', ExclusiveStartKey: startAfter }),
+    );
+    total += page.Count ?? 0;
+    startAfter = page.LastEvaluatedKey;
+  } while (startAfter);
+  return total;
 }

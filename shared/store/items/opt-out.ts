@@ -1,17 +1,33 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
-import type { TransactItem } from '../dynamo-helpers';
+import { queryAll, type TransactItem } from '../dynamo-helpers';
+import type { ConsentRecord } from '../../domain/opt-out';
 
-/** A customer's opt-out of one business number (`PHONE#customer`, `OPTOUT#business`): the only module that writes it. */
-export function optOutItem(table: string, customer: string, business: string, at: string, messageId: string): TransactItem {
-  return { Put: { TableName: table, Item: { ...keys.optOut(customer, business), kind: 'optOut', customerNumber: customer, businessNumber: business, optedOutAt: at, messageId } } };
-}
-
-export function optInItem(table: string, customer: string, business: string): TransactItem {
-  return { Delete: { TableName: table, Key: keys.optOut(customer, business) } };
+/**
+ * A customer's opt-out of one business number (`PHONE#customer`, `OPTOUT#business`) and the history of
+ * consent changes (`CONSENT#business#at#id`): the only module that writes either. Every change writes
+ * both, in one transaction with whatever caused it.
+ */
+export function optOutItems(table: string, customer: string, business: string, change: ConsentRecord & { messageId?: string }): TransactItem[] {
+  const current: TransactItem =
+    change.status === 'opted_out'
+      ? { Put: { TableName: table, Item: { ...keys.optOut(customer, business), kind: 'optOut', customerNumber: customer, businessNumber: business, optedOutAt: change.at, ...(change.messageId ? { messageId: change.messageId } : {}) } } }
+      : { Delete: { TableName: table, Key: keys.optOut(customer, business) } };
+  const { messageId: _messageId, ...record } = change;
+  return [current, { Put: { TableName: table, Item: { ...keys.consentChange(customer, business, change.at, change.id), kind: 'consentChange', customerNumber: customer, businessNumber: business, change: record } } }];
 }
 
 export async function isOptedOut(db: Db, table: string, customer: string, business: string): Promise<boolean> {
   return (await db.send(new GetCommand({ TableName: table, Key: keys.optOut(customer, business), ConsistentRead: true }))).Item !== undefined;
+}
+
+/** Consent changes of a customer with one business number, oldest first. */
+export async function consentHistory(db: Db, table: string, customer: string, business: string): Promise<ConsentRecord[]> {
+  const items = await queryAll(db, {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':prefix': keys.consentHistoryPrefix(business) },
+  });
+  return items.map((item) => item.change as ConsentRecord);
 }

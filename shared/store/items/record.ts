@@ -158,8 +158,9 @@ export class RecordStore {
   }
 }
 
+/** The record, indexed by name for the lookup (by owner, owning team, and for admins by its first letters). */
 function recordItem(record: CrmRecord, version: number): Item {
-  return { ...keys.record(record.type, record.id), kind: 'record', ...record, version };
+  return { ...keys.record(record.type, record.id), ...keys.recordNameIndexes(record), kind: 'record', ...record, version };
 }
 
 /** One phone-index item per distinct number the record holds, carrying what routing needs. */

@@ -1,0 +1,90 @@
+import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../aws';
+import { keys } from '../keys';
+import { batchGetAll, isConditionFailure, type Item } from '../dynamo-helpers';
+import type { ReadMark } from '../../domain/read-state';
+
+/**
+ * Read marks (`CONV#id`, `READ#seller`) and unread pointers (`SELLER#id`, `UNREADCONV#conversation`):
+ * the only module that writes either.
+ *
+ * A mark only moves forward (its condition refuses a smaller count), so a read racing an inbound
+ * message leaves that message unread, never the reverse. A pointer is a hint that a seller may have
+ * unread messages in a conversation; the list re-checks every pointer against the conversation's
+ * count and the seller's mark, so a stale pointer is never shown, only skipped.
+ */
+
+/** The read marks of several sellers in one conversation, by seller. */
+export async function readMarksIn(db: Db, table: string, conversationId: string, sellerIds: readonly string[]): Promise<Map<string, ReadMark>> {
+  const items = await batchGetAll(db, table, [...new Set(sellerIds)].map((sellerId) => keys.readMark(conversationId, sellerId)));
+  return new Map(items.map((item) => [item.sellerId as string, { readCount: item.readCount as number, lastReadAt: item.lastReadAt as string }]));
+}
+
+/** Marks the conversation read up to `inboundCount` for one seller, and drops their pointer if nothing newer is unread. */
+export async function markConversationRead(db: Db, table: string, sellerId: string, conversationId: string, inboundCount: number, at: string): Promise<void> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.readMark(conversationId, sellerId),
+        UpdateExpression: 'SET readCount = :count, lastReadAt = :at, kind = :kind, sellerId = :seller',
+        ConditionExpression: 'attribute_not_exists(readCount) OR readCount <= :count',
+        ExpressionAttributeValues: { ':count': inboundCount, ':at': at, ':kind': 'readMark', ':seller': sellerId },
+      }),
+    );
+  } catch (error) {
+    // A later read (with a higher count) got there first: nothing to do.
+    if (!isConditionFailure(error)) throw error;
+  }
+  await db
+    .send(
+      new DeleteCommand({
+        TableName: table,
+        Key: keys.unreadConversation(sellerId, conversationId),
+        ConditionExpression: 'attribute_not_exists(pk) OR inboundCount <= :count',
+        ExpressionAttributeValues: { ':count': inboundCount },
+      }),
+    )
+    .catch((error: unknown) => {
+      // The pointer was rewritten for a newer inbound message: it stays.
+      if (!isConditionFailure(error)) throw error;
+    });
+}
+
+/** Pointers for the sellers who have unread messages in a conversation (idempotent: a re-run writes the same items). */
+export async function putUnreadPointers(db: Db, table: string, conversation: { id: string; inboundCount: number; latestInboundAt: string }, sellerIds: readonly string[]): Promise<void> {
+  const puts = sellerIds.map((sellerId) => ({
+    PutRequest: {
+      Item: {
+        ...keys.unreadConversation(sellerId, conversation.id),
+        ...keys.unreadConversationOrder(sellerId, conversation.latestInboundAt, conversation.id),
+        kind: 'unreadPointer',
+        sellerId,
+        conversationId: conversation.id,
+        inboundCount: conversation.inboundCount,
+      },
+    },
+  }));
+  for (let i = 0; i < puts.length; i += 25) {
+    let request: Record<string, typeof puts> | undefined = { [table]: puts.slice(i, i + 25) };
+    while (request && Object.keys(request).length > 0) {
+      const out = await db.send(new BatchWriteCommand({ RequestItems: request }));
+      request = out.UnprocessedItems as typeof request;
+    }
+  }
+}
+
+/** A page of a seller's unread pointers, latest inbound first, below the cursor (a gsi1 sort key). */
+export async function unreadPointers(db: Db, table: string, sellerId: string, limit: number, before?: string): Promise<{ items: { conversationId: string; order: string }[]; more: boolean }> {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.unreadConversationsPartition(sellerId), ...(before ? { ':before': before } : {}) },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return { items: ((out.Items ?? []) as Item[]).map((item) => ({ conversationId: item.conversationId as string, order: item.gsi1sk as string })), more: out.LastEvaluatedKey !== undefined };
+}
