@@ -6,6 +6,7 @@ import { benchBundles } from './bundles';
 import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
 import { costPerMillion } from './cost';
+import { benchInbox } from './inbox';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -55,6 +56,16 @@ async function main() {
           ['delivery report (delivered), per message', outbound.deliveryReport.roundTrips, outbound.deliveryReport.readUnits, outbound.deliveryReport.writeUnits, outbound.deliveryReport.latencyMs, 0],
           ['notifier, per inbound message', notifier.roundTrips, notifier.readUnits, notifier.writeUnits, notifier.latencyMs, notifier.snsPublishes ?? 0],
         ],
+      ),
+    );
+
+    const inbox = await benchInbox(dynamo.endpoint, [100, 1000, 10_000]);
+    results.inbox = inbox;
+    console.log('\n## "My SMS", first page (seller in 3 teams, 10 unread conversations spread over the range)\n');
+    console.log(
+      table(
+        ['visible conversations', 'list: round trips', 'list: RCU', 'list: latency (ms)', 'unread=true: round trips', 'unread=true: RCU', 'unread=true: latency (ms)', 'unread=true: items'],
+        inbox.map((f) => [f.conversations, f.list.roundTrips, f.list.readUnits, f.list.latencyMs, f.unread.roundTrips, f.unread.readUnits, f.unread.latencyMs, f.unread.items]),
       ),
     );
 

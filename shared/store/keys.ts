@@ -19,7 +19,7 @@ function allConversationsShard(conversationId: string): number {
 
 /** Names compare case-insensitively in the record lookup. */
 function nameKey(name: string): string {
-  return name.trim().toLocaleLowerCase('en-US');
+  return name.normalize('NFC').trim().toLocaleLowerCase('en-US');
 }
 
 function recordNameOrder(r: { type: RecordType; id: string; name: string }): string {

@@ -72,7 +72,19 @@ describe('key formats are pinned (stored data depends on them)', () => {
       unreadNotification: keys.unreadNotification('alice', 'n1'),
       unreadPartition: keys.unreadPartition('alice'),
       idempotency: keys.idempotency('alice', 'key-1'),
-      prefixes: [keys.phoneRecordPrefix, keys.optOutPrefix, keys.opportunityLinkPrefix, keys.conversationPrefix, keys.messagePrefix, keys.pendingReportPrefix, keys.templatesPartition, keys.notificationPrefix],
+      readMark: keys.readMark(conversation.id, 'alice'),
+      unreadConversation: keys.unreadConversation('alice', conversation.id),
+      unreadConversationOrder: keys.unreadConversationOrder('alice', '2026-11-01T09:00:00.000Z', conversation.id),
+      unreadConversationsPartition: keys.unreadConversationsPartition('alice'),
+      conversationEvent: keys.conversationEvent(conversation.id, '2026-11-01T09:00:00.000Z', 'e1'),
+      consentChange: keys.consentChange('+14255550123', '+14255550100', '2026-11-01T09:00:00.000Z', 'c1'),
+      consentHistoryPrefix: keys.consentHistoryPrefix('+14255550100'),
+      recordNameIndexes: keys.recordNameIndexes({ type: 'contact', id: 'ada', name: ' Åsa Öberg', ownerId: 'alice', owningTeamId: 'east' }),
+      recordNamesOfOwnerSeller: keys.recordNamesOfOwnerSeller('alice'),
+      recordNamesOfOwnerTeam: keys.recordNamesOfOwnerTeam('east'),
+      recordNamesStartingWith: keys.recordNamesStartingWith('ÅS'),
+      recordNamePrefix: keys.recordNamePrefix('ÅS'),
+      prefixes: [keys.phoneRecordPrefix, keys.optOutPrefix, keys.opportunityLinkPrefix, keys.conversationPrefix, keys.messagePrefix, keys.pendingReportPrefix, keys.templatesPartition, keys.notificationPrefix, keys.conversationEventPrefix],
     }).toMatchInlineSnapshot(`
       {
         "allConversationsShards": [
@@ -81,9 +93,18 @@ describe('key formats are pinned (stored data depends on them)', () => {
           "CONVS#ALL#2",
           "CONVS#ALL#3",
         ],
+        "consentChange": {
+          "pk": "PHONE#+14255550123",
+          "sk": "CONSENT#+14255550100#2026-11-01T09:00:00.000Z#c1",
+        },
+        "consentHistoryPrefix": "CONSENT#+14255550100#",
         "conversation": {
           "pk": "PHONE#+14255550123",
           "sk": "CONV#+14255550100#contact#ada",
+        },
+        "conversationEvent": {
+          "pk": "CONV#01J0000000000000000000000A",
+          "sk": "EVENT#2026-11-01T09:00:00.000Z#e1",
         },
         "conversationHead": {
           "pk": "CONV#01J0000000000000000000000A",
@@ -158,6 +179,7 @@ describe('key formats are pinned (stored data depends on them)', () => {
           "REPORT#",
           "TEMPLATES",
           "NOTIF#",
+          "EVENT#",
         ],
         "providerMessage": {
           "pk": "PMSG#twilio#SM1",
@@ -173,10 +195,26 @@ describe('key formats are pinned (stored data depends on them)', () => {
           "QUEUED#2",
           "QUEUED#3",
         ],
+        "readMark": {
+          "pk": "CONV#01J0000000000000000000000A",
+          "sk": "READ#alice",
+        },
         "record": {
           "pk": "RECORD#contact#ada",
           "sk": "PROFILE",
         },
+        "recordNameIndexes": {
+          "gsi3pk": "NAMES#OWNER#seller#alice",
+          "gsi3sk": "åsa öberg#contact#ada",
+          "gsi4pk": "NAMES#OWNER#team#east",
+          "gsi4sk": "åsa öberg#contact#ada",
+          "gsi5pk": "NAMES#ALL#ås",
+          "gsi5sk": "åsa öberg#contact#ada",
+        },
+        "recordNamePrefix": "ås",
+        "recordNamesOfOwnerSeller": "NAMES#OWNER#seller#alice",
+        "recordNamesOfOwnerTeam": "NAMES#OWNER#team#east",
+        "recordNamesStartingWith": "NAMES#ALL#ås",
         "seller": {
           "pk": "SELLER#alice",
           "sk": "PROFILE",
@@ -202,6 +240,15 @@ describe('key formats are pinned (stored data depends on them)', () => {
           "pk": "TEMPLATE#NAME#welcome",
           "sk": "CLAIM",
         },
+        "unreadConversation": {
+          "pk": "SELLER#alice",
+          "sk": "UNREADCONV#01J0000000000000000000000A",
+        },
+        "unreadConversationOrder": {
+          "gsi1pk": "UNREADCONVS#alice",
+          "gsi1sk": "2026-11-01T09:00:00.000Z#01J0000000000000000000000A",
+        },
+        "unreadConversationsPartition": "UNREADCONVS#alice",
         "unreadNotification": {
           "gsi1pk": "UNREAD#alice",
           "gsi1sk": "n1",
