@@ -21,13 +21,13 @@ export interface InboxFigures {
 
 const UNREAD = 10;
 const TEAMS = ['north', 'south', 'west'];
-const RUNS = 7;
+const RUNS = 15;
 
 /**
  * "My SMS" for a seller in 3 teams who sees N conversations (through the teams' numbers, their
  * records and their own), 10 of them unread and spread over the whole range: the first page of
  * `GET /me/conversations` and of `?unread=true`, through the seller-api handler. Round trips and RCU
- * are of one request; latency is the median of 7.
+ * are of one request; latency is the median of 15.
  */
 export async function benchInbox(endpoint: string, sizes: number[]): Promise<InboxFigures[]> {
   const figures: InboxFigures[] = [];
@@ -44,7 +44,7 @@ export async function benchInbox(endpoint: string, sizes: number[]): Promise<Inb
         const built = apiGatewayEvent({ method: 'GET', path: '/me/conversations', query, claims: { sub: 'reader' } })!;
         return api(built.event as never, {} as Context) as Promise<{ statusCode: number; body: string }>;
       };
-      for (let i = 0; i < 3; i++) await request(); // warm: the handler is built on first use, and the JIT settles
+      for (let i = 0; i < 10; i++) await request(); // warm: the handler is built on first use, the JIT and DynamoDB Local settle after seeding
       meter.reset();
       const first = await request();
       if (first.statusCode !== 200) throw new Error(`My SMS answered ${first.statusCode}: ${first.body}`);
