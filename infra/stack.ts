@@ -35,11 +35,13 @@ export const tableAccess = {
   'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#', 'CONV#'] },
   'outbound-send': { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'IDEMPOTENCY#'] },
   reassignment: { indexes: [], writes: ['PHONE#', 'CONV#', 'SELLER#'] },
+  // Consent changes and erasure on request: the customer's whole footprint, and the audit entry.
+  privacy: { indexes: ['gsi1', 'gsi2'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'SELLER#', 'RECORD#', 'ERASURE#'] },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
   inbound: callbackAccess,
   'delivery-reports': { indexes: [], writes: ['CONV#', 'PMSG#'] },
-  notifier: { indexes: ['gsi1'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
+  notifier: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
   'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
   'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
 } satisfies Record<string, TableAccess>;
@@ -47,7 +49,7 @@ export const tableAccess = {
 /**
  * The whole backend. Context values (cdk.json or -c):
  * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
- * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins.
+ * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays.
  */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
@@ -128,7 +130,8 @@ export class SmsCrmStack extends Stack {
     });
     const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 
-    const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US' };
+    const retentionDays = context('retentionDays');
+    const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US', ...(retentionDays ? { RETENTION_DAYS: String(retentionDays) } : {}) };
     const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number) => {
       const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}) }).fn;
       grantTable(table, created, tableAccess[name]);
@@ -160,6 +163,7 @@ export class SmsCrmStack extends Stack {
         ...(context('eumConfigurationSet') ? { EUM_CONFIGURATION_SET: context('eumConfigurationSet')! } : {}),
       }),
       reassignment: fn('reassignment', 'Moves a conversation and its messages to another record'),
+      privacy: fn('privacy', 'Consent (opt-out state, manual changes) and erasure of a customer on request', { CURSOR_SECRET_ARN: cursorSecret.secretArn }, 512),
       'twilio-callbacks': fn('twilio-callbacks', 'Twilio inbound and status webhooks (signature verified)', { TWILIO_SECRET_ARN: twilioSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl }),
       'sns-callbacks': fn('sns-callbacks', 'SNS HTTPS subscription endpoint (signature verified)', { SNS_ALLOWED_TOPIC_ARNS: snsTopicArns }),
     } satisfies Record<FunctionName, IFunction>;
@@ -167,6 +171,7 @@ export class SmsCrmStack extends Stack {
     twilioSecret.grantRead(functions['twilio-callbacks']);
     cursorSecret.grantRead(functions['seller-api']);
     cursorSecret.grantRead(functions.directory);
+    cursorSecret.grantRead(functions.privacy);
 
     // Sending: only the configured Pinpoint application; End User Messaging identities of this account.
     if (pinpointApplicationId) {
@@ -230,6 +235,8 @@ export class SmsCrmStack extends Stack {
         // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
+        // Retention: a conversation removed by TTL takes its head, timeline, read marks and pointers along.
+        FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), userIdentity: { principalId: FilterRule.isEqual('dynamodb.amazonaws.com') }, dynamodb: { OldImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
         // Record ownership changes: the notifier re-applies them to the record's conversations.
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('record') } } } }),
       ],

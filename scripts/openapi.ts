@@ -11,6 +11,7 @@ import { twilioStatusSchema } from '../shared/providers/delivery-report-formats'
 import { snsHttpEnvelopeSchema } from '../shared/providers/sns-signature';
 import * as schemas from '../shared/http/schemas';
 import { assignSchema } from '../functions/reassignment/handler';
+import { consentBodySchema } from '../functions/privacy/handler';
 
 /**
  * `npm run openapi`: docs/openapi.json from the route table and the zod schemas the handlers parse
@@ -42,6 +43,10 @@ const components = {
   TimelineEvent: jsonSchema(schemas.timelineEventSchema),
   UnreadTotals: jsonSchema(schemas.unreadTotalsSchema),
   FoundRecord: jsonSchema(schemas.foundRecordSchema),
+  ConsentState: jsonSchema(schemas.consentStateSchema),
+  ErasureEntry: jsonSchema(schemas.erasureEntrySchema),
+  ErasureResult: jsonSchema(schemas.erasureResultSchema),
+  ConsentBody: jsonSchema(consentBodySchema, 'input'),
   SnsCallbackOutcome: jsonSchema(schemas.snsCallbackSchema),
   TwilioStatusOutcome: jsonSchema(schemas.twilioStatusCallbackSchema),
   SendMessage: jsonSchema(sendMessageSchema, 'input'),
@@ -63,7 +68,7 @@ const components = {
 interface Operation {
   operationId: string;
   summary: string;
-  tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Provider callbacks';
+  tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Consent and privacy' | 'Provider callbacks';
   success: { status: number; schema?: JsonSchema; description: string; mediaType?: string };
   body?: { schema: JsonSchema; mediaTypes?: string[] };
   query?: { name: string; schema: JsonSchema; description: string }[];
@@ -108,6 +113,10 @@ const operations: Record<string, Operation> = {
   'POST /conversations/{id}/messages': { operationId: 'replyInConversation', summary: 'Reply in a conversation', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('Reply') }, idempotent: true, conflict: true },
   'POST /conversations/{id}/move': { operationId: 'moveConversation', summary: 'Move a conversation to another record', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The moved (or merged) conversation.' }, body: { schema: ref('MoveBody') }, conflict: true },
   'POST /conversations/{id}/assign': { operationId: 'assignConversation', summary: 'Hand a conversation off to a seller or a team', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation, assigned.' }, body: { schema: ref('AssignBody') }, conflict: true },
+  'GET /consent/{customerNumber}': { operationId: 'getConsent', summary: "A customer's consent, per business number", tag: 'Consent and privacy', success: { status: 200, schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ConsentState') } }, additionalProperties: false }, description: 'The current state per business number that ever had one.' }, extension: 'Admins, and sellers who see a conversation with the number (404 for anyone else).' },
+  'PUT /consent/{customerNumber}/{businessNumber}': { operationId: 'putConsent', summary: 'Record a manual opt-out or opt-in (admins)', tag: 'Consent and privacy', success: { status: 200, schema: ref('ConsentState'), description: 'The new state.' }, body: { schema: ref('ConsentBody') } },
+  'DELETE /customers/{customerNumber}': { operationId: 'eraseCustomer', summary: 'Erase a customer on request (admins)', tag: 'Consent and privacy', success: { status: 200, schema: ref('ErasureResult'), description: 'What was erased (cumulative over repeats of an interrupted erasure).' }, extension: 'Resumable: repeating an interrupted erasure finishes it. Keeps the opt-out state and the consent history.' },
+  'GET /erasures': { operationId: 'listErasures', summary: 'Erasure audit entries (admins)', tag: 'Consent and privacy', success: { status: 200, schema: list('ErasureEntry'), description: 'Newest first.' }, query: page },
   'POST /callbacks/twilio/inbound': { operationId: 'twilioInbound', summary: 'Twilio inbound SMS webhook', tag: 'Provider callbacks', success: { status: 200, schema: { type: 'string' }, mediaType: 'text/xml', description: 'Empty TwiML.' }, body: { schema: ref('TwilioInboundForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/twilio/status': { operationId: 'twilioStatus', summary: 'Twilio status callback', tag: 'Provider callbacks', success: { status: 200, schema: ref('TwilioStatusOutcome'), description: 'What the report did.' }, body: { schema: ref('TwilioStatusForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/sns': { operationId: 'snsNotification', summary: 'SNS HTTPS subscription (two-way SMS and SMS events)', tag: 'Provider callbacks', success: { status: 200, schema: ref('SnsCallbackOutcome'), description: 'What the message did.' }, body: { schema: ref('SnsEnvelope'), mediaTypes: ['text/plain', 'application/json'] }, extension: 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.' },
@@ -120,6 +129,7 @@ const tagDescriptions: Record<Operation['tag'], string> = {
   Messages: 'Sending, replying, and a conversation\'s history.',
   Notifications: 'The caller\'s in-app notifications.',
   Templates: 'Message templates with placeholders.',
+  'Consent and privacy': 'Opt-out state and manual changes, erasure of a customer on request, and its audit trail.',
   'Provider callbacks': 'Webhooks of the SMS providers: no token, each request verified by its signature.',
 };
 

@@ -23,6 +23,8 @@ const configSchema = z.object({
   CURSOR_SECRET_ARN: z.string().optional(),
   /** EventBridge `source` of the CRM's RecordUpserted events; events from any other source are ignored. */
   CRM_EVENT_SOURCE: z.string().min(1).default('crm'),
+  /** Storage limitation: messages expire this many days after they were created (DynamoDB TTL). */
+  RETENTION_DAYS: z.coerce.number().int().positive().optional(),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });
 

@@ -10,10 +10,12 @@ export interface Deps {
   table: string;
   clock: Clock;
   defaultRegion: string;
+  /** Days a message is kept (DynamoDB TTL); none = kept until erased. */
+  retentionDays?: number | undefined;
 }
 
 export function defaultDeps(): Deps {
-  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION };
+  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION, retentionDays: config().RETENTION_DAYS };
 }
 
 export function directoryStores(deps: Deps) {

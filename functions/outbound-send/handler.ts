@@ -10,7 +10,7 @@ import { onFirstUse } from '../../shared/lambda';
 
 export function createHandler(deps: Deps, providers: Providers) {
   const outbound = new OutboundService(deps, providers);
-  const conversations = new ConversationStore(deps.db, deps.table);
+  const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
   const directory = new DirectoryStore(deps.db, deps.table);
   const idempotencyKey = (headers: Record<string, string>) =>
     headers['idempotency-key'] === undefined ? undefined : parseWith(idempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');

@@ -19,7 +19,7 @@ export const assignSchema = z.object({ assignedTo: principalSchema }).strict();
 
 /** POST /conversations/{id}/move: both the conversation and the target record must be visible to the caller. */
 export function createHandler(deps: Deps) {
-  const conversations = new ConversationStore(deps.db, deps.table);
+  const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
   const directory = new DirectoryStore(deps.db, deps.table);
   const records = new RecordStore(deps.db, deps.table);
 

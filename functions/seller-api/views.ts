@@ -19,6 +19,7 @@ import { idSchema, phoneFields, recordTypeSchema } from '../../shared/domain/rec
 import { notFound } from '../../shared/domain/errors';
 import { mergedPage, type IndexSource } from '../../shared/store/queries/merged-index';
 import { conversationFor, messageFor } from '../../shared/domain/messages';
+import { isExpired } from '../../shared/domain/retention';
 
 const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });
 const unreadQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
@@ -27,7 +28,7 @@ const unreadQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'fals
 export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {
   const directory = new DirectoryStore(deps.db, deps.table);
   const records = new RecordStore(deps.db, deps.table);
-  const conversations = new ConversationStore(deps.db, deps.table);
+  const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
 
   const viewerOf = async (caller: Caller): Promise<Viewer> => viewerFrom(caller, await directory.getSeller(caller.sellerId));
 
@@ -64,7 +65,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const scope = `me/conversations:${caller.sellerId}:${caller.isAdmin}:${unread}`;
       const before = await cursors.decode<string>(page.cursor, scope);
       if (unread) {
-        const { items, last } = await unreadPage(deps.db, deps.table, viewer, page.limit, before);
+        const { items, last } = await unreadPage(deps.db, deps.table, viewer, page.limit, before, deps.clock);
         return ok({ items: items.map(({ state, reader }) => conversationFor(viewer, toPublicConversation(state, reader))), ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}) });
       }
       const sources: IndexSource[] = viewer.isAdmin
@@ -79,13 +80,14 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
           ];
       const { items, last } = await mergedPage(deps.db, deps.table, sources, page.limit, before);
       // The index partitions hold what the rule allows; the rule itself still has the last word.
-      const visible = items.map(toConversationState).filter((conversation) => canSeeConversation(viewer, conversation));
+      const now = deps.clock.now();
+      const visible = items.filter((item) => !isExpired(item, now)).map(toConversationState).filter((conversation) => canSeeConversation(viewer, conversation));
       return ok({ items: await answer(viewer, visible), ...(last ? { nextCursor: await cursors.encode(last, scope) } : {}) });
     },
 
     'GET /me/unread': async ({ caller }) => {
       const viewer = await viewerOf(caller);
-      const [totals, notifications] = await Promise.all([unreadTotals(deps.db, deps.table, viewer), unreadNotificationCount(deps.db, deps.table, caller.sellerId)]);
+      const [totals, notifications] = await Promise.all([unreadTotals(deps.db, deps.table, viewer, deps.clock), unreadNotificationCount(deps.db, deps.table, caller.sellerId)]);
       return ok({ ...totals, notifications });
     },
 
@@ -163,7 +165,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const unread = page.unread === 'true';
       const scope = `me/notifications:${caller.sellerId}:${unread}`;
       const start = await cursors.decode<Item>(page.cursor, scope);
-      const { items, lastKey } = await notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start });
+      const { items, lastKey } = await notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start, now: deps.clock.now() });
       return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 

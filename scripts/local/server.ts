@@ -20,6 +20,7 @@ import { createHandler as createDirectory } from '../../functions/directory/hand
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createSnsCallbacks } from '../../functions/sns-callbacks/handler';
 import { createHandler as createInbound } from '../../functions/inbound/handler';
@@ -52,7 +53,7 @@ type Handler = (event: never, context: Context) => Promise<unknown>;
  * API Gateway HTTP API v2 events, plus the local-only routes (token, SNS emulation, sandbox).
  */
 export async function startLocalServer(options: LocalStackOptions) {
-  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US' };
+  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}) };
   // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
   const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
@@ -65,6 +66,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     // Locally every business number sends through the sandbox, whatever its provider.
     'outbound-send': createOutbound(deps, () => sandbox),
     reassignment: createReassignment(deps),
+    privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey }),
     'twilio-callbacks': createTwilio(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
     'sns-callbacks': createSnsCallbacks(deps, { allowedTopicArns: [] }),
   };

@@ -57,6 +57,7 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
     const items: TransactItem[] = [];
     let latest = '';
     let latestBody = '';
+    let latestExpiry: number | undefined;
     let inbound = 0;
     let latestInbound = '';
     for (const message of messages) {
@@ -70,9 +71,10 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
       if ((message.createdAt as string) > latest) {
         latest = message.createdAt as string;
         latestBody = message.body as string;
+        latestExpiry = message.expiresAt as number | undefined;
       }
     }
-    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody }, messages.length, { count: inbound, latestAt: latestInbound }));
+    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody, expiresAt: latestExpiry }, messages.length, { count: inbound, latestAt: latestInbound }));
     await writeTransaction(db, items);
     if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
     if (inbound > 0 && (!target.lastInboundAt || latestInbound > target.lastInboundAt)) target = { ...target, lastInboundAt: latestInbound };

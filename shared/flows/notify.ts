@@ -5,6 +5,8 @@ import type { Item } from '../store/dynamo-helpers';
 import { getNotification, markAllRead, markPublished, putNotification } from '../store/items/notification';
 import { markConversationRead, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
+import { getMessage } from '../store/items/message';
+import { forgetExpiredConversation } from './expire-conversation';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, toRecord } from '../store/items/record';
@@ -26,6 +28,10 @@ export type { ChangedItem };
  * Throws when anything fails, so the stream retries from this record and nothing is lost.
  */
 export async function handleChange(deps: NotifierDeps, change: ChangedItem): Promise<number> {
+  if (change.eventName === 'REMOVE' && change.byTtl && change.oldImage?.kind === 'conversation') {
+    await forgetExpiredConversation(deps, change.oldImage);
+    return 0;
+  }
   const item = change.newImage;
   if (!item) return 0;
   if (item.kind === 'notification' && change.eventName === 'INSERT') {
@@ -85,6 +91,8 @@ async function refreshUnreadPointers(deps: NotifierDeps, before: Item | undefine
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
+  // An erasure may have run since the message was stored: never quote a message that is gone.
+  if (!(await getMessage(deps.db, deps.table, { pk: message.pk as string, sk: message.sk as string }))) return 0;
   const directory = new DirectoryStore(deps.db, deps.table);
   const assignedTo = message.assignedTo as Principal;
   const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
@@ -110,6 +118,7 @@ async function writeNotification(deps: NotifierDeps, sellerId: string, kind: Not
     conversationId: message.conversationId as string,
     messageId: message.id as string,
     createdAt,
+    expiresAt: message.expiresAt as number | undefined,
     extra: {
       // Only a seller with SMS privileges gets the text.
       ...(kind === 'inbound_message' ? { preview: notificationPreview(message.body as string), ...about } : {}),

@@ -5,6 +5,7 @@ import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, explain, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
 import { consentKeyword } from '../domain/opt-out';
 import { newId } from '../domain/clock';
+import { expiryOf } from '../domain/retention';
 import type { Message } from '../domain/messages';
 import { appendMessageItems, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
 import { messageKey, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
@@ -110,11 +111,11 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   // The message carries the record's current owners, even on a conversation that predates a change of owner.
   const message = newMessage(
     { ...conversation, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId },
-    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision) },
+    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision), expiresAt: expiryOf(createdAt, deps.retentionDays) },
   );
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;
-  items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message)));
+  items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
 
   const consent = consentKeyword(sms.body);
   if (consent) {

@@ -25,6 +25,7 @@ import type { SendResult, SmsProvider } from '../providers/sms-provider';
 import { applyPendingReports } from './apply-delivery-report';
 import { count, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
+import { expiryOf } from '../domain/retention';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -143,7 +144,7 @@ export class OutboundService {
     if ('replay' in stored) return stored.replay;
     const result = await this.callProvider(provider, stored.message);
     count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
-    await this.record(result, plan.provider, stored.messageKey);
+    await this.record(result, plan.provider, stored.messageKey, stored.message.expiresAt);
     return this.loadMessage(stored.messageKey);
   }
 
@@ -163,7 +164,7 @@ export class OutboundService {
         existing ?? newConversation({ id: newId(now), record: plan.record, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, firstMessage: { createdAt, body } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, ...(plan.templateId ? { templateId: plan.templateId } : {}) },
+        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}) },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
@@ -194,11 +195,11 @@ export class OutboundService {
     }
   }
 
-  private async record(result: SendResult, provider: string, messageKey: Key): Promise<void> {
+  private async record(result: SendResult, provider: string, messageKey: Key, expiresAt: number | undefined): Promise<void> {
     const { db, table, clock } = this.deps;
     const at = clock.now().toISOString();
     if (result.outcome === 'sent') {
-      await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey)]);
+      await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey, expiresAt)]);
       await applyPendingReports(this.deps, provider, result.providerMessageId, messageKey);
       return;
     }

@@ -8,6 +8,7 @@ export type FunctionName =
   | 'seller-api'
   | 'outbound-send'
   | 'reassignment'
+  | 'privacy'
   | 'twilio-callbacks'
   | 'sns-callbacks';
 
@@ -50,6 +51,11 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/assign', fn: 'reassignment', access: 'seller' },
+
+  { method: 'GET', path: '/consent/{customerNumber}', fn: 'privacy', access: 'seller' },
+  { method: 'PUT', path: '/consent/{customerNumber}/{businessNumber}', fn: 'privacy', access: 'admin' },
+  { method: 'DELETE', path: '/customers/{customerNumber}', fn: 'privacy', access: 'admin' },
+  { method: 'GET', path: '/erasures', fn: 'privacy', access: 'admin' },
 
   { method: 'POST', path: '/callbacks/twilio/inbound', fn: 'twilio-callbacks', access: 'public' },
   { method: 'POST', path: '/callbacks/twilio/status', fn: 'twilio-callbacks', access: 'public' },

@@ -5,6 +5,7 @@ import { notificationKinds } from '../domain/notifications';
 import { providerNames, recordTypeNames } from '../domain/types';
 import type { conversationFor, messageFor } from '../domain/messages';
 import type { TimelineEvent } from '../domain/timeline';
+import type { ErasureEntry } from '../store/items/erasure';
 import type { FoundRecord } from '../store/queries/record-lookup';
 import type { Notification } from '../domain/notifications';
 import type { BusinessNumber, Seller } from '../store/items/directory';
@@ -128,6 +129,25 @@ export const unreadTotalsSchema = z.object({
 });
 export const foundRecordSchema = z.object({ type: z.enum(['contact', 'account', 'opportunity', 'lead']), id: z.string(), name: z.string(), state: z.enum(['active', 'inactive']) });
 
+export const consentStateSchema = z.object({
+  businessNumber: z.string(),
+  status: z.enum(['opted_out', 'opted_in']),
+  at: z.string(),
+  source: z.enum(['keyword', 'manual']),
+  keyword: z.string().optional(),
+  by: z.string().optional().describe('The admin who recorded a manual change.'),
+  reason: z.string().optional(),
+});
+export const erasureEntrySchema = z.object({
+  numberHash: z.string().describe('HMAC-SHA256 of the number with the deployment\'s secret key: matches a request, never reveals the number.'),
+  by: z.string(),
+  at: z.string(),
+  status: z.enum(['running', 'done']),
+  finishedAt: z.string().optional(),
+  counts: z.object({ conversations: z.number().int().min(0), messages: z.number().int().min(0) }),
+});
+export const erasureResultSchema = z.object({ conversations: z.number().int().min(0), messages: z.number().int().min(0) });
+
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 
 export const snsCallbackSchema = z.union([
@@ -157,4 +177,5 @@ export const shapesAgree: [
   Same<Template, z.infer<typeof templateSchema>>,
   Same<TimelineEvent, z.infer<typeof timelineEventSchema>>,
   Same<FoundRecord, z.infer<typeof foundRecordSchema>>,
-] = [true, true, true, true, true, true, true, true];
+  Same<ErasureEntry, z.infer<typeof erasureEntrySchema>>,
+] = [true, true, true, true, true, true, true, true, true];

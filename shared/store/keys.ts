@@ -158,5 +158,17 @@ export const keys = {
   recordNamesStartingWith: (prefix: string) => `NAMES#ALL#${nameKey(prefix).slice(0, 2)}`,
   recordNamePrefix: (prefix: string) => nameKey(prefix),
 
+  /**
+   * gsi2 on items about a conversation stored in other partitions (notifications, unread pointers):
+   * erasure finds them with one Query per conversation.
+   */
+  aboutConversation: (conversationId: string, item: Key) => ({ gsi2pk: `ABOUT#CONV#${conversationId}`, gsi2sk: `${item.pk}#${item.sk}` }),
+  aboutConversationPartition: (conversationId: string) => `ABOUT#CONV#${conversationId}`,
+
+  /** An erasure's audit entry, by keyed hash of the number; gsi1 lists them newest first. */
+  erasure: (numberHash: string): Key => ({ pk: `ERASURE#${numberHash}`, sk: 'AUDIT' }),
+  erasureList: (startedAt: string, numberHash: string) => ({ gsi1pk: 'ERASURES', gsi1sk: `${startedAt}#${numberHash}` }),
+  erasuresPartition: 'ERASURES',
+
   idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
 } as const;

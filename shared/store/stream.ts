@@ -8,6 +8,8 @@ export interface ChangedItem {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   newImage?: Item | undefined;
   oldImage?: Item | undefined;
+  /** A removal by DynamoDB TTL (retention), not by the application. */
+  byTtl?: boolean;
 }
 
 export function changedItem(record: DynamoDBRecord): ChangedItem {
@@ -15,5 +17,6 @@ export function changedItem(record: DynamoDBRecord): ChangedItem {
     eventName: record.eventName as ChangedItem['eventName'],
     newImage: record.dynamodb?.NewImage ? unmarshall(record.dynamodb.NewImage as Record<string, AttributeValue>) : undefined,
     oldImage: record.dynamodb?.OldImage ? unmarshall(record.dynamodb.OldImage as Record<string, AttributeValue>) : undefined,
+    ...(record.userIdentity?.principalId === 'dynamodb.amazonaws.com' ? { byTtl: true } : {}),
   };
 }

@@ -9,6 +9,7 @@ import { createHandler as createDirectory } from '../../functions/directory/hand
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 
 /**
@@ -29,7 +30,7 @@ beforeAll(async () => {
   await org.record('contact', 'ada', { mobile: '+14255578100', ownerId: 'alice' });
   await inboundSender(t)({ from: '+14255578100', to: '+14255578001', body: 'hello' });
   const sellerApi = createSellerApi(t);
-  handlers = { directory: createDirectory(t), 'seller-api': sellerApi, 'outbound-send': createOutbound(t, () => new SandboxProvider()), reassignment: createReassignment(t) };
+  handlers = { directory: createDirectory(t), 'seller-api': sellerApi, 'outbound-send': createOutbound(t, () => new SandboxProvider()), reassignment: createReassignment(t), privacy: createPrivacy(t) };
   const listed = await call(sellerApi, 'GET', '/me/conversations', { as: admin });
   knownIds.push(...listed.body.items.map((c: { id: string }) => c.id));
 });

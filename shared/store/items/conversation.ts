@@ -5,6 +5,8 @@ import { messagesOf, putMessageItem, type MessageState } from './message';
 import { batchGetAll, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import { preview, type Conversation } from '../../domain/messages';
 import { unreadCount, type ReadMark } from '../../domain/read-state';
+import { isExpired } from '../../domain/retention';
+import type { Clock } from '../../domain/clock';
 import { conversationEventItem, type NewConversationEvent } from './timeline';
 
 export type { TransactItem };
@@ -16,6 +18,8 @@ export interface ConversationState extends Omit<Conversation, 'unreadCount' | 'l
   /** Inbound messages stored so far: read marks hold the count a seller has seen. */
   inboundCount: number;
   lastInboundAt?: string | undefined;
+  /** With a retention period: when its last message expires, and with it the conversation. */
+  expiresAt?: number | undefined;
 }
 
 /** What the caller's own state adds to a conversation answer. */
@@ -67,6 +71,7 @@ export function toConversationState(item: Item): ConversationState {
     ...(item.recordOwningTeamId ? { recordOwningTeamId: item.recordOwningTeamId as string } : {}),
     inboundCount: (item.inboundCount as number | undefined) ?? 0,
     ...(item.lastInboundAt ? { lastInboundAt: item.lastInboundAt as string } : {}),
+    ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
   };
 }
 
@@ -95,7 +100,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
   const items: TransactItem[] = [putMessageItem(table, message)];
   const inbound = message.direction === 'inbound';
   if (!existing) {
-    const created: ConversationState = { ...next, inboundCount: inbound ? 1 : 0, ...(inbound ? { lastInboundAt: message.createdAt } : {}) };
+    const created: ConversationState = { ...next, inboundCount: inbound ? 1 : 0, ...(inbound ? { lastInboundAt: message.createdAt } : {}), ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}) };
     items.push(
       { Put: { TableName: table, Item: conversationItem(created, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
       // The head also records the conversation's creation: the timeline's `created` entry, with the routing decision.
@@ -129,7 +134,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
 export function advanceConversation(
   table: string,
   conversation: ConversationState,
-  latest: { createdAt: string; body: string },
+  latest: { createdAt: string; body: string; expiresAt?: number | undefined },
   added: number,
   inbound?: { count: number; latestAt: string },
 ): TransactItem {
@@ -150,6 +155,11 @@ export function advanceConversation(
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
     values[':at'] = latest.createdAt;
     values[':preview'] = preview(latest.body);
+    // The conversation lives as long as its newest message.
+    if (latest.expiresAt) {
+      sets.push('expiresAt = :expiresAt');
+      values[':expiresAt'] = latest.expiresAt;
+    }
     for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk', 'gsi5sk'] as const) {
       if (indexes[name]) {
         sets.push(`${name} = :${name}`);
@@ -169,24 +179,28 @@ export function advanceConversation(
 }
 
 export class ConversationStore {
+  /** With a clock, reads treat conversations and messages past their retention (`expiresAt`) as gone: TTL deletes lazily. */
   constructor(
     private readonly db: Db,
     private readonly table: string,
+    private readonly clock?: Clock,
   ) {}
+
+  private live = (item: Item | undefined): item is Item => item !== undefined && !(this.clock && isExpired(item, this.clock.now()));
 
   /** Conversation by id: the head item gives its current key. */
   async get(conversationId: string): Promise<ConversationState | undefined> {
     const head = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.conversationHead(conversationId) }))).Item;
     if (!head) return undefined;
     const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: head.conversationKey as Item, ConsistentRead: true }))).Item;
-    return item ? toConversationState(item) : undefined;
+    return this.live(item) ? toConversationState(item) : undefined;
   }
 
   /** Conversations by id (a merged one resolves to the survivor), in two BatchGetItem rounds: heads, then items. */
   async getMany(conversationIds: readonly string[]): Promise<Map<string, ConversationState>> {
     const heads = await batchGetAll(this.db, this.table, [...new Set(conversationIds)].map((id) => keys.conversationHead(id)));
     const items = await batchGetAll(this.db, this.table, [...new Map(heads.map((h) => [JSON.stringify(h.conversationKey), h.conversationKey as Item])).values()]);
-    const byKey = new Map(items.map((item) => [`${item.pk as string} ${item.sk as string}`, toConversationState(item)]));
+    const byKey = new Map(items.filter(this.live).map((item) => [`${item.pk as string} ${item.sk as string}`, toConversationState(item)]));
     const found = new Map<string, ConversationState>();
     for (const head of heads) {
       const key = head.conversationKey as Key;
@@ -197,7 +211,8 @@ export class ConversationStore {
   }
 
   async messages(conversationId: string, options: { limit: number; startAfter?: Item | undefined }) {
-    return messagesOf(this.db, this.table, conversationId, options);
+    const page = await messagesOf(this.db, this.table, conversationId, options);
+    return { ...page, items: page.items.filter(this.live) };
   }
 
   /** The conversation stored at a natural key (customer, business number, record), with its message count. */
@@ -224,7 +239,7 @@ export class ConversationStore {
         ExclusiveStartKey: startAfter,
       }),
     );
-    const items = (out.Items ?? []).map((item) => ({ state: toConversationState(item), position: { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk } as Item }));
+    const items = (out.Items ?? []).filter(this.live).map((item) => ({ state: toConversationState(item), position: { pk: item.pk, sk: item.sk, gsi1pk: item.gsi1pk, gsi1sk: item.gsi1sk } as Item }));
     return { items, lastKey: out.LastEvaluatedKey };
   }
 
@@ -237,7 +252,7 @@ export class ConversationStore {
       ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(type, id) },
       ScanIndexForward: false,
     });
-    return items.map(toConversationState);
+    return items.filter(this.live).map(toConversationState);
   }
 }
 

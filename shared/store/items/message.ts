@@ -21,6 +21,8 @@ export interface MessageState extends Message {
   recordOwningTeamId?: string | undefined;
   /** Outbound: the conversation's inbound count when the seller sent it; their send marks the conversation read up to it. */
   inboundSeen?: number | undefined;
+  /** TTL (epoch seconds) when a retention period is configured. */
+  expiresAt?: number | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface MessageState extends Message {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt'>>,
 ): MessageState {
   return {
     ...fields,

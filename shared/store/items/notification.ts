@@ -3,6 +3,7 @@ import type { Db } from '../../aws';
 import { keys } from '../keys';
 import { isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
 import type { Notification, NotificationKind } from '../../domain/notifications';
+import { isExpired } from '../../domain/retention';
 
 /** A seller's notification (`SELLER#id`, `NOTIF#id`; unread ones also in gsi1 `UNREAD#id`): the only module that writes one. */
 
@@ -15,6 +16,8 @@ export interface NewNotification {
   createdAt: string;
   /** Only with the text for a seller who may read it. */
   extra?: Item;
+  /** A notification quoting a message expires with it. */
+  expiresAt?: number | undefined;
 }
 
 /** A notification as a transaction item, written with the change it tells of. */
@@ -22,7 +25,7 @@ export function notificationItem(table: string, n: NewNotification): TransactIte
   return {
     Put: {
       TableName: table,
-      Item: { ...keys.notification(n.sellerId, n.id), ...keys.unreadNotification(n.sellerId, n.id), kind: 'notification', id: n.id, sellerId: n.sellerId, notificationKind: n.kind, conversationId: n.conversationId, messageId: n.messageId, createdAt: n.createdAt, read: false, ...n.extra },
+      Item: { ...keys.notification(n.sellerId, n.id), ...keys.unreadNotification(n.sellerId, n.id), ...keys.aboutConversation(n.conversationId, keys.notification(n.sellerId, n.id)), kind: 'notification', id: n.id, sellerId: n.sellerId, notificationKind: n.kind, conversationId: n.conversationId, messageId: n.messageId, createdAt: n.createdAt, read: false, ...n.extra, ...(n.expiresAt ? { expiresAt: n.expiresAt } : {}) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -46,7 +49,7 @@ export async function markPublished(db: Db, table: string, sellerId: string, id:
 }
 
 /** A seller's notifications, newest first, or only the unread ones (the sparse index). */
-export async function notificationsOf(db: Db, table: string, sellerId: string, options: { unread: boolean; limit: number; startAfter?: Item | undefined }) {
+export async function notificationsOf(db: Db, table: string, sellerId: string, options: { unread: boolean; limit: number; startAfter?: Item | undefined; now?: Date }) {
   const out = await db.send(
     new QueryCommand({
       TableName: table,
@@ -58,7 +61,9 @@ export async function notificationsOf(db: Db, table: string, sellerId: string, o
       ExclusiveStartKey: options.startAfter,
     }),
   );
-  return { items: (out.Items ?? []).map(toPublicNotification), lastKey: out.LastEvaluatedKey };
+  // Past their retention, notifications are gone even before TTL deletes them.
+  const live = (out.Items ?? []).filter((item) => !options.now || !isExpired(item, options.now));
+  return { items: live.map(toPublicNotification), lastKey: out.LastEvaluatedKey };
 }
 
 /** Marks one of the seller's notifications read; undefined when the seller has no such notification. */

@@ -31,3 +31,16 @@ export async function consentHistory(db: Db, table: string, customer: string, bu
   });
   return items.map((item) => item.change as ConsentRecord);
 }
+
+/** The current consent state per business number that ever had one: the latest change of each. */
+export async function currentConsent(db: Db, table: string, customer: string): Promise<(ConsentRecord & { businessNumber: string })[]> {
+  const items = await queryAll(db, {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':prefix': 'CONSENT#' },
+  });
+  const latest = new Map<string, ConsentRecord & { businessNumber: string }>();
+  // Sort keys order each business number's changes by time: the last one wins.
+  for (const item of items) latest.set(item.businessNumber as string, { ...(item.change as ConsentRecord), businessNumber: item.businessNumber as string });
+  return [...latest.values()].sort((a, b) => a.businessNumber.localeCompare(b.businessNumber));
+}

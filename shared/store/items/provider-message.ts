@@ -10,19 +10,19 @@ import type { DeliveryReport } from '../../domain/delivery-report';
  */
 
 /** Inbound: the pointer's existence de-duplicates a provider delivering the same message twice. */
-export function inboundPointerItem(table: string, provider: string, providerMessageId: string, conversationId: string, messageKey: Key): TransactItem {
+export function inboundPointerItem(table: string, provider: string, providerMessageId: string, conversationId: string, messageKey: Key, expiresAt?: number): TransactItem {
   return {
     Put: {
       TableName: table,
-      Item: { ...keys.providerMessage(provider, providerMessageId), kind: 'providerMessage', conversationId, messageKey, direction: 'inbound' },
+      Item: { ...keys.providerMessage(provider, providerMessageId), kind: 'providerMessage', conversationId, messageKey, direction: 'inbound', ...(expiresAt ? { expiresAt } : {}) },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
 }
 
 /** Outbound: written with the `sent` status, in one transaction. */
-export function outboundPointerItem(table: string, provider: string, providerMessageId: string, messageKey: Key): TransactItem {
-  return { Put: { TableName: table, Item: { ...keys.providerMessage(provider, providerMessageId), kind: 'providerMessage', messageKey, direction: 'outbound' } } };
+export function outboundPointerItem(table: string, provider: string, providerMessageId: string, messageKey: Key, expiresAt?: number): TransactItem {
+  return { Put: { TableName: table, Item: { ...keys.providerMessage(provider, providerMessageId), kind: 'providerMessage', messageKey, direction: 'outbound', ...(expiresAt ? { expiresAt } : {}) } } };
 }
 
 /** A merge moved the message: its pointer follows. */

@@ -58,6 +58,7 @@ export async function putUnreadPointers(db: Db, table: string, conversation: { i
       Item: {
         ...keys.unreadConversation(sellerId, conversation.id),
         ...keys.unreadConversationOrder(sellerId, conversation.latestInboundAt, conversation.id),
+        ...keys.aboutConversation(conversation.id, keys.unreadConversation(sellerId, conversation.id)),
         kind: 'unreadPointer',
         sellerId,
         conversationId: conversation.id,

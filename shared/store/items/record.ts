@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type RecordType } from '../keys';
 import { numbersOf, type CrmRecord } from '../../domain/records';
@@ -145,6 +145,26 @@ export class RecordStore {
         if (!isConditionFailure(error)) throw error;
       });
     }
+  }
+
+  /** True when no conversation is on the record (gsi1, one item read at most). */
+  async holdsNoConversation(type: RecordType, id: string): Promise<boolean> {
+    const out = await this.db.send(
+      new QueryCommand({ TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(type, id) }, Limit: 1 }),
+    );
+    return (out.Items ?? []).length === 0;
+  }
+
+  /** Deletes a record and its phone-index entries in one transaction (erasure of a lead made for a number). */
+  async remove(record: CrmRecord): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: this.table, Key: keys.record(record.type, record.id) } },
+          ...[...numbersOf(record).keys()].map((number) => ({ Delete: { TableName: this.table, Key: keys.phoneIndex(number, record.type, record.id) } })),
+        ],
+      }),
+    );
   }
 
   /** Opportunities linked to a contact through `contactIds`. */

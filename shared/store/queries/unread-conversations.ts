@@ -4,6 +4,7 @@ import { unreadPointers } from '../items/read-state';
 import { readerStates } from './conversation-answers';
 import { canSeeConversation, type Viewer } from '../../domain/visibility';
 import { unreadCount } from '../../domain/read-state';
+import type { Clock } from '../../domain/clock';
 
 export interface UnreadConversation {
   state: ConversationState;
@@ -16,8 +17,8 @@ export interface UnreadConversation {
  * A pointer whose conversation is read, gone or no longer visible is skipped, so the answer is exact
  * and its cost depends on the unread conversations, not on how many the seller can see.
  */
-export async function unreadPage(db: Db, table: string, viewer: Viewer, limit: number, before?: string): Promise<{ items: UnreadConversation[]; last?: string }> {
-  const conversations = new ConversationStore(db, table);
+export async function unreadPage(db: Db, table: string, viewer: Viewer, limit: number, before?: string, clock?: Clock): Promise<{ items: UnreadConversation[]; last?: string }> {
+  const conversations = new ConversationStore(db, table, clock);
   const found: UnreadConversation[] = [];
   const seen = new Set<string>();
   let position = before;
@@ -40,12 +41,12 @@ export async function unreadPage(db: Db, table: string, viewer: Viewer, limit: n
 }
 
 /** `GET /me/unread`: unread conversations and the unread inbound messages in them. */
-export async function unreadTotals(db: Db, table: string, viewer: Viewer): Promise<{ conversations: number; messages: number }> {
+export async function unreadTotals(db: Db, table: string, viewer: Viewer, clock?: Clock): Promise<{ conversations: number; messages: number }> {
   let conversations = 0;
   let messages = 0;
   let position: string | undefined;
   do {
-    const page = await unreadPage(db, table, viewer, 100, position);
+    const page = await unreadPage(db, table, viewer, 100, position, clock);
     conversations += page.items.length;
     for (const { state, reader } of page.items) messages += unreadCount(state.inboundCount, reader.mark);
     position = page.last;

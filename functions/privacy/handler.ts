@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
+import { cursorSigningKey } from '../../shared/secrets';
+import { phoneFromPath } from '../../shared/domain/phone';
+import { notFound } from '../../shared/domain/errors';
+import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
+import { newId } from '../../shared/domain/clock';
+import { DirectoryStore } from '../../shared/store/items/directory';
+import { currentConsent, optOutItems } from '../../shared/store/items/opt-out';
+import { readCustomerPartition } from '../../shared/store/queries/customer-partition';
+import { writeTransaction } from '../../shared/store/transact';
+import { eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
+import { onFirstUse } from '../../shared/lambda';
+
+export const consentBodySchema = z.object({ status: z.enum(['opted_out', 'opted_in']), reason: z.string().trim().min(1).max(500) }).strict();
+
+/** Consent (current state, manual changes) and erasure on request (contract, "Consent and privacy"). */
+export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSigningKey), hooks: ErasureHooks = {}) {
+  const directory = new DirectoryStore(deps.db, deps.table);
+
+  return apiHandler('privacy', {
+    'GET /consent/{customerNumber}': async ({ caller, params }) => {
+      const customer = phoneFromPath(params.customerNumber ?? '', deps.defaultRegion);
+      if (!caller.isAdmin) {
+        // Sellers see the consent of a customer they have a conversation with; anyone else gets 404.
+        const [seller, partition] = await Promise.all([directory.getSeller(caller.sellerId), readCustomerPartition(deps.db, deps.table, customer)]);
+        const viewer = viewerFrom(caller, seller);
+        if (!partition.conversations.some((c) => canSeeConversation(viewer, c))) throw notFound('customer');
+      }
+      const items = await currentConsent(deps.db, deps.table, customer);
+      return ok({ items: items.map(({ businessNumber, status, at, source, keyword, by, reason }) => ({ businessNumber, status, at, source, ...(keyword ? { keyword } : {}), ...(by ? { by } : {}), ...(reason ? { reason } : {}) })) });
+    },
+
+    'PUT /consent/{customerNumber}/{businessNumber}': async ({ caller, params, body }) => {
+      const customer = phoneFromPath(params.customerNumber ?? '', deps.defaultRegion);
+      const business = phoneFromPath(params.businessNumber ?? '', deps.defaultRegion);
+      const input = parseWith(consentBodySchema, body);
+      const now = deps.clock.now();
+      const change = { id: newId(now), status: input.status, at: now.toISOString(), source: 'manual' as const, reason: input.reason, by: caller.sellerId };
+      await writeTransaction(deps.db, optOutItems(deps.table, customer, business, change));
+      return ok({ businessNumber: business, status: change.status, at: change.at, source: change.source, by: change.by, reason: change.reason });
+    },
+
+    'DELETE /customers/{customerNumber}': async ({ caller, params }) => {
+      const customer = phoneFromPath(params.customerNumber ?? '', deps.defaultRegion);
+      const result = await eraseCustomer(deps, customer, caller.sellerId, hooks);
+      return ok(result);
+    },
+
+    'GET /erasures': async ({ query }) => {
+      const page = parseWith(pageQuerySchema, query, 'query');
+      const start = await cursors.decode<Record<string, unknown>>(page.cursor, 'erasures');
+      const { items, lastKey } = await erasuresPage(deps, page.limit, start);
+      return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, 'erasures') } : {}) });
+    },
+  });
+}
+
+export const handler = onFirstUse(() => createHandler(defaultDeps()));

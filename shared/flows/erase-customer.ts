@@ -1,0 +1,141 @@
+import { createHmac } from 'node:crypto';
+import type { Deps } from '../deps';
+import { cancellationCodes, type Item, type TransactItem } from '../store/dynamo-helpers';
+import { writeTransaction } from '../store/transact';
+import { ErasureStore, type ErasureEntry } from '../store/items/erasure';
+import { RecordStore } from '../store/items/record';
+import { itemsAboutConversation, itemsOfConversation, itemsOfCustomer, providerMessageItems } from '../store/queries/customer-erasure';
+import { numbersOf, type CrmRecord } from '../domain/records';
+import { cursorSigningKey } from '../secrets';
+import { count } from '../observability';
+
+export interface ErasureHooks {
+  /** Tests: called after each committed batch (a crash injected here must leave a resumable erasure). */
+  afterBatch?: (batch: number) => void | Promise<void>;
+  /** Deletes a message's stored media files (the MMS store); absent when there is none. */
+  deleteMedia?: (message: Item) => Promise<void>;
+  /** The key of the keyed hash that names an erasure without its number. */
+  hashKey?: () => Promise<string>;
+}
+
+/** At most this many items per transaction, beside the audit entry's counter update. */
+const ITEMS_PER_BATCH = 90;
+
+/** The number, hashed with the deployment's secret key: an audit entry can be matched to a request, never read back. */
+export async function numberHash(customer: string, hashKey: () => Promise<string> = cursorSigningKey): Promise<string> {
+  return createHmac('sha256', await hashKey()).update(`erasure\n${customer}`).digest('hex');
+}
+
+/**
+ * Erases a customer everywhere (contract: DELETE /customers/{customerNumber}), resumably:
+ * 1. the audit entry records the conversations to erase (a repeat adds to it, never forgets one);
+ * 2. each conversation item goes first, so no message can join it afterwards (appends require it);
+ *    a message that arrived before is erased with it, one that arrives after lands in a new
+ *    conversation and is kept whole;
+ * 3. each conversation's partition (messages, head, timeline, read marks), its provider pointers and
+ *    the items about it elsewhere (notifications, unread pointers) go in batches, each one
+ *    transaction that also adds to the audit entry's counts, so an interrupted erasure counts exactly;
+ * 4. the number's index entries and lead claim go; leads created for it that hold nothing else are
+ *    deleted, other records lose the number. The opt-out state and consent history stay (the legal
+ *    record of consent; they hold no message text).
+ */
+export async function eraseCustomer(deps: Deps, customer: string, by: string, hooks: ErasureHooks = {}): Promise<{ conversations: number; messages: number }> {
+  const { db, table } = deps;
+  const erasures = new ErasureStore(db, table);
+  const hash = await numberHash(customer, hooks.hashKey);
+  let batch = 0;
+  const committed = async () => {
+    batch++;
+    await hooks.afterBatch?.(batch);
+  };
+
+  const customerItems = await itemsOfCustomer(db, table, customer);
+  const conversations = customerItems.filter((item) => item.kind === 'conversation');
+  const entry = await erasures.begin(hash, by, deps.clock.now().toISOString(), conversations.map((c) => c.id as string));
+
+  for (const conversation of conversations) {
+    try {
+      await writeTransaction(db, [
+        { Delete: { TableName: table, Key: { pk: conversation.pk, sk: conversation.sk }, ConditionExpression: 'attribute_exists(pk)' } },
+        erasures.addCounts(hash, { conversations: 1 }),
+      ]);
+    } catch (error) {
+      // Already erased by an earlier, interrupted run.
+      if (!cancellationCodes(error)) throw error;
+    }
+  }
+  await committed();
+
+  for (const conversationId of entry.conversationIds) {
+    for (;;) {
+      const page = await itemsOfConversation(db, table, conversationId, ITEMS_PER_BATCH / 3);
+      if (page.length === 0) break;
+      const deletes: { key: Item; message?: boolean }[] = [];
+      for (const item of page) {
+        if (item.kind !== 'message') {
+          deletes.push({ key: { pk: item.pk, sk: item.sk } });
+          continue;
+        }
+        // A message's pointers and its files go before it (or with it): never left behind by a crash.
+        if (item.provider && item.providerMessageId) deletes.push(...(await providerMessageItems(db, table, item.provider as string, item.providerMessageId as string)).map((key) => ({ key })));
+        await hooks.deleteMedia?.(item);
+        deletes.push({ key: { pk: item.pk, sk: item.sk }, message: true });
+      }
+      await deleteInOneTransaction(deps, deletes, (messages) => erasures.addCounts(hash, { messages }));
+      await committed();
+    }
+    for (;;) {
+      const about = await itemsAboutConversation(db, table, conversationId, ITEMS_PER_BATCH);
+      if (about.length === 0) break;
+      await deleteInOneTransaction(deps, about.map((item) => ({ key: { pk: item.pk, sk: item.sk } })));
+      await committed();
+    }
+  }
+
+  await forgetNumber(deps, customer, customerItems);
+  const done = await erasures.finish(hash, deps.clock.now().toISOString());
+  count('CustomerErased');
+  return done.counts;
+}
+
+/**
+ * Deletes the keys in transactions of at most ITEMS_PER_BATCH items; with `count`, each transaction
+ * also adds to the audit entry the messages it deleted, so the counts match what is gone at any moment.
+ */
+async function deleteInOneTransaction(deps: Deps, keysToDelete: { key: Item; message?: boolean }[], count?: (messages: number) => TransactItem): Promise<void> {
+  const unique = [...new Map(keysToDelete.map((k) => [`${k.key.pk as string}\u0000${k.key.sk as string}`, k])).values()];
+  for (let i = 0; i < unique.length; i += ITEMS_PER_BATCH) {
+    const slice = unique.slice(i, i + ITEMS_PER_BATCH);
+    const items: TransactItem[] = slice.map(({ key }) => ({ Delete: { TableName: deps.table, Key: key } }));
+    if (count) items.push(count(slice.filter((k) => k.message).length));
+    await writeTransaction(deps.db, items);
+  }
+}
+
+/** The number's own items, except consent: index entries, lead claim; leads made for it, and the number on other records. */
+async function forgetNumber(deps: Deps, customer: string, customerItems: Item[]): Promise<void> {
+  const records = new RecordStore(deps.db, deps.table);
+  const leadClaim = customerItems.find((item) => item.kind === 'leadClaim');
+  const holding = customerItems.filter((item) => item.kind === 'phoneIndex').map((item) => ({ type: item.type as CrmRecord['type'], id: item.id as string }));
+  for (const ref of holding) {
+    const record = await records.get(ref.type, ref.id);
+    if (!record) continue;
+    const madeForIt = ref.type === 'lead' && leadClaim?.leadId === ref.id;
+    const otherNumbers = [...numbersOf(record).keys()].filter((n) => n !== customer);
+    if (madeForIt && otherNumbers.length === 0 && (await records.holdsNoConversation(ref.type, ref.id))) {
+      await records.remove(record);
+      continue;
+    }
+    const kept: CrmRecord = { ...record };
+    for (const field of ['phone', 'business', 'mobile'] as const) if (kept[field] === customer) delete kept[field];
+    // A lead named after its number (as inbound leads are) keeps no trace of it.
+    if (kept.name === customer) kept.name = 'Erased customer';
+    await records.upsert(kept);
+  }
+  const leftovers = customerItems.filter((item) => item.kind === 'phoneIndex' || item.kind === 'leadClaim').map((item) => ({ key: { pk: item.pk, sk: item.sk } }));
+  await deleteInOneTransaction(deps, leftovers);
+}
+
+export async function erasuresPage(deps: Deps, limit: number, startAfter?: Record<string, unknown>): Promise<{ items: ErasureEntry[]; lastKey?: Record<string, unknown> | undefined }> {
+  return new ErasureStore(deps.db, deps.table).page(limit, startAfter);
+}
