@@ -16,6 +16,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { SmsTable } from './constructs/table';
@@ -43,6 +44,7 @@ export const tableAccess = {
   'delivery-reports': { indexes: [], writes: ['CONV#', 'PMSG#'] },
   notifier: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
   'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
+  'media-copier': { indexes: [], writes: ['CONV#'] },
   'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
 } satisfies Record<string, TableAccess>;
 
@@ -132,8 +134,8 @@ export class SmsCrmStack extends Stack {
 
     const retentionDays = context('retentionDays');
     const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US', ...(retentionDays ? { RETENTION_DAYS: String(retentionDays) } : {}) };
-    const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number) => {
-      const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}) }).fn;
+    const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number, timeout?: Duration) => {
+      const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}), ...(timeout ? { timeout } : {}) }).fn;
       grantTable(table, created, tableAccess[name]);
       alarms.functionHealth(pascal(name), created);
       return created;
@@ -231,9 +233,9 @@ export class SmsCrmStack extends Stack {
       reportBatchItemFailures: true,
       onFailure: new SqsDlq(deadLetters('NotifierStream')),
       filters: [
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification', 'conversation') } } } }),
+        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification') } } } }),
         // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
+        FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
         FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
         // Retention: a conversation removed by TTL takes its head, timeline, read marks and pointers along.
         FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), userIdentity: { principalId: FilterRule.isEqual('dynamodb.amazonaws.com') }, dynamodb: { OldImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
@@ -244,6 +246,43 @@ export class SmsCrmStack extends Stack {
     notifier.addEventSource(tableStream);
     // The event source grants dynamodb:ListStreams, which has no resource-level permission, in the role's default policy.
     acknowledge(notifier.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
+
+    // --- MMS: a private, encrypted, TLS-only bucket of copies, expiring with the retention period; the copier fills it from the stream.
+    const mediaBucket = new Bucket(this, 'Media', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      ...(retentionDays ? { lifecycleRules: [{ expiration: Duration.days(Number(retentionDays)) }] } : {}),
+    });
+    acknowledge(mediaBucket, 'AwsSolutions-S1', 'Access to customer files is through the API (presigned URLs issued per request, logged in API access logs); no public access path exists.');
+    const mediaCopier = fn('media-copier', 'Copies MMS files from the provider into the media bucket', { MEDIA_BUCKET: mediaBucket.bucketName, TWILIO_SECRET_ARN: twilioSecret.secretArn }, undefined, Duration.minutes(2));
+    // Exact actions on the media prefix only (the grant helpers add wildcards such as s3:Abort*).
+    const mediaObjects = mediaBucket.arnForObjects('media/*');
+    mediaCopier.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [mediaObjects] }));
+    twilioSecret.grantRead(mediaCopier);
+    mediaCopier.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 10,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(deadLetters('MediaCopierStream')),
+        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, media: { L: FilterRule.exists() } } } })],
+      }),
+    );
+    acknowledge(mediaCopier.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
+    alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'sms-crm-media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');
+    functions['seller-api'].addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
+    functions['seller-api'].addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [mediaObjects] }));
+    functions.privacy.addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
+    functions.privacy.addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [mediaObjects] }));
+    for (const role of [mediaCopier.role!, functions['seller-api'].role!, functions.privacy.role!]) {
+      acknowledge(role.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(mediaBucket.node.defaultChild as CfnBucket)}.Arn>/media/*]`, 'One object per MMS file, keyed by conversation, message and file at run time: the media prefix of the bucket, one exact action per function.');
+    }
+    new CfnOutput(this, 'MediaBucketName', { value: mediaBucket.bucketName });
 
     // --- Interrupted sends: every 5 minutes, messages still queued past the grace period become unknown.
     const sweeper = fn('outbound-sweeper', 'Marks sends interrupted before the provider answered as unknown');

@@ -74,6 +74,8 @@ interface Operation {
   query?: { name: string; schema: JsonSchema; description: string }[];
   idempotent?: boolean;
   conflict?: boolean;
+  /** Also answers 302 with a Location header (described here). */
+  redirect?: string;
   extension?: string;
 }
 
@@ -101,6 +103,7 @@ const operations: Record<string, Operation> = {
   'GET /records/contact/{id}/related': { operationId: 'listRelatedOpportunities', summary: "A contact's opportunities and their conversations", tag: 'Conversations', success: { status: 200, schema: ref('Related'), description: 'Opportunities naming the contact.' } },
   'GET /conversations/{id}': { operationId: 'getConversation', summary: 'A conversation', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation.' }, extension: 'A conversation merged into another resolves to the surviving one.' },
   'GET /conversations/{id}/messages': { operationId: 'listMessages', summary: "A conversation's messages", tag: 'Messages', success: { status: 200, schema: list('Message'), description: 'Newest first.' }, query: page },
+  'GET /conversations/{id}/messages/{messageId}/media/{mediaId}': { operationId: 'downloadMedia', summary: "A message's file (MMS)", tag: 'Messages', success: { status: 200, schema: { type: 'string', format: 'binary' }, mediaType: '*/*', description: 'The file itself (the local stack).' }, redirect: 'In AWS: a presigned URL of the copy, valid 5 minutes.', extension: 'Visible to whoever may read the message body (404 for others). 404 while the copy is pending or after it failed.' },
   'GET /me/notifications': { operationId: 'listMyNotifications', summary: "The caller's notifications", tag: 'Notifications', success: { status: 200, schema: list('Notification'), description: 'Newest first.' }, query: [...page, unread] },
   'POST /me/notifications/{id}/read': { operationId: 'markNotificationRead', summary: 'Mark a notification read', tag: 'Notifications', success: { status: 200, schema: ref('Notification'), description: 'The notification.' } },
   'POST /me/notifications/read-all': { operationId: 'markAllNotificationsRead', summary: "Mark all the caller's notifications read", tag: 'Notifications', success: { status: 200, schema: { type: 'object', required: ['updated'], properties: { updated: { type: 'integer', minimum: 0 } }, additionalProperties: false }, description: 'How many were unread.' } },
@@ -146,6 +149,7 @@ function responses(route: RouteSpec, op: Operation) {
     out['404'] = { description: 'Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
   }
   if (op.conflict) out['409'] = error('Conflict or OptedOut.');
+  if (op.redirect) out['302'] = { description: op.redirect, headers: { Location: { description: 'Where to download the file.', schema: { type: 'string', format: 'uri' } } } };
   out['413'] = error('PayloadTooLarge.');
   if (route.method === 'POST' || route.method === 'PUT') out['415'] = error('UnsupportedMediaType: a body that is not of the declared media type.');
   out['500'] = error('InternalError (never with internals); the request can be retried.');

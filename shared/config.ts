@@ -25,6 +25,10 @@ const configSchema = z.object({
   CRM_EVENT_SOURCE: z.string().min(1).default('crm'),
   /** Storage limitation: messages expire this many days after they were created (DynamoDB TTL). */
   RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  /** MMS copies: the bucket, the hosts provider media URLs may name, and the time allowed per file. */
+  MEDIA_BUCKET: z.string().optional(),
+  MEDIA_ALLOWED_HOSTS: z.string().default('api.twilio.com'),
+  MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });
 

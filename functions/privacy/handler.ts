@@ -11,7 +11,8 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { currentConsent, optOutItems } from '../../shared/store/items/opt-out';
 import { readCustomerPartition } from '../../shared/store/queries/customer-partition';
 import { writeTransaction } from '../../shared/store/transact';
-import { eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
+import { deleteMediaOf, eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
+import { mediaStore } from '../../shared/media/aws-media-store';
 import { onFirstUse } from '../../shared/lambda';
 
 export const consentBodySchema = z.object({ status: z.enum(['opted_out', 'opted_in']), reason: z.string().trim().min(1).max(500) }).strict();
@@ -58,4 +59,4 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
   });
 }
 
-export const handler = onFirstUse(() => createHandler(defaultDeps()));
+export const handler = onFirstUse(() => createHandler(defaultDeps(), undefined, { deleteMedia: (message) => deleteMediaOf(mediaStore())(message) }));

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
+import { ok, parseWith, type ApiResult, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
@@ -20,12 +20,17 @@ import { notFound } from '../../shared/domain/errors';
 import { mergedPage, type IndexSource } from '../../shared/store/queries/merged-index';
 import { conversationFor, messageFor } from '../../shared/domain/messages';
 import { isExpired } from '../../shared/domain/retention';
+import { timeOfId } from '../../shared/domain/clock';
+import { HttpError } from '../../shared/domain/errors';
+import type { StoredMediaItem } from '../../shared/domain/media';
+import type { MediaStore } from '../../shared/media/store';
+import { getMessage } from '../../shared/store/items/message';
 
 const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });
 const unreadQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
 
 /** The seller's views. Every route decides visibility with canSeeConversation; not visible = 404. */
-export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {
+export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaStore): Record<string, RouteHandler> {
   const directory = new DirectoryStore(deps.db, deps.table);
   const records = new RecordStore(deps.db, deps.table);
   const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
@@ -158,6 +163,24 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec): Record<string, Rou
       const start = await cursors.decode<Item>(page.cursor, scope);
       const { items, lastKey } = await conversations.messages(conversation.id, { limit: page.limit, startAfter: start });
       return ok({ items: items.map((item) => messageFor(viewer, toPublicMessage(item))), ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+    },
+
+    'GET /conversations/{id}/messages/{messageId}/media/{mediaId}': async ({ caller, params }): Promise<ApiResult> => {
+      const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
+      // A file is the message's content: whoever may not read the body does not learn it exists.
+      if (!viewer.readsBodies) throw notFound('media');
+      const createdAt = timeOfId(params.messageId ?? '');
+      const message = createdAt && (await getMessage(deps.db, deps.table, keys.message(conversation.id, createdAt.toISOString(), params.messageId ?? '')));
+      if (!message || isExpired(message, deps.clock.now())) throw notFound('message');
+      const file = ((message.media ?? []) as StoredMediaItem[]).find((m) => m.id === params.mediaId);
+      if (!file) throw notFound('media');
+      if (file.status !== 'stored') throw new HttpError('NotFound', `the file is ${file.status === 'pending' ? 'not copied yet' : 'not available: its copy failed'}`);
+      const store = media();
+      const url = await store.downloadUrl(file.storageKey);
+      if (url) return { status: 302, headers: { location: url, 'cache-control': 'no-store' } };
+      const stored = await store.get(file.storageKey);
+      if (!stored) throw notFound('media');
+      return { status: 200, body: stored.bytes, headers: { 'content-type': file.contentType, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', 'content-disposition': 'attachment' } };
     },
 
     'GET /me/notifications': async ({ caller, query }) => {

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -19,6 +19,11 @@ export class OperatorAlarms extends Construct {
   functionHealth(name: string, fn: IFunction): void {
     this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), 0, `${name}: invocations failed`);
     this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 0, `${name}: invocations were throttled`);
+  }
+
+  /** A count the code emits (Powertools metrics, namespace SmsCrm) above zero in 5 minutes. */
+  appMetric(id: string, metricName: string, service: string, description: string): void {
+    this.alarm(id, new Metric({ namespace: 'SmsCrm', metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(5) }), 0, description);
   }
 
   private alarm(id: string, metric: ReturnType<IFunction['metricErrors']>, threshold: number, description: string): void {

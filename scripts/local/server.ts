@@ -6,6 +6,13 @@ import { apiGatewayEvent } from './api-event';
 import { LocalAuth } from './local-auth';
 import { LocalSns } from './local-sns';
 import { StreamPoller } from './stream-poller';
+import { FileMediaStore } from './file-media-store';
+import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
+import { deleteMediaOf } from '../../shared/flows/erase-customer';
+import { MAX_MEDIA_PER_MESSAGE } from '../../shared/domain/media';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createDb, type Db } from '../../shared/aws';
 import { systemClock } from '../../shared/domain/clock';
 import type { Deps } from '../../shared/deps';
@@ -42,6 +49,8 @@ export interface LocalStackOptions {
   db?: Db;
   /** Browser origins allowed to call the API (comma-separated), as `corsOrigins` configures API Gateway in AWS. */
   corsOrigins?: string;
+  /** Folder of the local media store (MMS copies); a fresh temporary one by default. */
+  mediaDir?: string;
 }
 
 const lambdaContext = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -58,21 +67,28 @@ export async function startLocalServer(options: LocalStackOptions) {
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
   const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
 
+  // MMS copies go to a folder; the copier may fetch from this machine (http, loopback), as nothing in AWS may.
+  const media = new FileMediaStore(options.mediaDir ?? (await mkdtemp(join(tmpdir(), 'sms-crm-media-'))));
+  const copier = createMediaCopier({ ...deps, media, fetch: { timeoutMs: 10_000, allowedHosts: (process.env.MEDIA_ALLOWED_HOSTS ?? 'api.twilio.com,127.0.0.1,localhost').split(','), allowInsecure: true } });
   const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
   const sns = new LocalSns(options.logNotifications ?? true);
   const http: Record<FunctionName, Handler> = {
     directory: createDirectory(deps, new CursorCodec(async () => cursorKey)),
-    'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey)),
+    'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey), () => media),
     // Locally every business number sends through the sandbox, whatever its provider.
     'outbound-send': createOutbound(deps, () => sandbox),
     reassignment: createReassignment(deps),
-    privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey }),
+    privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey, deleteMedia: deleteMediaOf(media) }),
     'twilio-callbacks': createTwilio(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
     'sns-callbacks': createSnsCallbacks(deps, { allowedTopicArns: [] }),
   };
   const snsSubscribers: Record<string, Handler> = { 'inbound-sms': createInbound(deps), 'sms-events': createDeliveryReports(deps) };
   const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
-  const poller = new StreamPoller(options.dynamoEndpoint, options.table, (event) => notify(event, lambdaContext));
+  // The table's stream drives both of its consumers, as their event source mappings do in AWS.
+  const poller = new StreamPoller(options.dynamoEndpoint, options.table, async (event) => {
+    const [notified, copied] = await Promise.all([notify(event, lambdaContext), copier(event, lambdaContext)]);
+    return { batchItemFailures: [...(notified?.batchItemFailures ?? []), ...(copied?.batchItemFailures ?? [])] };
+  });
   if (options.streams ?? true) poller.start(200);
   const auth = new LocalAuth(options.jwtSecret);
 
@@ -112,7 +128,11 @@ export async function startLocalServer(options: LocalStackOptions) {
       const from = typeof input?.from === 'string' ? normalizePhone(input.from, deps.defaultRegion) : undefined;
       const to = typeof input?.to === 'string' ? normalizePhone(input.to, deps.defaultRegion) : undefined;
       if (!from || !to || typeof input.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
-      const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `SBIN${randomUUID().replace(/-/g, '')}`, from, to, body: input.body });
+      const media = Array.isArray(input.media) ? (input.media as unknown[]) : [];
+      if (media.length > MAX_MEDIA_PER_MESSAGE || !media.every((m) => typeof (m as { url?: unknown }).url === 'string' && typeof (m as { contentType?: unknown }).contentType === 'string')) {
+        return { status: 400, body: errorBody('ValidationError', `media must be at most ${MAX_MEDIA_PER_MESSAGE} {"url", "contentType"}`) };
+      }
+      const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `SBIN${randomUUID().replace(/-/g, '')}`, from, to, body: input.body, ...(media.length ? { media: media as { url: string; contentType: string }[] } : {}) });
       return { status: 200, body: result };
     }
     return undefined;
@@ -149,7 +169,7 @@ export async function startLocalServer(options: LocalStackOptions) {
       (built.event.requestContext as unknown as Record<string, unknown>).authorizer = { jwt: { claims, scopes: null } };
     }
     const result = (await http[built.route.fn](built.event as never, lambdaContext)) as Exclude<APIGatewayProxyResultV2, string>;
-    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...cors }).end(result.body ?? '');
+    res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...cors }).end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
   };
 
   const inFlight = new Set<Promise<void>>();

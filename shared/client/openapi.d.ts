@@ -256,6 +256,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/{id}/messages/{messageId}/media/{mediaId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A message's file (MMS) */
+        get: operations["downloadMedia"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/notifications": {
         parameters: {
             query?: never;
@@ -649,6 +666,20 @@ export interface components {
                     id: string;
                 };
             };
+            /** @description MMS: the files, copied into our storage after the message is stored; download with GET …/media/{mediaId}. */
+            media?: {
+                id: string;
+                contentType: string;
+                /** @enum {string} */
+                status: "pending" | "stored" | "failed";
+                /** @description Bytes, once stored. */
+                size?: number;
+                /** @description Why the copy failed. */
+                reason?: {
+                    code: string;
+                    message: string;
+                };
+            }[];
             /** @constant */
             withheld?: true;
         };
@@ -995,6 +1026,36 @@ export interface components {
             /** @default  */
             Body: string;
             NumMedia?: string;
+            /** Format: uri */
+            MediaUrl0?: string;
+            MediaContentType0?: string;
+            /** Format: uri */
+            MediaUrl1?: string;
+            MediaContentType1?: string;
+            /** Format: uri */
+            MediaUrl2?: string;
+            MediaContentType2?: string;
+            /** Format: uri */
+            MediaUrl3?: string;
+            MediaContentType3?: string;
+            /** Format: uri */
+            MediaUrl4?: string;
+            MediaContentType4?: string;
+            /** Format: uri */
+            MediaUrl5?: string;
+            MediaContentType5?: string;
+            /** Format: uri */
+            MediaUrl6?: string;
+            MediaContentType6?: string;
+            /** Format: uri */
+            MediaUrl7?: string;
+            MediaContentType7?: string;
+            /** Format: uri */
+            MediaUrl8?: string;
+            MediaContentType8?: string;
+            /** Format: uri */
+            MediaUrl9?: string;
+            MediaContentType9?: string;
         } & {
             [key: string]: unknown;
         };
@@ -2400,6 +2461,93 @@ export interface operations {
             };
             /** @description UnsupportedMediaType: a body that is not of the declared media type. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    downloadMedia: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+                mediaId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file itself (the local stack). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "*/*": string;
+                };
+            };
+            /** @description In AWS: a presigned URL of the copy, valid 5 minutes. */
+            302: {
+                headers: {
+                    /** @description Where to download the file. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,4 +6,6 @@ export interface InboundSms {
   from: string;
   to: string;
   body: string;
+  /** MMS: the provider's file URLs, copied into our storage after the message is stored. */
+  media?: { url: string; contentType: string }[];
 }

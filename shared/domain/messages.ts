@@ -1,5 +1,6 @@
 import type { Principal, RecordType } from './types';
 import type { RoutingExplanation } from './routing';
+import type { MediaItem } from './media';
 
 export const messageStatuses = ['received', 'queued', 'sent', 'delivered', 'failed', 'undelivered', 'unknown'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
@@ -28,6 +29,8 @@ export interface Message {
   statusAt: string;
   /** Inbound only: why it landed on its record. */
   routing?: RoutingExplanation;
+  /** MMS: its files and whether each is copied yet. */
+  media?: MediaItem[];
 }
 
 /** A conversation as the contract returns it. */

@@ -8,6 +8,8 @@ import { itemsAboutConversation, itemsOfConversation, itemsOfCustomer, providerM
 import { numbersOf, type CrmRecord } from '../domain/records';
 import { cursorSigningKey } from '../secrets';
 import { count } from '../observability';
+import type { MediaStore } from '../media/store';
+import type { StoredMediaItem } from '../domain/media';
 
 export interface ErasureHooks {
   /** Tests: called after each committed batch (a crash injected here must leave a resumable erasure). */
@@ -134,6 +136,13 @@ async function forgetNumber(deps: Deps, customer: string, customerItems: Item[])
   }
   const leftovers = customerItems.filter((item) => item.kind === 'phoneIndex' || item.kind === 'leadClaim').map((item) => ({ key: { pk: item.pk, sk: item.sk } }));
   await deleteInOneTransaction(deps, leftovers);
+}
+
+/** The erasure hook that deletes a message's copied files from a media store. */
+export function deleteMediaOf(store: MediaStore): (message: Item) => Promise<void> {
+  return async (message) => {
+    for (const file of (message.media ?? []) as StoredMediaItem[]) await store.delete(file.storageKey);
+  };
 }
 
 export async function erasuresPage(deps: Deps, limit: number, startAfter?: Record<string, unknown>): Promise<{ items: ErasureEntry[]; lastKey?: Record<string, unknown> | undefined }> {

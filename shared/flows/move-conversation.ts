@@ -8,6 +8,7 @@ import { HttpError } from '../domain/errors';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { preview } from '../domain/messages';
 import { newId } from '../domain/clock';
+import { displayText } from '../domain/media';
 
 const MESSAGES_PER_TRANSACTION = 30;
 
@@ -70,7 +71,7 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
       if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
       if ((message.createdAt as string) > latest) {
         latest = message.createdAt as string;
-        latestBody = message.body as string;
+        latestBody = displayText(message.body as string, message.media as { contentType: string }[] | undefined);
         latestExpiry = message.expiresAt as number | undefined;
       }
     }

@@ -6,6 +6,7 @@ import { getNotification, markAllRead, markPublished, putNotification } from '..
 import { markConversationRead, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
 import { getMessage } from '../store/items/message';
+import { displayText } from '../domain/media';
 import { forgetExpiredConversation } from './expire-conversation';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
@@ -121,7 +122,7 @@ async function writeNotification(deps: NotifierDeps, sellerId: string, kind: Not
     expiresAt: message.expiresAt as number | undefined,
     extra: {
       // Only a seller with SMS privileges gets the text.
-      ...(kind === 'inbound_message' ? { preview: notificationPreview(message.body as string), ...about } : {}),
+      ...(kind === 'inbound_message' ? { preview: notificationPreview(displayText(message.body as string, message.media as { contentType: string }[] | undefined)), ...about } : {}),
       ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
     },
   });

@@ -6,6 +6,7 @@ import { chooseRecord, explain, type CandidateConversation, type RoutingCandidat
 import { consentKeyword } from '../domain/opt-out';
 import { newId } from '../domain/clock';
 import { expiryOf } from '../domain/retention';
+import { displayText, mediaStorageKey } from '../domain/media';
 import type { Message } from '../domain/messages';
 import { appendMessageItems, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
 import { messageKey, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
@@ -107,11 +108,17 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: recordRef }).sk;
   const existing = conversations.find((c) => c.key === key);
   const conversation: ConversationState =
-    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, firstMessage: { createdAt, body: sms.body } });
+    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } });
+  const messageId = newId(now);
+  // MMS: stored with the message, pending; the media copier fetches the files from the stream.
+  const media = sms.media?.map((m, i) => {
+    const id = `${messageId}-${i}`;
+    return { id, contentType: m.contentType, status: 'pending' as const, sourceUrl: m.url, storageKey: mediaStorageKey(conversation.id, messageId, id) };
+  });
   // The message carries the record's current owners, even on a conversation that predates a change of owner.
   const message = newMessage(
     { ...conversation, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId },
-    { id: newId(now), direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision), expiresAt: expiryOf(createdAt, deps.retentionDays) },
+    { id: messageId, direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision), expiresAt: expiryOf(createdAt, deps.retentionDays), ...(media ? { media } : {}) },
   );
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;

@@ -115,6 +115,8 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
       headers,
       body: options.body === 'json' ? parseJson(text) : text,
     });
+    // Files (MMS downloads on the local stack) travel base64-encoded, as API Gateway expects binary answers.
+    if (result.body instanceof Uint8Array) return { statusCode: result.status, headers: { ...result.headers }, body: Buffer.from(result.body).toString('base64'), isBase64Encoded: true };
     return {
       statusCode: result.status,
       headers: { 'content-type': 'application/json', ...result.headers },

@@ -38,6 +38,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/records/contact/{id}/related', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/conversations/{id}', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/conversations/{id}/messages', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/conversations/{id}/messages/{messageId}/media/{mediaId}', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/me/notifications', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/{id}/read', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/read-all', fn: 'seller-api', access: 'seller' },

@@ -79,6 +79,18 @@ export const messageSchema = z.object({
     })
     .optional()
     .describe('Inbound only: the first routing rule that separated the chosen record from the runner-up.'),
+  media: z
+    .array(
+      z.object({
+        id: z.string(),
+        contentType: z.string(),
+        status: z.enum(['pending', 'stored', 'failed']),
+        size: z.number().int().min(0).optional().describe('Bytes, once stored.'),
+        reason: statusReason.optional().describe('Why the copy failed.'),
+      }),
+    )
+    .optional()
+    .describe('MMS: the files, copied into our storage after the message is stored; download with GET …/media/{mediaId}.'),
   withheld: z.literal(true).optional(),
 });
 export const notificationSchema = z.object({

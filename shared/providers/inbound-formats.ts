@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { HttpError } from '../domain/errors';
 import { normalizePhone } from '../domain/phone';
 import type { InboundSms } from '../domain/inbound';
+import { MAX_MEDIA_PER_MESSAGE } from '../domain/media';
 
 /** Pinpoint / End User Messaging two-way SMS payload (PROVIDER_FORMATS.md, A). */
 export const twoWaySmsSchema = z.object({
@@ -20,7 +21,13 @@ export const twilioInboundSchema = z.object({
   From: z.string().min(1).max(40),
   To: z.string().min(1).max(40),
   Body: z.string().max(10_000).default(''),
-  NumMedia: z.string().optional(),
+  NumMedia: z.string().regex(/^(10|\d)$/, 'NumMedia is 0 to 10').optional(),
+  ...Object.fromEntries(
+    Array.from({ length: MAX_MEDIA_PER_MESSAGE }, (_, i) => [
+      [`MediaUrl${i}`, z.string().url().max(2048).optional()],
+      [`MediaContentType${i}`, z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type').max(255).optional()],
+    ]).flat(),
+  ) as Record<`MediaUrl${number}` | `MediaContentType${number}`, z.ZodOptional<z.ZodString>>,
 });
 
 function e164(value: string, field: string): string {
@@ -40,7 +47,15 @@ export function fromTwoWaySms(payload: z.infer<typeof twoWaySmsSchema>): Inbound
 }
 
 export function fromTwilioInbound(form: z.infer<typeof twilioInboundSchema>): InboundSms {
-  return { provider: 'twilio', providerMessageId: form.MessageSid, from: e164(form.From, 'From'), to: e164(form.To, 'To'), body: form.Body };
+  const media: { url: string; contentType: string }[] = [];
+  for (let i = 0; i < Number(form.NumMedia ?? '0'); i++) {
+    const fields = form as Record<string, string | undefined>;
+    const url = fields[`MediaUrl${i}`];
+    const contentType = fields[`MediaContentType${i}`];
+    if (!url || !contentType) throw new HttpError('ValidationError', `NumMedia is ${form.NumMedia} but MediaUrl${i} or MediaContentType${i} is missing`);
+    media.push({ url, contentType: contentType.toLowerCase() });
+  }
+  return { provider: 'twilio', providerMessageId: form.MessageSid, from: e164(form.From, 'From'), to: e164(form.To, 'To'), body: form.Body, ...(media.length ? { media } : {}) };
 }
 
 /** Parses the JSON inside an SNS `Message`; a body that is not JSON is a validation error. */

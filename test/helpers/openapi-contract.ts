@@ -28,7 +28,9 @@ export function assertDeclaredResponse(method: string, routePath: string, status
     if (body !== '' && body !== undefined) throw new UndeclaredResponse(`${method} ${routePath} ${status} has a body, but the document declares none`);
     return;
   }
-  const mediaType = (contentType ?? '').split(';')[0]!.trim();
+  const exact = (contentType ?? '').split(';')[0]!.trim();
+  // Media type ranges (`image/*`, `*/*`) declare binary answers of any concrete type.
+  const mediaType = [exact, `${exact.split('/')[0]}/*`, '*/*'].find((type) => response.content![type]) ?? exact;
   if (!response.content[mediaType]) throw new UndeclaredResponse(`${method} ${routePath} ${status} answered ${mediaType}; declared: ${Object.keys(response.content).join(', ')}`);
   const id = `openapi.json#/${pointer('paths', routePath, method.toLowerCase(), 'responses', String(status), 'content', mediaType, 'schema')}`;
   let validate = validators.get(id);

@@ -6,6 +6,7 @@ import { batchGetAll, queryAll, type Item, type TransactItem } from '../dynamo-h
 import { preview, type Conversation } from '../../domain/messages';
 import { unreadCount, type ReadMark } from '../../domain/read-state';
 import { isExpired } from '../../domain/retention';
+import { displayText } from '../../domain/media';
 import type { Clock } from '../../domain/clock';
 import { conversationEventItem, type NewConversationEvent } from './timeline';
 
@@ -122,7 +123,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
     );
     return items;
   }
-  items.push(advanceConversation(table, existing, message, 1, inbound ? { count: 1, latestAt: message.createdAt } : undefined));
+  items.push(advanceConversation(table, existing, { createdAt: message.createdAt, body: displayText(message.body, message.media), expiresAt: message.expiresAt }, 1, inbound ? { count: 1, latestAt: message.createdAt } : undefined));
   return items;
 }
 

@@ -6,6 +6,7 @@ import { statusesThatAccept } from '../../domain/status';
 import { segmentInfo } from '../../domain/segments';
 import type { Message, MessageStatus, StatusReason } from '../../domain/messages';
 import type { Principal, RecordType } from '../../domain/types';
+import { toPublicMedia, type StoredMediaItem } from '../../domain/media';
 
 /**
  * The message item: the only module that writes one, and so the only owner of the rule that a
@@ -13,7 +14,9 @@ import type { Principal, RecordType } from '../../domain/types';
  */
 
 /** A stored message: the contract's fields plus what the notifier and reports need without extra reads. */
-export interface MessageState extends Message {
+export interface MessageState extends Omit<Message, 'media'> {
+  /** MMS files with where they come from and where our copies go. */
+  media?: StoredMediaItem[] | undefined;
   provider: string;
   record: { type: RecordType; id: string };
   assignedTo: Principal;
@@ -31,7 +34,7 @@ export interface MessageState extends Message {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt' | 'media'>>,
 ): MessageState {
   return {
     ...fields,
@@ -83,6 +86,7 @@ export function toPublicMessage(item: Item): Message {
   for (const field of messageFields) if (item[field] !== undefined && item[field] !== null) out[field] = item[field];
   // Items stored before statusAt existed.
   out.statusAt ??= item.statusUpdatedAt ?? item.createdAt;
+  if (Array.isArray(item.media) && item.media.length > 0) out.media = toPublicMedia(item.media as StoredMediaItem[]);
   return out as unknown as Message;
 }
 
@@ -190,4 +194,24 @@ export async function queuedBefore(db: Db, table: string, shard: string, before:
     }),
   );
   return { keys: (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string })), lastKey: page.LastEvaluatedKey };
+}
+
+/** Records the outcome of copying one file; only a file still pending changes (a re-run changes nothing). */
+export async function setMediaState(db: Db, table: string, key: Key, index: number, mediaId: string, outcome: { status: 'stored'; size: number } | { status: 'failed'; reason: StatusReason }): Promise<boolean> {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: outcome.status === 'stored' ? `SET media[${index}].#status = :status, media[${index}].size = :detail` : `SET media[${index}].#status = :status, media[${index}].reason = :detail`,
+        ConditionExpression: `media[${index}].id = :id AND media[${index}].#status = :pending`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': outcome.status, ':detail': outcome.status === 'stored' ? outcome.size : outcome.reason, ':id': mediaId, ':pending': 'pending' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

@@ -1,0 +1,43 @@
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+
+/** Where copies of MMS files live: an S3 bucket in AWS, a folder locally; same interface. */
+export interface MediaStore {
+  put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined>;
+  /** A download URL valid at most 5 minutes, or undefined when the API answers with the bytes itself. */
+  downloadUrl(key: string): Promise<string | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+/** Presigned download URLs live this long (the contract allows at most 5 minutes). */
+export const DOWNLOAD_URL_SECONDS = 300;
+
+export class S3MediaStore implements MediaStore {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {}
+
+  async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
+  }
+
+  async get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { bytes: await out.Body!.transformToByteArray(), contentType: out.ContentType ?? 'application/octet-stream' };
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  async downloadUrl(key: string): Promise<string> {
+    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+}
