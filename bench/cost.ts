@@ -28,3 +28,16 @@ export function costPerMillion(flow: string, parts: { capacity: PerMessage[]; la
   const apiUsd = parts.viaHttpApi ? prices.httpApiRequestPerMillion : 0;
   return { flow, dynamoUsd: round(dynamoUsd), lambdaUsd: round(lambdaUsd), snsUsd: round(snsUsd), apiUsd: round(apiUsd), totalUsd: round(dynamoUsd + lambdaUsd + snsUsd + apiUsd) };
 }
+
+/** MMS copies per million files of a given size: the PUTs once, storage per month kept, one download each. */
+export function mmsCostPerMillion(averageKb: number) {
+  const million = 1_000_000;
+  const gb = (averageKb * million) / (1024 * 1024);
+  return {
+    averageKb,
+    storedGb: round(gb),
+    putUsd: round((million / 1000) * prices.s3PutPerThousand),
+    storageUsdPerMonth: round(gb * prices.s3StandardGbMonth),
+    downloadUsd: round((million / 1000) * prices.s3GetPerThousand),
+  };
+}

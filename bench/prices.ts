@@ -13,6 +13,10 @@ export const prices = {
   snsPublishPerMillion: 0.5,
   /** https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs, first 300 million requests) */
   httpApiRequestPerMillion: 1.0,
+  /** https://aws.amazon.com/s3/pricing/ (S3 Standard: storage per GB-month, first 50 TB; PUT and GET per 1,000 requests) */
+  s3StandardGbMonth: 0.023,
+  s3PutPerThousand: 0.005,
+  s3GetPerThousand: 0.0004,
 } as const;
 
 export const LAMBDA_MEMORY_GB = 0.5;

@@ -5,8 +5,9 @@ import { benchInbound } from './inbound';
 import { benchBundles } from './bundles';
 import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
-import { costPerMillion } from './cost';
+import { costPerMillion, mmsCostPerMillion } from './cost';
 import { benchInbox } from './inbox';
+import { prices } from './prices';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -78,6 +79,10 @@ async function main() {
     results.cost = costs;
     console.log('\n## Cost per million messages (USD, us-east-1 list prices in bench/prices.ts)\n');
     console.log(table(['flow', 'DynamoDB', 'Lambda', 'SNS', 'API Gateway', 'total'], costs.map((c) => [c.flow, c.dynamoUsd, c.lambdaUsd, c.snsUsd, c.apiUsd, c.totalUsd])));
+    const mms = [250, 1024].map(mmsCostPerMillion);
+    results.mmsCost = mms;
+    console.log(`\n## MMS file copies per million files (S3 Standard, $${prices.s3StandardGbMonth} per GB-month)\n`);
+    console.log(table(['average file (KB)', 'stored (GB)', 'PUT (once)', 'storage per month', 'one download each'], mms.map((m) => [m.averageKb, m.storedGb, m.putUsd, m.storageUsdPerMonth, m.downloadUsd])));
   } finally {
     await dynamo.stop();
   }

@@ -155,6 +155,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     const method = req.method ?? 'GET';
     const cors = corsHeaders(corsOrigins, req.headers.origin);
     if (method === 'OPTIONS') return preflight(res, cors);
+    if (method === 'GET' && path === SAMPLE_PHOTO_PATH) return void res.writeHead(200, { 'content-type': 'image/png', ...cors }).end(SAMPLE_PHOTO);
     if (path.startsWith('/local/')) {
       const answer = await local(method, path, body);
       return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
@@ -207,6 +208,10 @@ export async function startLocalServer(options: LocalStackOptions) {
 function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {
   res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders }).end(JSON.stringify(body));
 }
+
+/** A photo a customer could send, for trying MMS locally: `media: [{"url": "<base>/local/sample/photo.png", "contentType": "image/png"}]`. */
+export const SAMPLE_PHOTO_PATH = '/local/sample/photo.png';
+const SAMPLE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173';
 const CORS_ALLOW_HEADERS = 'authorization,content-type,idempotency-key';

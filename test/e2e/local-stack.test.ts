@@ -119,6 +119,23 @@ describe('npm start: the README walkthrough', () => {
     expect(notification.read).toBe(false);
     const published = await local('GET', '/local/sns/published');
     expect(published.body.items.some((p: { sellerId: string; kind: string }) => p.sellerId === 'alice' && p.kind === 'inbound_message')).toBe(true);
+
+    // Ada sends a photo (MMS through the sandbox); the copier stores it and Alice downloads it.
+    const photoUrl = `${base}/local/sample/photo.png`;
+    const photo = Buffer.from(await (await fetch(photoUrl)).arrayBuffer());
+    const mms = await local('POST', '/local/provider/inbound', { body: { from: '+14255550123', to: '+14255550100', body: '', media: [{ url: photoUrl, contentType: 'image/png' }] } });
+    expect(mms.body.outcome).toBe('stored');
+    const stored = await eventually(async () => {
+      const messages = await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: mms.body.conversationId } } });
+      return messages.data!.items.find((m) => m.id === mms.body.message.id && m.media?.[0]?.status === 'stored');
+    });
+    expect(stored.media![0]).toMatchObject({ contentType: 'image/png', size: photo.length });
+    const downloadPath = `/conversations/${stored.conversationId}/messages/${stored.id}/media/${stored.media![0]!.id}`;
+    const file = await contractFetch(`${base}${downloadPath}`, { headers: { authorization: `Bearer ${alice}` } });
+    expect(file.status).toBe(200);
+    expect(Buffer.from(await file.arrayBuffer()).equals(photo)).toBe(true);
+    const conversations = await as(alice).GET('/me/conversations');
+    expect(conversations.data!.items.find((c) => c.id === stored.conversationId)!.lastMessagePreview).toBe('[image]');
   }, 60_000);
 
   it('a second instance on the same port prints one clear line and exits non-zero', () => {

@@ -15,6 +15,15 @@ import { StreamPoller } from '../../scripts/local/stream-poller';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import { CursorCodec } from '../../shared/http/cursor';
 import type { Item } from '../../shared/store/dynamo-helpers';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileMediaStore } from '../../scripts/local/file-media-store';
+import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
+import { deleteMediaOf } from '../../shared/flows/erase-customer';
+import { receiveInbound } from '../../shared/flows/receive-inbound';
 
 /** Consent and privacy (contract: GET/PUT /consent, DELETE /customers, GET /erasures). */
 const N = { alice: '+14255584001', bob: '+14255584002' };
@@ -27,7 +36,13 @@ let privacy: ReturnType<typeof createPrivacy>;
 let directory: ReturnType<typeof createDirectory>;
 let send: ReturnType<typeof inboundSender>;
 let poller: StreamPoller;
+let fileServer: Server;
+let fileBase: string;
+let mediaDir: string;
+let store: FileMediaStore;
 const sns = mockClient(SNSClient);
+/** Every file the media store holds (paths under its folder). */
+const storedFiles = async () => (await readdir(mediaDir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 const as = (sub: string): Identity => ({ sub });
 const inbound = async (sms: { from: string; to: string; body: string }) => {
   t.clock.advance(1000);
@@ -45,15 +60,26 @@ beforeAll(async () => {
   await org.number(N.bob, { type: 'seller', id: 'bob' });
   api = createSellerApi(t);
   outbound = createOutbound(t, () => new SandboxProvider());
-  privacy = createPrivacy(t, new CursorCodec(hashKey), { hashKey });
+  fileServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/jpeg' }).end(Buffer.from('a photo of a signed form')));
+  await new Promise<void>((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
+  fileBase = `http://127.0.0.1:${(fileServer.address() as AddressInfo).port}`;
+  mediaDir = await mkdtemp(join(tmpdir(), 'privacy-media-'));
+  store = new FileMediaStore(mediaDir);
+  privacy = createPrivacy(t, new CursorCodec(hashKey), { hashKey, deleteMedia: deleteMediaOf(store) });
   directory = createDirectory(t);
   send = inboundSender(t);
   const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
-  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+  const copier = createMediaCopier({ ...t, media: store, fetch: { timeoutMs: 2000, allowedHosts: ['127.0.0.1'], allowInsecure: true }, retryDelaysMs: [] });
+  poller = new StreamPoller(t.endpoint, t.table, async (event) => {
+    await notifier(event, lambdaContext);
+    return copier(event, lambdaContext);
+  });
 });
 
 afterAll(async () => {
   await poller.stop();
+  await new Promise((resolve) => fileServer.close(resolve));
+  await rm(mediaDir, { recursive: true, force: true });
   sns.restore();
 });
 
@@ -102,18 +128,21 @@ describe('consent', () => {
   });
 });
 
-/** A customer with 2 conversations on 2 records (owned by two sellers), messages both ways, notifications, and a STOP. */
+/** A customer with 2 conversations on 2 records (owned by two sellers), messages both ways, an MMS with its file, notifications, and a STOP. */
 async function customerWithHistory(customer: string, suffix: string) {
   const org = new OrgBuilder(t);
   await org.record('contact', `ada-${suffix}`, { mobile: customer, ownerId: 'alice' });
   await org.record('account', `acme-${suffix}`, { business: customer, ownerId: 'bob' });
-  const bodies = [`Secret one ${suffix}`, `Secret two ${suffix}`, `Secret three ${suffix}`];
+  const bodies = [`Secret one ${suffix}`, `Secret two ${suffix}`, `Secret three ${suffix}`, `Secret photo ${suffix}`];
   await inbound({ from: customer, to: N.alice, body: bodies[0]! });
   await inbound({ from: customer, to: N.bob, body: bodies[1]! });
   const sent = await call(outbound, 'POST', '/messages', { as: as('bob'), body: { record: { type: 'account', id: `acme-${suffix}` }, phoneField: 'business', from: N.bob, body: bodies[2] } });
   expect(sent.status).toBe(202);
+  t.clock.advance(1000);
+  await receiveInbound(t, { provider: 'sandbox', providerMessageId: `MMS-${suffix}`, from: customer, to: N.alice, body: bodies[3]!, media: [{ url: `${fileBase}/form.jpg`, contentType: 'image/jpeg' }] });
   await inbound({ from: customer, to: N.bob, body: 'STOP' });
   await poller.drain(500);
+  expect((await storedFiles()).some((f) => f.includes(`media/`))).toBe(true);
   return { bodies, conversations: [await conversationOn('contact', `ada-${suffix}`), await conversationOn('account', `acme-${suffix}`)] };
 }
 
@@ -158,7 +187,9 @@ describe('erasure on request', () => {
 
     const erased = await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.erased)}`, { as: admin });
     expect(erased.status).toBe(200);
-    expect(erased.body).toEqual({ conversations: 2, messages: 4 });
+    expect(erased.body).toEqual({ conversations: 2, messages: 5 });
+    // The copied file went with its message.
+    for (const c of conversations) expect((await storedFiles()).filter((f) => f.includes(c.id))).toEqual([]);
 
     const visible = await everythingVisible(conversations.map((c) => c.id), 'e');
     for (const needle of [C.erased, C.erased.slice(1), ...bodies]) expect(visible).not.toContain(needle);
@@ -174,7 +205,7 @@ describe('erasure on request', () => {
 
     const audit = await call(privacy, 'GET', '/erasures', { as: admin });
     expect(audit.body.items).toHaveLength(1);
-    expect(audit.body.items[0]).toMatchObject({ by: admin.sub, status: 'done', counts: { conversations: 2, messages: 4 } });
+    expect(audit.body.items[0]).toMatchObject({ by: admin.sub, status: 'done', counts: { conversations: 2, messages: 5 } });
     expect(JSON.stringify(audit.body)).not.toContain(C.erased.slice(2));
     expect((await call(privacy, 'GET', '/erasures', { as: as('alice') })).status).toBe(403);
     expect((await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.erased)}`, { as: as('alice') })).status).toBe(403);
@@ -192,6 +223,7 @@ describe('erasure on request', () => {
     const { bodies, conversations } = await customerWithHistory(C.crashed, 'c');
     const crashing = createPrivacy(t, new CursorCodec(hashKey), {
       hashKey,
+      deleteMedia: deleteMediaOf(store),
       afterBatch: (batch) => {
         if (batch === 2) throw new Error('injected crash');
       },
@@ -200,7 +232,8 @@ describe('erasure on request', () => {
     const [running] = (await call(privacy, 'GET', '/erasures', { as: admin })).body.items;
     expect(running.status).toBe('running');
     const repeated = await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.crashed)}`, { as: admin });
-    expect(repeated.body).toEqual({ conversations: 2, messages: 4 });
+    expect(repeated.body).toEqual({ conversations: 2, messages: 5 });
+    for (const c of conversations) expect((await storedFiles()).filter((f) => f.includes(c.id))).toEqual([]);
     const visible = await everythingVisible(conversations.map((c) => c.id), 'c');
     for (const needle of [C.crashed, ...bodies]) expect(visible).not.toContain(needle);
     expect(await tracesOf(bodies)).toEqual([]);
