@@ -3,7 +3,7 @@ import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHt
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -24,6 +24,7 @@ import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
 import { grantTable, type TableAccess } from './constructs/table-access';
 import { routes, type FunctionName } from '../shared/http/routes';
+import { CRM_EVENT_SOURCE, crmDetailTypes } from '../shared/domain/crm-events';
 
 export type SmsCrmStackProps = StackProps;
 
@@ -45,13 +46,15 @@ export const tableAccess = {
   notifier: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
   'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
   'media-copier': { indexes: [], writes: ['CONV#'] },
+  // Reads a message again before telling the CRM of it; writes nothing.
+  'crm-events': { indexes: [], writes: [] },
   'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
 } satisfies Record<string, TableAccess>;
 
 /**
  * The whole backend. Context values (cdk.json or -c):
  * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
- * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays.
+ * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays, eventBusName.
  */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
@@ -283,6 +286,36 @@ export class SmsCrmStack extends Stack {
       acknowledge(role.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(mediaBucket.node.defaultChild as CfnBucket)}.Arn>/media/*]`, 'One object per MMS file, keyed by conversation, message and file at run time: the media prefix of the bucket, one exact action per function.');
     }
     new CfnOutput(this, 'MediaBucketName', { value: mediaBucket.bucketName });
+
+    // --- Events to the CRM: the stream → one EventBridge event per change, on the configured bus (default: the account's).
+    const bus = EventBus.fromEventBusName(this, 'CrmBus', context('eventBusName') ?? 'default');
+    const crmEventsFailures = deadLetters('CrmEvents');
+    const crmEvents = fn('crm-events', 'Puts one EventBridge event per change (messages, moves, hand-offs, consent, erasure) for the CRM', {
+      ...(context('eventBusName') ? { EVENT_BUS_NAME: context('eventBusName')! } : {}),
+      CRM_EVENTS_FAILURE_QUEUE_URL: crmEventsFailures.queueUrl,
+    });
+    crmEvents.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
+    crmEvents.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [crmEventsFailures.queueArn] }));
+    crmEvents.addEventSource(
+      new DynamoEventSource(table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        onFailure: new SqsDlq(crmEventsFailures),
+        filters: [
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'conversationEvent', 'consentChange') } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('erasure') }, status: { S: FilterRule.isEqual('done') } } } }),
+        ],
+      }),
+    );
+    acknowledge(crmEvents.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
+    alarms.appMetric('CrmEventsFailed', 'CrmEventsFailed', 'sms-crm-crm-events', 'CRM events still failed after retries and wait in the CrmEvents failure queue for a replay');
+    new CfnOutput(this, 'CrmEventBusName', { value: bus.eventBusName });
+    new CfnOutput(this, 'CrmEventSource', { value: CRM_EVENT_SOURCE });
+    new CfnOutput(this, 'CrmEventDetailTypes', { value: crmDetailTypes.join(',') });
 
     // --- Interrupted sends: every 5 minutes, messages still queued past the grace period become unknown.
     const sweeper = fn('outbound-sweeper', 'Marks sends interrupted before the provider answered as unknown');

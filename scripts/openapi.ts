@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { EVENT_SCHEMAS_DIR, eventSchemaDocuments } from './event-schemas';
 import { execFileSync } from 'node:child_process';
 import { routes, routeKey, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
@@ -207,6 +208,8 @@ export const CLIENT_TYPES_PATH = 'shared/client/openapi.d.ts';
 
 if (process.argv[1]?.endsWith('openapi.ts')) {
   writeFileSync(OPENAPI_PATH, `${JSON.stringify(openApiDocument(), null, 2)}\n`);
+  mkdirSync(EVENT_SCHEMAS_DIR, { recursive: true });
+  for (const [detailType, schema] of Object.entries(eventSchemaDocuments())) writeFileSync(`${EVENT_SCHEMAS_DIR}/${detailType}.json`, `${JSON.stringify(schema, null, 2)}\n`);
   execFileSync('npx', ['openapi-typescript', OPENAPI_PATH, '-o', CLIENT_TYPES_PATH], { stdio: 'inherit' });
   console.log(`wrote ${OPENAPI_PATH} and ${CLIENT_TYPES_PATH}`);
 }

@@ -29,6 +29,9 @@ const configSchema = z.object({
   MEDIA_BUCKET: z.string().optional(),
   MEDIA_ALLOWED_HOSTS: z.string().default('api.twilio.com'),
   MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Events to the CRM: the bus (default bus when unset) and the queue for entries that keep failing. */
+  EVENT_BUS_NAME: z.string().optional(),
+  CRM_EVENTS_FAILURE_QUEUE_URL: z.string().optional(),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
 });
 

@@ -7,6 +7,8 @@ import { LocalAuth } from './local-auth';
 import { LocalSns } from './local-sns';
 import { StreamPoller } from './stream-poller';
 import { FileMediaStore } from './file-media-store';
+import { LocalEventBus, LocalQueue } from './local-event-bus';
+import { createHandler as createCrmEvents } from '../../functions/crm-events/handler';
 import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
 import { deleteMediaOf } from '../../shared/flows/erase-customer';
 import { MAX_MEDIA_PER_MESSAGE } from '../../shared/domain/media';
@@ -84,10 +86,12 @@ export async function startLocalServer(options: LocalStackOptions) {
   };
   const snsSubscribers: Record<string, Handler> = { 'inbound-sms': createInbound(deps), 'sms-events': createDeliveryReports(deps) };
   const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
-  // The table's stream drives both of its consumers, as their event source mappings do in AWS.
+  const eventBus = new LocalEventBus();
+  const publishEvents = createCrmEvents({ ...deps, publisher: { eventBridge: eventBus as never, busName: undefined, failures: { sqs: new LocalQueue() as never, queueUrl: 'local' } } });
+  // The table's stream drives its three consumers, as their event source mappings do in AWS.
   const poller = new StreamPoller(options.dynamoEndpoint, options.table, async (event) => {
-    const [notified, copied] = await Promise.all([notify(event, lambdaContext), copier(event, lambdaContext)]);
-    return { batchItemFailures: [...(notified?.batchItemFailures ?? []), ...(copied?.batchItemFailures ?? [])] };
+    const [notified, copied, published] = await Promise.all([notify(event, lambdaContext), copier(event, lambdaContext), publishEvents(event, lambdaContext)]);
+    return { batchItemFailures: [...(notified?.batchItemFailures ?? []), ...(copied?.batchItemFailures ?? []), ...(published?.batchItemFailures ?? [])] };
   });
   if (options.streams ?? true) poller.start(200);
   const auth = new LocalAuth(options.jwtSecret);
@@ -122,6 +126,7 @@ export async function startLocalServer(options: LocalStackOptions) {
       }
     }
     if (method === 'GET' && path === '/local/sns/published') return { status: 200, body: { items: sns.published } };
+    if (method === 'GET' && path === '/local/events') return { status: 200, body: { items: eventBus.events } };
     if (method === 'GET' && path === '/local/provider/outbox') return { status: 200, body: { items: sandbox.outbox } };
     if (method === 'POST' && path === '/local/provider/inbound') {
       const input = json();

@@ -680,6 +680,10 @@ export interface components {
                     message: string;
                 };
             }[];
+            /** @description The context given with the send (at most 10 keys), carried in its CRM events. */
+            context?: {
+                [key: string]: string;
+            };
             /** @constant */
             withheld?: true;
         };
@@ -955,10 +959,18 @@ export interface components {
             from: string;
             body?: string;
             templateId?: string;
+            /** @description Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message's events. */
+            context?: {
+                [key: string]: string;
+            };
         };
         Reply: {
             body?: string;
             templateId?: string;
+            /** @description Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message's events. */
+            context?: {
+                [key: string]: string;
+            };
         };
         SellerBody: {
             name: string;

@@ -31,6 +31,8 @@ export interface Message {
   routing?: RoutingExplanation;
   /** MMS: its files and whether each is copied yet. */
   media?: MediaItem[];
+  /** Sends: the caller's context (e.g. a sales-accelerator step), carried in the message's CRM events. */
+  context?: Record<string, string>;
 }
 
 /** A conversation as the contract returns it. */

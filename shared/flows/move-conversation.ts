@@ -66,7 +66,7 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
         inbound++;
         if ((message.createdAt as string) > latestInbound) latestInbound = message.createdAt as string;
       }
-      const moved = movedMessageItems(table, message, target);
+      const moved = movedMessageItems(table, message, target, deps.clock.now().toISOString());
       items.push(...moved.items);
       if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
       if ((message.createdAt as string) > latest) {
@@ -82,6 +82,6 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
   }
   // Last: the source goes, and its id resolves to the merged conversation.
   const at = deps.clock.now();
-  await writeTransaction(db, finishMergeItems(table, source.state, target, { id: newId(at), kind: 'merged', at: at.toISOString(), by, detail: { fromConversationId: source.state.id } }));
+  await writeTransaction(db, finishMergeItems(table, source.state, target, { id: newId(at), kind: 'merged', at: at.toISOString(), by, detail: { fromConversationId: source.state.id } }, source.state.record));
   return (await conversations.at(conversationKey(target)))!.state;
 }

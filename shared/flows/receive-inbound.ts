@@ -126,7 +126,7 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
 
   const consent = consentKeyword(sms.body);
   if (consent) {
-    items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }));
+    items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }, { conversationId: conversation.id, record: recordRef }));
   }
   return { items, dedupeIndex, message, rule: decision.kind === 'new-lead' ? 'new-lead' : decision.rule };
 }

@@ -26,6 +26,7 @@ import { applyPendingReports } from './apply-delivery-report';
 import { count, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { expiryOf } from '../domain/retention';
+import { messageContextSchema } from '../domain/crm-events';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -37,10 +38,11 @@ export const sendMessageSchema = z
     from: z.string().min(1).max(40),
     body: z.string().max(MAX_BODY_LENGTH).optional(),
     templateId: idSchema.optional(),
+    context: messageContextSchema.optional(),
   })
   .strict();
 
-export const replySchema = z.object({ body: z.string().max(MAX_BODY_LENGTH).optional(), templateId: idSchema.optional() }).strict();
+export const replySchema = z.object({ body: z.string().max(MAX_BODY_LENGTH).optional(), templateId: idSchema.optional(), context: messageContextSchema.optional() }).strict();
 
 export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
 
@@ -56,6 +58,7 @@ interface SendPlan {
   provider: Parameters<Providers>[0];
   body?: string | undefined;
   templateId?: string | undefined;
+  context?: Record<string, string> | undefined;
 }
 
 export class OutboundService {
@@ -91,7 +94,7 @@ export class OutboundService {
     const to = destination(reachable.record, input, this.deps.defaultRegion);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
       idempotencyKey,
       input,
     );
@@ -111,7 +114,7 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -164,7 +167,7 @@ export class OutboundService {
         existing ?? newConversation({ id: newId(now), record: plan.record, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, firstMessage: { createdAt, body } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}) },
+        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}) },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);

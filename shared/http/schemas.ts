@@ -91,6 +91,7 @@ export const messageSchema = z.object({
     )
     .optional()
     .describe('MMS: the files, copied into our storage after the message is stored; download with GET …/media/{mediaId}.'),
+  context: z.record(z.string(), z.string()).optional().describe('The context given with the send (at most 10 keys), carried in its CRM events.'),
   withheld: z.literal(true).optional(),
 });
 export const notificationSchema = z.object({

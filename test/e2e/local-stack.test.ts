@@ -136,6 +136,16 @@ describe('npm start: the README walkthrough', () => {
     expect(Buffer.from(await file.arrayBuffer()).equals(photo)).toBe(true);
     const conversations = await as(alice).GET('/me/conversations');
     expect(conversations.data!.items.find((c) => c.id === stored.conversationId)!.lastMessagePreview).toBe('[image]');
+
+    // Every change went back to the CRM as an event (EventBridge emulated in-process), oldest first.
+    const events = await eventually(async () => {
+      const list = (await local('GET', '/local/events')).body.items as { source: string; detailType: string; detail: { eventId: string; conversationId?: string; message?: { id: string } } }[];
+      return list.some((e) => e.detailType === 'SmsMessageReceived' && e.detail.message?.id === stored.id) ? list : undefined;
+    });
+    expect(events.every((e) => e.source === 'sms-crm')).toBe(true);
+    const aboutSend = events.filter((e) => e.detail.message?.id === message.id).map((e) => e.detailType);
+    expect(aboutSend).toEqual(['SmsMessageSent', 'SmsMessageStatusChanged']);
+    expect(events.filter((e) => e.detailType === 'SmsMessageReceived').length).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
   it('a second instance on the same port prints one clear line and exits non-zero', () => {

@@ -263,7 +263,7 @@ export class ConversationStore {
  */
 export function moveConversationItems(table: string, current: { state: ConversationState; messageCount: number }, moved: ConversationState, event: NewConversationEvent): TransactItem[] {
   return [
-    conversationEventItem(table, current.state.id, event),
+    conversationEventItem(table, current.state.id, event, { record: moved.record, customerNumber: moved.customerNumber, businessNumber: moved.businessNumber }),
     { Delete: { TableName: table, Key: conversationKey(current.state), ConditionExpression: 'id = :id AND messageCount = :count', ExpressionAttributeValues: { ':id': current.state.id, ':count': current.messageCount } } },
     { Put: { TableName: table, Item: conversationItem(moved, current.messageCount), ConditionExpression: 'attribute_not_exists(pk)' } },
     { Update: { TableName: table, Key: keys.conversationHead(current.state.id), UpdateExpression: 'SET conversationKey = :key', ExpressionAttributeValues: { ':key': conversationKey(moved) } } },
@@ -271,9 +271,9 @@ export function moveConversationItems(table: string, current: { state: Conversat
 }
 
 /** The end of a merge: the source goes, and its id resolves to the surviving conversation. */
-export function finishMergeItems(table: string, source: ConversationState, target: ConversationState, event: NewConversationEvent): TransactItem[] {
+export function finishMergeItems(table: string, source: ConversationState, target: ConversationState, event: NewConversationEvent, from: { type: RecordType; id: string }): TransactItem[] {
   return [
-    conversationEventItem(table, target.id, event),
+    conversationEventItem(table, target.id, event, { record: target.record, customerNumber: target.customerNumber, businessNumber: target.businessNumber }, { mergedFrom: from }),
     { Delete: { TableName: table, Key: conversationKey(source) } },
     { Update: { TableName: table, Key: keys.conversationHead(source.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
   ];
@@ -281,7 +281,7 @@ export function finishMergeItems(table: string, source: ConversationState, targe
 
 /** A hand-off: the conversation moves to the new assignee's list, only if nobody reassigned it meanwhile. */
 export function assignItems(table: string, conversation: ConversationState, to: Principal, by: string, at: string, eventId: string): TransactItem[] {
-  return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to } }), {
+  return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to } }, { record: conversation.record, customerNumber: conversation.customerNumber, businessNumber: conversation.businessNumber }), {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),

@@ -26,6 +26,8 @@ export interface MessageState extends Omit<Message, 'media'> {
   inboundSeen?: number | undefined;
   /** TTL (epoch seconds) when a retention period is configured. */
   expiresAt?: number | undefined;
+  /** Sends: the caller's context (a sales-accelerator step), carried in the message's CRM events. */
+  context?: Record<string, string> | undefined;
 }
 
 /**
@@ -34,7 +36,7 @@ export interface MessageState extends Omit<Message, 'media'> {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt' | 'media'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt' | 'media' | 'context'>>,
 ): MessageState {
   return {
     ...fields,
@@ -68,18 +70,19 @@ export function putMessageItem(table: string, m: MessageState): TransactItem {
 }
 
 /** A message moving into another conversation (a merge): same message, new key. */
-export function movedMessageItems(table: string, message: Item, target: { id: string; record: { type: RecordType; id: string } }): { items: TransactItem[]; movedKey: Key } {
+export function movedMessageItems(table: string, message: Item, target: { id: string; record: { type: RecordType; id: string } }, at: string): { items: TransactItem[]; movedKey: Key } {
   const movedKey = keys.message(target.id, message.createdAt as string, message.id as string);
   return {
     movedKey,
     items: [
-      { Put: { TableName: table, Item: { ...message, ...movedKey, conversationId: target.id, record: target.record } } },
+      // `movedAt` tells the stream's consumers this is a message they have seen, not a new one.
+      { Put: { TableName: table, Item: { ...message, ...movedKey, conversationId: target.id, record: target.record, movedAt: at } } },
       { Delete: { TableName: table, Key: { pk: message.pk, sk: message.sk } } },
     ],
   };
 }
 
-const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusAt', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments', 'routing'] as const;
+const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusAt', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments', 'routing', 'context'] as const;
 
 export function toPublicMessage(item: Item): Message {
   const out: Record<string, unknown> = {};

@@ -9,13 +9,13 @@ import type { ConsentRecord } from '../../domain/opt-out';
  * consent changes (`CONSENT#business#at#id`): the only module that writes either. Every change writes
  * both, in one transaction with whatever caused it.
  */
-export function optOutItems(table: string, customer: string, business: string, change: ConsentRecord & { messageId?: string }): TransactItem[] {
+export function optOutItems(table: string, customer: string, business: string, change: ConsentRecord & { messageId?: string }, inConversation?: { conversationId: string; record: { type: string; id: string } }): TransactItem[] {
   const current: TransactItem =
     change.status === 'opted_out'
       ? { Put: { TableName: table, Item: { ...keys.optOut(customer, business), kind: 'optOut', customerNumber: customer, businessNumber: business, optedOutAt: change.at, ...(change.messageId ? { messageId: change.messageId } : {}) } } }
       : { Delete: { TableName: table, Key: keys.optOut(customer, business) } };
   const { messageId: _messageId, ...record } = change;
-  return [current, { Put: { TableName: table, Item: { ...keys.consentChange(customer, business, change.at, change.id), kind: 'consentChange', customerNumber: customer, businessNumber: business, change: record } } }];
+  return [current, { Put: { TableName: table, Item: { ...keys.consentChange(customer, business, change.at, change.id), kind: 'consentChange', customerNumber: customer, businessNumber: business, change: record, ...inConversation } } }];
 }
 
 export async function isOptedOut(db: Db, table: string, customer: string, business: string): Promise<boolean> {

@@ -2,17 +2,25 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
 import type { Item, TransactItem } from '../dynamo-helpers';
+import type { RecordType } from '../../domain/types';
 import { timeline, type TimelineEvent } from '../../domain/timeline';
 import { consentHistory } from './opt-out';
 
 /** A change recorded in a conversation's timeline, always in the transaction that makes the change. */
 export type NewConversationEvent = Extract<TimelineEvent, { kind: 'moved' | 'merged' | 'assigned' }>;
 
-export function conversationEventItem(table: string, conversationId: string, event: NewConversationEvent): TransactItem {
+/** What the CRM event of a timeline entry needs to name the conversation (its record and numbers at the time). */
+export interface EventAbout {
+  record: { type: RecordType; id: string };
+  customerNumber: string;
+  businessNumber: string;
+}
+
+export function conversationEventItem(table: string, conversationId: string, event: NewConversationEvent, about: EventAbout, extra: Item = {}): TransactItem {
   return {
     Put: {
       TableName: table,
-      Item: { ...keys.conversationEvent(conversationId, event.at, event.id), kind: 'conversationEvent', conversationId, event },
+      Item: { ...keys.conversationEvent(conversationId, event.at, event.id), kind: 'conversationEvent', conversationId, event, about, ...extra },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };

@@ -1,0 +1,41 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { defaultDeps, type Deps } from '../../shared/deps';
+import { config } from '../../shared/config';
+import { crmEventsOf } from '../../shared/flows/crm-events';
+import { publishCrmEvents, type CrmEventPublisher } from '../../shared/events/publish';
+import { logger, metrics } from '../../shared/observability';
+import { onFirstUse } from '../../shared/lambda';
+import { changedItem } from '../../shared/store/stream';
+import type { CrmEvent } from '../../shared/domain/crm-events';
+
+/**
+ * The table's stream invokes the CRM publisher: the batch's changes become events, put in order in
+ * batches of 10. It runs off the request path, so a failing bus never fails a send or an inbound
+ * message; entries that keep failing go to the failure queue. A batch that fails as a whole (the
+ * table unreadable, the failure queue refusing) is retried by the stream: the same ids are put again.
+ */
+export function createHandler(deps: Deps & { publisher: CrmEventPublisher }) {
+  const publish = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+    const events: CrmEvent[] = [];
+    for (const record of event.Records) events.push(...(await crmEventsOf(deps, changedItem(record))));
+    if (events.length > 0) await publishCrmEvents(deps.publisher, events);
+    return { batchItemFailures: [] };
+  };
+  return middy(publish).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+}
+
+export const handler = onFirstUse(() =>
+  createHandler({
+    ...defaultDeps(),
+    publisher: {
+      eventBridge: new EventBridgeClient({ region: config().AWS_REGION }),
+      busName: config().EVENT_BUS_NAME,
+      failures: { sqs: new SQSClient({ region: config().AWS_REGION }), queueUrl: config().CRM_EVENTS_FAILURE_QUEUE_URL },
+    },
+  }),
+);

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod';
+
+/**
+ * Events to the CRM (contract, "Events to the CRM"): one EventBridge event per change, `source: "sms-crm"`.
+ * The zod schemas are the single definition: the publisher builds details that satisfy them and
+ * `docs/events/*.json` is generated from them.
+ */
+export const CRM_EVENT_SOURCE = 'sms-crm';
+
+/** `context` on a send or reply: at most 10 keys, each value at most 256 characters (a sales-accelerator step). */
+export const messageContextSchema = z
+  .record(z.string().min(1).max(64), z.string().max(256))
+  .refine((context) => Object.keys(context).length <= 10, 'context holds at most 10 keys')
+  .describe('Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message\'s events.');
+
+const recordRef = z.object({ type: z.enum(['contact', 'account', 'opportunity', 'lead']), id: z.string() });
+const principal = z.object({ type: z.enum(['seller', 'team']), id: z.string() });
+const statusReason = z.object({ code: z.string(), message: z.string() });
+
+const common = {
+  eventId: z.string().describe('Deterministic: the same change always has the same id; de-duplicate on it.'),
+  occurredAt: z.string().describe('When the change happened (ISO 8601 UTC).'),
+  conversationId: z.string(),
+  record: recordRef,
+  customerNumber: z.string(),
+  businessNumber: z.string(),
+};
+
+const eventMessage = z.object({
+  id: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  body: z.string(),
+  createdAt: z.string(),
+  status: z.string(),
+  statusAt: z.string(),
+  statusReason: statusReason.optional(),
+  providerMessageId: z.string().optional(),
+  sentBy: z.string().optional(),
+  templateId: z.string().optional(),
+  segments: z.number().int(),
+  media: z.array(z.object({ id: z.string(), contentType: z.string() })).optional(),
+  context: z.record(z.string(), z.string()).optional(),
+});
+
+export const crmEventSchemas = {
+  SmsMessageReceived: z.object({ ...common, message: eventMessage }),
+  SmsMessageSent: z.object({ ...common, message: eventMessage }).describe('The send was accepted by the provider (status sent) or failed at once (failed, unknown).'),
+  SmsMessageStatusChanged: z.object({ ...common, message: eventMessage, previousStatus: z.string() }),
+  SmsConversationMoved: z.object({ ...common, from: recordRef, to: recordRef, mergedFromConversationId: z.string().optional(), by: z.string().optional() }),
+  SmsConversationAssigned: z.object({ ...common, from: principal, to: principal, by: z.string().optional() }),
+  SmsConsentChanged: z.object({
+    eventId: common.eventId,
+    occurredAt: common.occurredAt,
+    conversationId: z.string().optional().describe('The conversation the keyword arrived in; absent for a manual change.'),
+    record: recordRef.optional(),
+    customerNumber: z.string(),
+    businessNumber: z.string(),
+    consent: z.object({ status: z.enum(['opted_out', 'opted_in']), source: z.enum(['keyword', 'manual']), keyword: z.string().optional(), reason: z.string().optional(), by: z.string().optional() }),
+  }),
+  SmsCustomerErased: z.object({
+    eventId: common.eventId,
+    occurredAt: common.occurredAt,
+    numberHash: z.string().describe('Keyed hash of the erased number (the number itself is never sent).'),
+    by: z.string(),
+    counts: z.object({ conversations: z.number().int(), messages: z.number().int() }),
+  }),
+} as const;
+
+export type CrmDetailType = keyof typeof crmEventSchemas;
+export const crmDetailTypes = Object.keys(crmEventSchemas) as CrmDetailType[];
+
+export interface CrmEvent<T extends CrmDetailType = CrmDetailType> {
+  detailType: T;
+  detail: z.infer<(typeof crmEventSchemas)[T]>;
+}
+
+/** A stable id for a change: a re-run of the same stream record, or the same change seen twice, gives the same id. */
+export function crmEventId(...parts: string[]): string {
+  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
