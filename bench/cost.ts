@@ -7,6 +7,7 @@ export interface CostLine {
   lambdaUsd: number;
   snsUsd: number;
   apiUsd: number;
+  eventBridgeUsd: number;
   totalUsd: number;
 }
 
@@ -17,7 +18,7 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * measured against DynamoDB Local on this machine, so an upper estimate for the deployed system.
  * Carrier and provider SMS fees are not included.
  */
-export function costPerMillion(flow: string, parts: { capacity: PerMessage[]; lambdaInvocations: number; snsPublishes: number; viaHttpApi: boolean }): CostLine {
+export function costPerMillion(flow: string, parts: { capacity: PerMessage[]; lambdaInvocations: number; snsPublishes: number; viaHttpApi: boolean; crmEvents?: number }): CostLine {
   const million = 1_000_000;
   const read = parts.capacity.reduce((s, p) => s + p.readUnits, 0);
   const write = parts.capacity.reduce((s, p) => s + p.writeUnits, 0);
@@ -26,7 +27,8 @@ export function costPerMillion(flow: string, parts: { capacity: PerMessage[]; la
   const lambdaUsd = seconds * LAMBDA_MEMORY_GB * prices.lambdaArmGbSecond * million + parts.lambdaInvocations * prices.lambdaRequestPerMillion;
   const snsUsd = parts.snsPublishes * prices.snsPublishPerMillion;
   const apiUsd = parts.viaHttpApi ? prices.httpApiRequestPerMillion : 0;
-  return { flow, dynamoUsd: round(dynamoUsd), lambdaUsd: round(lambdaUsd), snsUsd: round(snsUsd), apiUsd: round(apiUsd), totalUsd: round(dynamoUsd + lambdaUsd + snsUsd + apiUsd) };
+  const eventBridgeUsd = (parts.crmEvents ?? 0) * prices.eventBridgeEventPerMillion;
+  return { flow, dynamoUsd: round(dynamoUsd), lambdaUsd: round(lambdaUsd), snsUsd: round(snsUsd), apiUsd: round(apiUsd), eventBridgeUsd: round(eventBridgeUsd), totalUsd: round(dynamoUsd + lambdaUsd + snsUsd + apiUsd + eventBridgeUsd) };
 }
 
 /** MMS copies per million files of a given size: the PUTs once, storage per month kept, one download each. */

@@ -15,6 +15,8 @@ export const prices = {
   httpApiRequestPerMillion: 1.0,
   /** https://aws.amazon.com/s3/pricing/ (S3 Standard: storage per GB-month, first 50 TB; PUT and GET per 1,000 requests) */
   s3StandardGbMonth: 0.023,
+  /** https://aws.amazon.com/eventbridge/pricing/ (custom events put, per million 64 KB chunks) */
+  eventBridgeEventPerMillion: 1.0,
   s3PutPerThousand: 0.005,
   s3GetPerThousand: 0.0004,
 } as const;

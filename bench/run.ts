@@ -7,6 +7,7 @@ import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
 import { costPerMillion, mmsCostPerMillion } from './cost';
 import { benchInbox } from './inbox';
+import { benchEvents } from './events';
 import { prices } from './prices';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
@@ -60,6 +61,16 @@ async function main() {
       ),
     );
 
+    const events = await benchEvents(dynamo.endpoint, inbound.table);
+    results.events = events;
+    console.log('\n## Events to the CRM (the publisher over the stream of every message above)\n');
+    console.log(
+      table(
+        ['events / inbound message', 'events / outbound message (sent + delivered)', 'PutEvents calls / 100 messages', 'events / PutEvents call', 'EventBridge USD / million messages'],
+        [[events.perInbound, events.perOutbound, events.putEventsCallsPer100Messages, events.eventsPerCall, events.usdPerMillionMessages]],
+      ),
+    );
+
     const inbox = await benchInbox(dynamo.endpoint, [100, 1000, 10_000]);
     results.inbox = inbox;
     console.log('\n## "My SMS", first page (seller in 3 teams, 10 unread conversations spread over the range)\n');
@@ -73,12 +84,12 @@ async function main() {
     const typical = inbound.figures.find((f) => f.records === 10)!;
     const inboundCapacity = { roundTrips: typical.roundTripsPerMessage, readUnits: typical.readUnitsPerMessage, writeUnits: typical.writeUnitsPerMessage, latencyMs: typical.latencyMs };
     const costs = [
-      costPerMillion('inbound (10 records share the number; routing + notifier + fan-out)', { capacity: [inboundCapacity, notifier], lambdaInvocations: 2, snsPublishes: notifier.snsPublishes ?? 0, viaHttpApi: true }),
-      costPerMillion('outbound (send + delivery report; provider fees excluded)', { capacity: [outbound, outbound.deliveryReport], lambdaInvocations: 2, snsPublishes: 0, viaHttpApi: true }),
+      costPerMillion('inbound (10 records share the number; routing + notifier + fan-out)', { capacity: [inboundCapacity, notifier], lambdaInvocations: 2, snsPublishes: notifier.snsPublishes ?? 0, viaHttpApi: true, crmEvents: events.perInbound }),
+      costPerMillion('outbound (send + delivery report; provider fees excluded)', { capacity: [outbound, outbound.deliveryReport], lambdaInvocations: 2, snsPublishes: 0, viaHttpApi: true, crmEvents: events.perOutbound }),
     ];
     results.cost = costs;
     console.log('\n## Cost per million messages (USD, us-east-1 list prices in bench/prices.ts)\n');
-    console.log(table(['flow', 'DynamoDB', 'Lambda', 'SNS', 'API Gateway', 'total'], costs.map((c) => [c.flow, c.dynamoUsd, c.lambdaUsd, c.snsUsd, c.apiUsd, c.totalUsd])));
+    console.log(table(['flow', 'DynamoDB', 'Lambda', 'SNS', 'API Gateway', 'EventBridge (CRM events)', 'total'], costs.map((c) => [c.flow, c.dynamoUsd, c.lambdaUsd, c.snsUsd, c.apiUsd, c.eventBridgeUsd, c.totalUsd])));
     const mms = [250, 1024].map(mmsCostPerMillion);
     results.mmsCost = mms;
     console.log(`\n## MMS file copies per million files (S3 Standard, $${prices.s3StandardGbMonth} per GB-month)\n`);
