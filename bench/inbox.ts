@@ -21,48 +21,62 @@ export interface InboxFigures {
 
 const UNREAD = 10;
 const TEAMS = ['north', 'south', 'west'];
-const RUNS = 15;
+const RUNS = 21;
 
 /**
  * "My SMS" for a seller in 3 teams who sees N conversations (through the teams' numbers, their
  * records and their own), 10 of them unread and spread over the whole range: the first page of
  * `GET /me/conversations` and of `?unread=true`, through the seller-api handler. Round trips and RCU
- * are of one request; latency is the median of 15.
+ * are of one request; latency is the median of 21, the sizes measured in turn.
  */
 export async function benchInbox(endpoint: string, sizes: number[]): Promise<InboxFigures[]> {
-  const figures: InboxFigures[] = [];
+  // Seed every size first, then measure them in turn, round after round: each size sees the same
+  // machine and DynamoDB Local state, so the comparison between sizes is fair.
+  const setups: { size: number; meter: DynamoMeter; db: Db; api: ReturnType<typeof createSellerApi> }[] = [];
   for (const size of sizes) {
     const table = `bench-inbox-${size}-${randomUUID().slice(0, 8)}`;
     await createTable(endpoint, table);
     const seeder = createDb({ endpoint, region: 'us-east-1' });
     await seed(seeder, table, size);
+    seeder.destroy();
     const meter = new DynamoMeter();
     const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
-    const api = createSellerApi({ db, table, clock: systemClock, defaultRegion: 'US' });
-    const measure = async (query: Record<string, string>) => {
-      const request = () => {
-        const built = apiGatewayEvent({ method: 'GET', path: '/me/conversations', query, claims: { sub: 'reader' } })!;
-        return api(built.event as never, {} as Context) as Promise<{ statusCode: number; body: string }>;
-      };
-      for (let i = 0; i < 10; i++) await request(); // warm: the handler is built on first use, the JIT and DynamoDB Local settle after seeding
-      meter.reset();
-      const first = await request();
-      if (first.statusCode !== 200) throw new Error(`My SMS answered ${first.statusCode}: ${first.body}`);
-      const once = { roundTrips: meter.roundTrips, readUnits: Math.round(meter.readUnits * 100) / 100, items: (JSON.parse(first.body) as { items: unknown[] }).items.length };
-      const times: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const started = process.hrtime.bigint();
-        await request();
-        times.push(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-      times.sort((a, b) => a - b);
-      return { ...once, latencyMs: Math.round(times[Math.floor(RUNS / 2)]! * 10) / 10 };
-    };
-    figures.push({ conversations: size, list: await measure({ limit: '25' }), unread: await measure({ limit: '25', unread: 'true' }) });
-    db.destroy();
-    seeder.destroy();
+    setups.push({ size, meter, db, api: createSellerApi({ db, table, clock: systemClock, defaultRegion: 'US' }) });
   }
-  return figures;
+  const queries = { list: { limit: '25' }, unread: { limit: '25', unread: 'true' } } as const;
+  const request = async (api: ReturnType<typeof createSellerApi>, query: Record<string, string>) => {
+    const built = apiGatewayEvent({ method: 'GET', path: '/me/conversations', query, claims: { sub: 'reader' } })!;
+    const answer = (await api(built.event as never, {} as Context)) as { statusCode: number; body: string };
+    if (answer.statusCode !== 200) throw new Error(`My SMS answered ${answer.statusCode}: ${answer.body}`);
+    return answer;
+  };
+  const once = new Map<string, { roundTrips: number; readUnits: number; items: number }>();
+  for (const { size, meter, api } of setups) {
+    for (const [name, query] of Object.entries(queries)) {
+      for (let i = 0; i < 5; i++) await request(api, query); // warm: the handler is built on first use, the JIT settles
+      meter.reset();
+      const answer = await request(api, query);
+      once.set(`${size}:${name}`, { roundTrips: meter.roundTrips, readUnits: Math.round(meter.readUnits * 100) / 100, items: (JSON.parse(answer.body) as { items: unknown[] }).items.length });
+    }
+  }
+  const times = new Map<string, number[]>();
+  for (let round = 0; round < RUNS; round++) {
+    for (const { size, api } of setups) {
+      for (const [name, query] of Object.entries(queries)) {
+        const started = process.hrtime.bigint();
+        await request(api, query);
+        const key = `${size}:${name}`;
+        times.set(key, [...(times.get(key) ?? []), Number(process.hrtime.bigint() - started) / 1e6]);
+      }
+    }
+  }
+  const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! * 10) / 10;
+  for (const { db } of setups) db.destroy();
+  return setups.map(({ size }) => ({
+    conversations: size,
+    list: { ...once.get(`${size}:list`)!, latencyMs: median(times.get(`${size}:list`)!) },
+    unread: { ...once.get(`${size}:unread`)!, latencyMs: median(times.get(`${size}:unread`)!) },
+  }));
 }
 
 /** Conversations as the inbound and outbound paths store them (items from the store's own builders), written in batches. */
