@@ -53,7 +53,9 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
 
   const customerItems = await itemsOfCustomer(db, table, customer);
   const conversations = customerItems.filter((item) => item.kind === 'conversation');
-  const entry = await erasures.begin(hash, by, deps.clock.now().toISOString(), conversations.map((c) => c.id as string));
+  // Conversations merged into these live on as heads and timelines under their own ids: erased too.
+  const mergedIds = conversations.flatMap((c) => [...((c.mergedFromIds as Set<string> | undefined) ?? [])]);
+  const entry = await erasures.begin(hash, by, deps.clock.now().toISOString(), [...conversations.map((c) => c.id as string), ...mergedIds]);
 
   for (const conversation of conversations) {
     try {

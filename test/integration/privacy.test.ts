@@ -10,6 +10,7 @@ import { createHandler as createSellerApi } from '../../functions/seller-api/han
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
 import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { SandboxProvider } from '../../shared/providers/sandbox';
@@ -34,6 +35,7 @@ let api: ReturnType<typeof createSellerApi>;
 let outbound: ReturnType<typeof createOutbound>;
 let privacy: ReturnType<typeof createPrivacy>;
 let directory: ReturnType<typeof createDirectory>;
+let reassignment: ReturnType<typeof createReassignment>;
 let send: ReturnType<typeof inboundSender>;
 let poller: StreamPoller;
 let fileServer: Server;
@@ -67,6 +69,7 @@ beforeAll(async () => {
   store = new FileMediaStore(mediaDir);
   privacy = createPrivacy(t, new CursorCodec(hashKey), { hashKey, deleteMedia: deleteMediaOf(store) });
   directory = createDirectory(t);
+  reassignment = createReassignment(t);
   send = inboundSender(t);
   const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
   const copier = createMediaCopier({ ...t, media: store, fetch: { timeoutMs: 2000, allowedHosts: ['127.0.0.1'], allowInsecure: true }, retryDelaysMs: [] });
@@ -129,7 +132,7 @@ describe('consent', () => {
 });
 
 /** A customer with 2 conversations on 2 records (owned by two sellers), messages both ways, an MMS with its file, notifications, and a STOP. */
-async function customerWithHistory(customer: string, suffix: string) {
+async function customerWithHistory(customer: string, suffix: string, options: { merge?: boolean } = {}) {
   const org = new OrgBuilder(t);
   await org.record('contact', `ada-${suffix}`, { mobile: customer, ownerId: 'alice' });
   await org.record('account', `acme-${suffix}`, { business: customer, ownerId: 'bob' });
@@ -140,6 +143,16 @@ async function customerWithHistory(customer: string, suffix: string) {
   expect(sent.status).toBe(202);
   t.clock.advance(1000);
   await receiveInbound(t, { provider: 'sandbox', providerMessageId: `MMS-${suffix}`, from: customer, to: N.alice, body: bodies[3]!, media: [{ url: `${fileBase}/form.jpg`, contentType: 'image/jpeg' }] });
+  if (options.merge) {
+    // A third conversation, on a lead, merged into the contact's: its id lives on as a head and a timeline.
+    await new OrgBuilder(t).record('lead', `lead-${suffix}`, { mobile: customer, ownerId: 'alice' });
+    t.clock.advance(1000);
+    const merged = await call(outbound, 'POST', '/messages', { as: as('alice'), body: { record: { type: 'lead', id: `lead-${suffix}` }, from: N.alice, body: `Secret merged ${suffix}` } });
+    expect(merged.status).toBe(202);
+    bodies.push(`Secret merged ${suffix}`);
+    t.clock.advance(1000);
+    expect((await call(reassignment, 'POST', `/conversations/${merged.body.conversationId}/move`, { as: as('alice'), body: { record: { type: 'contact', id: `ada-${suffix}` } } })).status).toBe(200);
+  }
   await inbound({ from: customer, to: N.bob, body: 'STOP' });
   await poller.drain(500);
   expect((await storedFiles()).some((f) => f.includes(`media/`))).toBe(true);
@@ -181,13 +194,13 @@ async function everythingVisible(conversationIds: string[], suffix: string): Pro
 
 describe('erasure on request', () => {
   it('erases messages, conversations, notifications and pointers; keeps the opt-out and an audit entry', async () => {
-    const { bodies, conversations } = await customerWithHistory(C.erased, 'e');
+    const { bodies, conversations } = await customerWithHistory(C.erased, 'e', { merge: true });
     const notificationsBefore = (await call(api, 'GET', '/me/notifications?limit=100', { as: as('alice') })).body.items.length;
     expect(notificationsBefore).toBeGreaterThan(0);
 
     const erased = await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.erased)}`, { as: admin });
     expect(erased.status).toBe(200);
-    expect(erased.body).toEqual({ conversations: 2, messages: 5 });
+    expect(erased.body).toEqual({ conversations: 2, messages: 6 });
     // The copied file went with its message.
     for (const c of conversations) expect((await storedFiles()).filter((f) => f.includes(c.id))).toEqual([]);
 
@@ -205,7 +218,7 @@ describe('erasure on request', () => {
 
     const audit = await call(privacy, 'GET', '/erasures', { as: admin });
     expect(audit.body.items).toHaveLength(1);
-    expect(audit.body.items[0]).toMatchObject({ by: admin.sub, status: 'done', counts: { conversations: 2, messages: 5 } });
+    expect(audit.body.items[0]).toMatchObject({ by: admin.sub, status: 'done', counts: { conversations: 2, messages: 6 } });
     expect(JSON.stringify(audit.body)).not.toContain(C.erased.slice(2));
     expect((await call(privacy, 'GET', '/erasures', { as: as('alice') })).status).toBe(403);
     expect((await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.erased)}`, { as: as('alice') })).status).toBe(403);

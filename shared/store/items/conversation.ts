@@ -274,6 +274,8 @@ export function moveConversationItems(table: string, current: { state: Conversat
 export function finishMergeItems(table: string, source: ConversationState, target: ConversationState, event: NewConversationEvent, from: { type: RecordType; id: string }): TransactItem[] {
   return [
     conversationEventItem(table, target.id, event, { record: target.record, customerNumber: target.customerNumber, businessNumber: target.businessNumber }, { mergedFrom: from }),
+    // The survivor remembers the ids merged into it: an erasure finds their heads and timelines through it.
+    { Update: { TableName: table, Key: conversationKey(target), UpdateExpression: 'ADD mergedFromIds :ids', ExpressionAttributeValues: { ':ids': new Set([source.id]) } } },
     { Delete: { TableName: table, Key: conversationKey(source) } },
     { Update: { TableName: table, Key: keys.conversationHead(source.id), UpdateExpression: 'SET conversationKey = :key, mergedInto = :target', ExpressionAttributeValues: { ':key': conversationKey(target), ':target': target.id } } },
   ];
