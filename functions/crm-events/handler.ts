@@ -3,7 +3,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { config } from '../../shared/config';
 import { crmEventsOf } from '../../shared/flows/crm-events';
@@ -29,13 +28,24 @@ export function createHandler(deps: Deps & { publisher: CrmEventPublisher }) {
   return middy(publish).use(injectLambdaContext(logger)).use(logMetrics(metrics));
 }
 
+/** The failure queue's client, created (and its SDK loaded) the first time an entry keeps failing. */
+function lazySqs(): CrmEventPublisher['failures']['sqs'] {
+  let client: Promise<CrmEventPublisher['failures']['sqs']> | undefined;
+  return {
+    send: async (command: Parameters<CrmEventPublisher['failures']['sqs']['send']>[0]) => {
+      client ??= import('@aws-sdk/client-sqs').then(({ SQSClient }) => new SQSClient({ region: config().AWS_REGION }));
+      return (await client).send(command as never);
+    },
+  } as CrmEventPublisher['failures']['sqs'];
+}
+
 export const handler = onFirstUse(() =>
   createHandler({
     ...defaultDeps(),
     publisher: {
       eventBridge: new EventBridgeClient({ region: config().AWS_REGION }),
       busName: config().EVENT_BUS_NAME,
-      failures: { sqs: new SQSClient({ region: config().AWS_REGION }), queueUrl: config().CRM_EVENTS_FAILURE_QUEUE_URL },
+      failures: { sqs: lazySqs(), queueUrl: config().CRM_EVENTS_FAILURE_QUEUE_URL },
     },
   }),
 );

@@ -1,5 +1,5 @@
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CRM_EVENT_SOURCE, type CrmEvent } from '../domain/crm-events';
 import { count, logger } from '../observability';
 
@@ -53,6 +53,8 @@ export async function publishCrmEvents(publisher: CrmEventPublisher, events: rea
   if (stillFailing.length > 0) {
     count('CrmEventsFailed', stillFailing.length);
     logger.error('CRM events still failing after retries; sent to the failure queue', { count: stillFailing.length, errors: [...new Set(stillFailing.map((f) => f.error))] });
+    // The SQS SDK loads only on this path, not at cold start.
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
     await publisher.failures.sqs.send(
       new SendMessageCommand({ QueueUrl: publisher.failures.queueUrl, MessageBody: JSON.stringify({ kind: 'CrmEventsFailed', replay: 'PutEvents with these Entries (their Detail.eventId makes a replay safe to repeat)', entries: stillFailing }) }),
     );

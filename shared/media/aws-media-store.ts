@@ -1,12 +1,26 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import { config } from '../config';
 import { S3MediaStore, type MediaStore } from './store';
 
-let store: MediaStore | undefined;
-/** The deployed media store: the stack's bucket (MEDIA_BUCKET). */
+let loaded: Promise<MediaStore> | undefined;
+
+/**
+ * The deployed media store: the stack's bucket (MEDIA_BUCKET). The S3 client and presigner load on the
+ * first media request, not at cold start: most seller-api and privacy invocations never touch a file.
+ */
 export function mediaStore(): MediaStore {
-  const bucket = config().MEDIA_BUCKET;
-  if (!bucket) throw new Error('MEDIA_BUCKET is not configured');
-  store ??= new S3MediaStore(new S3Client({ region: config().AWS_REGION }), bucket);
-  return store;
+  const store = () => {
+    loaded ??= (async () => {
+      const bucket = config().MEDIA_BUCKET;
+      if (!bucket) throw new Error('MEDIA_BUCKET is not configured');
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      return new S3MediaStore(new S3Client({ region: config().AWS_REGION }), bucket);
+    })();
+    return loaded;
+  };
+  return {
+    put: async (key, bytes, contentType) => (await store()).put(key, bytes, contentType),
+    get: async (key) => (await store()).get(key),
+    downloadUrl: async (key) => (await store()).downloadUrl(key),
+    delete: async (key) => (await store()).delete(key),
+  };
 }

@@ -1,5 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 /** Where copies of MMS files live: an S3 bucket in AWS, a folder locally; same interface. */
 export interface MediaStore {
@@ -13,6 +12,9 @@ export interface MediaStore {
 /** Presigned download URLs live this long (the contract allows at most 5 minutes). */
 export const DOWNLOAD_URL_SECONDS = 300;
 
+/** The S3 SDK loads on the first file operation, not at cold start (most invocations never touch a file). */
+const s3Sdk = () => import('@aws-sdk/client-s3');
+
 export class S3MediaStore implements MediaStore {
   constructor(
     private readonly s3: S3Client,
@@ -20,10 +22,12 @@ export class S3MediaStore implements MediaStore {
   ) {}
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<void> {
+    const { PutObjectCommand } = await s3Sdk();
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: bytes, ContentType: contentType }));
   }
 
   async get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined> {
+    const { GetObjectCommand } = await s3Sdk();
     try {
       const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       return { bytes: await out.Body!.transformToByteArray(), contentType: out.ContentType ?? 'application/octet-stream' };
@@ -34,10 +38,12 @@ export class S3MediaStore implements MediaStore {
   }
 
   async downloadUrl(key: string): Promise<string> {
+    const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([s3Sdk(), import('@aws-sdk/s3-request-presigner')]);
     return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS });
   }
 
   async delete(key: string): Promise<void> {
+    const { DeleteObjectCommand } = await s3Sdk();
     await this.s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 }
