@@ -1,5 +1,4 @@
 import type { PinpointSMSVoiceV2Client} from '@aws-sdk/client-pinpoint-sms-voice-v2';
-import { SendTextMessageCommand } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { sdkFailure } from './pinpoint';
 import type { OutboundSms, SendResult, SmsProvider } from './sms-provider';
 
@@ -12,6 +11,8 @@ export class EndUserMessagingProvider implements SmsProvider {
   ) {}
 
   async send(sms: OutboundSms): Promise<SendResult> {
+    // The End User Messaging SDK loads with the first send through it.
+    const { SendTextMessageCommand } = await import('@aws-sdk/client-pinpoint-sms-voice-v2');
     try {
       const out = await this.client.send(
         new SendTextMessageCommand({

@@ -1,5 +1,4 @@
 import type { PinpointClient} from '@aws-sdk/client-pinpoint';
-import { SendMessagesCommand } from '@aws-sdk/client-pinpoint';
 import { reason, type ReasonCode } from '../domain/status';
 import { isAmbiguousFailure, type OutboundSms, type SendResult, type SmsProvider } from './sms-provider';
 
@@ -21,6 +20,8 @@ export class PinpointProvider implements SmsProvider {
   ) {}
 
   async send(sms: OutboundSms): Promise<SendResult> {
+    // The Pinpoint SDK loads with the first send through it, not at every cold start of outbound-send.
+    const { SendMessagesCommand } = await import('@aws-sdk/client-pinpoint');
     try {
       const out = await this.client.send(
         new SendMessagesCommand({

@@ -1,5 +1,5 @@
-import { PinpointClient } from '@aws-sdk/client-pinpoint';
-import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { PinpointClient } from '@aws-sdk/client-pinpoint';
+import type { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { config } from '../config';
 import { twilioCredentials } from '../secrets';
 import type { ProviderName } from '../domain/types';
@@ -42,6 +42,15 @@ function settingsFromConfig(): ProviderSettings {
  * Providers for AWS. Clients make one attempt only: an SDK retry after a timeout could send the
  * same SMS twice, so a timeout becomes an `unknown` message instead.
  */
+/**
+ * A client whose SDK module loads with its first request: outbound-send's cold start pays only for the
+ * providers a message actually uses (a Twilio or sandbox send never loads the AWS SMS clients).
+ */
+function lazyClient<C extends PinpointClient | PinpointSMSVoiceV2Client>(create: () => Promise<C>): C {
+  let client: Promise<C> | undefined;
+  return { send: async (command: unknown) => ((await (client ??= create())) as unknown as { send: (c: unknown) => Promise<unknown> }).send(command) } as unknown as C;
+}
+
 export function awsProviders(overrides: Partial<ProviderSettings> = {}): Providers {
   const s = { ...settingsFromConfig(), ...overrides };
   const clientOptions = (endpoint: string | undefined) => ({
@@ -56,9 +65,9 @@ export function awsProviders(overrides: Partial<ProviderSettings> = {}): Provide
     switch (name) {
       case 'pinpoint':
         if (!s.pinpointApplicationId) throw new Error('PINPOINT_APPLICATION_ID is not configured');
-        return new PinpointProvider(new PinpointClient(clientOptions(s.pinpointEndpoint)), s.pinpointApplicationId);
+        return new PinpointProvider(lazyClient(() => import('@aws-sdk/client-pinpoint').then(({ PinpointClient }) => new PinpointClient(clientOptions(s.pinpointEndpoint)))), s.pinpointApplicationId);
       case 'eum':
-        return new EndUserMessagingProvider(new PinpointSMSVoiceV2Client(clientOptions(s.eumEndpoint)), s.eumConfigurationSet);
+        return new EndUserMessagingProvider(lazyClient(() => import('@aws-sdk/client-pinpoint-sms-voice-v2').then(({ PinpointSMSVoiceV2Client }) => new PinpointSMSVoiceV2Client(clientOptions(s.eumEndpoint)))), s.eumConfigurationSet);
       case 'twilio':
         return new TwilioProvider({
           baseUrl: s.twilioBaseUrl,
