@@ -8,6 +8,7 @@ import { benchThroughput } from './throughput';
 import { costPerMillion, mmsCostPerMillion } from './cost';
 import { benchInbox } from './inbox';
 import { benchEvents } from './events';
+import { firstRequestOverhead, packageInitBreakdown } from './cold-start';
 import { prices } from './prices';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
@@ -70,6 +71,14 @@ async function main() {
         [[events.perInbound, events.perOutbound, events.putEventsCallsPer100Messages, events.eventsPerCall, events.usdPerMillionMessages]],
       ),
     );
+
+    const first = firstRequestOverhead('bench/.bundles/seller-api.mjs', dynamo.endpoint, inbound.table, 'seller-0');
+    const packages = packageInitBreakdown();
+    results.coldStart = { sellerApi: first, packages };
+    console.log('\n## Cold start of seller-api against DynamoDB Local (fresh Node, median of 5)\n');
+    console.log(table(['module init (ms)', 'first request (ms)', 'warm request (ms)', 'first-request overhead (ms)'], [[first.initMs, first.firstMs, first.warmMs, first.overheadMs]]));
+    console.log('\n## What each package costs to load on its own (fresh Node, from node_modules, median of 5)\n');
+    console.log(table(['package', 'init (ms)'], packages.map((p) => [p.pkg, p.initMs])));
 
     const inbox = await benchInbox(dynamo.endpoint, [100, 1000, 10_000]);
     results.inbox = inbox;

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { apiGatewayEvent } from '../scripts/local/api-event';
+
+/** What each package the slowest function loads costs on its own, in a fresh Node (median of 5). */
+const PACKAGES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/lib-dynamodb',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-eventbridge',
+  '@aws-sdk/client-pinpoint',
+  'zod',
+  'libphonenumber-js/min',
+  '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/metrics',
+  '@middy/core',
+];
+
+const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
+}
+
+export function packageInitBreakdown(): { pkg: string; initMs: number }[] {
+  return PACKAGES.map((pkg) => {
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(pkg)}); console.log(performance.now() - t);`], { encoding: 'utf8', env });
+      if (run.status !== 0) throw new Error(`${pkg}: ${run.stderr}`);
+      samples.push(Number(run.stdout.trim()));
+    }
+    return { pkg, initMs: median(samples) };
+  });
+}
+
+/**
+ * The seller-api bundle in a fresh Node against DynamoDB Local: module init, then the first request
+ * (SDK clients' first-call setup: credentials, endpoint resolution) and a warm one (median of 5 runs).
+ */
+export function firstRequestOverhead(bundle: string, endpoint: string, table: string, sellerId: string): { initMs: number; firstMs: number; warmMs: number; overheadMs: number } {
+  const event = apiGatewayEvent({ method: 'GET', path: '/me/conversations', query: { limit: '25' }, claims: { sub: sellerId } })!.event;
+  const script = `
+    const t0 = performance.now();
+    const { handler } = await import(${JSON.stringify(join(process.cwd(), bundle))});
+    const t1 = performance.now();
+    const event = ${JSON.stringify(event)};
+    const context = { awsRequestId: 'bench', functionName: 'seller-api', getRemainingTimeInMillis: () => 30000 };
+    const first = await handler(event, context);
+    const t2 = performance.now();
+    if (first.statusCode !== 200) throw new Error('answered ' + first.statusCode + ' ' + first.body);
+    await handler(event, context);
+    const t3 = performance.now();
+    await handler(event, context);
+    const t4 = performance.now();
+    console.log(JSON.stringify({ init: t1 - t0, first: t2 - t1, warm: Math.min(t3 - t2, t4 - t3) }));`;
+  const runs = Array.from({ length: 5 }, () => {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...env, TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', CURSOR_SIGNING_KEY: 'bench' },
+    });
+    if (run.status !== 0) throw new Error(`first request failed: ${run.stderr}`);
+    return JSON.parse(run.stdout.trim()) as { init: number; first: number; warm: number };
+  });
+  const firstMs = median(runs.map((r) => r.first));
+  const warmMs = median(runs.map((r) => r.warm));
+  return { initMs: median(runs.map((r) => r.init)), firstMs, warmMs, overheadMs: Math.round((firstMs - warmMs) * 10) / 10 };
+}
