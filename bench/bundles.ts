@@ -13,8 +13,8 @@ export interface BundleFigures {
 const OUT = 'bench/.bundles';
 
 /**
- * Bundles every function with the options CDK uses (esbuild, ESM, minified, AWS SDK external as in
- * the Lambda runtime) and times its module initialisation in a fresh Node process (median of 5).
+ * Bundles every function with the options CDK uses (esbuild, ESM, minified, the AWS SDK bundled in) and
+ * times its module initialisation in a fresh Node process (median of 5).
  */
 export async function benchBundles(): Promise<BundleFigures[]> {
   rmSync(OUT, { recursive: true, force: true });

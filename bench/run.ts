@@ -22,7 +22,7 @@ async function main() {
   try {
     const bundles = await benchBundles();
     results.bundles = bundles;
-    console.log('## Function bundles (esbuild, minified ESM, AWS SDK from the Lambda runtime)\n');
+    console.log('## Function bundles (esbuild, minified ESM, AWS SDK bundled in)\n');
     console.log(table(['function', 'bundle (KB)', 'module init (ms, median of 5, fresh Node)'], bundles.map((b) => [b.fn, (b.bytes / 1024).toFixed(1), b.initMs])));
 
     // First on the fresh DynamoDB Local: both rates measured back to back on an empty database.

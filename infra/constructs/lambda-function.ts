@@ -67,8 +67,10 @@ export function bundlingOptions() {
     sourcesContent: false,
     target: 'node22',
     mainFields: ['module', 'main'],
-    // The Node.js 22+ Lambda runtimes ship AWS SDK v3; bundling it again would double every bundle.
-    externalModules: ['@aws-sdk/*'],
+    // The AWS SDK is bundled, tree-shaken and minified (AWS's guidance for Node.js cold starts): loading
+    // the runtime's copy from node_modules cost most of every function's init. SDK clients that a cold
+    // start rarely needs stay behind dynamic imports, which esbuild evaluates on first use.
+    externalModules: [] as string[],
     // Some dependencies are CommonJS and call require(); give the ESM bundle one.
     banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
     forceDockerBundling: false,
