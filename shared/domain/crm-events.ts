@@ -77,6 +77,7 @@ export interface CrmEvent<T extends CrmDetailType = CrmDetailType> {
 
 /** A stable id for a change: a re-run of the same stream record, or the same change seen twice, gives the same id. */
 export function crmEventId(...parts: string[]): string {
-  const hex = createHash('sha256').update(parts.join('\n')).digest('hex');
+  // JSON keeps the parts apart: ('a', 'b') and ('a\nb') are different changes.
+  const hex = createHash('sha256').update(JSON.stringify(parts)).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

@@ -41,6 +41,6 @@ export function timeline(input: {
     });
   }
   // Newest first; at the same instant, creation is the oldest, then by id (time-ordered ULIDs).
-  const rank = (e: TimelineEvent) => (e.kind === 'created' ? 0 : 1);
-  return events.sort((a, b) => (a.at !== b.at ? (a.at < b.at ? 1 : -1) : rank(a) !== rank(b) ? rank(b) - rank(a) : a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const key = (e: TimelineEvent) => `${e.at}\u0000${e.kind === 'created' ? 0 : 1}\u0000${e.id}`;
+  return events.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
 }

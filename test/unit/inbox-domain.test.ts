@@ -15,6 +15,7 @@ describe('unreadCount', () => {
 describe('conversationViewers', () => {
   it('are the assignee (every member of a team) and the record owner and owning team, once each, sorted', () => {
     expect(conversationViewers({ assignedTo: { type: 'seller', id: 'b' }, assigneeTeamMembers: ['x'], recordOwnerId: 'a', recordOwningTeamMembers: ['c', 'a'] })).toEqual(['a', 'b', 'c']);
+    expect(conversationViewers({ assignedTo: { type: 'team', id: 't' }, assigneeTeamMembers: ['m'], recordOwnerId: 'o', recordOwningTeamMembers: [] })).toEqual(['m', 'o']);
     expect(conversationViewers({ assignedTo: { type: 'team', id: 't' }, assigneeTeamMembers: ['m', 'n'], recordOwningTeamMembers: [] })).toEqual(['m', 'n']);
   });
 });
@@ -58,5 +59,17 @@ describe('timeline', () => {
       consent: [],
     });
     expect(events.map((e) => e.id)).toEqual(['B', 'A']);
+  });
+});
+
+describe('timeline order', () => {
+  const at = (s: number) => `2026-01-01T00:00:0${s}Z`;
+  const merged = (id: string, s: number) => ({ id, kind: 'merged' as const, at: at(s), detail: { fromConversationId: id } });
+  it('is newest first whatever the input order, creation last at its instant, then by id', () => {
+    const created = { id: 'M', at: at(2), record: { type: 'lead' as const, id: 'l' } };
+    const changes = [merged('A', 2), merged('Z', 1), merged('B', 3), merged('C', 2)];
+    const order = timeline({ created, changes, consent: [] }).map((e) => e.id);
+    expect(order).toEqual(['B', 'C', 'A', 'M', 'Z']);
+    expect(timeline({ created, changes: [...changes].reverse(), consent: [] }).map((e) => e.id)).toEqual(order);
   });
 });
