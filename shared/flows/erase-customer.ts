@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Deps } from '../deps';
-import { cancellationCodes, type Item, type TransactItem } from '../store/dynamo-helpers';
-import { writeTransaction } from '../store/transact';
+import { cancellationCodes, type Item } from '../store/dynamo-helpers';
+import { deleteInTransactions, writeTransaction } from '../store/transact';
 import { ErasureStore, type ErasureEntry } from '../store/items/erasure';
 import { RecordStore } from '../store/items/record';
 import { itemsAboutConversation, itemsOfConversation, itemsOfCustomer, providerMessageItems } from '../store/queries/customer-erasure';
@@ -20,8 +20,9 @@ export interface ErasureHooks {
   hashKey?: () => Promise<string>;
 }
 
-/** At most this many items per transaction, beside the audit entry's counter update. */
-const ITEMS_PER_BATCH = 90;
+/** Items read per page: a message brings its pointer (and any early report), so a page's deletes fit one or two transactions. */
+const CONVERSATION_PAGE = 30;
+const ABOUT_PAGE = 90;
 
 /** The number, hashed with the deployment's secret key: an audit entry can be matched to a request, never read back. */
 export async function numberHash(customer: string, hashKey: () => Promise<string> = cursorSigningKey): Promise<string> {
@@ -72,26 +73,27 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
 
   for (const conversationId of entry.conversationIds) {
     for (;;) {
-      const page = await itemsOfConversation(db, table, conversationId, ITEMS_PER_BATCH / 3);
+      const page = await itemsOfConversation(db, table, conversationId, CONVERSATION_PAGE);
       if (page.length === 0) break;
-      const deletes: { key: Item; message?: boolean }[] = [];
+      const deletes: Item[] = [];
+      const messages = new Set<string>();
       for (const item of page) {
-        if (item.kind !== 'message') {
-          deletes.push({ key: { pk: item.pk, sk: item.sk } });
-          continue;
+        if (item.kind === 'message') {
+          // A message's pointers and its files go before it (or with it): never left behind by a crash.
+          if (item.provider && item.providerMessageId) deletes.push(...(await providerMessageItems(db, table, item.provider as string, item.providerMessageId as string)));
+          await hooks.deleteMedia?.(item);
+          messages.add(`${item.pk as string}\u0000${item.sk as string}`);
         }
-        // A message's pointers and its files go before it (or with it): never left behind by a crash.
-        if (item.provider && item.providerMessageId) deletes.push(...(await providerMessageItems(db, table, item.provider as string, item.providerMessageId as string)).map((key) => ({ key })));
-        await hooks.deleteMedia?.(item);
-        deletes.push({ key: { pk: item.pk, sk: item.sk }, message: true });
+        deletes.push({ pk: item.pk, sk: item.sk });
       }
-      await deleteInOneTransaction(deps, deletes, (messages) => erasures.addCounts(hash, { messages }));
+      // Each transaction counts the messages it deletes.
+      await deleteInTransactions(db, table, deletes, (slice) => erasures.addCounts(hash, { messages: slice.filter((k) => messages.has(`${k.pk as string}\u0000${k.sk as string}`)).length }));
       await committed();
     }
     for (;;) {
-      const about = await itemsAboutConversation(db, table, conversationId, ITEMS_PER_BATCH);
+      const about = await itemsAboutConversation(db, table, conversationId, ABOUT_PAGE);
       if (about.length === 0) break;
-      await deleteInOneTransaction(deps, about.map((item) => ({ key: { pk: item.pk, sk: item.sk } })));
+      await deleteInTransactions(db, table, about);
       await committed();
     }
   }
@@ -100,20 +102,6 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
   const done = await erasures.finish(hash, deps.clock.now().toISOString());
   count('CustomerErased');
   return done.counts;
-}
-
-/**
- * Deletes the keys in transactions of at most ITEMS_PER_BATCH items; with `count`, each transaction
- * also adds to the audit entry the messages it deleted, so the counts match what is gone at any moment.
- */
-async function deleteInOneTransaction(deps: Deps, keysToDelete: { key: Item; message?: boolean }[], count?: (messages: number) => TransactItem): Promise<void> {
-  const unique = [...new Map(keysToDelete.map((k) => [`${k.key.pk as string}\u0000${k.key.sk as string}`, k])).values()];
-  for (let i = 0; i < unique.length; i += ITEMS_PER_BATCH) {
-    const slice = unique.slice(i, i + ITEMS_PER_BATCH);
-    const items: TransactItem[] = slice.map(({ key }) => ({ Delete: { TableName: deps.table, Key: key } }));
-    if (count) items.push(count(slice.filter((k) => k.message).length));
-    await writeTransaction(deps.db, items);
-  }
 }
 
 /** The number's own items, except consent: index entries, lead claim; leads made for it, and the number on other records. */
@@ -136,8 +124,7 @@ async function forgetNumber(deps: Deps, customer: string, customerItems: Item[])
     if (kept.name === customer) kept.name = 'Erased customer';
     await records.upsert(kept);
   }
-  const leftovers = customerItems.filter((item) => item.kind === 'phoneIndex' || item.kind === 'leadClaim').map((item) => ({ key: { pk: item.pk, sk: item.sk } }));
-  await deleteInOneTransaction(deps, leftovers);
+  await deleteInTransactions(deps.db, deps.table, customerItems.filter((item) => item.kind === 'phoneIndex' || item.kind === 'leadClaim'));
 }
 
 /** The erasure hook that deletes a message's copied files from a media store. */

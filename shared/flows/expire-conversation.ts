@@ -1,7 +1,7 @@
 import type { Deps } from '../deps';
-import type { Item, TransactItem } from '../store/dynamo-helpers';
+import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { keys } from '../store/keys';
-import { writeTransaction } from '../store/transact';
+import { deleteInTransactions, writeTransaction } from '../store/transact';
 import { itemsAboutConversation, itemsOfConversation } from '../store/queries/customer-erasure';
 
 /**
@@ -12,17 +12,13 @@ import { itemsAboutConversation, itemsOfConversation } from '../store/queries/cu
 export async function forgetExpiredConversation(deps: Deps, conversation: Item): Promise<void> {
   const id = conversation.id as string;
   const head = keys.conversationHead(id);
+  try {
+    // The head goes only while it still names the expired item; alone, so its condition cancels nothing else.
+    await writeTransaction(deps.db, [{ Delete: { TableName: deps.table, Key: head, ConditionExpression: 'conversationKey = :key', ExpressionAttributeValues: { ':key': { pk: conversation.pk, sk: conversation.sk } } } }]);
+  } catch (error) {
+    if (!cancellationCodes(error)) throw error;
+  }
   const rest = (await itemsOfConversation(deps.db, deps.table, id, 1000)).filter((item) => item.kind !== 'message' && item.sk !== head.sk);
   const about = await itemsAboutConversation(deps.db, deps.table, id, 1000);
-  const deletes: TransactItem[] = [
-    // The head goes only while it still names the expired item.
-    { Delete: { TableName: deps.table, Key: head, ConditionExpression: 'conversationKey = :key', ExpressionAttributeValues: { ':key': { pk: conversation.pk, sk: conversation.sk } } } },
-    ...[...rest, ...about].map((item) => ({ Delete: { TableName: deps.table, Key: { pk: item.pk, sk: item.sk } } })),
-  ];
-  for (let i = 0; i < deletes.length; i += 90) {
-    await writeTransaction(deps.db, deletes.slice(i, i + 90)).catch((error: unknown) => {
-      // A moved conversation's head points to its new key: keep it (and this batch, which held only it).
-      if ((error as { name?: string }).name !== 'TransactionCanceledException') throw error;
-    });
-  }
+  await deleteInTransactions(deps.db, deps.table, [...rest, ...about]);
 }

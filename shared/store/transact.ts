@@ -1,7 +1,7 @@
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../aws';
 import { count } from '../observability';
-import type { TransactItem } from './dynamo-helpers';
+import type { Item, TransactItem } from './dynamo-helpers';
 
 /** Returned by an attempt that lost a race (a transaction condition or conflict): plan again from a fresh read. */
 export const RETRY = Symbol('retry');
@@ -47,4 +47,21 @@ export async function retryOnConflict<T>(options: ConflictRetry, attempt: (n: nu
 /** Writes the items of one transaction: all of them or none. */
 export async function writeTransaction(db: Db, items: TransactItem[]): Promise<void> {
   await db.send(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/** Deletes per transaction, leaving room for one item written alongside (DynamoDB allows 100). */
+const DELETES_PER_TRANSACTION = 90;
+
+/**
+ * Deletes the items at `keys` (each once) in transactions of at most 90; `alongside` adds one item to
+ * each transaction (a counter of what it deleted), so what it records always matches what is gone.
+ */
+export async function deleteInTransactions(db: Db, table: string, keys: readonly Item[], alongside?: (slice: Item[]) => TransactItem): Promise<void> {
+  const unique = [...new Map(keys.map((k) => [`${k.pk as string}\u0000${k.sk as string}`, { pk: k.pk, sk: k.sk }])).values()];
+  for (let i = 0; i < unique.length; i += DELETES_PER_TRANSACTION) {
+    const slice = unique.slice(i, i + DELETES_PER_TRANSACTION);
+    const items: TransactItem[] = slice.map((Key) => ({ Delete: { TableName: table, Key } }));
+    if (alongside) items.push(alongside(slice));
+    await writeTransaction(db, items);
+  }
 }
