@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { bundlingOptions } from '../infra/constructs/lambda-function';
+import { esbuildOptionsFor } from '../infra/constructs/lambda-function';
 
 export interface BundleFigures {
   fn: string;
@@ -19,23 +19,10 @@ const OUT = 'bench/.bundles';
 export async function benchBundles(): Promise<BundleFigures[]> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
-  const options = bundlingOptions();
   const figures: BundleFigures[] = [];
   for (const fn of readdirSync('functions').sort()) {
     const outfile = join(OUT, `${fn}.mjs`);
-    await build({
-      entryPoints: [join('functions', fn, 'handler.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      minify: options.minify,
-      target: options.target,
-      mainFields: options.mainFields,
-      external: options.externalModules,
-      banner: { js: options.banner },
-      outfile,
-      logLevel: 'silent',
-    });
+    await build({ ...esbuildOptionsFor(fn), outfile });
     const samples: number[] = [];
     for (let i = 0; i < 5; i++) {
       const run = spawnSync(

@@ -76,3 +76,20 @@ export function bundlingOptions() {
     forceDockerBundling: false,
   };
 }
+
+/** The esbuild options CDK's bundling amounts to for one function (the bench and the bundle-size test build with them). */
+export function esbuildOptionsFor(fn: string) {
+  const options = bundlingOptions();
+  return {
+    entryPoints: [path.join('functions', fn, 'handler.ts')],
+    bundle: true,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    minify: options.minify,
+    target: options.target,
+    mainFields: options.mainFields,
+    external: options.externalModules,
+    banner: { js: options.banner },
+    logLevel: 'silent' as const,
+  };
+}
