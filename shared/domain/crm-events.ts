@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
+import { recordRefSchema } from './records';
+import { principalSchema } from './directory';
 
 /**
  * Events to the CRM (contract, "Events to the CRM"): one EventBridge event per change, `source: "sms-crm"`.
@@ -14,8 +16,8 @@ export const messageContextSchema = z
   .refine((context) => Object.keys(context).length <= 10, 'context holds at most 10 keys')
   .describe('Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message\'s events.');
 
-const recordRef = z.object({ type: z.enum(['contact', 'account', 'opportunity', 'lead']), id: z.string() });
-const principal = z.object({ type: z.enum(['seller', 'team']), id: z.string() });
+const recordRef = recordRefSchema;
+const principal = principalSchema;
 const statusReason = z.object({ code: z.string(), message: z.string() });
 
 const common = {

@@ -6,6 +6,7 @@ import { toPublicMedia, type StoredMediaItem } from '../domain/media';
 import { crmEventId, type CrmEvent } from '../domain/crm-events';
 import type { TimelineEvent } from '../domain/timeline';
 import type { ConsentRecord } from '../domain/opt-out';
+import type { RecordRef } from '../domain/records';
 
 /**
  * The CRM events a change of the table gives (contract, "Events to the CRM"): at most one per change,
@@ -60,7 +61,7 @@ function about(message: Item) {
   const inbound = message.direction === 'inbound';
   return {
     conversationId: message.conversationId as string,
-    record: message.record as { type: 'contact' | 'account' | 'opportunity' | 'lead'; id: string },
+    record: message.record as RecordRef,
     customerNumber: (inbound ? message.from : message.to) as string,
     businessNumber: (inbound ? message.to : message.from) as string,
   };
@@ -86,10 +87,10 @@ function eventMessage(item: Item) {
 
 function conversationEvents(item: Item): CrmEvent[] {
   const event = item.event as TimelineEvent;
-  const base = { conversationId: item.conversationId as string, ...(item.about as { record: { type: 'contact' | 'account' | 'opportunity' | 'lead'; id: string }; customerNumber: string; businessNumber: string }), eventId: crmEventId('timeline', event.id), occurredAt: event.at };
+  const base = { conversationId: item.conversationId as string, ...(item.about as { record: RecordRef; customerNumber: string; businessNumber: string }), eventId: crmEventId('timeline', event.id), occurredAt: event.at };
   if (event.kind === 'moved') return [{ detailType: 'SmsConversationMoved', detail: { ...base, record: event.detail.to, from: event.detail.from, to: event.detail.to, ...(event.by ? { by: event.by } : {}) } }];
   if (event.kind === 'merged') {
-    const from = (item.mergedFrom as { type: 'contact' | 'account' | 'opportunity' | 'lead'; id: string } | undefined) ?? base.record;
+    const from = (item.mergedFrom as RecordRef | undefined) ?? base.record;
     return [{ detailType: 'SmsConversationMoved', detail: { ...base, from, to: base.record, mergedFromConversationId: event.detail.fromConversationId, ...(event.by ? { by: event.by } : {}) } }];
   }
   if (event.kind === 'assigned') return [{ detailType: 'SmsConversationAssigned', detail: { ...base, from: event.detail.from, to: event.detail.to, ...(event.by ? { by: event.by } : {}) } }];
@@ -103,7 +104,7 @@ function consentEvent(item: Item): CrmEvent {
     detail: {
       eventId: crmEventId('consent', change.id),
       occurredAt: change.at,
-      ...(item.conversationId ? { conversationId: item.conversationId as string, record: item.record as { type: 'contact' | 'account' | 'opportunity' | 'lead'; id: string } } : {}),
+      ...(item.conversationId ? { conversationId: item.conversationId as string, record: item.record as RecordRef } : {}),
       customerNumber: item.customerNumber as string,
       businessNumber: item.businessNumber as string,
       consent: { status: change.status, source: change.source, ...(change.keyword ? { keyword: change.keyword } : {}), ...(change.reason ? { reason: change.reason } : {}), ...(change.by ? { by: change.by } : {}) },
