@@ -77,13 +77,9 @@ async function refreshUnreadPointers(deps: NotifierDeps, before: Item | undefine
   if (inboundCount === 0) return;
   const sameViewers = before && same(before.assignedTo, conversation.assignedTo) && before.recordOwnerId === conversation.recordOwnerId && before.recordOwningTeamId === conversation.recordOwningTeamId;
   if (sameViewers && before.inboundCount === inboundCount) return;
-  const directory = new DirectoryStore(deps.db, deps.table);
   const assignedTo = conversation.assignedTo as Principal;
-  const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
-    assignedTo.type === 'team' ? directory.teamMemberIds(assignedTo.id) : [],
-    conversation.recordOwningTeamId ? directory.teamMemberIds(conversation.recordOwningTeamId as string) : [],
-  ]);
-  const viewers = conversationViewers({ assignedTo, assigneeTeamMembers, recordOwnerId: conversation.recordOwnerId as string | undefined, recordOwningTeamMembers });
+  const members = await teamMembers(deps, assignedTo, conversation.recordOwningTeamId as string | undefined);
+  const viewers = conversationViewers({ assignedTo, ...members, recordOwnerId: conversation.recordOwnerId as string | undefined });
   const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, viewers);
   const unread = viewers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0);
   await putUnreadPointers(deps.db, deps.table, { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string }, unread);
@@ -91,16 +87,24 @@ async function refreshUnreadPointers(deps: NotifierDeps, before: Item | undefine
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** The members of the assignee team and of the record's owning team (none for a seller or no team), read together. */
+async function teamMembers(deps: Deps, assignedTo: Principal, owningTeamId: string | undefined) {
+  const directory = new DirectoryStore(deps.db, deps.table);
+  const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
+    assignedTo.type === 'team' ? directory.teamMemberIds(assignedTo.id) : [],
+    owningTeamId ? directory.teamMemberIds(owningTeamId) : [],
+  ]);
+  return { assigneeTeamMembers, recordOwningTeamMembers };
+}
+
 async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
   // An erasure may have run since the message was stored: never quote a message that is gone.
   if (!(await getMessage(deps.db, deps.table, { pk: message.pk as string, sk: message.sk as string }))) return 0;
   const directory = new DirectoryStore(deps.db, deps.table);
   const assignedTo = message.assignedTo as Principal;
-  const [assigneeTeamMembers, recordOwningTeamMembers] = await Promise.all([
-    assignedTo.type === 'team' ? directory.teamMemberIds(assignedTo.id) : [],
-    !message.recordOwnerId && message.recordOwningTeamId ? directory.teamMemberIds(message.recordOwningTeamId as string) : [],
-  ]);
-  const recipients = inboundRecipients({ assignedTo, assigneeTeamMembers, recordOwnerId: message.recordOwnerId as string | undefined, recordOwningTeamMembers });
+  // The owning team hears of a message only when the record has no owning seller: read its members only then.
+  const members = await teamMembers(deps, assignedTo, message.recordOwnerId ? undefined : (message.recordOwningTeamId as string | undefined));
+  const recipients = inboundRecipients({ assignedTo, ...members, recordOwnerId: message.recordOwnerId as string | undefined });
   const ref = message.record as { type: RecordType; id: string };
   const [sellerList, record] = await Promise.all([directory.getSellers(recipients), new RecordStore(deps.db, deps.table).get(ref.type, ref.id)]);
   const sellers = new Map(sellerList.map((s) => [s.id, s]));
