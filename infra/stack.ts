@@ -16,12 +16,13 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
+import { SellerConsole } from './constructs/seller-console';
 import { grantTable, type TableAccess } from './constructs/table-access';
 import { routes, type FunctionName } from '../shared/http/routes';
 import { CRM_EVENT_SOURCE, crmDetailTypes } from '../shared/domain/crm-events';
@@ -54,7 +55,8 @@ export const tableAccess = {
 /**
  * The whole backend. Context values (cdk.json or -c):
  * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
- * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays, eventBusName.
+ * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays, eventBusName,
+ * console (true: the seller console on CloudFront; cognitoDomainPrefix, or consoleAuthDomain + consoleClientId with jwtIssuer).
  */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
@@ -125,13 +127,14 @@ export class SmsCrmStack extends Stack {
       }
     }
 
+    // The seller console (context console=true): its origin is a browser client of the API.
+    const sellerConsole = flag('console') ? new SellerConsole(this, 'Console') : undefined;
+    const corsOrigins = [...(context('corsOrigins')?.split(',') ?? []), ...(sellerConsole ? [sellerConsole.url] : [])];
     const api = new HttpApi(this, 'Api', {
       description: 'SMS CRM seller API and provider callbacks',
       createDefaultStage: false,
-      // Browser clients of the seller API: their origins from context (comma-separated), none by default.
-      ...(context('corsOrigins')
-        ? { corsPreflight: { allowOrigins: context('corsOrigins')!.split(','), allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] } }
-        : {}),
+      // Browser clients of the seller API: their origins from context (comma-separated) and the console's, none by default.
+      ...(corsOrigins.length ? { corsPreflight: { allowOrigins: corsOrigins, allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] } } : {}),
     });
     const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 
@@ -259,6 +262,11 @@ export class SmsCrmStack extends Stack {
       versioned: false,
       ...(retentionDays ? { lifecycleRules: [{ expiration: Duration.days(Number(retentionDays)) }] } : {}),
     });
+    if (sellerConsole) {
+      // The console fetches a file through the API's redirect to a presigned URL; after that cross-origin
+      // redirect the browser sends `Origin: null`, so only `*` can match. The presigned URL is the credential.
+      mediaBucket.addCorsRule({ allowedOrigins: ['*'], allowedMethods: [HttpMethods.GET], maxAge: 600 });
+    }
     acknowledge(mediaBucket, 'AwsSolutions-S1', 'Access to customer files is through the API (presigned URLs issued per request, logged in API access logs); no public access path exists.');
     const mediaCopier = fn('media-copier', 'Copies MMS files from the provider into the media bucket', { MEDIA_BUCKET: mediaBucket.bucketName, TWILIO_SECRET_ARN: twilioSecret.secretArn }, undefined, Duration.minutes(2));
     // Exact actions on the media prefix only (the grant helpers add wildcards such as s3:Abort*).
@@ -331,7 +339,7 @@ export class SmsCrmStack extends Stack {
     asyncFailures(recordSync, 'RecordSync');
 
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
-    const authorizer = this.jwtAuthorizer(context('jwtIssuer'), context('jwtAudience'));
+    const { authorizer, hostedUi } = this.jwtAuthorizer(context('jwtIssuer'), context('jwtAudience'), sellerConsole?.url);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: { rateLimit: 200, burstLimit: 400 } });
     (stage.node.defaultChild as CfnStage).accessLogSettings = {
@@ -355,6 +363,13 @@ export class SmsCrmStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+    if (sellerConsole) {
+      // An external identity provider's hosted UI is named in context; the user pool's is created above.
+      const signIn = hostedUi ?? { domain: context('consoleAuthDomain'), clientId: context('consoleClientId') };
+      if (!signIn.domain || !signIn.clientId) throw new Error('console=true with jwtIssuer needs context consoleAuthDomain and consoleClientId (the OAuth hosted UI and app client).');
+      sellerConsole.deploy({ apiUrl: stage.url, auth: { kind: 'cognito', domain: signIn.domain, clientId: signIn.clientId, redirectUri: `${sellerConsole.url}/` } });
+      new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
+    }
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'InboundSmsTopicArn', { value: inboundSmsTopic.topicArn });
     new CfnOutput(this, 'SmsEventsTopicArn', { value: smsEventsTopic.topicArn });
@@ -363,8 +378,8 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
   }
 
-  private jwtAuthorizer(issuer: string | undefined, audience: string | undefined): IHttpRouteAuthorizer {
-    if (issuer && audience) return new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: audience.split(',') });
+  private jwtAuthorizer(issuer: string | undefined, audience: string | undefined, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string } } {
+    if (issuer && audience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: audience.split(',') }) };
     const userPool = new UserPool(this, 'Sellers', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -374,7 +389,7 @@ export class SmsCrmStack extends Stack {
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
     });
     // The seller console signs in through the hosted UI: authorization code (with PKCE, no secret) only, never implicit.
-    const callbackUrls = (this.node.tryGetContext('cognitoCallbackUrls') as string | undefined)?.split(',') ?? ['http://localhost:5173/'];
+    const callbackUrls = [...((this.node.tryGetContext('cognitoCallbackUrls') as string | undefined)?.split(',') ?? ['http://localhost:5173/']), ...(consoleUrl ? [`${consoleUrl}/`] : [])];
     const client = new UserPoolClient(this, 'SellersClient', {
       userPool,
       generateSecret: false,
@@ -390,7 +405,12 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');
-    return new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
+    if (!consoleUrl) return { authorizer };
+    // The console signs in through the hosted UI on a Cognito domain (prefix from context, unique per account by default).
+    const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: (this.node.tryGetContext('cognitoDomainPrefix') as string | undefined) ?? `sms-crm-${this.account}` } });
+    new CfnOutput(this, 'HostedUiUrl', { value: domain.baseUrl() });
+    return { authorizer, hostedUi: { domain: domain.baseUrl(), clientId: client.userPoolClientId } };
   }
 }
 

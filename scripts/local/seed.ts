@@ -13,6 +13,14 @@ export const demo = {
   failingCustomer: '+14255550999',
 };
 
+/** The seeded people the console's local sign-in offers. */
+export const demoSellers = [
+  { id: 'alice', name: 'Alice Andersson' },
+  { id: 'bob', name: 'Bob Berg' },
+  { id: 'carl', name: 'Carl Coordinator' },
+  { id: 'admin', name: 'Admin', groups: ['admin'] },
+];
+
 /** A small demo organisation: two teams' worth of sellers, numbers, one of each record type, templates. */
 export async function seedDemo(deps: Deps): Promise<void> {
   const directory = new DirectoryStore(deps.db, deps.table);

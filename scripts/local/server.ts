@@ -7,6 +7,7 @@ import { LocalAuth } from './local-auth';
 import { LocalSns } from './local-sns';
 import { StreamPoller } from './stream-poller';
 import { FileMediaStore } from './file-media-store';
+import { consoleFile, CONSOLE_SECURITY_HEADERS } from './console-files';
 import { LocalEventBus, LocalQueue } from './local-event-bus';
 import { createHandler as createCrmEvents } from '../../functions/crm-events/handler';
 import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
@@ -53,6 +54,8 @@ export interface LocalStackOptions {
   corsOrigins?: string;
   /** Folder of the local media store (MMS copies); a fresh temporary one by default. */
   mediaDir?: string;
+  /** The seller console at `/`: the sellers its sign-in screen offers, and its polling interval. */
+  console?: { sellers: { id: string; name: string; groups?: string[] }[]; pollMs?: number; maxPollMs?: number };
 }
 
 const lambdaContext = { functionName: 'local', awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
@@ -160,6 +163,15 @@ export async function startLocalServer(options: LocalStackOptions) {
     const method = req.method ?? 'GET';
     const cors = corsHeaders(corsOrigins, req.headers.origin);
     if (method === 'OPTIONS') return preflight(res, cors);
+    if (method === 'GET' && path === '/config.json') {
+      // The console's configuration: the API is this server, as the browser reached it.
+      const config = { apiUrl: `http://${/^[\w.-]+(:\d+)?$/.test(req.headers.host ?? '') ? req.headers.host : `127.0.0.1:${options.port}`}`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: options.console?.pollMs ?? 2000, maxPollMs: options.console?.maxPollMs ?? 10_000 };
+      return send(res, 200, config, { ...cors, 'cache-control': 'no-store' });
+    }
+    if (method === 'GET' && !path.startsWith('/local/')) {
+      const file = await consoleFile(path);
+      if (file) return void res.writeHead(200, { 'content-type': file.type, 'cache-control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache', ...CONSOLE_SECURITY_HEADERS }).end(file.body);
+    }
     if (method === 'GET' && path === SAMPLE_PHOTO_PATH) return void res.writeHead(200, { 'content-type': 'image/png', ...cors }).end(SAMPLE_PHOTO);
     if (path.startsWith('/local/')) {
       const answer = await local(method, path, body);

@@ -10,7 +10,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const { startLocalServer } = await import('./server');
-const { seedDemo, demo } = await import('./seed');
+const { seedDemo, demo, demoSellers } = await import('./seed');
+const { ensureConsoleBuilt } = await import('./console-files');
 
 /** `npm start [-- --port N] [-- --seed]`: the whole system on this machine. */
 async function main() {
@@ -52,8 +53,9 @@ async function main() {
   });
 
   try {
+    await ensureConsoleBuilt();
     await createTable(dynamo.endpoint, table);
-    stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
+    stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     console.error(e.code === 'EADDRINUSE' ? `Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start` : `Local stack failed to start: ${e.message}`);
@@ -62,6 +64,7 @@ async function main() {
   }
 
   console.log(`SMS CRM local stack listening on ${stack.url}`);
+  console.log(`Seller console: ${stack.url}/`);
   console.log(`DynamoDB Local at ${dynamo.endpoint} (in memory), table ${table}; Twilio callbacks verified with TWILIO_AUTH_TOKEN=${twilioAuthToken === 'local-twilio-token' ? 'local-twilio-token' : '(from env)'}`);
   if (seed) {
     await seedDemo(stack.deps);

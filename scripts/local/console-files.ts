@@ -1,0 +1,38 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build:web` puts the seller console. */
+export const CONSOLE_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png' };
+
+/** The same security headers CloudFront adds in AWS (infra/constructs/seller-console.ts). */
+export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Builds the console with Vite when there is no build yet (a fresh clone running `npm start`). */
+export async function ensureConsoleBuilt(): Promise<void> {
+  if (existsSync(join(CONSOLE_DIST, 'index.html'))) return;
+  console.log('Building the seller console (web/) once: npm run build:web');
+  const { build } = await import('vite');
+  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+}
+
+/** `/` and the built files under `/assets/`; nothing else, and never outside web/dist. */
+export async function consoleFile(path: string, dist = CONSOLE_DIST): Promise<{ body: Buffer; type: string } | undefined> {
+  const relative = path === '/' || path === '/index.html' ? 'index.html' : /^\/assets\/[\w.-]+$/.test(path) ? path.slice(1) : undefined;
+  if (!relative) return undefined;
+  const file = resolve(dist, relative);
+  if (!file.startsWith(resolve(dist) + sep)) return undefined;
+  try {
+    return { body: await readFile(file), type: TYPES[file.slice(file.lastIndexOf('.'))] ?? 'application/octet-stream' };
+  } catch {
+    return undefined;
+  }
+}

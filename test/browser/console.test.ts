@@ -1,0 +1,278 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { freePort } from '../../scripts/local/dynamodb-local';
+import { demo } from '../../scripts/local/seed';
+import { assertDeclaredHttpResponse } from '../helpers/openapi-contract';
+
+/**
+ * The seller console in Debian's Chromium against `npm start -- --seed`: the seller's whole day on
+ * screen, every API answer the browser sees checked against docs/openapi.json, axe-core on each
+ * screen, screenshots of each step in reports/console/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = 'reports/console';
+const POLL_WAIT = 15_000;
+let stack: ChildProcess;
+let base: string;
+let browser: Browser;
+let adminToken: string;
+const undeclared: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  stack = spawn('npm', ['start', '--', '--seed', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 110_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      // The seeded tokens are printed last: the organisation is loaded.
+      const admin = /export ADMIN=(\S+)/.exec(output)?.[1];
+      if (admin) {
+        adminToken = admin;
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    stack.stdout!.on('data', onData);
+    stack.stderr!.on('data', onData);
+    stack.once('exit', (code) => reject(new Error(`npm start exited ${code}:\n${output}`)));
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (stack?.pid) process.kill(-stack.pid, 'SIGTERM');
+  await new Promise((resolve) => stack?.once('exit', resolve) ?? resolve(undefined));
+}, 30_000);
+
+async function consolePage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  // Every answer of the seller API the console receives is declared in the OpenAPI document.
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (url.origin !== base || url.pathname.startsWith('/local/') || url.pathname === '/config.json' || url.pathname === '/' || url.pathname.startsWith('/assets/')) return;
+    if (response.request().method() === 'OPTIONS') return;
+    try {
+      const type = response.headers()['content-type'];
+      const body = type?.includes('json') ? await response.json() : await response.body().then((b) => b.toString('utf8'));
+      assertDeclaredHttpResponse(response.request().method(), url.pathname + url.search, response.status(), type, body);
+    } catch (error) {
+      undeclared.push(`${response.request().method()} ${url.pathname}: ${(error as Error).message}`);
+    }
+  });
+  page.on('pageerror', (error) => undeclared.push(`page error: ${error.message}`));
+  return { context, page };
+}
+
+async function api(method: string, path: string, body?: unknown, token?: string) {
+  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  expect(response.status, `${method} ${path}`).toBeLessThan(300);
+  return response.json();
+}
+
+const customerSays = (from: string, to: string, body: string) => api('POST', '/local/provider/inbound', { from, to, body });
+
+/** No serious or critical axe-core violation on what the page shows now. */
+async function accessible(page: Page, screen: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(serious).toEqual([]);
+}
+
+/** Presses Tab until the focused element reads `text` (at most 10 times). */
+async function tabTo(page: Page, text: string) {
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press('Tab');
+    if ((await page.evaluate('document.activeElement?.textContent?.trim()')) === text) return;
+  }
+  throw new Error(`Tab never reached "${text}"`);
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+const row = (page: Page, customer: string) => page.locator('nav.inbox li', { hasText: customer });
+
+describe('the seller console, in English', () => {
+  it('carries a seller through the day: inbound, read, template send, failure reason, move, hand-off, bell', async () => {
+    const { context, page } = await consolePage('en-US');
+    await page.goto(base);
+    await accessible(page, 'sign-in');
+    await shot(page, '01-sign-in');
+    await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'My SMS' }).isVisible()).toBe(true);
+
+    // An inbound reply appears unread within the polling interval.
+    await customerSays(demo.adaMobile, demo.aliceNumber, 'Thanks Alice, call me tomorrow');
+    await row(page, demo.adaMobile).locator('.badge').waitFor({ timeout: POLL_WAIT });
+    expect(await row(page, demo.adaMobile).locator('.badge').getAttribute('aria-label')).toBe('1 unread');
+    await accessible(page, 'my-sms');
+    await shot(page, '02-my-sms-unread');
+
+    // Opening it clears the badge, shows the history and why it landed on Ada.
+    await row(page, demo.adaMobile).getByRole('link').click();
+    await page.getByText('Thanks Alice, call me tomorrow').waitFor();
+    await row(page, demo.adaMobile).locator('.badge').waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('.routing').first().textContent()).toContain('Routed here');
+    await accessible(page, 'conversation');
+    await shot(page, '03-conversation-read');
+
+    // A template, rendered live for the record, sent and delivered.
+    await page.getByLabel('Template').selectOption({ label: 'Welcome' });
+    await expect.poll(() => page.getByRole('textbox', { name: 'Message' }).inputValue()).toContain('Hej Ada Lovelace! Alice Andersson here');
+    await expect.poll(() => page.locator('.composer').textContent()).toMatch(/GSM-7, 1 segment/);
+    await accessible(page, 'composer');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    const sent = page.locator('li.message.outbound', { hasText: 'Hej Ada Lovelace!' }).last();
+    await sent.locator('.status', { hasText: 'Delivered' }).waitFor({ timeout: POLL_WAIT });
+    await shot(page, '04-template-delivered');
+
+    // The timeline of the conversation.
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.locator('.timeline li', { hasText: 'Conversation started on contact/ada' }).waitFor();
+    await accessible(page, 'timeline');
+    await page.getByRole('tab', { name: 'History' }).click();
+
+    // A send to the failing test number: the reason shows on hover.
+    await page.getByLabel('Find a record').fill('Grace');
+    await page.getByRole('button', { name: 'Record: Grace Hopper' }).click();
+    await page.getByRole('heading', { name: /Grace Hopper/ }).waitFor();
+    await accessible(page, 'record');
+    await page.getByRole('textbox', { name: 'Message' }).fill('Hello Grace, are you free on Friday?');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('section.record li', { hasText: demo.failingCustomer }).getByRole('link').click({ timeout: POLL_WAIT });
+    const failed = page.locator('li.message.outbound', { hasText: 'Hello Grace' });
+    await failed.locator('.status', { hasText: 'Failed' }).waitFor({ timeout: POLL_WAIT });
+    await failed.locator('.status').hover();
+    await expect.poll(() => failed.getByRole('tooltip').isVisible()).toBe(true);
+    expect(await failed.getByRole('tooltip').textContent()).toContain('CarrierUnreachable');
+    await shot(page, '05-failure-reason');
+    // Focus shows it too, for keyboard users.
+    await page.mouse.move(0, 0);
+    await failed.locator('.status').focus();
+    await expect.poll(() => failed.getByRole('tooltip').isVisible()).toBe(true);
+
+    // "Change": move Ada's conversation to the renewal opportunity with the lookup, find it there.
+    await row(page, demo.adaMobile).getByRole('link').click();
+    const adaConversation = await row(page, demo.adaMobile).getAttribute('data-conversation');
+    await page.getByRole('button', { name: 'Change' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Find a record').fill('Acme');
+    await dialog.getByRole('button', { name: 'Move here: Acme renewal 2027' }).waitFor();
+    await accessible(page, 'move-dialog');
+    await shot(page, '06-move-lookup');
+    await dialog.getByRole('button', { name: 'Move here: Acme renewal 2027' }).click();
+    await page.locator('.conversation-head a', { hasText: 'Acme renewal 2027' }).click({ timeout: POLL_WAIT });
+    await page.locator(`section.record li[data-conversation="${adaConversation}"]`).waitFor({ timeout: POLL_WAIT });
+    await shot(page, '07-moved-to-opportunity');
+
+    // Hand-off: a customer of Bob's texts Alice's number; Alice hands it to Bob and it leaves her list.
+    await api('PUT', '/records/contact/margaret', { name: 'Margaret Hamilton', mobile: '+14255550133', ownerId: 'bob', state: 'active' }, adminToken);
+    await customerSays('+14255550133', demo.aliceNumber, 'Is Bob around?');
+    await row(page, '+14255550133').getByRole('link').click({ timeout: POLL_WAIT });
+    await page.getByRole('button', { name: 'Hand off' }).click();
+    await page.getByRole('dialog').getByLabel('Id').fill('bob');
+    await accessible(page, 'hand-off-dialog');
+    await page.getByRole('dialog').getByRole('button', { name: 'Hand off' }).click();
+    await row(page, '+14255550133').waitFor({ state: 'detached', timeout: POLL_WAIT });
+    await page.getByText('Select a conversation.').waitFor();
+    await shot(page, '08-handed-off');
+
+    // The bell: a new notification, opening its conversation.
+    const bell = page.locator('.bell > button');
+    const before = Number(/(\d+) unread/.exec((await bell.getAttribute('aria-label')) ?? '')?.[1] ?? 0);
+    await customerSays('+14255550160', demo.teamNumber, 'Linus here, any news?');
+    await expect.poll(async () => Number(/(\d+) unread/.exec((await bell.getAttribute('aria-label')) ?? '')?.[1] ?? 0), { timeout: POLL_WAIT }).toBeGreaterThan(before);
+    await bell.click();
+    const notification = page.locator('.notifications li', { hasText: 'Linus here, any news?' });
+    await notification.waitFor();
+    await accessible(page, 'notifications');
+    await shot(page, '09-bell');
+    await notification.getByRole('button').click();
+    await page.getByRole('heading', { name: '+14255550160' }).waitFor();
+    await page.getByText('Linus here, any news?').first().waitFor();
+    await shot(page, '10-opened-from-bell');
+
+    expect(undeclared).toEqual([]);
+    await context.close();
+  }, 180_000);
+
+  it('works by keyboard alone: sign in, open a conversation, send', async () => {
+    const { context, page } = await consolePage('en-US');
+    await page.goto(base);
+    await tabTo(page, 'Sign in as Alice Andersson');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'My SMS' }).waitFor();
+    const link = row(page, demo.adaMobile).getByRole('link');
+    await link.waitFor({ timeout: POLL_WAIT });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('textbox', { name: 'Message' }).focus();
+    await page.keyboard.type('Typed without a mouse');
+    await tabTo(page, 'Send');
+    await page.keyboard.press('Enter');
+    await page.locator('li.message.outbound', { hasText: 'Typed without a mouse' }).waitFor({ timeout: POLL_WAIT });
+    expect(undeclared).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
+
+describe('the conversation pane', () => {
+  it('shows an MMS photo as a thumbnail, and an opted-out banner that disables sending', async () => {
+    const { context, page } = await consolePage('en-US');
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
+    const customer = '+14255550188';
+    await api('POST', '/local/provider/inbound', { from: customer, to: demo.aliceNumber, body: '', media: [{ url: `${base}/local/sample/photo.png`, contentType: 'image/png' }] });
+    await row(page, customer).getByRole('link').click({ timeout: POLL_WAIT });
+    const photo = page.getByRole('img', { name: 'Photo from the customer' });
+    await photo.waitFor({ timeout: POLL_WAIT });
+    expect(await photo.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    await shot(page, '12-mms-thumbnail');
+
+    await customerSays(customer, demo.aliceNumber, 'STOP');
+    await page.getByText('This customer has opted out of this number: sending is disabled.').waitFor({ timeout: POLL_WAIT });
+    expect(await page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+    await accessible(page, 'opted-out');
+    await shot(page, '13-opted-out');
+    expect(undeclared).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
+
+describe('the seller console, in Swedish', () => {
+  it('chooses Swedish from the browser and shows Swedish labels, dates and statuses', async () => {
+    const { context, page } = await consolePage('sv-SE');
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Logga in som Alice Andersson' }).click();
+    await page.getByRole('heading', { name: 'Mina SMS' }).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('sv');
+    await customerSays(demo.adaMobile, demo.aliceNumber, 'Tack, hörs i morgon');
+    await row(page, demo.adaMobile).locator('.badge').waitFor({ timeout: POLL_WAIT });
+    expect(await row(page, demo.adaMobile).locator('.badge').getAttribute('aria-label')).toMatch(/^\d+ olästa$/);
+    await row(page, demo.adaMobile).getByRole('link').click();
+    await page.getByRole('tab', { name: 'Historik' }).waitFor();
+    await page.getByRole('button', { name: 'Ändra' }).waitFor();
+    await page.getByRole('button', { name: 'Lämna över' }).waitFor();
+    await page.getByLabel('Mall').selectOption({ label: 'Follow-up' });
+    await expect.poll(() => page.locator('.composer').textContent()).toMatch(/UCS-2, 1 segment/);
+    await page.getByRole('button', { name: 'Skicka', exact: true }).click();
+    await page.locator('li.message.outbound', { hasText: 'just following up' }).last().locator('.status', { hasText: 'Levererat' }).waitFor({ timeout: POLL_WAIT });
+    // Dates in the Swedish form (e.g. "25 nov. 2026 21:40").
+    expect(await page.locator('li.message time').last().textContent()).toMatch(/^\d{1,2} [a-zåäö]+\.? \d{4} \d{2}:\d{2}$/);
+    await accessible(page, 'conversation-sv');
+    await shot(page, '11-swedish');
+    // Switchable: English on request, remembered.
+    await page.getByLabel('Språk').selectOption('en');
+    await page.getByRole('heading', { name: 'My SMS' }).waitFor();
+    expect(undeclared).toEqual([]);
+    await context.close();
+  }, 90_000);
+});

@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from '../../infra/nag';
+import { SmsCrmStack } from '../../infra/stack';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Context console=true: the seller console on S3 + CloudFront, wired to the API and the hosted UI. */
+let app: App;
+let template: Template;
+
+// A stand-in build: the browser tests build the real one, and two builds must not share web/dist.
+const assets = mkdtempSync(join(tmpdir(), 'console-build-'));
+writeFileSync(join(assets, 'index.html'), '<!doctype html><title>console</title>');
+const context = { defaultRegion: 'US', console: 'true', consoleAssets: assets };
+
+beforeAll(() => {
+  app = new App({ context });
+  template = Template.fromStack(new SmsCrmStack(app, 'WithConsole'));
+}, 120_000);
+
+describe('the seller console stack', () => {
+  it('serves a private bucket only through CloudFront with origin access control, HTTPS only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', { PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true } });
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })],
+      }),
+    });
+    // The bucket policy lets only this distribution's CloudFront service principal read.
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement as { Principal?: { Service?: string }; Action: string | string[] }[]);
+    expect(policies.some((s) => s.Principal?.Service === 'cloudfront.amazonaws.com' && [s.Action].flat().includes('s3:GetObject'))).toBe(true);
+  });
+
+  it('adds security headers to every answer', () => {
+    const policy = Object.values(template.findResources('AWS::CloudFront::ResponseHeadersPolicy'))[0]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(policy.ContentSecurityPolicy.ContentSecurityPolicy);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(policy.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThanOrEqual(31_536_000);
+    expect(policy.FrameOptions.FrameOption).toBe('DENY');
+    expect(policy.ContentTypeOptions.Override).toBe(true);
+  });
+
+  it('writes config.json with the API URL and the hosted UI, and lets the console origin call the API and sign in', () => {
+    // config.json is a JSON source whose deploy-time values (the tokens) are markers resolved by the deployment.
+    const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties;
+    const markers = JSON.stringify(deployment.SourceMarkers);
+    for (const value of ['"Ref":"Api', '"Ref":"SellersHostedUi', '"Ref":"SellersClient', '"ConsoleCdn']) expect(markers).toContain(value);
+    expect(deployment.DistributionId).toBeDefined();
+    const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0]!.Properties;
+    expect(JSON.stringify(api.CorsConfiguration.AllowOrigins)).toContain('DomainName');
+    const client = Object.values(template.findResources('AWS::Cognito::UserPoolClient'))[0]!.Properties;
+    expect(JSON.stringify(client.CallbackURLs)).toContain('DomainName');
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
+  });
+
+  it('is clean under cdk-nag', () => {
+    const nagged = new App({ context });
+    new SmsCrmStack(nagged, 'NaggedConsole');
+    Validations.of(nagged).addPlugins(new AwsSolutionsChecks(nagged));
+    expect(() => nagged.synth()).not.toThrow();
+  }, 120_000);
+
+  it('refuses to synthesize without a build, saying how to make one', () => {
+    expect(() => new SmsCrmStack(new App({ context: { ...context, consoleAssets: join(assets, 'missing') } }), 'Unbuilt')).toThrow(/npm run build:web/);
+  });
+
+  it('is absent without the context flag', () => {
+    const plain = Template.fromStack(new SmsCrmStack(new App({ context: { defaultRegion: 'US' } }), 'NoConsole'));
+    plain.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    plain.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+  });
+});

@@ -1,0 +1,42 @@
+import { createApiClient, type components } from '../../shared/client';
+import type { ConsoleConfig } from './config';
+import type { Session } from './auth';
+
+export type Conversation = components['schemas']['Conversation'];
+export type Message = components['schemas']['Message'];
+export type Notification = components['schemas']['Notification'];
+export type Template = components['schemas']['Template'];
+export type TimelineEvent = components['schemas']['TimelineEvent'];
+export type RecordRef = Conversation['record'];
+export type Principal = Conversation['assignedTo'];
+export type RecordType = RecordRef['type'];
+
+/** The generated client, signed in as the session's seller: every API call of the console goes through it. */
+export function apiFor(config: ConsoleConfig, session: Session) {
+  return createApiClient(config.apiUrl, { token: () => session.token });
+}
+
+export type Api = ReturnType<typeof apiFor>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The data of a successful answer; the contract's error body, as an ApiError, otherwise. */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data, error, response } = await call;
+  if (error !== undefined || !response.ok) {
+    const body = (error ?? {}) as { error?: { code?: string; message?: string }; message?: string };
+    throw new ApiError(response.status, body.error?.code ?? 'Error', body.error?.message ?? body.message ?? response.statusText);
+  }
+  return data as T;
+}
+
+export const recordLabel = (record: RecordRef, name?: string) => name ?? `${record.type}/${record.id}`;
+export const principalLabel = (p: Principal) => `${p.type === 'team' ? '👥 ' : ''}${p.id}`;

@@ -1,0 +1,104 @@
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { ConsoleConfig } from './config';
+import { completeCognitoSignIn, currentSession, signOut, type Session } from './auth';
+import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
+import { apiFor } from './api';
+import { AppContext, parseRoute, type AppContextValue } from './context';
+import { SignIn } from './views/sign-in';
+import { Inbox } from './views/inbox';
+import { ConversationPane } from './views/conversation';
+import { RecordView } from './views/record';
+import { Bell } from './views/bell';
+import { RecordSearch } from './views/record-search';
+
+export function App({ config }: { config: ConsoleConfig }) {
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  const i18n = useMemo(() => makeI18n(language), [language]);
+  const [session, setSession] = useState<Session | undefined>(currentSession);
+  const [signInError, setSignInError] = useState<string>();
+
+  useEffect(() => rememberLanguage(language), [language]);
+  useEffect(() => {
+    document.title = i18n.t('appName');
+  }, [i18n]);
+  useEffect(() => {
+    if (config.auth.kind === 'cognito' && !session) completeCognitoSignIn(config.auth).then((s) => s && setSession(s), (e: Error) => setSignInError(e.message));
+  }, []);
+
+  const languagePicker = (
+    <label class="language">
+      {i18n.t('language')}{' '}
+      <select value={language} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
+        {Object.entries(languages).map(([code, name]) => (
+          <option value={code} lang={code}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <I18nContext.Provider value={i18n}>
+      {session ? (
+        <Console
+          config={config}
+          session={session}
+          languagePicker={languagePicker}
+          onSignOut={() => {
+            signOut();
+            setSession(undefined);
+          }}
+        />
+      ) : (
+        <SignIn config={config} onSignedIn={setSession} error={signInError} languagePicker={languagePicker} />
+      )}
+    </I18nContext.Provider>
+  );
+}
+
+function Console({ config, session, languagePicker, onSignOut }: { config: ConsoleConfig; session: Session; languagePicker: JSX.Element; onSignOut(): void }) {
+  const i18n = useI18n();
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [announcement, setAnnouncement] = useState('');
+  useEffect(() => {
+    if (!announcement) return;
+    const timer = setTimeout(() => setAnnouncement(''), 6000);
+    return () => clearTimeout(timer);
+  }, [announcement]);
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  const app = useMemo<AppContextValue>(() => ({ api: apiFor(config, session), session, poll: { pollMs: config.pollMs ?? 3000, maxPollMs: config.maxPollMs ?? 15_000 }, announce: setAnnouncement }), [config, session]);
+
+  return (
+    <AppContext.Provider value={app}>
+      <header class="top">
+        <a class="brand" href="#/">
+          {i18n.t('appName')}
+        </a>
+        <RecordSearch />
+        <div class="top-actions">
+          <Bell />
+          {languagePicker}
+          <span class="who">{session.sellerId}</span>
+          <button type="button" onClick={onSignOut}>
+            {i18n.t('signOut')}
+          </button>
+        </div>
+      </header>
+      <div class="layout">
+        <Inbox selectedId={route.view === 'conversation' ? route.id : undefined} />
+        <main class="pane" aria-live="off">
+          {route.view === 'conversation' ? <ConversationPane key={route.id} id={route.id} /> : route.view === 'record' ? <RecordView key={`${route.type}/${route.id}`} type={route.type} id={route.id} /> : <p class="empty">{i18n.t('selectConversation')}</p>}
+        </main>
+      </div>
+      <div class="announcer" role="status" aria-live="polite">
+        {announcement}
+      </div>
+    </AppContext.Provider>
+  );
+}

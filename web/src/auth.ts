@@ -1,0 +1,72 @@
+import type { CognitoAuthConfig, ConsoleConfig } from './config';
+
+/** The signed-in seller: the bearer token and what the console shows of it. */
+export interface Session {
+  token: string;
+  sellerId: string;
+  admin: boolean;
+  expiresAt: number;
+}
+
+const SESSION_KEY = 'sms-console.session';
+const PKCE_KEY = 'sms-console.pkce';
+
+export function currentSession(): Session | undefined {
+  const stored = sessionStorage.getItem(SESSION_KEY);
+  if (!stored) return undefined;
+  const session = JSON.parse(stored) as Session;
+  if (session.expiresAt <= Date.now()) {
+    sessionStorage.removeItem(SESSION_KEY);
+    return undefined;
+  }
+  return session;
+}
+
+export function signOut(): void {
+  sessionStorage.removeItem(SESSION_KEY);
+}
+
+function sessionFromToken(token: string): Session {
+  const payload = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { sub: string; exp?: number; 'cognito:groups'?: string[] };
+  const session = { token, sellerId: payload.sub, admin: (payload['cognito:groups'] ?? []).includes('admin'), expiresAt: (payload.exp ?? Date.now() / 1000 + 3600) * 1000 };
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  return session;
+}
+
+/** Local stack only: `/local/token` issues a token for any seller (it is not part of the seller API). */
+export async function signInLocally(config: ConsoleConfig, sellerId: string, groups: string[] = []): Promise<Session> {
+  const response = await fetch(`${config.apiUrl}/local/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sub: sellerId, groups }) });
+  if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  return sessionFromToken(((await response.json()) as { token: string }).token);
+}
+
+const base64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+/** Cognito hosted UI, authorization code with PKCE (the app client has no secret and allows no implicit flow). */
+export async function startCognitoSignIn(auth: CognitoAuthConfig): Promise<void> {
+  const verifier = base64Url(crypto.getRandomValues(new Uint8Array(48)));
+  const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  const query = new URLSearchParams({ response_type: 'code', client_id: auth.clientId, redirect_uri: auth.redirectUri, scope: 'openid email profile', state, code_challenge: challenge, code_challenge_method: 'S256' });
+  location.assign(`${auth.domain}/oauth2/authorize?${query}`);
+}
+
+/** Back from the hosted UI with `?code=&state=`: exchanges the code (once) and cleans the address bar. */
+export async function completeCognitoSignIn(auth: CognitoAuthConfig): Promise<Session | undefined> {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  const stored = sessionStorage.getItem(PKCE_KEY);
+  if (!code || !stored) return undefined;
+  sessionStorage.removeItem(PKCE_KEY);
+  history.replaceState(null, '', location.pathname + location.hash);
+  const { verifier, state } = JSON.parse(stored) as { verifier: string; state: string };
+  if (params.get('state') !== state) throw new Error('sign-in state mismatch');
+  const response = await fetch(`${auth.domain}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: auth.clientId, code, redirect_uri: auth.redirectUri, code_verifier: verifier }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed (${response.status})`);
+  return sessionFromToken(((await response.json()) as { access_token: string }).access_token);
+}

@@ -1,0 +1,34 @@
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { Api } from './api';
+import type { Session } from './auth';
+import type { PollOptions } from './poll';
+
+export interface AppContextValue {
+  api: Api;
+  session: Session;
+  poll: PollOptions;
+  /** Tells the seller what just happened, in the live region. */
+  announce(text: string): void;
+}
+
+export const AppContext = createContext<AppContextValue | undefined>(undefined);
+
+export function useApp(): AppContextValue {
+  const value = useContext(AppContext);
+  if (!value) throw new Error('useApp outside a signed-in console');
+  return value;
+}
+
+/** Hash routes: `#/` My SMS, `#/c/<conversation>`, `#/r/<type>/<id>`. */
+export type Route = { view: 'inbox' } | { view: 'conversation'; id: string } | { view: 'record'; type: string; id: string };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'c' && parts[1]) return { view: 'conversation', id: parts[1] };
+  if (parts[0] === 'r' && parts[1] && parts[2]) return { view: 'record', type: parts[1], id: parts[2] };
+  return { view: 'inbox' };
+}
+
+export const conversationHref = (id: string) => `#/c/${encodeURIComponent(id)}`;
+export const recordHref = (record: { type: string; id: string }) => `#/r/${encodeURIComponent(record.type)}/${encodeURIComponent(record.id)}`;

@@ -1,0 +1,212 @@
+import type { Ref } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, ok, principalLabel, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
+import { recordHref, useApp } from '../context';
+import { useI18n } from '../i18n';
+import { usePoll } from '../poll';
+import { useRecordName } from './record-name';
+import { Composer } from './composer';
+import { HandOffDialog, MoveDialog } from './dialogs';
+import { MediaItem } from './media';
+
+/** The pane on the right: the conversation's history (newest at the bottom) or timeline, and the composer. */
+export function ConversationPane({ id }: { id: string }) {
+  const { api, poll } = useApp();
+  const { t } = useI18n();
+  const [conversation, setConversation] = useState<Conversation>();
+  const [missing, setMissing] = useState(false);
+  const [tab, setTab] = useState<'history' | 'timeline'>('history');
+  const [dialog, setDialog] = useState<'move' | 'assign'>();
+  const recordName = useRecordName(api, conversation?.record);
+
+  usePoll(
+    async () => {
+      try {
+        let current = await ok(api.GET('/conversations/{id}', { params: { path: { id } } }));
+        // Reading it here is what clears the badge, for this seller only.
+        if (current.unreadCount > 0) current = await ok(api.POST('/conversations/{id}/read', { params: { path: { id } } }));
+        setConversation(current);
+        setMissing(false);
+        return JSON.stringify([current.lastMessageAt, current.record, current.assignedTo, current.optedOut]);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) setMissing(true);
+        throw e;
+      }
+    },
+    [id],
+    poll,
+  );
+
+  if (missing) return <p class="empty">{t('notFound')}</p>;
+  if (!conversation) return <p>{t('loading')}</p>;
+  return (
+    <section class="conversation" aria-labelledby="conversation-title">
+      <header class="conversation-head">
+        <div>
+          <h2 id="conversation-title">{conversation.customerNumber}</h2>
+          <p class="muted">
+            {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, recordName)}</a> · {conversation.businessNumber} · {t('assignedTo', { who: principalLabel(conversation.assignedTo) })}
+          </p>
+        </div>
+        <div class="actions">
+          <button type="button" onClick={() => setDialog('move')} disabled={conversation.withheld}>
+            {t('change')}
+          </button>
+          <button type="button" onClick={() => setDialog('assign')} disabled={conversation.withheld}>
+            {t('handOff')}
+          </button>
+        </div>
+      </header>
+      {conversation.optedOut && (
+        <p class="banner" role="status">
+          {t('optedOut')}
+        </p>
+      )}
+      <div class="tabs" role="tablist" aria-label={conversation.customerNumber}>
+        {(['history', 'timeline'] as const).map((name) => (
+          <button type="button" role="tab" id={`tab-${name}`} aria-selected={tab === name} aria-controls={`panel-${name}`} onClick={() => setTab(name)}>
+            {t(name)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="tabpanel">
+        {tab === 'history' ? <History conversation={conversation} /> : <Timeline id={id} />}
+      </div>
+      <Composer target={{ kind: 'conversation', conversation }} />
+      {dialog === 'move' && <MoveDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
+      {dialog === 'assign' && <HandOffDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
+    </section>
+  );
+}
+
+function History({ conversation }: { conversation: Conversation }) {
+  const { api, poll } = useApp();
+  const { t } = useI18n();
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [cursor, setCursor] = useState<string>();
+  const older = useRef<Message[]>([]);
+  const end = useRef<HTMLLIElement>(null);
+
+  usePoll(
+    async () => {
+      const page = await ok(api.GET('/conversations/{id}/messages', { params: { path: { id: conversation.id }, query: { limit: 50 } } }));
+      const fresh = new Set(page.items.map((m) => m.id));
+      setMessages([...older.current.filter((m) => !fresh.has(m.id)).reverse(), ...[...page.items].reverse()]);
+      if (older.current.length === 0) setCursor(page.nextCursor);
+      return JSON.stringify(page.items.map((m) => [m.id, m.status, m.media?.map((x) => x.status)]));
+    },
+    [conversation.id, conversation.lastMessageAt],
+    poll,
+  );
+  const lastId = messages.at(-1)?.id;
+  useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [lastId]);
+
+  const loadOlder = async () => {
+    if (!cursor) return;
+    const page = await ok(api.GET('/conversations/{id}/messages', { params: { path: { id: conversation.id }, query: { limit: 50, cursor } } }));
+    older.current = [...older.current, ...page.items];
+    setMessages((current) => [...[...page.items].reverse(), ...current]);
+    setCursor(page.nextCursor);
+  };
+
+  return (
+    <>
+      {cursor && (
+        <button type="button" class="link" onClick={() => void loadOlder()}>
+          {t('loadOlder')}
+        </button>
+      )}
+      <ol class="messages" aria-label={t('history')}>
+        {messages.map((m, i) => (
+          <MessageItem message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} />
+        ))}
+      </ol>
+    </>
+  );
+}
+
+function MessageItem({ message, conversation, itemRef }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined }) {
+  const { t, dateTime } = useI18n();
+  const { session } = useApp();
+  const tipId = `reason-${message.id}`;
+  const who = message.direction === 'inbound' ? t('customer') : message.sentBy === session.sellerId ? t('you') : (message.sentBy ?? '');
+  return (
+    <li class={`message ${message.direction}`} data-message={message.id} ref={itemRef}>
+      <div class="bubble">
+        {message.withheld ? <em>{t('withheld')}</em> : message.body && <p class="body">{message.body}</p>}
+        {message.media?.map((media) => (
+          <MediaItem conversationId={conversation.id} messageId={message.id} media={media} />
+        ))}
+      </div>
+      <div class="meta">
+        <span>{who}</span> · <time dateTime={message.createdAt}>{dateTime(message.createdAt)}</time>
+        {message.direction === 'outbound' && (
+          <>
+            {' · '}
+            {message.statusReason ? (
+              <span class="status has-reason" data-status={message.status} tabindex={0} aria-describedby={tipId}>
+                {t(`status.${message.status}`)}
+                <span class="tooltip" role="tooltip" id={tipId}>
+                  {message.statusReason.code}: {message.statusReason.message}
+                </span>
+              </span>
+            ) : (
+              <span class="status" data-status={message.status}>
+                {t(`status.${message.status}`)}
+              </span>
+            )}
+          </>
+        )}
+      </div>
+      {message.routing && (
+        <p class="routing muted">
+          {t('routedBy', { rule: t(`rule.${message.routing.rule}`) })}
+          {message.routing.runnerUp && ` (${t('runnerUp', { record: recordLabel(message.routing.runnerUp) })})`}
+        </p>
+      )}
+    </li>
+  );
+}
+
+function Timeline({ id }: { id: string }) {
+  const { api, poll } = useApp();
+  const { t, dateTime } = useI18n();
+  const [events, setEvents] = useState<TimelineEvent[]>();
+  usePoll(
+    async () => {
+      const page = await ok(api.GET('/conversations/{id}/events', { params: { path: { id }, query: { limit: 100 } } }));
+      setEvents(page.items);
+      return JSON.stringify(page.items.map((e) => e.id));
+    },
+    [id],
+    poll,
+  );
+  if (!events) return <p>{t('loading')}</p>;
+  return (
+    <ol class="timeline">
+      {events.map((event) => (
+        <li>
+          <time dateTime={event.at}>{dateTime(event.at)}</time> {describeEvent(event, t)}
+          {event.by && <span class="muted"> {t('by', { who: event.by })}</span>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+type Translate = ReturnType<typeof useI18n>['t'];
+
+function describeEvent(event: TimelineEvent, t: Translate): string {
+  const detail = event.detail as Record<string, { type: string; id: string } | string | undefined>;
+  const ref = (value: unknown) => (value && typeof value === 'object' ? `${(value as { type: string }).type}/${(value as { id: string }).id}` : '');
+  switch (event.kind) {
+    case 'created':
+      return t('event.created', { record: ref(detail.record) });
+    case 'moved':
+      return t('event.moved', { from: ref(detail.from), to: ref(detail.to) });
+    case 'assigned':
+      return t('event.assigned', { from: ref(detail.from), to: ref(detail.to) });
+    default:
+      return t(`event.${event.kind}`);
+  }
+}

@@ -1,0 +1,120 @@
+import { useRef, useState } from 'preact/hooks';
+import { ok, recordLabel, type Conversation } from '../api';
+import { conversationHref, useApp } from '../context';
+import { useI18n } from '../i18n';
+import { usePoll } from '../poll';
+import { useRecordName } from './record-name';
+
+/** "My SMS": newest first, unread badges, an unread filter and paging; the first page is polled. */
+export function Inbox({ selectedId }: { selectedId: string | undefined }) {
+  const { api, poll } = useApp();
+  const { t } = useI18n();
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const [items, setItems] = useState<Conversation[]>();
+  const [cursor, setCursor] = useState<string>();
+  const [error, setError] = useState<string>();
+  const pagedOn = useRef(false);
+
+  const query = (after?: string) => ok(api.GET('/me/conversations', { params: { query: { limit: 25, ...(unreadOnly ? { unread: 'true' as const } : {}), ...(after ? { cursor: after } : {}) } } }));
+
+  usePoll(
+    async () => {
+      try {
+        const page = await query();
+        setError(undefined);
+        // Fresh first page, then the older pages already loaded (without what moved to the top).
+        setItems((previous) => {
+          const fresh = new Set(page.items.map((c) => c.id));
+          const older = (previous ?? []).slice(25).filter((c) => !fresh.has(c.id));
+          return [...page.items, ...older];
+        });
+        if (!pagedOn.current) setCursor(page.nextCursor);
+        return JSON.stringify(page.items.map((c) => [c.id, c.lastMessageAt, c.unreadCount]));
+      } catch (e) {
+        setError((e as Error).message);
+        throw e;
+      }
+    },
+    [unreadOnly],
+    poll,
+  );
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    pagedOn.current = true;
+    const page = await query(cursor);
+    setItems((previous) => [...(previous ?? []), ...page.items.filter((c) => !previous?.some((p) => p.id === c.id))]);
+    setCursor(page.nextCursor);
+  };
+
+  // Opening a conversation reads it: its badge clears without waiting for the next poll.
+  const shown = (items ?? []).map((c) => (c.id === selectedId ? { ...c, unreadCount: 0 } : c));
+
+  return (
+    <nav class="inbox" aria-labelledby="inbox-title">
+      <div class="inbox-head">
+        <h2 id="inbox-title">{t('mySms')}</h2>
+        <label>
+          <input
+            type="checkbox"
+            checked={unreadOnly}
+            onChange={(e) => {
+              setItems(undefined);
+              pagedOn.current = false;
+              setUnreadOnly(e.currentTarget.checked);
+            }}
+          />{' '}
+          {t('unreadOnly')}
+        </label>
+      </div>
+      {error && (
+        <p class="error" role="alert">
+          {t('error', { message: error })}
+        </p>
+      )}
+      {items === undefined ? (
+        <p>{t('loading')}</p>
+      ) : shown.length === 0 ? (
+        <p class="empty">{t('noConversations')}</p>
+      ) : (
+        <ul class="conversations">
+          {shown.map((c) => (
+            <ConversationRow conversation={c} selected={c.id === selectedId} />
+          ))}
+        </ul>
+      )}
+      {cursor && (
+        <button type="button" onClick={() => void loadMore()}>
+          {t('loadMore')}
+        </button>
+      )}
+    </nav>
+  );
+}
+
+function ConversationRow({ conversation: c, selected }: { conversation: Conversation; selected: boolean }) {
+  const { api } = useApp();
+  const { t, dateTime, number } = useI18n();
+  const recordName = useRecordName(api, c.record);
+  return (
+    <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
+      <a href={conversationHref(c.id)} aria-current={selected ? 'page' : undefined}>
+        <span class="line">
+          <strong class="customer">{c.customerNumber}</strong>
+          {c.unreadCount > 0 && (
+            <span class="badge" aria-label={t('unreadBadge', { count: c.unreadCount })}>
+              {number(c.unreadCount)}
+            </span>
+          )}
+        </span>
+        <span class="line muted">
+          <span>
+            {t(`type.${c.record.type}`)}: {recordLabel(c.record, recordName)}
+          </span>
+          <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
+        </span>
+        <span class="preview">{c.withheld ? '—' : c.lastMessagePreview}</span>
+      </a>
+    </li>
+  );
+}

@@ -1,0 +1,76 @@
+import { useState } from 'preact/hooks';
+import { ApiError, ok, type Conversation, type RecordType } from '../api';
+import { conversationHref, useApp } from '../context';
+import { useI18n } from '../i18n';
+import { usePoll } from '../poll';
+import { Composer } from './composer';
+import type { components } from '../../../shared/client';
+
+type CrmRecord = components['schemas']['CrmRecord'];
+const RECORD_TYPES = ['contact', 'account', 'opportunity', 'lead'];
+
+/** A record: its numbers, its conversations (where a moved conversation shows up) and a new message to it. */
+export function RecordView({ type, id }: { type: string; id: string }) {
+  const { api, poll } = useApp();
+  const { t, dateTime } = useI18n();
+  const [record, setRecord] = useState<CrmRecord>();
+  const [conversations, setConversations] = useState<Conversation[]>();
+  const [missing, setMissing] = useState(!RECORD_TYPES.includes(type));
+  const ref = { type: type as RecordType, id };
+
+  usePoll(
+    async () => {
+      if (!RECORD_TYPES.includes(type)) return '';
+      const [found, list] = await Promise.all([
+        api.GET('/records/{type}/{id}', { params: { path: ref } }),
+        ok(api.GET('/records/{type}/{id}/conversations', { params: { path: ref, query: { limit: 100 } } })).catch((e: unknown) => {
+          if (e instanceof ApiError && e.status === 404) return { items: [] as Conversation[] };
+          throw e;
+        }),
+      ]);
+      if (found.data) setRecord(found.data);
+      setConversations(list.items);
+      setMissing(!found.data && list.items.length === 0);
+      return JSON.stringify(list.items.map((c) => [c.id, c.lastMessageAt]));
+    },
+    [type, id],
+    poll,
+  );
+
+  if (missing) return <p class="empty">{t('notFound')}</p>;
+  if (!conversations) return <p>{t('loading')}</p>;
+  const phones = record ? [record.mobile, record.phone, record.business].filter((p): p is string => !!p) : [];
+  return (
+    <section class="record" aria-labelledby="record-title">
+      <h2 id="record-title">
+        {record?.name ?? `${type}/${id}`} <span class="muted">({t(`type.${ref.type}`)})</span>
+      </h2>
+      {phones.length > 0 && (
+        <p>
+          {t('numbers')}: {phones.join(', ')}
+        </p>
+      )}
+      <h3>{t('recordConversations')}</h3>
+      {conversations.length === 0 ? (
+        <p class="empty">{t('noConversations')}</p>
+      ) : (
+        <ul class="conversations">
+          {conversations.map((c) => (
+            <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
+              <a href={conversationHref(c.id)}>
+                <strong>{c.customerNumber}</strong> · {c.businessNumber} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
+                <span class="preview">{c.withheld ? '—' : c.lastMessagePreview}</span>
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      {record && phones.length > 0 && (
+        <>
+          <h3>{t('newMessage')}</h3>
+          <Composer target={{ kind: 'record', record: ref, phones }} />
+        </>
+      )}
+    </section>
+  );
+}

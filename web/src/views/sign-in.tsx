@@ -1,0 +1,53 @@
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import type { ConsoleConfig } from '../config';
+import { signInLocally, startCognitoSignIn, type Session } from '../auth';
+import { useI18n } from '../i18n';
+
+export function SignIn({ config, onSignedIn, error, languagePicker }: { config: ConsoleConfig; onSignedIn(session: Session): void; error?: string | undefined; languagePicker: JSX.Element }) {
+  const { t } = useI18n();
+  const [sellerId, setSellerId] = useState('');
+  const [failure, setFailure] = useState(error);
+  const local = (id: string, groups?: string[]) => signInLocally(config, id, groups).then(onSignedIn, (e: Error) => setFailure(e.message));
+
+  return (
+    <main class="sign-in">
+      <h1>{t('appName')}</h1>
+      <h2>{t('signInTitle')}</h2>
+      {failure && (
+        <p class="error" role="alert">
+          {t('error', { message: failure })}
+        </p>
+      )}
+      {config.auth.kind === 'cognito' ? (
+        <button type="button" class="primary" onClick={() => void startCognitoSignIn(config.auth as Extract<ConsoleConfig['auth'], { kind: 'cognito' }>)}>
+          {t('signInWithCognito')}
+        </button>
+      ) : (
+        <>
+          <ul class="sellers">
+            {config.auth.sellers.map((seller) => (
+              <li>
+                <button type="button" class="primary" onClick={() => void local(seller.id, seller.groups)}>
+                  {t('signInAs', { name: seller.name })}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (sellerId.trim()) void local(sellerId.trim());
+            }}
+          >
+            <label>
+              {t('sellerId')} <input value={sellerId} onInput={(e) => setSellerId(e.currentTarget.value)} autocomplete="username" />
+            </label>{' '}
+            <button type="submit">{t('signIn')}</button>
+          </form>
+        </>
+      )}
+      <p>{languagePicker}</p>
+    </main>
+  );
+}
