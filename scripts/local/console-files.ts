@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { join, resolve, sep } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm run build:web` puts the seller console. */
@@ -20,8 +22,10 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
 export async function ensureConsoleBuilt(): Promise<void> {
   if (existsSync(join(CONSOLE_DIST, 'index.html'))) return;
   console.log('Building the seller console (web/) once: npm run build:web');
-  const { build } = await import('vite');
-  await build({ configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), logLevel: 'warn' });
+  // In its own process with NODE_ENV=production: a parent's NODE_ENV (vitest sets `test`) would make a development build.
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const run = spawnSync(process.execPath, [vite, 'build', '--config', fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
+  if (run.status !== 0) throw new Error('the console build failed (npm run build:web shows why)');
 }
 
 /** `/` and the built files under `/assets/`; nothing else, and never outside web/dist. */

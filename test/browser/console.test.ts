@@ -48,8 +48,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (stack?.pid) process.kill(-stack.pid, 'SIGTERM');
-  await new Promise((resolve) => stack?.once('exit', resolve) ?? resolve(undefined));
+  if (!stack || stack.exitCode !== null || stack.signalCode !== null) return;
+  const exited = new Promise((resolve) => stack.once('exit', resolve));
+  process.kill(-stack.pid!, 'SIGTERM');
+  await exited;
 }, 30_000);
 
 async function consolePage(locale: string): Promise<{ context: BrowserContext; page: Page }> {

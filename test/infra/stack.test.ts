@@ -14,6 +14,14 @@ beforeAll(() => {
   template = Template.fromStack(new SmsCrmStack(app, 'Test'));
 }, 120_000);
 
+describe('seller console', () => {
+  it('is not deployed without context console=true', () => {
+    template.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    template.resourceCountIs('Custom::CDKBucketDeployment', 0);
+  });
+});
+
 describe('table', () => {
   it('has the keys and indexes of the shared definition', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');

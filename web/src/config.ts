@@ -22,12 +22,11 @@ export interface CognitoAuthConfig {
   redirectUri: string;
 }
 
-declare const __DEV_API_URL__: string;
+/** Set by web/vite.config.ts: next to the app when built, the local stack's under `npm run dev:web`. */
+declare const __CONFIG_URL__: string;
 
 export async function loadConfig(): Promise<ConsoleConfig> {
-  // Under `npm run dev:web` the app is served by Vite; the local stack answers the config.
-  const url = import.meta.env.DEV ? `${__DEV_API_URL__}/config.json` : './config.json';
-  const response = await fetch(url, { cache: 'no-store' });
+  const response = await fetch(__CONFIG_URL__, { cache: 'no-store' });
   if (!response.ok) throw new Error(`config.json: ${response.status}`);
   const config = (await response.json()) as ConsoleConfig;
   return { ...config, apiUrl: config.apiUrl.replace(/\/+$/, '') };
