@@ -2,44 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { apiGatewayEvent } from '../scripts/local/api-event';
 
-/** What each package the slowest function loads costs on its own, in a fresh Node (median of 5). */
-const PACKAGES = [
-  '@aws-sdk/client-dynamodb',
-  '@aws-sdk/lib-dynamodb',
-  '@aws-sdk/client-sns',
-  '@aws-sdk/client-secrets-manager',
-  '@aws-sdk/client-s3',
-  '@aws-sdk/client-eventbridge',
-  '@aws-sdk/client-pinpoint',
-  'zod',
-  'libphonenumber-js/min',
-  '@aws-lambda-powertools/logger',
-  '@aws-lambda-powertools/metrics',
-  '@middy/core',
-];
-
-const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', LOG_LEVEL: 'ERROR', METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
 }
 
-export function packageInitBreakdown(): { pkg: string; initMs: number }[] {
-  return PACKAGES.map((pkg) => {
-    const samples: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(pkg)}); console.log(performance.now() - t);`], { encoding: 'utf8', env });
-      if (run.status !== 0) throw new Error(`${pkg}: ${run.stderr}`);
-      samples.push(Number(run.stdout.trim()));
-    }
-    return { pkg, initMs: median(samples) };
-  });
-}
-
 /**
  * The seller-api bundle in a fresh Node against DynamoDB Local: module init, then the first request
- * (SDK clients' first-call setup: credentials, endpoint resolution) and a warm one (median of 5 runs).
+ * (SDK clients' first-call setup: credentials, endpoint resolution) and a warm one (median of 7 runs).
  */
 export function firstRequestOverhead(bundle: string, endpoint: string, table: string, sellerId: string): { initMs: number; firstMs: number; warmMs: number; overheadMs: number } {
   const event = apiGatewayEvent({ method: 'GET', path: '/me/conversations', query: { limit: '25' }, claims: { sub: sellerId } })!.event;
@@ -57,7 +29,7 @@ export function firstRequestOverhead(bundle: string, endpoint: string, table: st
     await handler(event, context);
     const t4 = performance.now();
     console.log(JSON.stringify({ init: t1 - t0, first: t2 - t1, warm: Math.min(t3 - t2, t4 - t3) }));`;
-  const runs = Array.from({ length: 5 }, () => {
+  const runs = Array.from({ length: 7 }, () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       env: { ...env, TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', CURSOR_SIGNING_KEY: 'bench' },

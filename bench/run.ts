@@ -2,13 +2,13 @@ import './env';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { benchInbound } from './inbound';
-import { benchBundles } from './bundles';
+import { benchBundles, BUNDLES_DIR, initBreakdown, timeInit } from './bundles';
 import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
 import { costPerMillion, mmsCostPerMillion } from './cost';
 import { benchInbox } from './inbox';
 import { benchEvents } from './events';
-import { firstRequestOverhead, packageInitBreakdown } from './cold-start';
+import { firstRequestOverhead } from './cold-start';
 import { prices } from './prices';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
@@ -22,8 +22,15 @@ async function main() {
   try {
     const bundles = await benchBundles();
     results.bundles = bundles;
-    console.log('## Function bundles (esbuild, minified ESM, AWS SDK bundled in)\n');
-    console.log(table(['function', 'bundle (KB)', 'module init (ms, median of 5, fresh Node)'], bundles.map((b) => [b.fn, (b.bytes / 1024).toFixed(1), b.initMs])));
+    console.log('## Function bundles (esbuild, minified ESM, AWS SDK bundled in, split at dynamic imports)\n');
+    console.log(table(['function', 'all chunks (KB)', 'loaded at start (KB)', 'module init (ms, median of 7, fresh Node)'], bundles.map((b) => [b.fn, (b.bytes / 1024).toFixed(1), (b.eagerBytes / 1024).toFixed(1), b.initMs])));
+    const slowest = [...bundles].sort((a, b) => b.initMs - a.initMs)[0]!;
+    const breakdown = await initBreakdown(slowest.fn);
+    const sourceMaps = timeInit(`${BUNDLES_DIR}/${slowest.fn}/index.mjs`, ['--enable-source-maps']);
+    results.initBreakdown = { fn: slowest.fn, parts: breakdown, withEnableSourceMapsMs: sourceMaps };
+    console.log(`\n## What ${slowest.fn}'s module init spends its time on (CPU profile, unminified build, median of 5)\n`);
+    console.log(table(['part', 'ms', 'KB loaded at start (minified)'], breakdown.map((p) => [p.part, p.ms, p.eagerKb || ''])));
+    console.log(`\nThe same init with NODE_OPTIONS=--enable-source-maps: ${sourceMaps} ms (without: ${slowest.initMs} ms).`);
 
     // First on the fresh DynamoDB Local: both rates measured back to back on an empty database.
     const throughput = await benchThroughput(dynamo.endpoint);
@@ -72,13 +79,10 @@ async function main() {
       ),
     );
 
-    const first = firstRequestOverhead('bench/.bundles/seller-api.mjs', dynamo.endpoint, inbound.table, 'seller-0');
-    const packages = packageInitBreakdown();
-    results.coldStart = { sellerApi: first, packages };
-    console.log('\n## Cold start of seller-api against DynamoDB Local (fresh Node, median of 5)\n');
+    const first = firstRequestOverhead(`${BUNDLES_DIR}/seller-api/index.mjs`, dynamo.endpoint, inbound.table, 'seller-0');
+    results.coldStart = { sellerApi: first };
+    console.log('\n## Cold start of seller-api against DynamoDB Local (fresh Node, median of 7)\n');
     console.log(table(['module init (ms)', 'first request (ms)', 'warm request (ms)', 'first-request overhead (ms)'], [[first.initMs, first.firstMs, first.warmMs, first.overheadMs]]));
-    console.log('\n## What each package costs to load on its own (fresh Node, from node_modules, median of 5)\n');
-    console.log(table(['package', 'init (ms)'], packages.map((p) => [p.pkg, p.initMs])));
 
     const inbox = await benchInbox(dynamo.endpoint, [100, 1000, 10_000]);
     results.inbox = inbox;

@@ -9,7 +9,7 @@ export const EVENT_SCHEMAS_DIR = 'docs/events';
 
 export function eventSchemaDocuments(): Record<CrmDetailType, Record<string, unknown>> {
   const out = {} as Record<CrmDetailType, Record<string, unknown>>;
-  for (const [detailType, schema] of Object.entries(crmEventSchemas) as [CrmDetailType, z.ZodType][]) {
+  for (const [detailType, schema] of Object.entries(crmEventSchemas) as [CrmDetailType, z.core.$ZodType][]) {
     const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: 'output' }) as Record<string, unknown>;
     out[detailType] = {
       $schema: 'https://json-schema.org/draft/2020-12/schema',

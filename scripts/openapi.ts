@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { EVENT_SCHEMAS_DIR, eventSchemaDocuments } from './event-schemas';
+import { PHONE_METADATA_PATH, phoneMetadataModule } from './phone-metadata';
 import { execFileSync } from 'node:child_process';
 import { routes, routeKey, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
@@ -20,7 +21,7 @@ import { consentBodySchema } from '../functions/privacy/handler';
  */
 
 type JsonSchema = Record<string, unknown>;
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output' = 'output'): JsonSchema => {
+const jsonSchema = (schema: z.core.$ZodType, io: 'input' | 'output' = 'output'): JsonSchema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   return rest;
 };
@@ -61,8 +62,8 @@ const components = {
   TemplateBody: jsonSchema(templateBodySchema, 'input'),
   RenderBody: jsonSchema(renderBodySchema, 'input'),
   // Providers add fields without notice: the forms and the envelope accept any others.
-  TwilioInboundForm: jsonSchema(twilioInboundSchema.passthrough(), 'input'),
-  TwilioStatusForm: jsonSchema(twilioStatusSchema.passthrough(), 'input'),
+  TwilioInboundForm: jsonSchema(z.looseObject(twilioInboundSchema.shape), 'input'),
+  TwilioStatusForm: jsonSchema(z.looseObject(twilioStatusSchema.shape), 'input'),
   SnsEnvelope: jsonSchema(snsHttpEnvelopeSchema, 'input'),
 } satisfies Record<string, JsonSchema>;
 
@@ -210,6 +211,7 @@ if (process.argv[1]?.endsWith('openapi.ts')) {
   writeFileSync(OPENAPI_PATH, `${JSON.stringify(openApiDocument(), null, 2)}\n`);
   mkdirSync(EVENT_SCHEMAS_DIR, { recursive: true });
   for (const [detailType, schema] of Object.entries(eventSchemaDocuments())) writeFileSync(`${EVENT_SCHEMAS_DIR}/${detailType}.json`, `${JSON.stringify(schema, null, 2)}\n`);
+  writeFileSync(PHONE_METADATA_PATH, phoneMetadataModule());
   execFileSync('npx', ['openapi-typescript', OPENAPI_PATH, '-o', CLIENT_TYPES_PATH], { stdio: 'inherit' });
   console.log(`wrote ${OPENAPI_PATH} and ${CLIENT_TYPES_PATH}`);
 }

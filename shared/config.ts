@@ -1,38 +1,41 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+
+/** A whole number above zero, from its text in the environment. */
+const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
 const configSchema = z.object({
-  TABLE_NAME: z.string().min(1).default('SmsCrm'),
-  DEFAULT_REGION: z.string().length(2).default('US'),
-  AWS_REGION: z.string().default('us-east-1'),
-  DYNAMODB_ENDPOINT: z.string().url().optional(),
-  NOTIFICATIONS_TOPIC_ARN: z.string().optional(),
-  PINPOINT_APPLICATION_ID: z.string().optional(),
-  EUM_CONFIGURATION_SET: z.string().optional(),
+  TABLE_NAME: z._default(z.string().check(z.minLength(1)), 'SmsCrm'),
+  DEFAULT_REGION: z._default(z.string().check(z.length(2)), 'US'),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  NOTIFICATIONS_TOPIC_ARN: z.optional(z.string()),
+  PINPOINT_APPLICATION_ID: z.optional(z.string()),
+  EUM_CONFIGURATION_SET: z.optional(z.string()),
   /** Secret holding {"accountSid","authToken"}; read at run time, never from plain env in AWS. */
-  TWILIO_SECRET_ARN: z.string().optional(),
+  TWILIO_SECRET_ARN: z.optional(z.string()),
   /** Local stack and tests only: Twilio credentials given directly. */
-  TWILIO_AUTH_TOKEN: z.string().optional(),
-  TWILIO_ACCOUNT_SID: z.string().optional(),
-  TWILIO_API_BASE_URL: z.string().url().default('https://api.twilio.com'),
+  TWILIO_AUTH_TOKEN: z.optional(z.string()),
+  TWILIO_ACCOUNT_SID: z.optional(z.string()),
+  TWILIO_API_BASE_URL: z._default(z.url(), 'https://api.twilio.com'),
   /** Public base URL of the callbacks API (used as Twilio status callback). */
-  PUBLIC_BASE_URL: z.string().optional(),
+  PUBLIC_BASE_URL: z.optional(z.string()),
   /** Comma-separated topic ARNs whose SubscriptionConfirmation we accept. */
-  SNS_ALLOWED_TOPIC_ARNS: z.string().default(''),
+  SNS_ALLOWED_TOPIC_ARNS: z._default(z.string(), ''),
   /** Key that signs pagination cursors (HMAC). In AWS it comes from Secrets Manager via CURSOR_SECRET_ARN. */
-  CURSOR_SIGNING_KEY: z.string().optional(),
-  CURSOR_SECRET_ARN: z.string().optional(),
+  CURSOR_SIGNING_KEY: z.optional(z.string()),
+  CURSOR_SECRET_ARN: z.optional(z.string()),
   /** EventBridge `source` of the CRM's RecordUpserted events; events from any other source are ignored. */
-  CRM_EVENT_SOURCE: z.string().min(1).default('crm'),
+  CRM_EVENT_SOURCE: z._default(z.string().check(z.minLength(1)), 'crm'),
   /** Storage limitation: messages expire this many days after they were created (DynamoDB TTL). */
-  RETENTION_DAYS: z.coerce.number().int().positive().optional(),
+  RETENTION_DAYS: z.optional(positiveInt),
   /** MMS copies: the bucket, the hosts provider media URLs may name, and the time allowed per file. */
-  MEDIA_BUCKET: z.string().optional(),
-  MEDIA_ALLOWED_HOSTS: z.string().default('api.twilio.com'),
-  MEDIA_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MEDIA_BUCKET: z.optional(z.string()),
+  MEDIA_ALLOWED_HOSTS: z._default(z.string(), 'api.twilio.com'),
+  MEDIA_FETCH_TIMEOUT_MS: z._default(positiveInt, 10_000),
   /** Events to the CRM: the bus (default bus when unset) and the queue for entries that keep failing. */
-  EVENT_BUS_NAME: z.string().optional(),
-  CRM_EVENTS_FAILURE_QUEUE_URL: z.string().optional(),
-  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(8000),
+  EVENT_BUS_NAME: z.optional(z.string()),
+  CRM_EVENTS_FAILURE_QUEUE_URL: z.optional(z.string()),
+  PROVIDER_TIMEOUT_MS: z._default(positiveInt, 8000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config } from './config';
 
 export interface TwilioCredentials {
@@ -14,6 +14,8 @@ let client: SecretsManagerClient | undefined;
 async function secretString(arn: string): Promise<string> {
   const hit = cache.get(arn);
   if (hit && hit.until > Date.now()) return hit.value;
+  // Loaded on the first secret read (a separate chunk of the bundle), not at every cold start's init.
+  const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
   client ??= new SecretsManagerClient({ region: config().AWS_REGION });
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
   if (!SecretString) throw new Error(`secret ${arn} has no string value`);

@@ -1,13 +1,11 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { config } from '../../shared/config';
 import { crmEventsOf } from '../../shared/flows/crm-events';
 import { publishCrmEvents, type CrmEventPublisher } from '../../shared/events/publish';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
 import type { CrmEvent } from '../../shared/domain/crm-events';
@@ -25,7 +23,7 @@ export function createHandler(deps: Deps & { publisher: CrmEventPublisher }) {
     if (events.length > 0) await publishCrmEvents(deps.publisher, events);
     return { batchItemFailures: [] };
   };
-  return middy(publish).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(publish).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 /** The failure queue's client, created (and its SDK loaded) the first time an entry keeps failing. */

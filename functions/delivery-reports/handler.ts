@@ -1,13 +1,12 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { KinesisStreamEvent, KinesisStreamBatchResponse } from 'aws-lambda';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
+import { smsEventPath } from '../../shared/flows/sms-notification-paths/events';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
 import { parseAwsSmsEvent } from '../../shared/providers/delivery-report-formats';
 import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 
 /**
@@ -38,12 +37,12 @@ export function createHandler(deps: Deps) {
     const { Records } = snsLambdaEventSchema.parse(event);
     const outcomes: string[] = [];
     for (const record of Records) {
-      const outcome = await handleSmsNotification(deps, record.Sns.Message, { inbound: false, events: true });
+      const outcome = await handleSmsNotification(deps, record.Sns.Message, { events: smsEventPath });
       if (outcome.kind === 'report') outcomes.push(outcome.outcome);
     }
     return { outcomes };
   };
-  return middy(report).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(report).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 function isKinesis(event: unknown): event is KinesisStreamEvent {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
 import { cursorSigningKey } from '../../shared/secrets';
@@ -13,7 +13,7 @@ import { onFirstUse } from '../../shared/lambda';
 import { HttpError } from '../../shared/domain/errors';
 import { recordsByName, recordsByNumber } from '../../shared/store/queries/record-lookup';
 
-export const recordLookupQuerySchema = pageQuerySchema.extend({ q: z.string().min(1).max(200), type: recordTypeSchema.optional() });
+export const recordLookupQuerySchema = z.extend(pageQuerySchema, { q: z.string().check(z.minLength(1), z.maxLength(200)), type: z.optional(recordTypeSchema) });
 
 /** Digits with the usual separators (and an optional leading +): the lookup matches numbers, not names. */
 const looksLikePhoneNumber = (q: string) => /^\+?[\d\s().-]{6,}$/.test(q.trim());

@@ -1,10 +1,9 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
+import { inboundSmsPath } from '../../shared/flows/sms-notification-paths/inbound';
 import { snsLambdaEventSchema } from '../../shared/providers/sns-lambda-event';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 
 /**
@@ -16,7 +15,7 @@ export function createHandler(deps: Deps) {
     const { Records } = snsLambdaEventSchema.parse(event);
     const outcomes = [];
     for (const record of Records) {
-      const outcome = await handleSmsNotification(deps, record.Sns.Message, { inbound: true, events: false });
+      const outcome = await handleSmsNotification(deps, record.Sns.Message, { inbound: inboundSmsPath });
       if (outcome.kind === 'inbound') {
         logger.info('inbound SMS', { snsMessageId: record.Sns.MessageId, outcome: outcome.result.outcome });
         outcomes.push(outcome.result.outcome);
@@ -24,7 +23,7 @@ export function createHandler(deps: Deps) {
     }
     return { outcomes };
   };
-  return middy(receive).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(receive).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -1,11 +1,9 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { defaultDeps } from '../../shared/deps';
 import { config } from '../../shared/config';
 import { copyMedia, type MediaCopierDeps } from '../../shared/flows/copy-media';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
 import { twilioCredentials } from '../../shared/secrets';
@@ -27,7 +25,7 @@ export function createHandler(deps: MediaCopierDeps) {
     }
     return { batchItemFailures: [] };
   };
-  return middy(copy).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(copy).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 export const handler = onFirstUse(() =>

@@ -1,12 +1,10 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { defaultDeps } from '../../shared/deps';
 import { sns } from '../../shared/aws';
 import { config } from '../../shared/config';
 import { handleChange, type NotifierDeps } from '../../shared/flows/notify';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
 
@@ -29,7 +27,7 @@ export function createHandler(deps: NotifierDeps) {
     }
     return { batchItemFailures: [] };
   };
-  return middy(notify).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(notify).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 export const handler = onFirstUse(() => createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN }));

@@ -1,9 +1,7 @@
 import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { sweepQueued } from '../../shared/flows/sweep-queued';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 
 /** Invoked on a schedule (EventBridge): interrupted sends become `unknown`, with their reason. */
@@ -13,7 +11,7 @@ export function createHandler(deps: Deps) {
     if (swept) logger.warn('interrupted sends marked unknown', { swept });
     return { swept };
   };
-  return middy(sweep).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(sweep).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 export const handler = onFirstUse(() => createHandler(defaultDeps()));

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
@@ -15,7 +15,7 @@ import { deleteMediaOf, eraseCustomer, erasuresPage, type ErasureHooks } from '.
 import { mediaStore } from '../../shared/media/aws-media-store';
 import { onFirstUse } from '../../shared/lambda';
 
-export const consentBodySchema = z.object({ status: z.enum(['opted_out', 'opted_in']), reason: z.string().trim().min(1).max(500) }).strict();
+export const consentBodySchema = z.strictObject({ status: z.enum(['opted_out', 'opted_in']), reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) });
 
 /** Consent (current state, manual changes) and erasure on request (contract, "Consent and privacy"). */
 export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSigningKey), hooks: ErasureHooks = {}) {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { apiHandler, ok, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { ConversationStore } from '../../shared/store/items/conversation';
@@ -14,8 +14,8 @@ import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';
 
-const moveSchema = z.object({ record: recordRefSchema }).strict();
-export const assignSchema = z.object({ assignedTo: principalSchema }).strict();
+const moveSchema = z.strictObject({ record: recordRefSchema });
+export const assignSchema = z.strictObject({ assignedTo: principalSchema });
 
 /** POST /conversations/{id}/move: both the conversation and the target record must be visible to the caller. */
 export function createHandler(deps: Deps) {

@@ -1,12 +1,10 @@
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { defaultDeps, directoryStores, type Deps } from '../../shared/deps';
 import { idSchema, recordBodySchema, recordTypeSchema } from '../../shared/domain/records';
 import { toCrmRecord } from '../../shared/domain/record-input';
-import { logger, metrics } from '../../shared/observability';
+import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
 import { onFirstUse } from '../../shared/lambda';
@@ -15,7 +13,7 @@ import { onFirstUse } from '../../shared/lambda';
 export const recordUpsertedSchema = z.object({
   source: z.string(),
   'detail-type': z.literal('RecordUpserted'),
-  detail: recordBodySchema.extend({ type: recordTypeSchema, id: idSchema }),
+  detail: z.extend(recordBodySchema, { type: recordTypeSchema, id: idSchema }),
 });
 
 export function createHandler(deps: Deps, options: { crmEventSource?: string } = {}) {
@@ -47,7 +45,7 @@ export function createHandler(deps: Deps, options: { crmEventSource?: string } =
     const outcome = await records.upsert(record, { onlyIfNewer: true });
     return { applied: outcome.applied, reason: outcome.applied ? undefined : ('stale' as const) };
   };
-  return middy(sync).use(injectLambdaContext(logger)).use(logMetrics(metrics));
+  return middy(sync).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
 export const handler = onFirstUse(() => createHandler(defaultDeps()));

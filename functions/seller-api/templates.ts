@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
 import { TemplateStore, type TemplateWrite } from '../../shared/store/items/template';
@@ -14,7 +15,7 @@ import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
 import type { Caller } from '../../shared/http/auth';
 import type { Item } from '../../shared/store/dynamo-helpers';
 
-const templateListQuerySchema = pageQuerySchema.extend({ recordType: recordTypeSchema.optional() });
+const templateListQuerySchema = z.extend(pageQuerySchema, { recordType: z.optional(recordTypeSchema) });
 
 /** Template routes: anyone may read and render; admins and salespeople may write. */
 export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string, RouteHandler> {

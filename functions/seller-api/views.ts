@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ok, parseWith, type ApiResult, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
 import { pageQuerySchema, type CursorCodec } from '../../shared/http/cursor';
@@ -26,8 +26,8 @@ import type { StoredMediaItem } from '../../shared/domain/media';
 import type { MediaStore } from '../../shared/media/store';
 import { getMessage } from '../../shared/store/items/message';
 
-const conversationsQuerySchema = pageQuerySchema.extend({ phoneField: z.enum(phoneFields).optional() });
-const unreadQuerySchema = pageQuerySchema.extend({ unread: z.enum(['true', 'false']).optional() });
+const conversationsQuerySchema = z.extend(pageQuerySchema, { phoneField: z.optional(z.enum(phoneFields)) });
+const unreadQuerySchema = z.extend(pageQuerySchema, { unread: z.optional(z.enum(['true', 'false'])) });
 
 /** The seller's views. Every route decides visibility with canSeeConversation; not visible = 404. */
 export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaStore): Record<string, RouteHandler> {

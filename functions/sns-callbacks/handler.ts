@@ -4,6 +4,8 @@ import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
 import { httpsFetchText, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
 import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
+import { inboundSmsPath } from '../../shared/flows/sms-notification-paths/inbound';
+import { smsEventPath } from '../../shared/flows/sms-notification-paths/events';
 import { logger } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 
@@ -33,7 +35,7 @@ export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
       }
       if (envelope.Type === 'UnsubscribeConfirmation') return { status: 200, body: { ignored: true } };
 
-      const outcome = await handleSmsNotification(deps, envelope.Message, { inbound: true, events: true });
+      const outcome = await handleSmsNotification(deps, envelope.Message, { inbound: inboundSmsPath, events: smsEventPath });
       return { status: 200, body: outcome.kind === 'inbound' ? { kind: 'inbound', outcome: outcome.result.outcome } : outcome };
     },
     // SNS posts its JSON envelope as text/plain; charset=UTF-8.

@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
-import { Architecture, Runtime, LoggingFormat, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage, Duration } from 'aws-cdk-lib';
+import { Architecture, Code, Function as LambdaFunction, Runtime, LoggingFormat, type CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { buildSync } from 'esbuild';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { acknowledge } from '../nag';
@@ -20,7 +20,7 @@ export interface SmsFunctionProps {
 
 /** Every function is built alike: esbuild-bundled ESM, minified, arm64, tracing and JSON logs on. */
 export class SmsFunction extends Construct {
-  readonly fn: NodejsFunction;
+  readonly fn: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: SmsFunctionProps) {
     super(scope, id);
@@ -28,9 +28,9 @@ export class SmsFunction extends Construct {
     // Own role with write access to this log group only (instead of the broad AWSLambdaBasicExecutionRole).
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     logGroup.grantWrite(role);
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..', 'functions', props.name, 'handler.ts'),
-      handler: 'handler',
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: functionCode(props.name),
+      handler: 'index.handler',
       description: props.description,
       runtime: LAMBDA_RUNTIME,
       architecture: Architecture.ARM_64,
@@ -40,12 +40,10 @@ export class SmsFunction extends Construct {
       logGroup,
       role,
       environment: {
-        POWERTOOLS_SERVICE_NAME: `sms-crm-${props.name}`,
-        POWERTOOLS_METRICS_NAMESPACE: 'SmsCrm',
-        NODE_OPTIONS: '--enable-source-maps',
+        SERVICE_NAME: `sms-crm-${props.name}`,
+        METRICS_NAMESPACE: 'SmsCrm',
         ...props.environment,
       },
-      bundling: bundlingOptions(),
     });
     // Active tracing, with its two X-Ray actions in a policy of their own: the `Resource: *` acknowledgement
     // below covers exactly that policy, so a wildcard resource granted anywhere else is still a finding.
@@ -59,37 +57,48 @@ export class SmsFunction extends Construct {
   }
 }
 
-export function bundlingOptions() {
-  return {
-    format: OutputFormat.ESM,
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    // The AWS SDK is bundled, tree-shaken and minified (AWS's guidance for Node.js cold starts): loading
-    // the runtime's copy from node_modules cost most of every function's init. SDK clients that a cold
-    // start rarely needs stay behind dynamic imports, which esbuild evaluates on first use.
-    externalModules: [] as string[],
-    // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-    banner: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    forceDockerBundling: false,
-  };
-}
+const PROJECT_ROOT = path.join(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
-/** The esbuild options CDK's bundling amounts to for one function (the bench and the bundle-size test build with them). */
+/**
+ * How every function is built: esbuild, minified ESM, the AWS SDK bundled in and tree-shaken (AWS's
+ * guidance for Node.js cold starts), and code splitting, so code behind a dynamic import (the AWS SMS
+ * clients, S3, SQS, the SDK's rarer credential providers) sits in a chunk that is neither read nor
+ * compiled until first used. Source maps are written next to the code but not loaded at start: the
+ * logger maps an error's stack when it logs one (shared/observability.ts).
+ */
 export function esbuildOptionsFor(fn: string) {
-  const options = bundlingOptions();
   return {
-    entryPoints: [path.join('functions', fn, 'handler.ts')],
+    entryPoints: { index: path.join(PROJECT_ROOT, 'functions', fn, 'handler.ts') },
     bundle: true,
     platform: 'node' as const,
     format: 'esm' as const,
-    minify: options.minify,
-    target: options.target,
-    mainFields: options.mainFields,
-    external: options.externalModules,
-    banner: { js: options.banner },
+    target: 'node22',
+    minify: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    mainFields: ['module', 'main'],
+    sourcemap: true,
+    sourcesContent: false,
+    // Some dependencies are CommonJS and call require(); give each ESM chunk one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: 'silent' as const,
   };
+}
+
+/** The function's code: bundled locally by esbuild into the asset folder (no Docker), hashed by its output. */
+export function functionCode(fn: string): Code {
+  return Code.fromAsset(path.join(PROJECT_ROOT, 'functions', fn), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the API, never pulled: local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+      local: {
+        tryBundle(outputDir: string) {
+          buildSync({ ...esbuildOptionsFor(fn), outdir: outputDir });
+          return true;
+        },
+      },
+    },
+  });
 }

@@ -7,8 +7,8 @@ import { LocalAuth } from './local-auth';
 // This process is the local "Lambda environment": set before the handlers' modules load (dynamic imports below).
 // Node 20 runs the local stack (the AWS SDK's notice about Node 22 is not for it); CloudWatch metrics mean nothing on a laptop.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+process.env.LOG_LEVEL ??= 'WARN';
+process.env.METRICS_DISABLED ??= 'true';
 const { startLocalServer } = await import('./server');
 const { seedDemo, demo, demoSellers } = await import('./seed');
 const { ensureConsoleBuilt } = await import('./console-files');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { recordRefSchema } from './records';
 import { principalSchema } from './directory';
 
@@ -12,17 +12,19 @@ export const CRM_EVENT_SOURCE = 'sms-crm';
 
 /** `context` on a send or reply: at most 10 keys, each value at most 256 characters (a sales-accelerator step). */
 export const messageContextSchema = z
-  .record(z.string().min(1).max(64), z.string().max(256))
-  .refine((context) => Object.keys(context).length <= 10, 'context holds at most 10 keys')
-  .describe('Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message\'s events.');
+  .record(z.string().check(z.minLength(1), z.maxLength(64)), z.string().check(z.maxLength(256)))
+  .check(
+    z.refine((context) => Object.keys(context).length <= 10, 'context holds at most 10 keys'),
+    z.describe('Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message\'s events.'),
+  );
 
 const recordRef = recordRefSchema;
 const principal = principalSchema;
 const statusReason = z.object({ code: z.string(), message: z.string() });
 
 const common = {
-  eventId: z.string().describe('Deterministic: the same change always has the same id; de-duplicate on it.'),
-  occurredAt: z.string().describe('When the change happened (ISO 8601 UTC).'),
+  eventId: z.string().check(z.describe('Deterministic: the same change always has the same id; de-duplicate on it.')),
+  occurredAt: z.string().check(z.describe('When the change happened (ISO 8601 UTC).')),
   conversationId: z.string(),
   record: recordRef,
   customerNumber: z.string(),
@@ -36,36 +38,36 @@ const eventMessage = z.object({
   createdAt: z.string(),
   status: z.string(),
   statusAt: z.string(),
-  statusReason: statusReason.optional(),
-  providerMessageId: z.string().optional(),
-  sentBy: z.string().optional(),
-  templateId: z.string().optional(),
-  segments: z.number().int(),
-  media: z.array(z.object({ id: z.string(), contentType: z.string() })).optional(),
-  context: z.record(z.string(), z.string()).optional(),
+  statusReason: z.optional(statusReason),
+  providerMessageId: z.optional(z.string()),
+  sentBy: z.optional(z.string()),
+  templateId: z.optional(z.string()),
+  segments: z.int(),
+  media: z.optional(z.array(z.object({ id: z.string(), contentType: z.string() }))),
+  context: z.optional(z.record(z.string(), z.string())),
 });
 
 export const crmEventSchemas = {
   SmsMessageReceived: z.object({ ...common, message: eventMessage }),
-  SmsMessageSent: z.object({ ...common, message: eventMessage }).describe('The send was accepted by the provider (status sent) or failed at once (failed, unknown).'),
+  SmsMessageSent: z.object({ ...common, message: eventMessage }).check(z.describe('The send was accepted by the provider (status sent) or failed at once (failed, unknown).')),
   SmsMessageStatusChanged: z.object({ ...common, message: eventMessage, previousStatus: z.string() }),
-  SmsConversationMoved: z.object({ ...common, from: recordRef, to: recordRef, mergedFromConversationId: z.string().optional(), by: z.string().optional() }),
-  SmsConversationAssigned: z.object({ ...common, from: principal, to: principal, by: z.string().optional() }),
+  SmsConversationMoved: z.object({ ...common, from: recordRef, to: recordRef, mergedFromConversationId: z.optional(z.string()), by: z.optional(z.string()) }),
+  SmsConversationAssigned: z.object({ ...common, from: principal, to: principal, by: z.optional(z.string()) }),
   SmsConsentChanged: z.object({
     eventId: common.eventId,
     occurredAt: common.occurredAt,
-    conversationId: z.string().optional().describe('The conversation the keyword arrived in; absent for a manual change.'),
-    record: recordRef.optional(),
+    conversationId: z.optional(z.string()).check(z.describe('The conversation the keyword arrived in; absent for a manual change.')),
+    record: z.optional(recordRef),
     customerNumber: z.string(),
     businessNumber: z.string(),
-    consent: z.object({ status: z.enum(['opted_out', 'opted_in']), source: z.enum(['keyword', 'manual']), keyword: z.string().optional(), reason: z.string().optional(), by: z.string().optional() }),
+    consent: z.object({ status: z.enum(['opted_out', 'opted_in']), source: z.enum(['keyword', 'manual']), keyword: z.optional(z.string()), reason: z.optional(z.string()), by: z.optional(z.string()) }),
   }),
   SmsCustomerErased: z.object({
     eventId: common.eventId,
     occurredAt: common.occurredAt,
-    numberHash: z.string().describe('Keyed hash of the erased number (the number itself is never sent).'),
+    numberHash: z.string().check(z.describe('Keyed hash of the erased number (the number itself is never sent).')),
     by: z.string(),
-    counts: z.object({ conversations: z.number().int(), messages: z.number().int() }),
+    counts: z.object({ conversations: z.int(), messages: z.int() }),
   }),
 } as const;
 

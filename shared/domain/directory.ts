@@ -1,24 +1,22 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { idSchema } from './records';
 import { providerNames } from './types';
 
-export const sellerBodySchema = z
-  .object({
-    name: z.string().min(1).max(256),
-    teamIds: z.array(idSchema).max(50),
-    roles: z.array(z.string().min(1).max(64)).max(20),
-  })
-  .strict();
+const name = z.string().check(z.minLength(1), z.maxLength(256));
 
-export const teamBodySchema = z.object({ name: z.string().min(1).max(256) }).strict();
+export const sellerBodySchema = z.strictObject({
+  name,
+  teamIds: z.array(idSchema).check(z.maxLength(50)),
+  roles: z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20)),
+});
 
-export const principalSchema = z.object({ type: z.enum(['seller', 'team']), id: idSchema }).strict();
+export const teamBodySchema = z.strictObject({ name });
 
-export const numberBodySchema = z
-  .object({
-    assignedTo: principalSchema,
-    provider: z.enum(providerNames),
-    label: z.string().max(128).optional(),
-  })
-  .strict();
+export const principalSchema = z.strictObject({ type: z.enum(['seller', 'team']), id: idSchema });
+
+export const numberBodySchema = z.strictObject({
+  assignedTo: principalSchema,
+  provider: z.enum(providerNames),
+  label: z.optional(z.string().check(z.maxLength(128))),
+});
 

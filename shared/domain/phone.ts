@@ -1,5 +1,13 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString as parseWithMetadata, type CountryCode, type MetadataJson } from 'libphonenumber-js/core';
 import { HttpError } from './errors';
+import { PHONE_METADATA_JSON } from './phone-metadata';
+
+/** libphonenumber's "min" metadata (every country), parsed from its JSON text on the first number, not at load. */
+let metadata: MetadataJson | undefined;
+function parsePhoneNumberFromString(text: string, defaultCountry?: CountryCode) {
+  metadata ??= JSON.parse(PHONE_METADATA_JSON) as MetadataJson;
+  return parseWithMetadata(text, { defaultCountry }, metadata);
+}
 
 export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
@@ -7,7 +15,7 @@ export type E164 = string & { readonly __brand: 'E164' };
 
 /**
  * National or international input → E.164, using the configured default region.
- * Uses libphonenumber's "min" metadata (small bundle) which still checks lengths and leading digits per region.
+ * Uses libphonenumber's "min" metadata (every country; small bundle) which still checks lengths and leading digits per region.
  */
 export function normalizePhone(input: string, defaultRegion: string): E164 | undefined {
   const trimmed = input.trim();

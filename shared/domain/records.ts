@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { E164 } from './phone';
 import { recordTypeNames, type RecordType } from './types';
 
@@ -7,29 +7,25 @@ export const phoneFields = ['phone', 'business', 'mobile'] as const;
 export type PhoneField = (typeof phoneFields)[number];
 
 export const recordTypeSchema = z.enum(recordTypes);
-export const recordRefSchema = z.object({ type: recordTypeSchema, id: z.string().min(1).max(128) }).strict();
+export const recordRefSchema = z.strictObject({ type: recordTypeSchema, id: z.string().check(z.minLength(1), z.maxLength(128)) });
 export type RecordRef = z.infer<typeof recordRefSchema>;
 
-export const idSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[A-Za-z0-9._:@-]+$/, 'ids use letters, digits and . _ : @ -');
+export const idSchema = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:@-]+$/, 'ids use letters, digits and . _ : @ -'));
 
-export const recordBodySchema = z
-  .object({
-    name: z.string().min(1).max(256),
-    phone: z.string().max(40).nullish(),
-    business: z.string().max(40).nullish(),
-    mobile: z.string().max(40).nullish(),
-    ownerId: idSchema.nullish(),
-    owningTeamId: idSchema.nullish(),
-    state: z.enum(['active', 'inactive']),
-    modifiedAt: z.iso.datetime({ offset: true }).optional(),
-    accountId: idSchema.nullish(),
-    contactIds: z.array(idSchema).max(50).optional(),
-  })
-  .strict();
+const phoneText = z.nullish(z.string().check(z.maxLength(40)));
+
+export const recordBodySchema = z.strictObject({
+  name: z.string().check(z.minLength(1), z.maxLength(256)),
+  phone: phoneText,
+  business: phoneText,
+  mobile: phoneText,
+  ownerId: z.nullish(idSchema),
+  owningTeamId: z.nullish(idSchema),
+  state: z.enum(['active', 'inactive']),
+  modifiedAt: z.optional(z.iso.datetime({ offset: true })),
+  accountId: z.nullish(idSchema),
+  contactIds: z.optional(z.array(idSchema).check(z.maxLength(50))),
+});
 export type RecordBody = z.infer<typeof recordBodySchema>;
 
 export interface CrmRecord {

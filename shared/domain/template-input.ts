@@ -1,12 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { recordRefSchema, recordTypeSchema } from './records';
 
-export const templateBodySchema = z
-  .object({
-    name: z.string().trim().min(1).max(128),
-    body: z.string().min(1).max(1600),
-    /** The record types the template is meant for; none: every type. */
-    recordTypes: z.array(recordTypeSchema).min(1).max(4).optional(),
-  })
-  .strict();
-export const renderBodySchema = z.object({ record: recordRefSchema }).strict();
+export const templateBodySchema = z.strictObject({
+  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(128)),
+  body: z.string().check(z.minLength(1), z.maxLength(1600)),
+  /** The record types the template is meant for; none: every type. */
+  recordTypes: z.optional(z.array(recordTypeSchema).check(z.minLength(1), z.maxLength(4))),
+});
+export const renderBodySchema = z.strictObject({ record: recordRefSchema });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Deps } from '../deps';
 import type { Key } from '../store/keys';
 import type { Principal } from '../domain/types';
@@ -30,21 +30,21 @@ import { messageContextSchema } from '../domain/crm-events';
 
 export const MAX_BODY_LENGTH = 1600;
 
-export const sendMessageSchema = z
-  .object({
-    record: recordRefSchema,
-    phoneField: z.enum(phoneFields).optional(),
-    to: z.string().max(40).optional(),
-    from: z.string().min(1).max(40),
-    body: z.string().max(MAX_BODY_LENGTH).optional(),
-    templateId: idSchema.optional(),
-    context: messageContextSchema.optional(),
-  })
-  .strict();
+const messageBody = z.optional(z.string().check(z.maxLength(MAX_BODY_LENGTH)));
 
-export const replySchema = z.object({ body: z.string().max(MAX_BODY_LENGTH).optional(), templateId: idSchema.optional(), context: messageContextSchema.optional() }).strict();
+export const sendMessageSchema = z.strictObject({
+  record: recordRefSchema,
+  phoneField: z.optional(z.enum(phoneFields)),
+  to: z.optional(z.string().check(z.maxLength(40))),
+  from: z.string().check(z.minLength(1), z.maxLength(40)),
+  body: messageBody,
+  templateId: z.optional(idSchema),
+  context: z.optional(messageContextSchema),
+});
 
-export const idempotencyKeySchema = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces');
+export const replySchema = z.strictObject({ body: messageBody, templateId: z.optional(idSchema), context: z.optional(messageContextSchema) });
+
+export const idempotencyKeySchema = z.string().check(z.minLength(1), z.maxLength(255), z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'));
 
 /** What a send needs once the route has decided where it goes. */
 interface SendPlan {

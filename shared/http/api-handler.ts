@@ -1,13 +1,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { HttpError } from '../domain/errors';
 import { callerFromEvent, requireAdmin, type Caller } from './auth';
 import { contractErrors, describeZodError, zodIssues } from './errors-middleware';
 import { routes, type FunctionName } from './routes';
-import { logger, metrics } from '../observability';
+import { logger, metrics, logContext, publishMetrics } from '../observability';
 
 export interface ApiRequest {
   event: APIGatewayProxyEventV2;
@@ -65,7 +63,7 @@ export function checkPathIds(params: Record<string, string>): void {
 }
 
 /** zod parse that fails with the contract's ValidationError and the offending paths. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+export function parseWith<S extends z.ZodMiniType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
   const result = schema.safeParse(value ?? (what === 'body' ? undefined : {}));
   if (result.success) return result.data;
   throw new HttpError('ValidationError', `${what}: ${describeZodError(result.error)}`, { issues: zodIssues(result.error) });
@@ -124,5 +122,5 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
     };
   };
 
-  return middy(dispatch).use(injectLambdaContext(logger)).use(logMetrics(metrics)).use(contractErrors());
+  return middy(dispatch).use(logContext(logger)).use(publishMetrics(metrics)).use(contractErrors());
 }

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '../domain/errors';
 
 /**
@@ -35,9 +35,7 @@ export class CursorCodec {
   }
 }
 
-export const pageQuerySchema = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(4096).optional(),
-  })
-  .passthrough();
+export const pageQuerySchema = z.looseObject({
+  limit: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 25),
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
+});

@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { ZodError } from 'zod';
+import { $ZodError as ZodError } from 'zod/v4/core';
 import { HttpError } from '../domain/errors';
 import { logger } from '../observability';
 

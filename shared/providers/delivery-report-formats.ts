@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { reason, type ReasonCode } from '../domain/status';
 import type { DeliveryReport } from '../domain/delivery-report';
 import { twilioErrorReason } from './twilio-errors';
@@ -8,11 +8,11 @@ export type { DeliveryReport };
 
 // --- Twilio status callback (PROVIDER_FORMATS.md, E)
 export const twilioStatusSchema = z.object({
-  MessageSid: z.string().min(1).max(64),
-  MessageStatus: z.string().min(1).max(32),
-  AccountSid: z.string().min(1).max(64),
-  ErrorCode: z.string().max(16).optional(),
-  ErrorMessage: z.string().max(1024).optional(),
+  MessageSid: z.string().check(z.minLength(1), z.maxLength(64)),
+  MessageStatus: z.string().check(z.minLength(1), z.maxLength(32)),
+  AccountSid: z.string().check(z.minLength(1), z.maxLength(64)),
+  ErrorCode: z.optional(z.string().check(z.maxLength(16))),
+  ErrorMessage: z.optional(z.string().check(z.maxLength(1024))),
 });
 
 
@@ -40,12 +40,12 @@ export function fromTwilioStatus(form: z.infer<typeof twilioStatusSchema>, now =
 
 // --- Pinpoint SMS event stream (PROVIDER_FORMATS.md, C)
 export const pinpointSmsEventSchema = z.object({
-  event_type: z.string().regex(/^_SMS\./),
+  event_type: z.string().check(z.regex(/^_SMS\./)),
   event_timestamp: z.number(),
   attributes: z.object({
-    message_id: z.string().min(1).max(256),
-    record_status: z.string().max(64).optional(),
-    destination_phone_number: z.string().max(40).optional(),
+    message_id: z.string().check(z.minLength(1), z.maxLength(256)),
+    record_status: z.optional(z.string().check(z.maxLength(64))),
+    destination_phone_number: z.optional(z.string().check(z.maxLength(40))),
   }),
 });
 
@@ -89,12 +89,12 @@ export function fromPinpointEvent(event: z.infer<typeof pinpointSmsEventSchema>)
 
 // --- End User Messaging SMS v2 event destination (PROVIDER_FORMATS.md, D)
 export const eumEventSchema = z.object({
-  eventType: z.string().regex(/^TEXT_/),
+  eventType: z.string().check(z.regex(/^TEXT_/)),
   eventTimestamp: z.number(),
-  messageId: z.string().min(1).max(256),
-  messageStatus: z.string().max(64).optional(),
-  messageStatusDescription: z.string().max(1024).optional(),
-  isFinal: z.boolean().optional(),
+  messageId: z.string().check(z.minLength(1), z.maxLength(256)),
+  messageStatus: z.optional(z.string().check(z.maxLength(64))),
+  messageStatusDescription: z.optional(z.string().check(z.maxLength(1024))),
+  isFinal: z.optional(z.boolean()),
 });
 
 export function fromEumEvent(event: z.infer<typeof eumEventSchema>): DeliveryReport {

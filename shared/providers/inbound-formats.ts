@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '../domain/errors';
 import { normalizePhone } from '../domain/phone';
 import type { InboundSms } from '../domain/inbound';
@@ -6,28 +6,28 @@ import { MAX_MEDIA_PER_MESSAGE } from '../domain/media';
 
 /** Pinpoint / End User Messaging two-way SMS payload (PROVIDER_FORMATS.md, A). */
 export const twoWaySmsSchema = z.object({
-  originationNumber: z.string().min(1).max(40),
-  destinationNumber: z.string().min(1).max(40),
-  messageKeyword: z.string().max(256).nullish(),
-  messageBody: z.string().max(10_000),
-  inboundMessageId: z.string().min(1).max(256),
-  previousPublishedMessageId: z.string().max(256).nullish(),
+  originationNumber: z.string().check(z.minLength(1), z.maxLength(40)),
+  destinationNumber: z.string().check(z.minLength(1), z.maxLength(40)),
+  messageKeyword: z.nullish(z.string().check(z.maxLength(256))),
+  messageBody: z.string().check(z.maxLength(10_000)),
+  inboundMessageId: z.string().check(z.minLength(1), z.maxLength(256)),
+  previousPublishedMessageId: z.nullish(z.string().check(z.maxLength(256))),
 });
 
 /** Twilio's inbound message webhook (form fields; PROVIDER_FORMATS.md, E). Unknown fields are allowed. */
 export const twilioInboundSchema = z.object({
-  MessageSid: z.string().min(1).max(64),
-  AccountSid: z.string().min(1).max(64),
-  From: z.string().min(1).max(40),
-  To: z.string().min(1).max(40),
-  Body: z.string().max(10_000).default(''),
-  NumMedia: z.string().regex(/^(10|\d)$/, 'NumMedia is 0 to 10').optional(),
+  MessageSid: z.string().check(z.minLength(1), z.maxLength(64)),
+  AccountSid: z.string().check(z.minLength(1), z.maxLength(64)),
+  From: z.string().check(z.minLength(1), z.maxLength(40)),
+  To: z.string().check(z.minLength(1), z.maxLength(40)),
+  Body: z._default(z.string().check(z.maxLength(10_000)), ''),
+  NumMedia: z.optional(z.string().check(z.regex(/^(10|\d)$/, 'NumMedia is 0 to 10'))),
   ...Object.fromEntries(
     Array.from({ length: MAX_MEDIA_PER_MESSAGE }, (_, i) => [
-      [`MediaUrl${i}`, z.string().url().max(2048).optional()],
-      [`MediaContentType${i}`, z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type').max(255).optional()],
+      [`MediaUrl${i}`, z.optional(z.url().check(z.maxLength(2048)))],
+      [`MediaContentType${i}`, z.optional(z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type'), z.maxLength(255)))],
     ]).flat(),
-  ) as Record<`MediaUrl${number}` | `MediaContentType${number}`, z.ZodOptional<z.ZodString>>,
+  ) as Record<`MediaUrl${number}` | `MediaContentType${number}`, z.ZodMiniOptional<z.ZodMiniType<string>>>,
 });
 
 function e164(value: string, field: string): string {
@@ -56,13 +56,4 @@ export function fromTwilioInbound(form: z.infer<typeof twilioInboundSchema>): In
     media.push({ url, contentType: contentType.toLowerCase() });
   }
   return { provider: 'twilio', providerMessageId: form.MessageSid, from: e164(form.From, 'From'), to: e164(form.To, 'To'), body: form.Body, ...(media.length ? { media } : {}) };
-}
-
-/** Parses the JSON inside an SNS `Message`; a body that is not JSON is a validation error. */
-export function parseJsonMessage(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new HttpError('ValidationError', 'the SNS Message is not JSON');
-  }
 }

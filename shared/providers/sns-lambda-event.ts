@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** SNS → Lambda event (note the Lambda spelling: SigningCertUrl, UnsubscribeUrl). */
 export const snsLambdaEventSchema = z.object({
@@ -9,6 +9,6 @@ export const snsLambdaEventSchema = z.object({
         Sns: z.object({ MessageId: z.string(), TopicArn: z.string(), Message: z.string(), Timestamp: z.string() }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 export type SnsLambdaEvent = z.infer<typeof snsLambdaEventSchema>;

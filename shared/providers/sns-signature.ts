@@ -1,27 +1,29 @@
 import { createVerify } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** An SNS message as POSTed to an HTTPS subscription (spelling: SigningCertURL, SubscribeURL). */
 export const snsHttpEnvelopeSchema = z.object({
   Type: z.enum(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']),
-  MessageId: z.string().min(1).max(128),
-  TopicArn: z.string().min(1).max(512),
-  Subject: z.string().max(512).nullish(),
-  Message: z.string().max(262_144),
-  Timestamp: z.string().min(1).max(64),
+  MessageId: z.string().check(z.minLength(1), z.maxLength(128)),
+  TopicArn: z.string().check(z.minLength(1), z.maxLength(512)),
+  Subject: z.nullish(z.string().check(z.maxLength(512))),
+  Message: z.string().check(z.maxLength(262_144)),
+  Timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
   SignatureVersion: z.enum(['1', '2']),
-  Signature: z.string().min(1).max(4096),
-  SigningCertURL: z.string().min(1).max(2048),
-  SubscribeURL: z.string().max(4096).optional(),
-  UnsubscribeURL: z.string().max(4096).optional(),
-  Token: z.string().max(2048).optional(),
-}).superRefine((message, context) => {
-  // Confirmations are signed over Token and SubscribeURL: without them there is nothing to verify or confirm.
-  if (message.Type === 'Notification') return;
-  for (const field of ['Token', 'SubscribeURL'] as const) {
-    if (!message[field]) context.addIssue({ code: 'custom', path: [field], message: `${message.Type} requires ${field}` });
-  }
-});
+  Signature: z.string().check(z.minLength(1), z.maxLength(4096)),
+  SigningCertURL: z.string().check(z.minLength(1), z.maxLength(2048)),
+  SubscribeURL: z.optional(z.string().check(z.maxLength(4096))),
+  UnsubscribeURL: z.optional(z.string().check(z.maxLength(4096))),
+  Token: z.optional(z.string().check(z.maxLength(2048))),
+}).check(
+  z.superRefine((message, context) => {
+    // Confirmations are signed over Token and SubscribeURL: without them there is nothing to verify or confirm.
+    if (message.Type === 'Notification') return;
+    for (const field of ['Token', 'SubscribeURL'] as const) {
+      if (!message[field]) context.addIssue({ code: 'custom', path: [field], message: `${message.Type} requires ${field}`, input: message });
+    }
+  }),
+);
 export type SnsHttpEnvelope = z.infer<typeof snsHttpEnvelopeSchema>;
 
 /** An AWS region name: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, us-isob-east-1… */

@@ -53,11 +53,11 @@ describe('table', () => {
 });
 
 const ourFunctions = () =>
-  Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => String(fn.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME ?? '').startsWith('sms-crm-'));
+  Object.entries(template.findResources('AWS::Lambda::Function')).filter(([, fn]) => String(fn.Properties.Environment?.Variables?.SERVICE_NAME ?? '').startsWith('sms-crm-'));
 
 describe('functions', () => {
   it('has one function per concern of the design', () => {
-    const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME.replace('sms-crm-', '')).sort();
+    const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME.replace('sms-crm-', '')).sort();
     expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'media-copier', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'twilio-callbacks']);
   });
 
@@ -74,7 +74,7 @@ describe('functions', () => {
   });
 
   it('gives each function the configuration it reads, and never a secret value', () => {
-    const env = (name: string) => ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === `sms-crm-${name}`)![1].Properties.Environment.Variables;
+    const env = (name: string) => ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME === `sms-crm-${name}`)![1].Properties.Environment.Variables;
     expect(Object.keys(env('notifier'))).toContain('NOTIFICATIONS_TOPIC_ARN');
     expect(Object.keys(env('outbound-send'))).toEqual(expect.arrayContaining(['TWILIO_SECRET_ARN', 'PUBLIC_BASE_URL']));
     expect(Object.keys(env('twilio-callbacks'))).toContain('TWILIO_SECRET_ARN');

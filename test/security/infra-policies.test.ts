@@ -23,7 +23,7 @@ const servicesOf = (s: Statement) => {
 
 function functionStatements(name: string): Statement[] {
   const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-  const fn = functions.find((f) => f.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME === `sms-crm-${name}`);
+  const fn = functions.find((f) => f.Properties.Environment?.Variables?.SERVICE_NAME === `sms-crm-${name}`);
   if (!fn) throw new Error(`no function ${name}`);
   const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
   return Object.values(template.findResources('AWS::IAM::Policy'))

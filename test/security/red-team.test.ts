@@ -242,8 +242,6 @@ describe('PII in logs', () => {
 
   it('no phone number or message body reaches a log line', async () => {
     logger.setLogLevel('DEBUG');
-    // Each invocation resets the level from the environment (CRITICAL in tests); keep DEBUG for this test.
-    vi.spyOn(logger, 'refreshSampleRateCalculation').mockImplementation(() => undefined);
     const lines: string[] = [];
     const capture = (chunk: unknown) => {
       lines.push(String(chunk));
