@@ -21,7 +21,7 @@ export class OperatorAlarms extends Construct {
     this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 0, `${name}: invocations were throttled`);
   }
 
-  /** A count the code emits (Powertools metrics, namespace SmsCrm) above zero in 5 minutes. */
+  /** A count the code emits (EMF metrics, namespace SmsCrm) above zero in 5 minutes. */
   appMetric(id: string, metricName: string, service: string, description: string): void {
     this.alarm(id, new Metric({ namespace: 'SmsCrm', metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(5) }), 0, description);
   }

@@ -20,7 +20,7 @@ export function maskPhoneNumbers(text: string): string {
   return out;
 }
 
-/** A JSON replacer for log items (Powertools `jsonReplacerFn`). */
+/** The JSON replacer every log line passes through (shared/observability.ts). */
 export function redactLogValue(key: string, value: unknown): unknown {
   if (TEXT_KEYS.has(key) && typeof value === 'string') return `[withheld: ${value.length} characters]`;
   return typeof value === 'string' ? maskPhoneNumbers(value) : value;
