@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { cpus, tmpdir } from 'node:os';
 import { esbuildOptionsFor } from '../infra/constructs/lambda-function';
+import { median } from './stats';
 
 export interface BundleFigures {
   fn: string;
@@ -13,12 +14,15 @@ export interface BundleFigures {
   bytes: number;
   /** What a cold start reads and compiles: the entry and the chunks it imports statically. */
   eagerBytes: number;
+  /** The same, per package (or folder of ours), in bytes. */
+  eagerBytesByPackage: Record<string, number>;
   initMs: number;
 }
 
 export const BUNDLES_DIR = 'bench/.bundles';
 const SAMPLES = 7;
-const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+/** The environment of every fresh Node process a cold-start figure is measured in. */
+export const freshNodeEnv = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', LOG_LEVEL: 'ERROR', METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 const packageOf = (input: string) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
 
@@ -34,6 +38,13 @@ export function eagerOutputs(metafile: Metafile, entry: string): string[] {
   return [...seen];
 }
 
+/** Output bytes per package (or folder of ours) that the given outputs hold. */
+function bytesByPackage(outputs: Metafile['outputs'][string][]): Record<string, number> {
+  const bytes: Record<string, number> = {};
+  for (const output of outputs) for (const [input, v] of Object.entries(output.inputs)) bytes[packageOf(input)] = (bytes[packageOf(input)] ?? 0) + v.bytesInOutput;
+  return bytes;
+}
+
 /** Builds one function as CDK does (functionCode) into `outdir`, with the metafile. */
 export async function buildFunction(fn: string, outdir: string, overrides: { minify?: boolean } = {}) {
   rmSync(outdir, { recursive: true, force: true });
@@ -47,18 +58,8 @@ export async function buildFunction(fn: string, outdir: string, overrides: { min
     bytes: code.reduce((sum, f) => sum + result.metafile.outputs[f]!.bytes, 0),
     eager,
     eagerBytes: eager.reduce((sum, f) => sum + result.metafile.outputs[f]!.bytes, 0),
-    /** Packages by the bytes they put in the eager chunks. */
-    eagerPackages: (() => {
-      const bytes = new Map<string, number>();
-      for (const f of eager) for (const [input, v] of Object.entries(result.metafile.outputs[f]!.inputs)) bytes.set(packageOf(input), (bytes.get(packageOf(input)) ?? 0) + v.bytesInOutput);
-      return bytes;
-    })(),
+    eagerBytesByPackage: bytesByPackage(eager.map((f) => result.metafile.outputs[f]!)),
   };
-}
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
 }
 
 const CPUS = cpus().length;
@@ -67,7 +68,7 @@ const TASKSET = spawnSync('taskset', ['--version']).status === 0;
 /** Module initialisation of a built function in one fresh Node process (ms), optionally pinned to one CPU. */
 function initOnce(entry: string, extraArgs: string[] = [], cpu?: number): number {
   const node = [process.execPath, ...extraArgs, '--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(join(process.cwd(), entry))}); console.log(performance.now() - t);`];
-  const run = cpu === undefined || !TASKSET ? spawnSync(node[0]!, node.slice(1), { encoding: 'utf8', env }) : spawnSync('taskset', ['-c', String(cpu), ...node], { encoding: 'utf8', env });
+  const run = cpu === undefined || !TASKSET ? spawnSync(node[0]!, node.slice(1), { encoding: 'utf8', env: freshNodeEnv }) : spawnSync('taskset', ['-c', String(cpu), ...node], { encoding: 'utf8', env: freshNodeEnv });
   if (run.status !== 0) throw new Error(`${entry} failed to initialise: ${run.stderr}`);
   return Number(run.stdout.trim());
 }
@@ -102,19 +103,20 @@ export async function benchBundles(): Promise<BundleFigures[]> {
       samples[i]!.unpinned.push(initOnce(b.entry));
     });
   }
-  return built.map((b, i) => ({ fn: b.fn, bytes: b.bytes, eagerBytes: b.eagerBytes, initMs: median(samples[i]!.best), unpinnedInitMs: median(samples[i]!.unpinned) }));
+  return built.map((b, i) => ({ fn: b.fn, bytes: b.bytes, eagerBytes: b.eagerBytes, eagerBytesByPackage: b.eagerBytesByPackage, initMs: median(samples[i]!.best), unpinnedInitMs: median(samples[i]!.unpinned) }));
 }
 
 /**
  * Which imports cost what in one function's cold start: the function built unminified (module
  * boundaries stay visible), loaded under the CPU profiler (median of 5 profiles); each sample's time goes
  * to the package whose code was running, compiling and linking the chunks to "(compile)", Node's own
- * modules to "(node built-ins)". Eager KB are the minified bytes each package puts in the eager chunks.
+ * modules to "(node built-ins)". Eager KB are the minified bytes each package puts in the eager chunks
+ * (`eagerBytesByPackage` of the function's figures).
  */
-export async function initBreakdown(fn: string): Promise<{ part: string; ms: number; eagerKb: number }[]> {
+export async function initBreakdown(figures: BundleFigures): Promise<{ part: string; ms: number; eagerKb: number }[]> {
+  const { fn } = figures;
   const dir = join(tmpdir(), `init-breakdown-${fn}`);
   const plain = await buildFunction(fn, dir, { minify: false });
-  const minified = await buildFunction(fn, `${dir}-min`);
   const boundaries = new Map<string, [number, string][]>();
   for (const file of plain.eager) {
     const marks: [number, string][] = [];
@@ -135,7 +137,7 @@ export async function initBreakdown(fn: string): Promise<{ part: string; ms: num
     const profileDir = join(dir, `profile-${i}`);
     // The import's start and end on the profiler's clock (both are the monotonic clock, in µs): Node's own start-up is not the function's.
     const script = `const a = process.hrtime.bigint() / 1000n; await import(${JSON.stringify(join(dir, 'index.mjs'))}); const b = process.hrtime.bigint() / 1000n; console.log(a + ' ' + b);`;
-    const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100', '--input-type=module', '-e', script], { encoding: 'utf8', env });
+    const run = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=100', '--input-type=module', '-e', script], { encoding: 'utf8', env: freshNodeEnv });
     if (run.status !== 0) throw new Error(`${fn} failed under the profiler: ${run.stderr}`);
     const [from, to] = run.stdout.trim().split(' ').map(Number) as [number, number];
     const profile = JSON.parse(readFileSync(join(profileDir, readdirSync(profileDir)[0]!), 'utf8')) as { startTime: number; nodes: { id: number; callFrame: { url: string; functionName: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
@@ -162,7 +164,7 @@ export async function initBreakdown(fn: string): Promise<{ part: string; ms: num
   }
   const names = new Set(runs.flatMap((r) => [...r.keys()]));
   return [...names]
-    .map((part) => ({ part, ms: median(runs.map((r) => r.get(part) ?? 0)), eagerKb: Math.round((minified.eagerPackages.get(part) ?? 0) / 102.4) / 10 }))
+    .map((part) => ({ part, ms: median(runs.map((r) => r.get(part) ?? 0)), eagerKb: Math.round((figures.eagerBytesByPackage[part] ?? 0) / 102.4) / 10 }))
     .filter((p) => p.ms >= 0.5 || p.eagerKb >= 5)
     .sort((a, b) => b.ms - a.ms);
 }

@@ -1,13 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { apiGatewayEvent } from '../scripts/local/api-event';
-
-const env = { ...process.env, AWS_REGION: 'us-east-1', TABLE_NAME: 'bench', LOG_LEVEL: 'ERROR', METRICS_DISABLED: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return Math.round(sorted[Math.floor(sorted.length / 2)]! * 10) / 10;
-}
+import { freshNodeEnv } from './bundles';
+import { median } from './stats';
 
 /**
  * The seller-api bundle in a fresh Node against DynamoDB Local: module init, then the first request
@@ -32,7 +27,7 @@ export function firstRequestOverhead(bundle: string, endpoint: string, table: st
   const runs = Array.from({ length: 7 }, () => {
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
-      env: { ...env, TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', CURSOR_SIGNING_KEY: 'bench' },
+      env: { ...freshNodeEnv, TABLE_NAME: table, DYNAMODB_ENDPOINT: endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', CURSOR_SIGNING_KEY: 'bench' },
     });
     if (run.status !== 0) throw new Error(`first request failed: ${run.stderr}`);
     return JSON.parse(run.stdout.trim()) as { init: number; first: number; warm: number };

@@ -12,6 +12,7 @@ import { keys } from '../shared/store/keys';
 import type { Item } from '../shared/store/dynamo-helpers';
 import { createHandler as createSellerApi } from '../functions/seller-api/handler';
 import { DynamoMeter } from './meter';
+import { median } from './stats';
 
 export interface InboxFigures {
   conversations: number;
@@ -70,7 +71,6 @@ export async function benchInbox(endpoint: string, sizes: number[]): Promise<Inb
       }
     }
   }
-  const median = (values: number[]) => Math.round([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]! * 10) / 10;
   for (const { db } of setups) db.destroy();
   return setups.map(({ size }) => ({
     conversations: size,

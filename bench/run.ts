@@ -25,7 +25,7 @@ async function main() {
     console.log('## Function bundles (esbuild, minified ESM, AWS SDK bundled in, split at dynamic imports)\n');
     console.log(table(['function', 'all chunks (KB)', 'loaded at start (KB)', 'module init (ms, median of 7, fresh Node, uncontended vCPU)', 'unpinned (ms)'], bundles.map((b) => [b.fn, (b.bytes / 1024).toFixed(1), (b.eagerBytes / 1024).toFixed(1), b.initMs, b.unpinnedInitMs])));
     const slowest = [...bundles].sort((a, b) => b.initMs - a.initMs)[0]!;
-    const breakdown = await initBreakdown(slowest.fn);
+    const breakdown = await initBreakdown(slowest);
     const sourceMaps = timeInit(`${BUNDLES_DIR}/${slowest.fn}/index.mjs`, ['--enable-source-maps']);
     results.initBreakdown = { fn: slowest.fn, parts: breakdown, withEnableSourceMapsMs: sourceMaps };
     console.log(`\n## What ${slowest.fn}'s module init spends its time on (CPU profile, unminified build, median of 5)\n`);
