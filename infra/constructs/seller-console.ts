@@ -8,6 +8,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnB
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
+import { consoleContentSecurityPolicy } from '../console-csp';
 
 /** Where `npm run build:web` writes the console. */
 export const CONSOLE_BUILD = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -28,7 +29,7 @@ export class SellerConsole extends Construct {
   /** `https://<distribution>.cloudfront.net` */
   readonly url: string;
 
-  constructor(scope: Construct, id: string, props: { connectOrigins?: string[] } = {}) {
+  constructor(scope: Construct, id: string) {
     super(scope, id);
     const { region, urlSuffix } = Stack.of(this);
     this.bucket = new Bucket(this, 'Files', {
@@ -40,12 +41,12 @@ export class SellerConsole extends Construct {
     acknowledge(this.bucket, 'AwsSolutions-S1', 'Public build output (the console\'s HTML, JS and CSS) read only by CloudFront through origin access control; nothing private is stored.');
 
     // The API (any stage of this region's execute-api), the hosted UI's token endpoint and presigned media URLs.
-    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `https://*.auth.${region}.amazoncognito.com`, `https://*.s3.${region}.${urlSuffix}`, ...(props.connectOrigins ?? [])].join(' ');
+    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `https://*.auth.${region}.amazoncognito.com`, `https://*.s3.${region}.${urlSuffix}`];
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Seller console security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: `default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src ${connect}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'`,
+          contentSecurityPolicy: consoleContentSecurityPolicy(connect),
           override: true,
         },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, preload: false, override: true },

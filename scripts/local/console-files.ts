@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { consoleContentSecurityPolicy } from '../../infra/console-csp';
 
 /** Where `npm run build:web` puts the seller console. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
@@ -12,7 +13,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 
 /** The same security headers CloudFront adds in AWS (infra/constructs/seller-console.ts). */
 export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+  'content-security-policy': consoleContentSecurityPolicy(["'self'"]),
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
