@@ -74,6 +74,14 @@ async function consolePage(locale: string): Promise<{ context: BrowserContext; p
   return { context, page };
 }
 
+/** A console signed in by clicking a seeded seller's button (its label in the page's language). */
+async function signedIn(locale: string, signInLabel: string): Promise<{ context: BrowserContext; page: Page }> {
+  const opened = await consolePage(locale);
+  await opened.page.goto(base);
+  await opened.page.getByRole('button', { name: signInLabel }).click();
+  return opened;
+}
+
 async function api(method: string, path: string, body?: unknown, token?: string) {
   const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   expect(response.status, `${method} ${path}`).toBeLessThan(300);
@@ -227,9 +235,7 @@ describe('the seller console, in English', () => {
 
 describe('the conversation pane', () => {
   it('shows an MMS photo as a thumbnail, and an opted-out banner that disables sending', async () => {
-    const { context, page } = await consolePage('en-US');
-    await page.goto(base);
-    await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
+    const { context, page } = await signedIn('en-US', 'Sign in as Alice Andersson');
     const customer = '+14255550188';
     await api('POST', '/local/provider/inbound', { from: customer, to: demo.aliceNumber, body: '', media: [{ url: `${base}/local/sample/photo.png`, contentType: 'image/png' }] });
     await row(page, customer).getByRole('link').click({ timeout: POLL_WAIT });
@@ -251,9 +257,7 @@ describe('the conversation pane', () => {
 
 describe('the seller console, in Swedish', () => {
   it('chooses Swedish from the browser and shows Swedish labels, dates and statuses', async () => {
-    const { context, page } = await consolePage('sv-SE');
-    await page.goto(base);
-    await page.getByRole('button', { name: 'Logga in som Alice Andersson' }).click();
+    const { context, page } = await signedIn('sv-SE', 'Logga in som Alice Andersson');
     await page.getByRole('heading', { name: 'Mina SMS' }).waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('sv');
     await customerSays(demo.adaMobile, demo.aliceNumber, 'Tack, hörs i morgon');

@@ -38,5 +38,8 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return data as T;
 }
 
+/** An error as the seller reads it: the contract's code and message for API errors. */
+export const errorText = (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
+
 export const recordLabel = (record: RecordRef, name?: string) => name ?? `${record.type}/${record.id}`;
 export const principalLabel = (p: Principal) => `${p.type === 'team' ? '👥 ' : ''}${p.id}`;

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { segmentInfo } from '../../../shared/domain/segments';
-import { ApiError, ok, type Conversation, type RecordRef, type Template } from '../api';
+import { errorText, ok, type Conversation, type RecordRef, type Template } from '../api';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll } from '../poll';
+import { ErrorAlert } from './error-alert';
 import type { components } from '../../../shared/client';
 
 type BusinessNumber = components['schemas']['BusinessNumber'];
@@ -66,8 +67,8 @@ export function Composer({ target }: { target: ComposerTarget }) {
 
   const conversation = target.kind === 'conversation' ? target.conversation : undefined;
   const blocked = conversation?.optedOut || conversation?.withheld;
-  const info = templateId ? rendered : { ...segmentInfo(body), missing: [] as string[] };
-  const units = templateId ? (rendered?.body.length ?? 0) : segmentInfo(body).units;
+  // Free text is counted here, by the backend's own rules; a template as the API rendered it.
+  const info = templateId ? rendered && { ...rendered, units: rendered.body.length } : { ...segmentInfo(body), missing: [] as string[] };
   const canSend = !blocked && !sending && !!from && (templateId ? !!rendered && rendered.missing.length === 0 : body.trim().length > 0) && (target.kind === 'conversation' || !!to);
 
   const send = async (event: Event) => {
@@ -89,7 +90,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
       announce(t('sent'));
       refreshAll();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
+      setError(errorText(e));
     } finally {
       setSending(false);
     }
@@ -97,11 +98,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
 
   return (
     <form class="composer" onSubmit={(e) => void send(e)} aria-label={t('composer')}>
-      {error && (
-        <p class="error" role="alert">
-          {t('error', { message: error })}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <div class="row">
         <label>
           {t('from')}{' '}
@@ -140,7 +137,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
       </label>
       <div class="row">
         <span class="muted" aria-live="polite">
-          {info && t('encodingSegments', { encoding: info.encoding, segments: info.segments, units })}
+          {info && t('encodingSegments', { encoding: info.encoding, segments: info.segments, units: info.units })}
           {info && info.missing.length > 0 && (
             <strong class="missing">
               {' · '}

@@ -1,10 +1,11 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, ok, principalLabel, recordLabel, type Conversation, type RecordRef } from '../api';
+import { errorText, ok, principalLabel, recordLabel, type Conversation, type RecordRef } from '../api';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll } from '../poll';
 import { RecordLookup } from './record-search';
+import { ErrorAlert } from './error-alert';
 
 /** A modal <dialog>: the browser traps focus in it, Escape closes it, focus returns to the opener. */
 function Modal({ title, onClose, children }: { title: string; onClose(): void; children: ComponentChildren }) {
@@ -34,16 +35,12 @@ export function MoveDialog({ conversation, onClose }: { conversation: Conversati
       refreshAll();
       onClose();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
+      setError(errorText(e));
     }
   };
   return (
     <Modal title={t('moveTitle')} onClose={onClose}>
-      {error && (
-        <p class="error" role="alert">
-          {t('error', { message: error })}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <RecordLookup actionLabel={t('moveHere')} onPick={(record, name) => void move(record, name)} exclude={conversation.record} />
       <button type="button" onClick={onClose}>
         {t('cancel')}
@@ -72,16 +69,12 @@ export function HandOffDialog({ conversation, onClose }: { conversation: Convers
       if (still.response.status === 404) location.hash = '#/';
       refreshAll();
     } catch (e) {
-      setError(e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
+      setError(errorText(e));
     }
   };
   return (
     <Modal title={t('handOffTitle')} onClose={onClose}>
-      {error && (
-        <p class="error" role="alert">
-          {t('error', { message: error })}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       <form onSubmit={(e) => void submit(e)}>
         <fieldset>
           <legend>{t('principalType')}</legend>

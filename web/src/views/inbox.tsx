@@ -4,6 +4,9 @@ import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { usePoll } from '../poll';
 import { useRecordName } from './record-name';
+import { ErrorAlert } from './error-alert';
+
+const PAGE_SIZE = 25;
 
 /** "My SMS": newest first, unread badges, an unread filter and paging; the first page is polled. */
 export function Inbox({ selectedId }: { selectedId: string | undefined }) {
@@ -15,7 +18,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
   const [error, setError] = useState<string>();
   const pagedOn = useRef(false);
 
-  const query = (after?: string) => ok(api.GET('/me/conversations', { params: { query: { limit: 25, ...(unreadOnly ? { unread: 'true' as const } : {}), ...(after ? { cursor: after } : {}) } } }));
+  const query = (after?: string) => ok(api.GET('/me/conversations', { params: { query: { limit: PAGE_SIZE, ...(unreadOnly ? { unread: 'true' as const } : {}), ...(after ? { cursor: after } : {}) } } }));
 
   usePoll(
     async () => {
@@ -25,7 +28,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
         // Fresh first page, then the older pages already loaded (without what moved to the top).
         setItems((previous) => {
           const fresh = new Set(page.items.map((c) => c.id));
-          const older = (previous ?? []).slice(25).filter((c) => !fresh.has(c.id));
+          const older = (previous ?? []).slice(PAGE_SIZE).filter((c) => !fresh.has(c.id));
           return [...page.items, ...older];
         });
         if (!pagedOn.current) setCursor(page.nextCursor);
@@ -67,11 +70,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
           {t('unreadOnly')}
         </label>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {t('error', { message: error })}
-        </p>
-      )}
+      <ErrorAlert message={error} />
       {items === undefined ? (
         <p>{t('loading')}</p>
       ) : shown.length === 0 ? (

@@ -5,9 +5,10 @@ import { useI18n } from '../i18n';
 import { usePoll } from '../poll';
 import { Composer } from './composer';
 import type { components } from '../../../shared/client';
+import { recordTypeNames } from '../../../shared/domain/types';
 
 type CrmRecord = components['schemas']['CrmRecord'];
-const RECORD_TYPES = ['contact', 'account', 'opportunity', 'lead'];
+const isRecordType = (type: string) => (recordTypeNames as readonly string[]).includes(type);
 
 /** A record: its numbers, its conversations (where a moved conversation shows up) and a new message to it. */
 export function RecordView({ type, id }: { type: string; id: string }) {
@@ -15,12 +16,12 @@ export function RecordView({ type, id }: { type: string; id: string }) {
   const { t, dateTime } = useI18n();
   const [record, setRecord] = useState<CrmRecord>();
   const [conversations, setConversations] = useState<Conversation[]>();
-  const [missing, setMissing] = useState(!RECORD_TYPES.includes(type));
+  const [missing, setMissing] = useState(!isRecordType(type));
   const ref = { type: type as RecordType, id };
 
   usePoll(
     async () => {
-      if (!RECORD_TYPES.includes(type)) return '';
+      if (!isRecordType(type)) return '';
       const [found, list] = await Promise.all([
         api.GET('/records/{type}/{id}', { params: { path: ref } }),
         ok(api.GET('/records/{type}/{id}/conversations', { params: { path: ref, query: { limit: 100 } } })).catch((e: unknown) => {

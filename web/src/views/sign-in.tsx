@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { ConsoleConfig } from '../config';
 import { signInLocally, startCognitoSignIn, type Session } from '../auth';
 import { useI18n } from '../i18n';
+import { ErrorAlert } from './error-alert';
 
 export function SignIn({ config, onSignedIn, error, languagePicker }: { config: ConsoleConfig; onSignedIn(session: Session): void; error?: string | undefined; languagePicker: JSX.Element }) {
   const { t } = useI18n();
@@ -14,11 +15,7 @@ export function SignIn({ config, onSignedIn, error, languagePicker }: { config: 
     <main class="sign-in">
       <h1>{t('appName')}</h1>
       <h2>{t('signInTitle')}</h2>
-      {failure && (
-        <p class="error" role="alert">
-          {t('error', { message: failure })}
-        </p>
-      )}
+      <ErrorAlert message={failure} />
       {config.auth.kind === 'cognito' ? (
         <button type="button" class="primary" onClick={() => void startCognitoSignIn(config.auth as Extract<ConsoleConfig['auth'], { kind: 'cognito' }>)}>
           {t('signInWithCognito')}
