@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 
@@ -50,7 +50,7 @@ beforeAll(async () => {
   api = createSellerApi(t);
   outbound = createOutbound(t, () => new SandboxProvider());
   sendNow = inboundSender(t);
-  const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+  const notifier = testNotifier(t);
   poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
 });
 

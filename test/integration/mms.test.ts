@@ -8,13 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { signedTwilioForm } from '../helpers/signing';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { FileMediaStore } from '../../scripts/local/file-media-store';
 import { MAX_MEDIA_BYTES } from '../../shared/domain/media';
@@ -96,7 +96,7 @@ beforeAll(async () => {
     fetch: { timeoutMs: 500, allowedHosts: ['127.0.0.1'], allowInsecure: true, credentialsFor: async () => ({ user: 'AC1', password: 'secret' }) },
     retryDelaysMs: [10, 10],
   });
-  const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+  const notifier = testNotifier(t);
   poller = new StreamPoller(t.endpoint, t.table, async (event) => {
     await notifier(event, lambdaContext);
     return copier(event, lambdaContext);

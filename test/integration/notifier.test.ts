@@ -3,10 +3,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { inboundSender } from '../helpers/inbound';
 import { lambdaContext } from '../helpers/api';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { keys } from '../../shared/store/keys';
 
@@ -27,7 +27,7 @@ beforeAll(async () => {
   await org.number(TEAM_NUMBER, { type: 'team', id: 'east' });
   await org.record('contact', 'bobs-contact', { mobile: '+14255557100', ownerId: 'bob' });
   receive = inboundSender(t);
-  const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
+  const notifier = testNotifier(t, TOPIC);
   poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
   await poller.drain();
 });
@@ -84,7 +84,7 @@ describe('notifications of an inbound message', () => {
   it('the same stream batch handled twice writes and publishes nothing twice', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'sns-3' });
     const seen: unknown[] = [];
-    const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC });
+    const notifier = testNotifier(t, TOPIC);
     const recording = new StreamPoller(t.endpoint, t.table, async (event) => {
       seen.push(event);
       return notifier(event, lambdaContext);

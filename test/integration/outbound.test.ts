@@ -6,6 +6,7 @@ import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/clien
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { call, lambdaContext } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -13,7 +14,6 @@ import { signedTwilioForm } from '../helpers/signing';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createReports } from '../../functions/delivery-reports/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { PinpointProvider } from '../../shared/providers/pinpoint';
 import { EndUserMessagingProvider } from '../../shared/providers/end-user-messaging';
 import { TwilioProvider } from '../../shared/providers/twilio';
@@ -266,7 +266,7 @@ describe('delivery reports', () => {
     const failing = (await send({ record: { type: 'contact', id: 'failing' }, from: NUMBERS.sandbox, body: 'to 0999' })).body;
     await applyDeliveryReport(t, sandbox.outbox.find((o) => o.messageId === failing.id)!.report!);
     expect(await messageStatus(failing.conversationId, failing.id)).toMatchObject({ status: 'failed', statusReason: { code: 'CarrierUnreachable' } });
-    const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:notifications' });
+    const notifier = testNotifier(t, 'arn:aws:sns:us-east-1:1:notifications');
     await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain();
     const published = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
     // Every message of this file that ended failed or undelivered notified its sender, exactly once.

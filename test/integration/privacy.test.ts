@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -11,7 +12,6 @@ import { createHandler as createOutbound } from '../../functions/outbound-send/h
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import { CursorCodec } from '../../shared/http/cursor';
@@ -71,7 +71,7 @@ beforeAll(async () => {
   directory = createDirectory(t);
   reassignment = createReassignment(t);
   send = inboundSender(t);
-  const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+  const notifier = testNotifier(t);
   const copier = createMediaCopier({ ...t, media: store, fetch: { timeoutMs: 2000, allowedHosts: ['127.0.0.1'], allowInsecure: true }, retryDelaysMs: [] });
   poller = new StreamPoller(t.endpoint, t.table, async (event) => {
     await notifier(event, lambdaContext);

@@ -5,12 +5,12 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import type { Item } from '../../shared/store/dynamo-helpers';
@@ -47,7 +47,7 @@ describe('with retentionDays', () => {
     await send({ from: C.both, to: N, body: 'old part' });
     const outbound = createOutbound(retained, () => new SandboxProvider());
     expect((await call(outbound, 'POST', '/messages', { as: as('alice'), body: { record: { type: 'contact', id: 'both' }, from: N, body: 'our old reply' } })).status).toBe(202);
-    const notifier = createNotifier({ ...retained, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+    const notifier = testNotifier(retained);
     const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
     await poller.drain(500);
     await poller.stop();
@@ -86,7 +86,7 @@ describe('with retentionDays', () => {
     const items = await scanKinds();
     const conversation = items.find((i) => i.kind === 'conversation' && i.customerNumber === C.old)!;
     await call(api, 'POST', `/conversations/${conversation.id as string}/read`, { as: as('alice') }).catch(() => undefined);
-    const notifier = createNotifier({ ...retained, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+    const notifier = testNotifier(retained);
     // The record DynamoDB streams for a TTL deletion (DynamoDB Local does not run TTL).
     const ttlRemoval: DynamoDBRecord = {
       eventName: 'REMOVE',

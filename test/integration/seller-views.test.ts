@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { freshTable, type TestTable } from '../helpers/table';
+import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
-import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { SandboxProvider } from '../../shared/providers/sandbox';
@@ -233,7 +233,7 @@ describe('notification center', () => {
   it('filters unread, marks read, and answers 404 for another seller\'s notification', async () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'x' });
-    const notifier = createNotifier({ ...t, sns: new SNSClient({ region: 'us-east-1' }), topicArn: 'arn:aws:sns:us-east-1:1:n' });
+    const notifier = testNotifier(t);
     await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain(500);
     const all = await call(api, 'GET', '/me/notifications?limit=100', { as: as('s3') });
     expect(all.body.items.length).toBeGreaterThanOrEqual(4);
