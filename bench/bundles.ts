@@ -62,13 +62,14 @@ export async function buildFunction(fn: string, outdir: string, overrides: { min
   };
 }
 
-const CPUS = cpus().length;
-const TASKSET = spawnSync('taskset', ['--version']).status === 0;
+/** The CPUs a measured process can be pinned to (none without `taskset`); looked up on first use only. */
+let pinnableCpus: number[] | undefined;
+const cpusToPin = () => (pinnableCpus ??= spawnSync('taskset', ['--version']).status === 0 ? cpus().map((_, cpu) => cpu) : []);
 
 /** Module initialisation of a built function in one fresh Node process (ms), optionally pinned to one CPU. */
 function initOnce(entry: string, extraArgs: string[] = [], cpu?: number): number {
   const node = [process.execPath, ...extraArgs, '--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(join(process.cwd(), entry))}); console.log(performance.now() - t);`];
-  const run = cpu === undefined || !TASKSET ? spawnSync(node[0]!, node.slice(1), { encoding: 'utf8', env: freshNodeEnv }) : spawnSync('taskset', ['-c', String(cpu), ...node], { encoding: 'utf8', env: freshNodeEnv });
+  const run = cpu === undefined ? spawnSync(node[0]!, node.slice(1), { encoding: 'utf8', env: freshNodeEnv }) : spawnSync('taskset', ['-c', String(cpu), ...node], { encoding: 'utf8', env: freshNodeEnv });
   if (run.status !== 0) throw new Error(`${entry} failed to initialise: ${run.stderr}`);
   return Number(run.stdout.trim());
 }
@@ -79,8 +80,9 @@ function initOnce(entry: string, extraArgs: string[] = [], cpu?: number): number
  * unpinned); the uncontended CPU measures our code, not the neighbours. Unpinned figures are kept beside.
  */
 function initSample(entry: string, extraArgs: string[] = []): number {
-  if (!TASKSET || CPUS < 2) return initOnce(entry, extraArgs);
-  return Math.min(...Array.from({ length: CPUS }, (_, cpu) => initOnce(entry, extraArgs, cpu)));
+  const pinnable = cpusToPin();
+  if (pinnable.length < 2) return initOnce(entry, extraArgs);
+  return Math.min(...pinnable.map((cpu) => initOnce(entry, extraArgs, cpu)));
 }
 
 /** Module initialisation of a built function in a fresh Node process: median of 7 samples. */
