@@ -176,4 +176,39 @@ describe('reads racing inbound messages', () => {
     expect((await mySms('carol', '&unread=true')).map((c) => c.id)).not.toContain(id);
     expect((await mySms('dave', '&unread=true')).map((c) => c.id)).toContain(id);
   });
+
+  it('My SMS lists a conversation once when a message lands between the reads of its index partitions', async () => {
+    // Alice sees C.own through her number (gsi2) and as the record's owner (gsi3); the page reads them
+    // one after the other here, with an inbound message stored in between.
+    await send({ from: C.own, to: N.alice, body: 'before the page' });
+    let assigneeRead!: () => void;
+    const assigneeDone = new Promise<void>((resolve) => (assigneeRead = resolve));
+    let interleaved = false;
+    const db = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: { input: { IndexName?: string } }) => {
+          const index = command.input.IndexName;
+          if (index === 'gsi2') {
+            const out = await target.send(command as never);
+            assigneeRead();
+            return out;
+          }
+          if (index === 'gsi3' && !interleaved) {
+            interleaved = true;
+            await assigneeDone;
+            await send({ from: C.own, to: N.alice, body: 'between the reads' });
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const racingApi = createSellerApi({ ...t, db });
+    const page = (await call(racingApi, 'GET', '/me/conversations?limit=100', { as: as('alice') })).body.items as { id: string; customerNumber: string; businessNumber: string; lastMessagePreview: string }[];
+    expect(interleaved).toBe(true);
+    const own = page.filter((c) => c.customerNumber === C.own && c.businessNumber === N.alice);
+    expect(own).toHaveLength(1);
+    expect(own[0]!.lastMessagePreview).toBe('between the reads');
+    expect(new Set(page.map((c) => c.id)).size).toBe(page.length);
+  });
 });

@@ -10,9 +10,11 @@ export interface IndexSource {
 
 /**
  * Newest-first page over several index partitions that share one sort-key order
- * (`lastMessageAt#id`): each is queried below the cursor, the results merged and de-duplicated
- * (a conversation can be visible through its number and its record at once). The cursor is the
- * last sort key returned, so every item appears exactly once across pages.
+ * (`lastMessageAt#id`): each is queried below the cursor, the results merged and de-duplicated by
+ * id (a conversation can be visible through its number and its record at once). The queries are not
+ * one snapshot: a message landing between them leaves one partition with the old position and the
+ * next with the new, so the newest position of each conversation wins. The cursor is the last sort
+ * key returned, so every item appears once across pages.
  */
 export async function mergedPage(db: Db, table: string, sources: IndexSource[], limit: number, before?: string): Promise<{ items: Item[]; last?: string }> {
   const pages = await Promise.all(
@@ -30,9 +32,13 @@ export async function mergedPage(db: Db, table: string, sources: IndexSource[], 
       return (out.Items ?? []).map((item) => ({ item, order: item[`${index}sk`] as string }));
     }),
   );
-  const byOrder = new Map<string, Item>();
-  for (const { item, order } of pages.flat()) byOrder.set(order, item);
-  const sorted = [...byOrder.entries()].sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
+  const newestById = new Map<string, { item: Item; order: string }>();
+  for (const entry of pages.flat()) {
+    const id = entry.item.id as string;
+    const seen = newestById.get(id);
+    if (!seen || entry.order > seen.order) newestById.set(id, entry);
+  }
+  const sorted = [...newestById.values()].sort((a, b) => (a.order < b.order ? 1 : a.order > b.order ? -1 : 0));
   const items = sorted.slice(0, limit);
-  return { items: items.map(([, item]) => item), ...(sorted.length > limit ? { last: items[items.length - 1]![0] } : {}) };
+  return { items: items.map(({ item }) => item), ...(sorted.length > limit ? { last: items[items.length - 1]!.order } : {}) };
 }
