@@ -52,6 +52,7 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
   const { db, table } = deps;
   const conversations = new ConversationStore(db, table);
   await conversations.markMerging(source.state, target.id);
+  let conflicts = 0;
   for (;;) {
     const { items: messages } = await messagesOf(db, table, source.state.id, { limit: MESSAGES_PER_TRANSACTION, consistent: true, oldestFirst: true });
     if (messages.length === 0) break;
@@ -76,7 +77,16 @@ async function mergeInto(deps: Deps, source: { state: ConversationState; message
       }
     }
     items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody, expiresAt: latestExpiry }, messages.length, { count: inbound, latestAt: latestInbound }));
-    await writeTransaction(db, items);
+    try {
+      await writeTransaction(db, items);
+    } catch (error) {
+      // A message reached the target meanwhile: read it again and repeat the batch (nothing of it was written).
+      if (!cancellationCodes(error) || ++conflicts === 5) throw cancellationCodes(error) ? new HttpError('Conflict', 'the target conversation kept changing while being merged into; retry') : error;
+      const reread = await conversations.at(conversationKey(target));
+      if (!reread) throw new HttpError('Conflict', 'the target conversation changed while being merged into; retry');
+      target = reread.state;
+      continue;
+    }
     if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
     if (inbound > 0 && (!target.lastInboundAt || latestInbound > target.lastInboundAt)) target = { ...target, lastInboundAt: latestInbound };
   }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -210,5 +211,32 @@ describe('reads racing inbound messages', () => {
     expect(own).toHaveLength(1);
     expect(own[0]!.lastMessagePreview).toBe('between the reads');
     expect(new Set(page.map((c) => c.id)).size).toBe(page.length);
+  });
+
+  it('a message overtaken by a newer one never moves the conversation back to an older position', async () => {
+    let overtaken = false;
+    const db = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !overtaken) {
+            overtaken = true;
+            await send({ from: C.two, to: N.team, body: 'newer, stored first' });
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    t.clock.advance(1000);
+    await inboundSender({ ...t, db })({ from: C.two, to: N.team, body: 'older, stored second' });
+    expect(overtaken).toBe(true);
+    const conversation = (await mySms('carol')).find((c) => c.customerNumber === C.two) as unknown as { id: string; lastMessageAt: string; lastMessagePreview: string };
+    const messages = (await call(api, 'GET', `/conversations/${conversation.id}/messages?limit=100`, { as: as('carol') })).body.items as { body: string; createdAt: string }[];
+    expect(messages.map((m) => m.body)).toEqual(expect.arrayContaining(['newer, stored first', 'older, stored second']));
+    // The list position and preview are those of the latest stored message (the overtaken one is
+    // stamped again when its write is retried).
+    const latest = messages.reduce((a, b) => (b.createdAt > a.createdAt ? b : a)).createdAt;
+    expect(conversation.lastMessageAt).toBe(latest);
+    expect(messages.filter((m) => m.createdAt === latest).map((m) => m.body)).toContain(conversation.lastMessagePreview);
   });
 });

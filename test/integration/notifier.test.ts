@@ -1,7 +1,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -9,6 +9,7 @@ import { inboundSender } from '../helpers/inbound';
 import { lambdaContext } from '../helpers/api';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { keys } from '../../shared/store/keys';
+import { RecordStore } from '../../shared/store/items/record';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:seller-notifications';
 const TEAM_NUMBER = '+14255557001';
@@ -116,5 +117,60 @@ describe('record ownership reaches its conversations through the stream', () => 
     expect((await conversationOwner()).recordOwnerId).toBe('bob');
     await poller.drain();
     expect(await conversationOwner()).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin') });
+  });
+
+  it('keeps the owner index at the conversation\'s latest position when a message lands while the owner is written', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-5' });
+    const customer = '+14255557300';
+    await new OrgBuilder(t).record('contact', 'changing-hands', { mobile: customer, ownerId: 'bob' });
+    await receive({ from: customer, to: TEAM_NUMBER, body: 'first' });
+    let interleaved = false;
+    const db = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          if (command instanceof UpdateCommand && !interleaved) {
+            interleaved = true;
+            t.clock.advance(60_000);
+            await receive({ from: customer, to: TEAM_NUMBER, body: 'second' });
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const records = new RecordStore(t.db, t.table);
+    const record = (await records.get('contact', 'changing-hands'))!;
+    await new RecordStore(db, t.table).propagateOwnership({ ...record, ownerId: 'erin' });
+    expect(interleaved).toBe(true);
+    const conversation = (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':c': keys.conversationPrefix } }))).Items![0]!;
+    expect(conversation.lastMessagePreview).toBe('second');
+    expect(conversation).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin'), gsi3sk: conversation.gsi2sk });
+  });
+
+  it('keeps it there too when the owner is written while a message that read no owner is being stored', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-6' });
+    const customer = '+14255557400';
+    await new OrgBuilder(t).record('contact', 'ownerless', { mobile: customer });
+    await receive({ from: customer, to: TEAM_NUMBER, body: 'first' });
+    const records = new RecordStore(t.db, t.table);
+    let interleaved = false;
+    const db = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver);
+        return async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !interleaved) {
+            interleaved = true;
+            await records.propagateOwnership({ ...(await records.get('contact', 'ownerless'))!, ownerId: 'erin' });
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    t.clock.advance(60_000);
+    await inboundSender({ ...t, db })({ from: customer, to: TEAM_NUMBER, body: 'second' });
+    expect(interleaved).toBe(true);
+    const conversation = (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':c': keys.conversationPrefix } }))).Items![0]!;
+    expect(conversation.lastMessagePreview).toBe('second');
+    expect(conversation).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin'), gsi3sk: conversation.gsi2sk });
   });
 });

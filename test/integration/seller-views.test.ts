@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -188,6 +189,39 @@ describe('moving a conversation', () => {
     expect((await call(api, 'GET', '/records/contact/mg-a/conversations', { as: as('s1') })).body.items).toEqual([]);
     // The merged-away id still resolves, to the conversation it became part of.
     expect((await call(api, 'GET', `/conversations/${sent.body.conversationId}`, { as: as('s1') })).body.id).toBe(onContact.id);
+  });
+
+  it('finishes a merge when a message reaches the target half-way', async () => {
+    const org = new OrgBuilder(t);
+    const customer = '+14255563003';
+    await org.record('contact', 'mh-a', { mobile: customer, ownerId: 's1' });
+    await org.record('lead', 'mh-b', { mobile: customer, ownerId: 's1' });
+    const outbound = createOutbound(t, () => new SandboxProvider());
+    const sendTo = (record: { type: string; id: string }, body: string) => call(outbound, 'POST', '/messages', { as: as('s1'), body: { record, from: N.s1, body } });
+    t.clock.set('2026-11-05T09:00:00.000Z');
+    const target = (await sendTo({ type: 'lead', id: 'mh-b' }, 'on the lead')).body.conversationId as string;
+    t.clock.set('2026-11-05T09:01:00.000Z');
+    const source = (await sendTo({ type: 'contact', id: 'mh-a' }, 'on the contact')).body.conversationId as string;
+    let interrupted = false;
+    const db = new Proxy(t.db, {
+      get(dynamo, property, receiver) {
+        if (property !== 'send') return Reflect.get(dynamo, property, receiver);
+        return async (command: unknown) => {
+          if (command instanceof TransactWriteCommand && !interrupted) {
+            interrupted = true;
+            t.clock.set('2026-11-05T09:02:00.000Z');
+            await sendTo({ type: 'lead', id: 'mh-b' }, 'on the lead, during the merge');
+          }
+          return dynamo.send(command as never);
+        };
+      },
+    });
+    const merged = await call(createReassignment({ ...t, db }), 'POST', `/conversations/${source}/move`, { as: as('s1'), body: { record: { type: 'lead', id: 'mh-b' } } });
+    expect(interrupted).toBe(true);
+    expect(merged.status).toBe(200);
+    expect(merged.body).toMatchObject({ id: target, lastMessageAt: '2026-11-05T09:02:00.000Z', lastMessagePreview: 'on the lead, during the merge' });
+    const messages = await call(api, 'GET', `/conversations/${target}/messages?limit=100`, { as: as('s1') });
+    expect(messages.body.items.map((m: { body: string }) => m.body)).toEqual(['on the lead, during the merge', 'on the contact', 'on the lead']);
   });
 });
 

@@ -130,7 +130,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
 /**
  * Adds `added` messages to a conversation; when `latest` is newer than its last message, the last-message
  * fields and every index sort key move forward with it (lists stay newest first). Cancels if the
- * conversation moved away meanwhile.
+ * conversation moved away meanwhile, or a newer message moved it further.
  */
 export function advanceConversation(
   table: string,
@@ -152,7 +152,7 @@ export function advanceConversation(
     }
   }
   if (latest.createdAt >= conversation.lastMessageAt) {
-    const indexes = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt });
+    const order = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt }).gsi2sk;
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
     values[':at'] = latest.createdAt;
     values[':preview'] = preview(latest.body);
@@ -161,19 +161,20 @@ export function advanceConversation(
       sets.push('expiresAt = :expiresAt');
       values[':expiresAt'] = latest.expiresAt;
     }
-    for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk', 'gsi5sk'] as const) {
-      if (indexes[name]) {
-        sets.push(`${name} = :${name}`);
-        values[`:${name}`] = indexes[name];
-      }
-    }
+    // Every position, the owner indexes' too even when this read saw no owner: an owner written
+    // meanwhile (RecordStore.setOwner) must not keep the older position. Without its partition key a
+    // sort key indexes nothing.
+    sets.push('gsi1sk = :order', 'gsi2sk = :order', 'gsi3sk = :order', 'gsi4sk = :order', 'gsi5sk = :order');
+    values[':order'] = order;
   }
   return {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
       UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-      ConditionExpression: 'attribute_exists(pk) AND id = :id',
+      // Moving forward only: a message that read an older position and lost the race to a newer one
+      // is cancelled, and its retry reads the newer position and leaves it.
+      ConditionExpression: values[':order'] ? 'attribute_exists(pk) AND id = :id AND lastMessageAt <= :at' : 'attribute_exists(pk) AND id = :id',
       ExpressionAttributeValues: values,
     },
   };

@@ -112,18 +112,27 @@ export class RecordStore {
       KeyConditionExpression: 'gsi1pk = :pk',
       ExpressionAttributeValues: { ':pk': keys.conversationsOfRecord(record.type, record.id) },
     });
-    for (const conversation of conversations) {
+    for (const conversation of conversations) await this.setOwner(conversation, record);
+  }
+
+  /**
+   * The owner indexes' sort keys are the conversation's position (`lastMessageAt#id`), so the write
+   * holds only while no message moved it since it was read; otherwise it is read again and retried.
+   */
+  private async setOwner(conversation: Item, record: CrmRecord): Promise<void> {
+    let current: Item | undefined = conversation;
+    for (let attempt = 1; current; attempt++) {
       const indexes = keys.conversationIndexes({
-        id: conversation.id as string,
-        lastMessageAt: conversation.lastMessageAt as string,
+        id: current.id as string,
+        lastMessageAt: current.lastMessageAt as string,
         record: { type: record.type, id: record.id },
-        assignedTo: conversation.assignedTo as never,
+        assignedTo: current.assignedTo as never,
         recordOwnerId: record.ownerId,
         recordOwningTeamId: record.owningTeamId,
       });
       const set: string[] = [];
       const remove: string[] = [];
-      const values: Item = {};
+      const values: Item = { ':id': current.id, ':position': current.lastMessageAt };
       const fields = { recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId, ...indexes };
       for (const name of ['recordOwnerId', 'recordOwningTeamId', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const) {
         const value = fields[name as keyof typeof fields];
@@ -132,18 +141,22 @@ export class RecordStore {
           values[`:${name}`] = value;
         } else remove.push(name);
       }
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: conversation.pk, sk: conversation.sk },
-          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
-          ConditionExpression: 'attribute_exists(pk)',
-          ...(set.length ? { ExpressionAttributeValues: values } : {}),
-        }),
-      ).catch((error: unknown) => {
-        // A conversation moved away meanwhile carries its new record's owner already.
-        if (!isConditionFailure(error)) throw error;
-      });
+      try {
+        await this.db.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: { pk: current.pk, sk: current.sk },
+            UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+            ConditionExpression: 'id = :id AND lastMessageAt = :position',
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!isConditionFailure(error) || attempt === 5) throw error;
+      }
+      // A conversation moved away meanwhile carries its new record's owner already (its item is gone).
+      current = (await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: current.pk, sk: current.sk }, ConsistentRead: true }))).Item;
     }
   }
 
