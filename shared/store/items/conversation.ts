@@ -130,7 +130,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
 /**
  * Adds `added` messages to a conversation; when `latest` is newer than its last message, the last-message
  * fields and every index sort key move forward with it (lists stay newest first). Cancels if the
- * conversation moved away meanwhile, or a newer message moved it further.
+ * conversation moved away meanwhile, a newer message moved it further, or its record changed owner.
  */
 export function advanceConversation(
   table: string,
@@ -142,6 +142,7 @@ export function advanceConversation(
   const values: Item = { ':added': added, ':id': conversation.id };
   const sets: string[] = [];
   const adds = ['messageCount :added'];
+  const conditions = ['attribute_exists(pk)', 'id = :id'];
   if (inbound && inbound.count > 0) {
     adds.push('inboundCount :inbound');
     values[':inbound'] = inbound.count;
@@ -152,7 +153,9 @@ export function advanceConversation(
     }
   }
   if (latest.createdAt >= conversation.lastMessageAt) {
-    const order = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt }).gsi2sk;
+    // Moving forward only: a message that read an older position and lost the race to a newer one
+    // is cancelled, and its retry reads the newer position and leaves it.
+    const indexes = keys.conversationIndexes({ ...conversation, lastMessageAt: latest.createdAt });
     sets.push('lastMessageAt = :at', 'lastMessagePreview = :preview');
     values[':at'] = latest.createdAt;
     values[':preview'] = preview(latest.body);
@@ -161,20 +164,28 @@ export function advanceConversation(
       sets.push('expiresAt = :expiresAt');
       values[':expiresAt'] = latest.expiresAt;
     }
-    // Every position, the owner indexes' too even when this read saw no owner: an owner written
-    // meanwhile (RecordStore.setOwner) must not keep the older position. Without its partition key a
-    // sort key indexes nothing.
-    sets.push('gsi1sk = :order', 'gsi2sk = :order', 'gsi3sk = :order', 'gsi4sk = :order', 'gsi5sk = :order');
-    values[':order'] = order;
+    for (const name of ['gsi1sk', 'gsi2sk', 'gsi3sk', 'gsi4sk', 'gsi5sk'] as const) {
+      if (indexes[name]) {
+        sets.push(`${name} = :${name}`);
+        values[`:${name}`] = indexes[name];
+      }
+    }
+    // The owner indexes this read saw must still be the item's: an owner written meanwhile
+    // (RecordStore.setOwner) cancels the write, and the retry moves the new owner's position too.
+    conditions.push(
+      'lastMessageAt <= :at',
+      conversation.recordOwnerId ? 'recordOwnerId = :ownerSeen' : 'attribute_not_exists(recordOwnerId)',
+      conversation.recordOwningTeamId ? 'recordOwningTeamId = :teamSeen' : 'attribute_not_exists(recordOwningTeamId)',
+    );
+    if (conversation.recordOwnerId) values[':ownerSeen'] = conversation.recordOwnerId;
+    if (conversation.recordOwningTeamId) values[':teamSeen'] = conversation.recordOwningTeamId;
   }
   return {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
       UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
-      // Moving forward only: a message that read an older position and lost the race to a newer one
-      // is cancelled, and its retry reads the newer position and leaves it.
-      ConditionExpression: values[':order'] ? 'attribute_exists(pk) AND id = :id AND lastMessageAt <= :at' : 'attribute_exists(pk) AND id = :id',
+      ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeValues: values,
     },
   };
