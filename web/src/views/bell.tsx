@@ -63,7 +63,7 @@ export function Bell() {
           ) : (
             <ul class="notifications">
               {items.map((n) => (
-                <li class={n.read ? '' : 'unread'}>
+                <li key={n.id} class={n.read ? '' : 'unread'}>
                   <button type="button" class="link" onClick={() => void openNotification(n)}>
                     <strong>{describe(n, t)}</strong>
                     {n.preview && <span class="preview">{n.preview}</span>}

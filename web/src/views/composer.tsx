@@ -105,7 +105,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
           <select value={from} onChange={(e) => setFrom(e.currentTarget.value)} disabled={blocked}>
             {conversation && !numbers.some((n) => n.number === conversation.businessNumber) && <option value={conversation.businessNumber}>{conversation.businessNumber}</option>}
             {numbers.map((n) => (
-              <option value={n.number}>
+              <option key={n.number} value={n.number}>
                 {n.label ? `${n.label} (${n.number})` : n.number}
               </option>
             ))}
@@ -116,7 +116,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
             {t('to')}{' '}
             <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>
               {target.phones.map((p) => (
-                <option value={p}>{p}</option>
+                <option key={p} value={p}>{p}</option>
               ))}
             </select>
           </label>
@@ -126,7 +126,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
           <select value={templateId} onChange={(e) => setTemplateId(e.currentTarget.value)} disabled={blocked}>
             <option value="">{t('noTemplate')}</option>
             {templates.map((tpl) => (
-              <option value={tpl.id}>{tpl.name}</option>
+              <option key={tpl.id} value={tpl.id}>{tpl.name}</option>
             ))}
           </select>
         </label>

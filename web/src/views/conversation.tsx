@@ -64,7 +64,7 @@ export function ConversationPane({ id }: { id: string }) {
       )}
       <div class="tabs" role="tablist" aria-label={conversation.customerNumber}>
         {(['history', 'timeline'] as const).map((name) => (
-          <button type="button" role="tab" id={`tab-${name}`} aria-selected={tab === name} aria-controls={`panel-${name}`} onClick={() => setTab(name)}>
+          <button key={name} type="button" role="tab" id={`tab-${name}`} aria-selected={tab === name} aria-controls={`panel-${name}`} onClick={() => setTab(name)}>
             {t(name)}
           </button>
         ))}
@@ -118,7 +118,7 @@ function History({ conversation }: { conversation: Conversation }) {
       )}
       <ol class="messages" aria-label={t('history')}>
         {messages.map((m, i) => (
-          <MessageItem message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} />
+          <MessageItem key={m.id} message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} />
         ))}
       </ol>
     </>
@@ -135,7 +135,7 @@ function MessageItem({ message, conversation, itemRef }: { message: Message; con
       <div class="bubble">
         {message.withheld ? <em>{t('withheld')}</em> : message.body && <p class="body">{message.body}</p>}
         {message.media?.map((media) => (
-          <MediaItem conversationId={conversation.id} messageId={message.id} media={media} />
+          <MediaItem key={media.id} conversationId={conversation.id} messageId={message.id} media={media} />
         ))}
       </div>
       <div class="meta">
@@ -185,7 +185,7 @@ function Timeline({ id }: { id: string }) {
   return (
     <ol class="timeline">
       {events.map((event) => (
-        <li>
+        <li key={event.id}>
           <time dateTime={event.at}>{dateTime(event.at)}</time> {describeEvent(event, t)}
           {event.by && <span class="muted"> {t('by', { who: event.by })}</span>}
         </li>

@@ -78,7 +78,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
       ) : (
         <ul class="conversations">
           {shown.map((c) => (
-            <ConversationRow conversation={c} selected={c.id === selectedId} />
+            <ConversationRow key={c.id} conversation={c} selected={c.id === selectedId} />
           ))}
         </ul>
       )}

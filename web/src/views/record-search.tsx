@@ -34,7 +34,7 @@ export function RecordLookup({ actionLabel, onPick, exclude }: { actionLabel: st
         <ul class="found" aria-live="polite">
           {found.length === 0 && <li>{t('noMatches')}</li>}
           {found.map((r) => (
-            <li>
+            <li key={`${r.type}/${r.id}`}>
               <span>
                 {r.name} <span class="muted">({t(`type.${r.type}`)})</span>
               </span>{' '}

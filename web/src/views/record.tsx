@@ -57,7 +57,7 @@ export function RecordView({ type, id }: { type: string; id: string }) {
       ) : (
         <ul class="conversations">
           {conversations.map((c) => (
-            <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
+            <li key={c.id} class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
               <a href={conversationHref(c.id)}>
                 <strong>{c.customerNumber}</strong> · {c.businessNumber} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
                 <span class="preview">{c.withheld ? '—' : c.lastMessagePreview}</span>

@@ -24,7 +24,7 @@ export function SignIn({ config, onSignedIn, error, languagePicker }: { config: 
         <>
           <ul class="sellers">
             {config.auth.sellers.map((seller) => (
-              <li>
+              <li key={seller.id}>
                 <button type="button" class="primary" onClick={() => void local(seller.id, seller.groups)}>
                   {t('signInAs', { name: seller.name })}
                 </button>
