@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { aroundSend, racedBefore } from '../helpers/interleave';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -184,29 +185,19 @@ describe('reads racing inbound messages', () => {
     await send({ from: C.own, to: N.alice, body: 'before the page' });
     let assigneeRead!: () => void;
     const assigneeDone = new Promise<void>((resolve) => (assigneeRead = resolve));
-    let interleaved = false;
-    const db = new Proxy(t.db, {
-      get(target, property, receiver) {
-        if (property !== 'send') return Reflect.get(target, property, receiver);
-        return async (command: { input: { IndexName?: string } }) => {
-          const index = command.input.IndexName;
-          if (index === 'gsi2') {
-            const out = await target.send(command as never);
-            assigneeRead();
-            return out;
-          }
-          if (index === 'gsi3' && !interleaved) {
-            interleaved = true;
-            await assigneeDone;
-            await send({ from: C.own, to: N.alice, body: 'between the reads' });
-          }
-          return target.send(command as never);
-        };
-      },
+    const indexOf = (command: unknown) => (command as { input: { IndexName?: string } }).input.IndexName;
+    const signalling = aroundSend(t.db, async (command, sendIt) => {
+      const out = await sendIt(command);
+      if (indexOf(command) === 'gsi2') assigneeRead();
+      return out;
     });
-    const racingApi = createSellerApi({ ...t, db });
+    const race = racedBefore(signalling, (command) => indexOf(command) === 'gsi3', async () => {
+      await assigneeDone;
+      await send({ from: C.own, to: N.alice, body: 'between the reads' });
+    });
+    const racingApi = createSellerApi({ ...t, db: race.db });
     const page = (await call(racingApi, 'GET', '/me/conversations?limit=100', { as: as('alice') })).body.items as { id: string; customerNumber: string; businessNumber: string; lastMessagePreview: string }[];
-    expect(interleaved).toBe(true);
+    expect(race.happened()).toBe(true);
     const own = page.filter((c) => c.customerNumber === C.own && c.businessNumber === N.alice);
     expect(own).toHaveLength(1);
     expect(own[0]!.lastMessagePreview).toBe('between the reads');
@@ -214,22 +205,10 @@ describe('reads racing inbound messages', () => {
   });
 
   it('a message overtaken by a newer one never moves the conversation back to an older position', async () => {
-    let overtaken = false;
-    const db = new Proxy(t.db, {
-      get(target, property, receiver) {
-        if (property !== 'send') return Reflect.get(target, property, receiver);
-        return async (command: unknown) => {
-          if (command instanceof TransactWriteCommand && !overtaken) {
-            overtaken = true;
-            await send({ from: C.two, to: N.team, body: 'newer, stored first' });
-          }
-          return target.send(command as never);
-        };
-      },
-    });
+    const race = racedBefore(t.db, (command) => command instanceof TransactWriteCommand, () => send({ from: C.two, to: N.team, body: 'newer, stored first' }));
     t.clock.advance(1000);
-    await inboundSender({ ...t, db })({ from: C.two, to: N.team, body: 'older, stored second' });
-    expect(overtaken).toBe(true);
+    await inboundSender({ ...t, db: race.db })({ from: C.two, to: N.team, body: 'older, stored second' });
+    expect(race.happened()).toBe(true);
     const conversation = (await mySms('carol')).find((c) => c.customerNumber === C.two) as unknown as { id: string; lastMessageAt: string; lastMessagePreview: string };
     const messages = (await call(api, 'GET', `/conversations/${conversation.id}/messages?limit=100`, { as: as('carol') })).body.items as { body: string; createdAt: string }[];
     expect(messages.map((m) => m.body)).toEqual(expect.arrayContaining(['newer, stored first', 'older, stored second']));

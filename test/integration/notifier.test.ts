@@ -10,6 +10,7 @@ import { lambdaContext } from '../helpers/api';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { keys } from '../../shared/store/keys';
 import { RecordStore } from '../../shared/store/items/record';
+import { racedBefore } from '../helpers/interleave';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:seller-notifications';
 const TEAM_NUMBER = '+14255557001';
@@ -39,6 +40,10 @@ async function notificationsOf(sellerId: string) {
   const out = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)', ExpressionAttributeValues: { ':pk': keys.seller(sellerId).pk, ':n': keys.notificationPrefix } }));
   return out.Items ?? [];
 }
+
+/** The stored conversation item of a customer (each test here has one). */
+const conversationItemOf = async (customer: string) =>
+  (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':c': keys.conversationPrefix } }))).Items![0]!;
 
 const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
 
@@ -112,8 +117,7 @@ describe('record ownership reaches its conversations through the stream', () => 
     // The record changes owner, and the process dies before updating the conversations.
     const current = (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.record('contact', 'owned-by-bob') }))).Item!;
     await t.db.send(new PutCommand({ TableName: t.table, Item: { ...current, ownerId: 'erin', version: (current.version as number) + 1 } }));
-    const conversationOwner = async () =>
-      (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition('+14255557200'), ':c': keys.conversationPrefix } }))).Items![0]!;
+    const conversationOwner = () => conversationItemOf('+14255557200');
     expect((await conversationOwner()).recordOwnerId).toBe('bob');
     await poller.drain();
     expect(await conversationOwner()).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin') });
@@ -124,25 +128,15 @@ describe('record ownership reaches its conversations through the stream', () => 
     const customer = '+14255557300';
     await new OrgBuilder(t).record('contact', 'changing-hands', { mobile: customer, ownerId: 'bob' });
     await receive({ from: customer, to: TEAM_NUMBER, body: 'first' });
-    let interleaved = false;
-    const db = new Proxy(t.db, {
-      get(target, property, receiver) {
-        if (property !== 'send') return Reflect.get(target, property, receiver);
-        return async (command: unknown) => {
-          if (command instanceof UpdateCommand && !interleaved) {
-            interleaved = true;
-            t.clock.advance(60_000);
-            await receive({ from: customer, to: TEAM_NUMBER, body: 'second' });
-          }
-          return target.send(command as never);
-        };
-      },
+    const race = racedBefore(t.db, (command) => command instanceof UpdateCommand, () => {
+      t.clock.advance(60_000);
+      return receive({ from: customer, to: TEAM_NUMBER, body: 'second' });
     });
     const records = new RecordStore(t.db, t.table);
     const record = (await records.get('contact', 'changing-hands'))!;
-    await new RecordStore(db, t.table).propagateOwnership({ ...record, ownerId: 'erin' });
-    expect(interleaved).toBe(true);
-    const conversation = (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':c': keys.conversationPrefix } }))).Items![0]!;
+    await new RecordStore(race.db, t.table).propagateOwnership({ ...record, ownerId: 'erin' });
+    expect(race.happened()).toBe(true);
+    const conversation = await conversationItemOf(customer);
     expect(conversation.lastMessagePreview).toBe('second');
     expect(conversation).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin'), gsi3sk: conversation.gsi2sk });
   });
@@ -153,23 +147,11 @@ describe('record ownership reaches its conversations through the stream', () => 
     await new OrgBuilder(t).record('contact', 'ownerless', { mobile: customer });
     await receive({ from: customer, to: TEAM_NUMBER, body: 'first' });
     const records = new RecordStore(t.db, t.table);
-    let interleaved = false;
-    const db = new Proxy(t.db, {
-      get(target, property, receiver) {
-        if (property !== 'send') return Reflect.get(target, property, receiver);
-        return async (command: unknown) => {
-          if (command instanceof TransactWriteCommand && !interleaved) {
-            interleaved = true;
-            await records.propagateOwnership({ ...(await records.get('contact', 'ownerless'))!, ownerId: 'erin' });
-          }
-          return target.send(command as never);
-        };
-      },
-    });
+    const race = racedBefore(t.db, (command) => command instanceof TransactWriteCommand, async () => records.propagateOwnership({ ...(await records.get('contact', 'ownerless'))!, ownerId: 'erin' }));
     t.clock.advance(60_000);
-    await inboundSender({ ...t, db })({ from: customer, to: TEAM_NUMBER, body: 'second' });
-    expect(interleaved).toBe(true);
-    const conversation = (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)', ExpressionAttributeValues: { ':pk': keys.phonePartition(customer), ':c': keys.conversationPrefix } }))).Items![0]!;
+    await inboundSender({ ...t, db: race.db })({ from: customer, to: TEAM_NUMBER, body: 'second' });
+    expect(race.happened()).toBe(true);
+    const conversation = await conversationItemOf(customer);
     expect(conversation.lastMessagePreview).toBe('second');
     expect(conversation).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin'), gsi3sk: conversation.gsi2sk });
   });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { racedBefore } from '../helpers/interleave';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -202,22 +203,12 @@ describe('moving a conversation', () => {
     const target = (await sendTo({ type: 'lead', id: 'mh-b' }, 'on the lead')).body.conversationId as string;
     t.clock.set('2026-11-05T09:01:00.000Z');
     const source = (await sendTo({ type: 'contact', id: 'mh-a' }, 'on the contact')).body.conversationId as string;
-    let interrupted = false;
-    const db = new Proxy(t.db, {
-      get(dynamo, property, receiver) {
-        if (property !== 'send') return Reflect.get(dynamo, property, receiver);
-        return async (command: unknown) => {
-          if (command instanceof TransactWriteCommand && !interrupted) {
-            interrupted = true;
-            t.clock.set('2026-11-05T09:02:00.000Z');
-            await sendTo({ type: 'lead', id: 'mh-b' }, 'on the lead, during the merge');
-          }
-          return dynamo.send(command as never);
-        };
-      },
+    const race = racedBefore(t.db, (command) => command instanceof TransactWriteCommand, () => {
+      t.clock.set('2026-11-05T09:02:00.000Z');
+      return sendTo({ type: 'lead', id: 'mh-b' }, 'on the lead, during the merge');
     });
-    const merged = await call(createReassignment({ ...t, db }), 'POST', `/conversations/${source}/move`, { as: as('s1'), body: { record: { type: 'lead', id: 'mh-b' } } });
-    expect(interrupted).toBe(true);
+    const merged = await call(createReassignment({ ...t, db: race.db }), 'POST', `/conversations/${source}/move`, { as: as('s1'), body: { record: { type: 'lead', id: 'mh-b' } } });
+    expect(race.happened()).toBe(true);
     expect(merged.status).toBe(200);
     expect(merged.body).toMatchObject({ id: target, lastMessageAt: '2026-11-05T09:02:00.000Z', lastMessagePreview: 'on the lead, during the merge' });
     const messages = await call(api, 'GET', `/conversations/${target}/messages?limit=100`, { as: as('s1') });
