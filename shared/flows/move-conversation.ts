@@ -6,8 +6,8 @@ import { repointItem } from '../store/items/provider-message';
 import type { CrmRecord } from '../domain/records';
 import { HttpError } from '../domain/errors';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
-import { preview } from '../domain/messages';
 import { newId } from '../domain/clock';
+import type { Key } from '../store/keys';
 import { displayText } from '../domain/media';
 
 const MESSAGES_PER_TRANSACTION = 30;
@@ -49,49 +49,58 @@ async function reload(conversations: ConversationStore, conversation: Conversati
 }
 
 async function mergeInto(deps: Deps, source: { state: ConversationState; messageCount: number }, target: ConversationState, by: string): Promise<ConversationState> {
-  const { db, table } = deps;
-  const conversations = new ConversationStore(db, table);
+  const conversations = new ConversationStore(deps.db, deps.table);
+  const targetKey = conversationKey(target);
   await conversations.markMerging(source.state, target.id);
-  let conflicts = 0;
-  for (;;) {
-    const { items: messages } = await messagesOf(db, table, source.state.id, { limit: MESSAGES_PER_TRANSACTION, consistent: true, oldestFirst: true });
-    if (messages.length === 0) break;
-    const items: TransactItem[] = [];
-    let latest = '';
-    let latestBody = '';
-    let latestExpiry: number | undefined;
-    let inbound = 0;
-    let latestInbound = '';
-    for (const message of messages) {
-      if (message.direction === 'inbound') {
-        inbound++;
-        if ((message.createdAt as string) > latestInbound) latestInbound = message.createdAt as string;
-      }
-      const moved = movedMessageItems(table, message, target, deps.clock.now().toISOString());
-      items.push(...moved.items);
-      if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
-      if ((message.createdAt as string) > latest) {
-        latest = message.createdAt as string;
-        latestBody = displayText(message.body as string, message.media as { contentType: string }[] | undefined);
-        latestExpiry = message.expiresAt as number | undefined;
-      }
-    }
-    items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody, expiresAt: latestExpiry }, messages.length, { count: inbound, latestAt: latestInbound }));
-    try {
-      await writeTransaction(db, items);
-    } catch (error) {
-      // A message reached the target meanwhile: read it again and repeat the batch (nothing of it was written).
-      if (!cancellationCodes(error) || ++conflicts === 5) throw cancellationCodes(error) ? new HttpError('Conflict', 'the target conversation kept changing while being merged into; retry') : error;
-      const reread = await conversations.at(conversationKey(target));
-      if (!reread) throw new HttpError('Conflict', 'the target conversation changed while being merged into; retry');
-      target = reread.state;
-      continue;
-    }
-    if (latest > target.lastMessageAt) target = { ...target, lastMessageAt: latest, lastMessagePreview: preview(latestBody) };
-    if (inbound > 0 && (!target.lastInboundAt || latestInbound > target.lastInboundAt)) target = { ...target, lastInboundAt: latestInbound };
-  }
+  const exhausted = () => new HttpError('Conflict', 'the target conversation kept changing while being merged into; retry');
+  let more = true;
+  while (more) more = await retryOnConflict({ name: 'MergeBatch', exhausted, maxAttempts: 5 }, () => mergeBatch(deps, source.state, targetKey));
   // Last: the source goes, and its id resolves to the merged conversation.
   const at = deps.clock.now();
-  await writeTransaction(db, finishMergeItems(table, source.state, target, { id: newId(at), kind: 'merged', at: at.toISOString(), by, detail: { fromConversationId: source.state.id } }, source.state.record));
-  return (await conversations.at(conversationKey(target)))!.state;
+  await writeTransaction(deps.db, finishMergeItems(deps.table, source.state, target, { id: newId(at), kind: 'merged', at: at.toISOString(), by, detail: { fromConversationId: source.state.id } }, source.state.record));
+  return (await conversations.at(targetKey))!.state;
+}
+
+/**
+ * Moves the source's oldest messages into the target in one transaction; false once none is left.
+ * The target is read afresh each time: a message reaching it meanwhile cancels the batch (nothing of
+ * it is written) and the retry builds it again over the newer target.
+ */
+async function mergeBatch(deps: Deps, source: ConversationState, targetKey: Key): Promise<boolean | typeof RETRY> {
+  const { db, table } = deps;
+  const [{ items: messages }, current] = await Promise.all([
+    messagesOf(db, table, source.id, { limit: MESSAGES_PER_TRANSACTION, consistent: true, oldestFirst: true }),
+    new ConversationStore(db, table).at(targetKey),
+  ]);
+  if (!current) throw new HttpError('Conflict', 'the target conversation changed while being merged into; retry');
+  if (messages.length === 0) return false;
+  const target = current.state;
+  const items: TransactItem[] = [];
+  let latest = '';
+  let latestBody = '';
+  let latestExpiry: number | undefined;
+  let inbound = 0;
+  let latestInbound = '';
+  for (const message of messages) {
+    if (message.direction === 'inbound') {
+      inbound++;
+      if ((message.createdAt as string) > latestInbound) latestInbound = message.createdAt as string;
+    }
+    const moved = movedMessageItems(table, message, target, deps.clock.now().toISOString());
+    items.push(...moved.items);
+    if (message.providerMessageId && message.provider) items.push(repointItem(table, message.provider as string, message.providerMessageId as string, target.id, moved.movedKey));
+    if ((message.createdAt as string) > latest) {
+      latest = message.createdAt as string;
+      latestBody = displayText(message.body as string, message.media as { contentType: string }[] | undefined);
+      latestExpiry = message.expiresAt as number | undefined;
+    }
+  }
+  items.push(advanceConversation(table, target, { createdAt: latest, body: latestBody, expiresAt: latestExpiry }, messages.length, { count: inbound, latestAt: latestInbound }));
+  try {
+    await writeTransaction(db, items);
+    return true;
+  } catch (error) {
+    if (!cancellationCodes(error)) throw error;
+    return RETRY;
+  }
 }

@@ -120,8 +120,10 @@ export class RecordStore {
    * holds only while no message moved it since it was read; otherwise it is read again and retried.
    */
   private async setOwner(conversation: Item, record: CrmRecord): Promise<void> {
-    let current: Item | undefined = conversation;
-    for (let attempt = 1; current; attempt++) {
+    await retryOnConflict({ name: 'OwnerPropagation', maxAttempts: 5 }, async (attempt): Promise<void | typeof RETRY> => {
+      const current = attempt === 1 ? conversation : (await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: conversation.pk, sk: conversation.sk }, ConsistentRead: true }))).Item;
+      // A conversation moved away meanwhile carries its new record's owner already (its item is gone).
+      if (!current) return;
       const indexes = keys.conversationIndexes({
         id: current.id as string,
         lastMessageAt: current.lastMessageAt as string,
@@ -151,13 +153,11 @@ export class RecordStore {
             ExpressionAttributeValues: values,
           }),
         );
-        return;
       } catch (error) {
-        if (!isConditionFailure(error) || attempt === 5) throw error;
+        if (isConditionFailure(error)) return RETRY;
+        throw error;
       }
-      // A conversation moved away meanwhile carries its new record's owner already (its item is gone).
-      current = (await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: current.pk, sk: current.sk }, ConsistentRead: true }))).Item;
-    }
+    });
   }
 
   /** True when no conversation is on the record (gsi1, one item read at most). */
