@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib'
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
+import { CfnUserPoolGroup, UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +19,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
+import { readContext, type StackContext } from './context';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
@@ -30,21 +31,22 @@ import { CRM_EVENT_SOURCE, crmDetailTypes } from '../shared/domain/crm-events';
 export type SmsCrmStackProps = StackProps;
 
 /** Writes on the public callback paths: messages, conversations, pointers and leads, never the directory, templates or idempotency keys. */
-const callbackAccess: TableAccess = { indexes: [], writes: ['PHONE#', 'CONV#', 'PMSG#', 'RECORD#lead#'] };
+const callbackAccess: TableAccess = { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'RECORD#lead#'] };
 
 /** What each function reads and writes in the table (key prefixes from shared/store/keys.ts). */
 export const tableAccess = {
   directory: { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEAM#', 'NUMBER#', 'RECORD#', 'PHONE#'] },
   'seller-api': { indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'], writes: ['SELLER#', 'TEMPLATE#', 'CONV#'] },
   'outbound-send': { indexes: ['gsi1'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'IDEMPOTENCY#'] },
-  reassignment: { indexes: [], writes: ['PHONE#', 'CONV#', 'SELLER#'] },
+  // A move onto a record that already holds the conversation merges it: provider-message pointers follow the messages.
+  reassignment: { indexes: [], writes: ['PHONE#', 'CONV#', 'PMSG#', 'SELLER#'] },
   // Consent changes and erasure on request: the customer's whole footprint, and the audit entry.
   privacy: { indexes: ['gsi1', 'gsi2'], writes: ['PHONE#', 'CONV#', 'PMSG#', 'SELLER#', 'RECORD#', 'ERASURE#'] },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
   inbound: callbackAccess,
   'delivery-reports': { indexes: [], writes: ['CONV#', 'PMSG#'] },
-  notifier: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'PHONE#', 'CONV#'] },
+  notifier: { indexes: ['gsi1', 'gsi2'], writes: ['SELLER#', 'PHONE#', 'CONV#'], batchWrites: true },
   'outbound-sweeper': { indexes: ['gsi1'], writes: ['CONV#'] },
   'media-copier': { indexes: [], writes: ['CONV#'] },
   // Reads a message again before telling the CRM of it; writes nothing.
@@ -61,10 +63,9 @@ export const tableAccess = {
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
     super(scope, id, props);
-    const context = (name: string) => this.node.tryGetContext(name) as string | undefined;
-    const flag = (name: string) => String(context(name) ?? 'false') === 'true';
+    const ctx = readContext(this.node);
 
-    const { table } = new SmsTable(this, 'Data', { deletionProtection: flag('deletionProtection') });
+    const { table } = new SmsTable(this, 'Data', { deletionProtection: ctx.deletionProtection });
 
     // --- Topics: seller notifications (fan-out), AWS SMS inbound and events, operator alarms.
     const messagingKey = new Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the SMS and notification topics' });
@@ -114,8 +115,8 @@ export class SmsCrmStack extends Stack {
     const alarms = new OperatorAlarms(this, 'Alarms', operatorsTopic);
 
     // --- Secrets: read at run time, never in plain environment variables.
-    const twilioSecret = context('twilioSecretArn')
-      ? Secret.fromSecretCompleteArn(this, 'TwilioSecret', context('twilioSecretArn')!)
+    const twilioSecret = ctx.twilioSecretArn
+      ? Secret.fromSecretCompleteArn(this, 'TwilioSecret', ctx.twilioSecretArn)
       : new Secret(this, 'TwilioSecret', { description: 'Twilio {"accountSid","authToken"}; set the value after deploy' });
     const cursorSecret = new Secret(this, 'CursorSigningKey', {
       description: 'HMAC key that signs pagination cursors',
@@ -128,18 +129,18 @@ export class SmsCrmStack extends Stack {
     }
 
     // The seller console (context console=true): its origin is a browser client of the API.
-    const sellerConsole = flag('console') ? new SellerConsole(this, 'Console') : undefined;
-    const corsOrigins = [...(context('corsOrigins')?.split(',') ?? []), ...(sellerConsole ? [sellerConsole.url] : [])];
+    const sellerConsole = ctx.console ? new SellerConsole(this, 'Console') : undefined;
+    const corsOrigins = [...ctx.corsOrigins, ...(sellerConsole ? [sellerConsole.url] : [])];
     const api = new HttpApi(this, 'Api', {
       description: 'SMS CRM seller API and provider callbacks',
       createDefaultStage: false,
       // Browser clients of the seller API: their origins from context (comma-separated) and the console's, none by default.
       ...(corsOrigins.length ? { corsPreflight: { allowOrigins: corsOrigins, allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] } } : {}),
     });
-    const publicBaseUrl = context('publicBaseUrl') ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
+    const publicBaseUrl = ctx.publicBaseUrl ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 
-    const retentionDays = context('retentionDays');
-    const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: context('defaultRegion') ?? 'US', ...(retentionDays ? { RETENTION_DAYS: String(retentionDays) } : {}) };
+    const retentionDays = ctx.retentionDays;
+    const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: ctx.defaultRegion, ...(retentionDays ? { RETENTION_DAYS: String(retentionDays) } : {}) };
     const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number, timeout?: Duration) => {
       const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}), ...(timeout ? { timeout } : {}) }).fn;
       grantTable(table, created, tableAccess[name]);
@@ -160,7 +161,7 @@ export class SmsCrmStack extends Stack {
     };
 
     const snsTopicArns = [inboundSmsTopic.topicArn, smsEventsTopic.topicArn].join(',');
-    const pinpointApplicationId = context('pinpointApplicationId');
+    const pinpointApplicationId = ctx.pinpointApplicationId;
     const functions = {
       directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
       'seller-api': fn('seller-api', 'My SMS, record conversations, messages, notifications, templates', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
@@ -168,7 +169,7 @@ export class SmsCrmStack extends Stack {
         TWILIO_SECRET_ARN: twilioSecret.secretArn,
         PUBLIC_BASE_URL: publicBaseUrl,
         ...(pinpointApplicationId ? { PINPOINT_APPLICATION_ID: pinpointApplicationId } : {}),
-        ...(context('eumConfigurationSet') ? { EUM_CONFIGURATION_SET: context('eumConfigurationSet')! } : {}),
+        ...(ctx.eumConfigurationSet ? { EUM_CONFIGURATION_SET: ctx.eumConfigurationSet } : {}),
       }),
       reassignment: fn('reassignment', 'Moves a conversation and its messages to another record'),
       privacy: fn('privacy', 'Consent (opt-out state, manual changes) and erasure of a customer on request', { CURSOR_SECRET_ARN: cursorSecret.secretArn }, 512),
@@ -207,7 +208,7 @@ export class SmsCrmStack extends Stack {
     const deliveryReports = fn('delivery-reports', 'Applies SMS delivery reports to messages');
     smsEventsTopic.addSubscription(new LambdaSubscription(deliveryReports, { deadLetterQueue: deadLetters('SmsEventsSubscription') }));
     asyncFailures(deliveryReports, 'DeliveryReports');
-    if (flag('pinpointEventStream')) {
+    if (ctx.pinpointEventStream) {
       const eventStream = new Stream(this, 'PinpointEvents', { encryption: StreamEncryption.MANAGED, retentionPeriod: Duration.hours(24) });
       const pinpointRole = new Role(this, 'PinpointEventStreamRole', { assumedBy: new ServicePrincipal('pinpoint.amazonaws.com') });
       eventStream.grantWrite(pinpointRole);
@@ -296,10 +297,10 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'MediaBucketName', { value: mediaBucket.bucketName });
 
     // --- Events to the CRM: the stream → one EventBridge event per change, on the configured bus (default: the account's).
-    const bus = EventBus.fromEventBusName(this, 'CrmBus', context('eventBusName') ?? 'default');
+    const bus = EventBus.fromEventBusName(this, 'CrmBus', ctx.eventBusName ?? 'default');
     const crmEventsFailures = deadLetters('CrmEvents');
     const crmEvents = fn('crm-events', 'Puts one EventBridge event per change (messages, moves, hand-offs, consent, erasure) for the CRM', {
-      ...(context('eventBusName') ? { EVENT_BUS_NAME: context('eventBusName')! } : {}),
+      ...(ctx.eventBusName ? { EVENT_BUS_NAME: ctx.eventBusName } : {}),
       CRM_EVENTS_FAILURE_QUEUE_URL: crmEventsFailures.queueUrl,
     });
     crmEvents.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
@@ -330,7 +331,7 @@ export class SmsCrmStack extends Stack {
     new Rule(this, 'SweepQueued', { schedule: Schedule.rate(Duration.minutes(5)) }).addTarget(new LambdaTarget(sweeper, { retryAttempts: 2 }));
 
     // --- CRM sync: RecordUpserted events on the default bus.
-    const crmEventSource = context('crmEventSource') ?? 'crm';
+    const crmEventSource = ctx.crmEventSource;
     const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events', { CRM_EVENT_SOURCE: crmEventSource });
     // Only the CRM's own events from this account: anyone able to put events on the bus is not the CRM.
     new Rule(this, 'RecordUpserted', { eventPattern: { source: [crmEventSource], detailType: ['RecordUpserted'], account: [this.account] } }).addTarget(
@@ -339,7 +340,7 @@ export class SmsCrmStack extends Stack {
     asyncFailures(recordSync, 'RecordSync');
 
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
-    const { authorizer, hostedUi } = this.jwtAuthorizer(context('jwtIssuer'), context('jwtAudience'), sellerConsole?.url);
+    const { authorizer, hostedUi } = this.jwtAuthorizer(ctx, sellerConsole?.url);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: { rateLimit: 200, burstLimit: 400 } });
     (stage.node.defaultChild as CfnStage).accessLogSettings = {
@@ -365,7 +366,7 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
     if (sellerConsole) {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.
-      const signIn = hostedUi ?? { domain: context('consoleAuthDomain'), clientId: context('consoleClientId') };
+      const signIn = hostedUi ?? { domain: ctx.consoleAuthDomain, clientId: ctx.consoleClientId };
       if (!signIn.domain || !signIn.clientId) throw new Error('console=true with jwtIssuer needs context consoleAuthDomain and consoleClientId (the OAuth hosted UI and app client).');
       sellerConsole.deploy({ apiUrl: stage.url, auth: { kind: 'cognito', domain: signIn.domain, clientId: signIn.clientId, redirectUri: `${sellerConsole.url}/` } });
       new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
@@ -378,8 +379,8 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
   }
 
-  private jwtAuthorizer(issuer: string | undefined, audience: string | undefined, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string } } {
-    if (issuer && audience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', issuer, { jwtAudience: audience.split(',') }) };
+  private jwtAuthorizer(ctx: StackContext, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string } } {
+    if (ctx.jwtIssuer && ctx.jwtAudience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', ctx.jwtIssuer, { jwtAudience: ctx.jwtAudience }) };
     const userPool = new UserPool(this, 'Sellers', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -388,18 +389,26 @@ export class SmsCrmStack extends Stack {
       featurePlan: FeaturePlan.PLUS,
       standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
     });
-    // The seller console signs in through the hosted UI: authorization code (with PKCE, no secret) only, never implicit.
-    const callbackUrls = [...((this.node.tryGetContext('cognitoCallbackUrls') as string | undefined)?.split(',') ?? ['http://localhost:5173/']), ...(consoleUrl ? [`${consoleUrl}/`] : [])];
+    // Administrators are the members of this group (the `cognito:groups` claim); it exists from the first deploy.
+    new CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: userPool.userPoolId, groupName: 'admin', description: 'SMS CRM administrators: directory, consent, erasure' });
+    // The hosted UI's redirect targets: those named in context, and the console's own URL. With none, the
+    // app client has no OAuth flow at all (sign-in through the API only): never a localhost default.
+    const callbackUrls = [...(ctx.cognitoCallbackUrls ?? []), ...(consoleUrl ? [`${consoleUrl}/`] : [])];
     const client = new UserPoolClient(this, 'SellersClient', {
       userPool,
       generateSecret: false,
       authFlows: { userSrp: true },
-      oAuth: {
-        flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls,
-        logoutUrls: callbackUrls,
-      },
+      ...(callbackUrls.length > 0
+        ? {
+            // Authorization code (with PKCE, no secret) only, never implicit.
+            oAuth: {
+              flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
+              scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+              callbackUrls,
+              logoutUrls: callbackUrls,
+            },
+          }
+        : { disableOAuth: true }),
       preventUserExistenceErrors: true,
     });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
@@ -408,7 +417,7 @@ export class SmsCrmStack extends Stack {
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
     if (!consoleUrl) return { authorizer };
     // The console signs in through the hosted UI on a Cognito domain (prefix from context, unique per account by default).
-    const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: (this.node.tryGetContext('cognitoDomainPrefix') as string | undefined) ?? `sms-crm-${this.account}` } });
+    const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: ctx.cognitoDomainPrefix ?? `sms-crm-${this.account}` } });
     new CfnOutput(this, 'HostedUiUrl', { value: domain.baseUrl() });
     return { authorizer, hostedUi: { domain: domain.baseUrl(), clientId: client.userPoolClientId } };
   }

@@ -11,6 +11,8 @@ export interface TableAccess {
    * Empty: read only.
    */
   writes: readonly string[];
+  /** Also BatchWriteItem under the same prefixes (the notifier's unread pointers, 25 a request). */
+  batchWrites?: boolean;
 }
 
 export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
@@ -27,7 +29,7 @@ export function grantTable(table: ITable, grantee: IGrantable, access: TableAcce
   if (access.writes.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: TABLE_WRITE_ACTIONS,
+        actions: [...TABLE_WRITE_ACTIONS, ...(access.batchWrites ? ['dynamodb:BatchWriteItem'] : [])],
         resources: [table.tableArn],
         conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.writes.map((prefix) => `${prefix}*`) } },
       }),

@@ -54,7 +54,7 @@ beforeAll(async () => {
     awsProviders({
       region: 'us-east-1',
       timeoutMs: 400,
-      pinpointApplicationId: 'app-1',
+      pinpointApplicationId: 'app-123',
       pinpointEndpoint: pinpoint,
       eumEndpoint: eum,
       twilioBaseUrl: twilio,

@@ -1,0 +1,120 @@
+import { getCountries } from 'libphonenumber-js';
+import type { Node } from 'constructs';
+
+/**
+ * Every deployment setting (cdk.json context or `-c name=value`), validated when the stack is
+ * synthesized: a wrong value fails `cdk synth` with its name and what is accepted, never a deploy that
+ * half works. Values from `-c` arrive as strings; cdk.json may hold booleans and numbers.
+ */
+export interface StackContext {
+  defaultRegion: string;
+  deletionProtection: boolean;
+  console: boolean;
+  pinpointEventStream: boolean;
+  jwtIssuer?: string;
+  jwtAudience?: string[];
+  pinpointApplicationId?: string;
+  eumConfigurationSet?: string;
+  twilioSecretArn?: string;
+  publicBaseUrl?: string;
+  corsOrigins: string[];
+  retentionDays?: number;
+  eventBusName?: string;
+  crmEventSource: string;
+  cognitoCallbackUrls?: string[];
+  cognitoDomainPrefix?: string;
+  consoleAuthDomain?: string;
+  consoleClientId?: string;
+}
+
+export class ContextError extends Error {
+  constructor(name: string, value: unknown, accepted: string) {
+    super(`Context value ${name}=${JSON.stringify(value)} is not valid: ${accepted}.`);
+    this.name = 'ContextError';
+  }
+}
+
+const REGIONS = new Set<string>(getCountries());
+const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+function httpsUrl(name: string, value: string, { allowLocalhost = false } = {}): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ContextError(name, value, 'an absolute https:// URL');
+  }
+  const local = url.protocol === 'http:' && ['localhost', '127.0.0.1'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(allowLocalhost && local)) throw new ContextError(name, value, allowLocalhost ? 'an https:// URL (http:// only for localhost)' : 'an https:// URL');
+  return value;
+}
+
+export function readContext(node: Node): StackContext {
+  const raw = (name: string) => node.tryGetContext(name) as unknown;
+  const text = (name: string, pattern: RegExp, accepted: string): string | undefined => {
+    const value = raw(name);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string' || !pattern.test(value)) throw new ContextError(name, value, accepted);
+    return value;
+  };
+  const flag = (name: string): boolean => {
+    const value = raw(name);
+    if (value === undefined || value === null || value === '') return false;
+    if (value === true || value === 'true') return true;
+    if (value === false || value === 'false') return false;
+    throw new ContextError(name, value, 'true or false');
+  };
+  const list = (name: string): string[] | undefined => {
+    const value = raw(name);
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw new ContextError(name, value, 'a comma-separated list');
+    return value.split(',').map((v) => v.trim()).filter(Boolean);
+  };
+
+  const defaultRegion = raw('defaultRegion') ?? 'US';
+  if (typeof defaultRegion !== 'string' || !REGIONS.has(defaultRegion)) throw new ContextError('defaultRegion', defaultRegion, 'a two-letter country code of the phone numbering plan, e.g. US or SE');
+
+  let retentionDays: number | undefined;
+  const retention = raw('retentionDays');
+  if (retention !== undefined && retention !== null && retention !== '') {
+    retentionDays = Number(retention);
+    if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) throw new ContextError('retentionDays', retention, 'a whole number of days from 1 to 3650');
+  }
+
+  const jwtIssuer = raw('jwtIssuer') ? httpsUrl('jwtIssuer', String(raw('jwtIssuer'))) : undefined;
+  const jwtAudience = list('jwtAudience');
+  if (Boolean(jwtIssuer) !== Boolean(jwtAudience)) throw new ContextError(jwtIssuer ? 'jwtAudience' : 'jwtIssuer', jwtIssuer ? raw('jwtAudience') : raw('jwtIssuer'), 'jwtIssuer and jwtAudience are set together (an external identity provider), or neither (the stack\'s user pool)');
+
+  const twilioSecretArn = text('twilioSecretArn', /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'the complete ARN of a Secrets Manager secret (ending in its 6-character suffix)');
+  const corsOrigins = (list('corsOrigins') ?? []).map((origin) => {
+    const url = httpsUrl('corsOrigins', origin, { allowLocalhost: true });
+    if (new URL(url).origin !== url.replace(/\/$/, '')) throw new ContextError('corsOrigins', origin, 'origins only (scheme, host and port; no path)');
+    return new URL(url).origin;
+  });
+  const cognitoCallbackUrls = list('cognitoCallbackUrls')?.map((u) => httpsUrl('cognitoCallbackUrls', u, { allowLocalhost: true }));
+
+  return {
+    defaultRegion,
+    deletionProtection: flag('deletionProtection'),
+    console: flag('console'),
+    pinpointEventStream: flag('pinpointEventStream'),
+    ...(jwtIssuer ? { jwtIssuer } : {}),
+    ...(jwtAudience ? { jwtAudience } : {}),
+    ...optional('pinpointApplicationId', text('pinpointApplicationId', /^[A-Za-z0-9-]{1,64}$/, 'a Pinpoint project (application) id')),
+    ...optional('eumConfigurationSet', text('eumConfigurationSet', NAME, 'an End User Messaging configuration set name (letters, digits, _ . -)')),
+    ...optional('twilioSecretArn', twilioSecretArn),
+    ...optional('publicBaseUrl', raw('publicBaseUrl') ? httpsUrl('publicBaseUrl', String(raw('publicBaseUrl'))).replace(/\/$/, '') : undefined),
+    corsOrigins,
+    ...optional('retentionDays', retentionDays),
+    ...optional('eventBusName', text('eventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
+    crmEventSource: text('crmEventSource', /^[\w.-]{1,256}$/, 'an EventBridge source name (letters, digits, _ . -)') ?? 'crm',
+    ...optional('cognitoCallbackUrls', cognitoCallbackUrls),
+    ...optional('cognitoDomainPrefix', text('cognitoDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 63 characters')),
+    ...optional('consoleAuthDomain', raw('consoleAuthDomain') ? httpsUrl('consoleAuthDomain', String(raw('consoleAuthDomain'))) : undefined),
+    ...optional('consoleClientId', text('consoleClientId', /^[\w-]{1,128}$/, 'an OAuth client id')),
+  };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,59 @@
+import { afterAll, inject, vi } from 'vitest';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
+import { installRecorder, recordedCalls } from './recorder';
+import { iamRequestsOf, type IamRequest } from './requests';
+import { PolicyCheck, suggestedStatement } from './policy-check';
+
+// Every test file records the AWS calls its functions make and checks them against their synthesized roles.
+installRecorder();
+vi.mock('aws-sdk-client-mock', async (importOriginal) => {
+  const original = await importOriginal<typeof import('aws-sdk-client-mock')>();
+  const { recordSendOn, forgetMockWrapper } = await import('./recorder');
+  const mockClient: typeof original.mockClient = (client, options) => {
+    const prototype = (typeof client === 'function' ? client.prototype : client) as Parameters<typeof recordSendOn>[0];
+    forgetMockWrapper(prototype);
+    const stub = original.mockClient(client, options);
+    recordSendOn(prototype);
+    return stub;
+  };
+  return { ...original, mockClient };
+});
+
+afterAll(async () => {
+  if (recordedCalls.length === 0) return;
+  const check = new PolicyCheck(new TemplateModel(JSON.parse(readFileSync(inject('iamTemplatePath'), 'utf8')) as CfnTemplate));
+  const denied: string[] = [];
+  const allowed = new Map<string, IamRequest>();
+  for (const call of recordedCalls.splice(0)) {
+    let requests: IamRequest[];
+    try {
+      requests = iamRequestsOf(call, check.model, check.fn(call.fn));
+    } catch (error) {
+      denied.push((error as Error).message);
+      continue;
+    }
+    for (const request of requests) {
+      const verdict = await check.check(request);
+      if (verdict.allowed) {
+        allowed.set(JSON.stringify([request.fn, request.action, request.resource, request.context['dynamodb:LeadingKeys']]), request);
+      } else {
+        const message = `${request.fn}: ${request.action} on ${request.resource}${request.context['dynamodb:LeadingKeys'] ? ` (keys ${JSON.stringify(request.context['dynamodb:LeadingKeys'])})` : ''} by ${request.call} is denied: ${verdict.explanation}. The role needs ${suggestedStatement(request)}`;
+        if (!denied.includes(message)) denied.push(message);
+      }
+    }
+  }
+  // Allowed requests feed the report of grants no test exercised (test/iam/global.ts).
+  const lines = [...allowed.values()].map((r) => JSON.stringify({ fn: r.fn, action: r.action, resource: r.resource, keys: r.context['dynamodb:LeadingKeys'] })).join('\n');
+  if (lines) appendFileSync(join(inject('iamReportDir'), `allowed-${process.pid}-${randomUUID()}.jsonl`), `${lines}\n`);
+  if (denied.length > 0) throw new Error(`AWS would refuse ${denied.length} call(s) these tests made:\n- ${denied.join('\n- ')}`);
+});
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    iamTemplatePath: string;
+    iamReportDir: string;
+  }
+}
