@@ -62,7 +62,7 @@ export async function benchNotifier(endpoint: string, table: string, inboundMess
   const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
   const sns = new LocalSns(false);
   const notifier = createNotifier({ db, table, clock: systemClock, defaultRegion: 'US', sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:0:notifications' });
-  const poller = new StreamPoller(endpoint, table, (event) => notifier(event, {} as Context), 100);
+  const poller = new StreamPoller(endpoint, table, (event) => notifier(event, {} as Context), { batchSize: 100 });
   const started = process.hrtime.bigint();
   await poller.drain(2000);
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -8,7 +8,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
-import { FilterCriteria, FilterRule, StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -20,6 +20,9 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnersh
 import type { Construct } from 'constructs';
 import { acknowledge } from './nag';
 import { readContext, type StackContext } from './context';
+import { timeoutFor } from './timeouts';
+import { DISPATCHER_FILTERS, STREAM_BATCH_SIZE, STREAM_FILTERS } from '../shared/store/stream-consumers';
+import type { FilterPattern } from '../shared/domain/event-filter';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
@@ -51,6 +54,8 @@ export const tableAccess = {
   'media-copier': { indexes: [], writes: ['CONV#'] },
   // Reads a message again before telling the CRM of it; writes nothing.
   'crm-events': { indexes: [], writes: [] },
+  // Reads only the stream records it is given; touches no item.
+  'stream-dispatcher': { indexes: [], writes: [], reads: false },
   'record-sync': { indexes: ['gsi1'], writes: ['RECORD#', 'PHONE#'] },
 } satisfies Record<string, TableAccess>;
 
@@ -95,7 +100,8 @@ export class SmsCrmStack extends Stack {
         conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
       }),
     );
-    const topic = (topicId: string, displayName: string) => new Topic(this, topicId, { displayName, masterKey: messagingKey, enforceSSL: true });
+    // Signature version 2 (SHA256): the SNS callback accepts no other.
+    const topic = (topicId: string, displayName: string) => new Topic(this, topicId, { displayName, masterKey: messagingKey, enforceSSL: true, signatureVersion: '2' });
     const notificationsTopic = topic('SellerNotifications', 'SMS CRM seller notifications');
     const inboundSmsTopic = topic('InboundSms', 'Two-way SMS inbound messages');
     const smsEventsTopic = topic('SmsEvents', 'SMS delivery events');
@@ -112,12 +118,26 @@ export class SmsCrmStack extends Stack {
         );
       }
     }
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: CloudWatch alarms of
+    // this account must be let in by name, or every alarm is dropped.
+    operatorsTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [operatorsTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` } },
+      }),
+    );
     const alarms = new OperatorAlarms(this, 'Alarms', operatorsTopic);
 
     // --- Secrets: read at run time, never in plain environment variables.
     const twilioSecret = ctx.twilioSecretArn
       ? Secret.fromSecretCompleteArn(this, 'TwilioSecret', ctx.twilioSecretArn)
-      : new Secret(this, 'TwilioSecret', { description: 'Twilio {"accountSid","authToken"}; set the value after deploy' });
+      : new Secret(this, 'TwilioSecret', {
+          description: 'Twilio {"accountSid","authToken"}; set both after the first deploy (until then Twilio callbacks answer 503)',
+          // JSON with empty fields from the start: the functions read it as "not configured yet", never as a parse error.
+          secretStringValue: SecretValue.unsafePlainText(JSON.stringify({ accountSid: '', authToken: '' })),
+        });
     const cursorSecret = new Secret(this, 'CursorSigningKey', {
       description: 'HMAC key that signs pagination cursors',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
@@ -153,6 +173,21 @@ export class SmsCrmStack extends Stack {
       alarms.deadLetters(name, queue);
       return queue;
     };
+    /**
+     * A reader of the table's stream: bisected on error, a bounded number of retries and record age, the
+     * records that still fail kept in a queue (alarmed on), and only the changes its filter selects.
+     */
+    const streamReading = (reader: keyof typeof STREAM_BATCH_SIZE, failureQueue: string, filters: FilterPattern[]) => ({
+      startingPosition: StartingPosition.TRIM_HORIZON,
+      batchSize: STREAM_BATCH_SIZE[reader],
+      maxBatchingWindow: Duration.seconds(1),
+      bisectBatchOnError: true,
+      retryAttempts: 10,
+      maxRecordAge: Duration.hours(24),
+      reportBatchItemFailures: true,
+      onFailure: new SqsDlq(deadLetters(failureQueue)),
+      filters: filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
+    });
     /** Asynchronous invocations (SNS, EventBridge): two retries, then the event rests in a queue. */
     const asyncFailures = (target: IFunction, name: string) => {
       const queue = deadLetters(name);
@@ -172,7 +207,7 @@ export class SmsCrmStack extends Stack {
         ...(ctx.eumConfigurationSet ? { EUM_CONFIGURATION_SET: ctx.eumConfigurationSet } : {}),
       }),
       reassignment: fn('reassignment', 'Moves a conversation and its messages to another record'),
-      privacy: fn('privacy', 'Consent (opt-out state, manual changes) and erasure of a customer on request', { CURSOR_SECRET_ARN: cursorSecret.secretArn }, 512),
+      privacy: fn('privacy', 'Consent (opt-out state, manual changes) and erasure of a customer on request', { CURSOR_SECRET_ARN: cursorSecret.secretArn }, 512, timeoutFor('privacy')),
       'twilio-callbacks': fn('twilio-callbacks', 'Twilio inbound and status webhooks (signature verified)', { TWILIO_SECRET_ARN: twilioSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl }),
       'sns-callbacks': fn('sns-callbacks', 'SNS HTTPS subscription endpoint (signature verified)', { SNS_ALLOWED_TOPIC_ARNS: snsTopicArns }),
     } satisfies Record<FunctionName, IFunction>;
@@ -218,6 +253,7 @@ export class SmsCrmStack extends Stack {
           batchSize: 100,
           bisectBatchOnError: true,
           retryAttempts: 10,
+          maxRecordAge: Duration.hours(24),
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(deadLetters('PinpointEventStream')),
         }),
@@ -227,29 +263,12 @@ export class SmsCrmStack extends Stack {
     }
 
     // --- Notifier: the table's stream (messages and notifications only) → notification items → SNS fan-out.
-    const notifier = fn('notifier', 'Writes seller notifications, publishes them to SNS, keeps conversations in step with record owners', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn });
+    const notifier = fn('notifier', 'Writes seller notifications, publishes them to SNS, keeps conversations in step with record owners', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn }, undefined, timeoutFor('notifier'));
     // Explicit actions (grantPublish would add kms:GenerateDataKey*).
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [notificationsTopic.topicArn] }));
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [messagingKey.keyArn] }));
-    const tableStream = new DynamoEventSource(table, {
-      startingPosition: StartingPosition.TRIM_HORIZON,
-      batchSize: 100,
-      maxBatchingWindow: Duration.seconds(1),
-      bisectBatchOnError: true,
-      retryAttempts: 10,
-      reportBatchItemFailures: true,
-      onFailure: new SqsDlq(deadLetters('NotifierStream')),
-      filters: [
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'notification') } } } }),
-        // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
-        FilterCriteria.filter({ eventName: FilterRule.or('INSERT', 'MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, direction: { S: FilterRule.isEqual('outbound') } } } }),
-        // Retention: a conversation removed by TTL takes its head, timeline, read marks and pointers along.
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), userIdentity: { principalId: FilterRule.isEqual('dynamodb.amazonaws.com') }, dynamodb: { OldImage: { kind: { S: FilterRule.isEqual('conversation') } } } }),
-        // Record ownership changes: the notifier re-applies them to the record's conversations.
-        FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('record') } } } }),
-      ],
-    });
+    // The table stream has two readers (AWS's advice for a shard): the notifier, in order, and the dispatcher.
+    const tableStream = new DynamoEventSource(table, streamReading('notifier', 'NotifierStream', STREAM_FILTERS.notifier));
     notifier.addEventSource(tableStream);
     // The event source grants dynamodb:ListStreams, which has no resource-level permission, in the role's default policy.
     acknowledge(notifier.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
@@ -269,23 +288,13 @@ export class SmsCrmStack extends Stack {
       mediaBucket.addCorsRule({ allowedOrigins: ['*'], allowedMethods: [HttpMethods.GET], maxAge: 600 });
     }
     acknowledge(mediaBucket, 'AwsSolutions-S1', 'Access to customer files is through the API (presigned URLs issued per request, logged in API access logs); no public access path exists.');
-    const mediaCopier = fn('media-copier', 'Copies MMS files from the provider into the media bucket', { MEDIA_BUCKET: mediaBucket.bucketName, TWILIO_SECRET_ARN: twilioSecret.secretArn }, undefined, Duration.minutes(2));
+    const mediaCopier = fn('media-copier', 'Copies MMS files from the provider into the media bucket', { MEDIA_BUCKET: mediaBucket.bucketName, TWILIO_SECRET_ARN: twilioSecret.secretArn }, undefined, timeoutFor('media-copier'));
     // Exact actions on the media prefix only (the grant helpers add wildcards such as s3:Abort*).
     const mediaObjects = mediaBucket.arnForObjects('media/*');
     mediaCopier.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [mediaObjects] }));
     twilioSecret.grantRead(mediaCopier);
-    mediaCopier.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 10,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        reportBatchItemFailures: true,
-        onFailure: new SqsDlq(deadLetters('MediaCopierStream')),
-        filters: [FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') }, media: { L: FilterRule.exists() } } } })],
-      }),
-    );
-    acknowledge(mediaCopier.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
+    // Invoked by the stream dispatcher (below): its own retries and failure queue.
+    asyncFailures(mediaCopier, 'MediaCopier');
     alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'sms-crm-media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');
     functions['seller-api'].addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
     functions['seller-api'].addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [mediaObjects] }));
@@ -302,25 +311,21 @@ export class SmsCrmStack extends Stack {
     const crmEvents = fn('crm-events', 'Puts one EventBridge event per change (messages, moves, hand-offs, consent, erasure) for the CRM', {
       ...(ctx.eventBusName ? { EVENT_BUS_NAME: ctx.eventBusName } : {}),
       CRM_EVENTS_FAILURE_QUEUE_URL: crmEventsFailures.queueUrl,
-    });
+    }, undefined, timeoutFor('crm-events'));
     crmEvents.addToRolePolicy(new PolicyStatement({ actions: ['events:PutEvents'], resources: [bus.eventBusArn] }));
     crmEvents.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [crmEventsFailures.queueArn] }));
-    crmEvents.addEventSource(
-      new DynamoEventSource(table, {
-        startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        onFailure: new SqsDlq(crmEventsFailures),
-        filters: [
-          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { kind: { S: FilterRule.or('message', 'conversationEvent', 'consentChange') } } } }),
-          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('message') } } } }),
-          FilterCriteria.filter({ eventName: FilterRule.isEqual('MODIFY'), dynamodb: { NewImage: { kind: { S: FilterRule.isEqual('erasure') }, status: { S: FilterRule.isEqual('done') } } } }),
-        ],
-      }),
-    );
-    acknowledge(crmEvents.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
+    // Invoked by the stream dispatcher: a batch that fails as a whole is retried, then kept in the failure queue.
+    crmEvents.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(crmEventsFailures) });
+
+    // --- The stream's second reader: hands each consumer its changes as an asynchronous invocation.
+    const dispatcher = fn('stream-dispatcher', 'Hands table changes to the media copier and the CRM publisher, each with its own retries and failure queue', {
+      MEDIA_COPIER_FUNCTION: mediaCopier.functionName,
+      CRM_EVENTS_FUNCTION: crmEvents.functionName,
+    }, undefined, timeoutFor('stream-dispatcher'));
+    // Exact ARNs (grantInvoke would add every version and alias, a wildcard).
+    dispatcher.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mediaCopier.functionArn, crmEvents.functionArn] }));
+    dispatcher.addEventSource(new DynamoEventSource(table, streamReading('stream-dispatcher', 'DispatcherStream', DISPATCHER_FILTERS)));
+    acknowledge(dispatcher.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
     alarms.appMetric('CrmEventsFailed', 'CrmEventsFailed', 'sms-crm-crm-events', 'CRM events still failed after retries and wait in the CrmEvents failure queue for a replay');
     new CfnOutput(this, 'CrmEventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'CrmEventSource', { value: CRM_EVENT_SOURCE });

@@ -48,6 +48,7 @@ const components = {
   ConsentState: jsonSchema(schemas.consentStateSchema),
   ErasureEntry: jsonSchema(schemas.erasureEntrySchema),
   ErasureResult: jsonSchema(schemas.erasureResultSchema),
+  ErasureInProgress: jsonSchema(schemas.erasureInProgressSchema),
   ConsentBody: jsonSchema(consentBodySchema, 'input'),
   SnsCallbackOutcome: jsonSchema(schemas.snsCallbackSchema),
   TwilioStatusOutcome: jsonSchema(schemas.twilioStatusCallbackSchema),
@@ -78,6 +79,8 @@ interface Operation {
   conflict?: boolean;
   /** Also answers 302 with a Location header (described here). */
   redirect?: string;
+  /** Also answers 202: the work goes on, and the request is repeated after Retry-After. */
+  accepted?: { schema: JsonSchema; description: string };
   extension?: string;
 }
 
@@ -120,7 +123,7 @@ const operations: Record<string, Operation> = {
   'POST /conversations/{id}/assign': { operationId: 'assignConversation', summary: 'Hand a conversation off to a seller or a team', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation, assigned.' }, body: { schema: ref('AssignBody') }, conflict: true },
   'GET /consent/{customerNumber}': { operationId: 'getConsent', summary: "A customer's consent, per business number", tag: 'Consent and privacy', success: { status: 200, schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ConsentState') } }, additionalProperties: false }, description: 'The current state per business number that ever had one.' }, extension: 'Admins, and sellers who see a conversation with the number (404 for anyone else).' },
   'PUT /consent/{customerNumber}/{businessNumber}': { operationId: 'putConsent', summary: 'Record a manual opt-out or opt-in (admins)', tag: 'Consent and privacy', success: { status: 200, schema: ref('ConsentState'), description: 'The new state.' }, body: { schema: ref('ConsentBody') } },
-  'DELETE /customers/{customerNumber}': { operationId: 'eraseCustomer', summary: 'Erase a customer on request (admins)', tag: 'Consent and privacy', success: { status: 200, schema: ref('ErasureResult'), description: 'What was erased (cumulative over repeats of an interrupted erasure).' }, extension: 'Resumable: repeating an interrupted erasure finishes it. Keeps the opt-out state and the consent history.' },
+  'DELETE /customers/{customerNumber}': { operationId: 'eraseCustomer', summary: 'Erase a customer on request (admins)', tag: 'Consent and privacy', success: { status: 200, schema: ref('ErasureResult'), description: 'What was erased (cumulative over repeats of an interrupted erasure).' }, accepted: { schema: ref('ErasureInProgress'), description: 'A large customer: the erasure did not fit in one request and stopped between two committed batches. Repeat the same request after Retry-After to resume it; it answers 200 when done.' }, extension: 'Resumable: repeating an interrupted erasure finishes it. Each request works at most 20 s (API Gateway allows 30). Keeps the opt-out state and the consent history.' },
   'GET /erasures': { operationId: 'listErasures', summary: 'Erasure audit entries (admins)', tag: 'Consent and privacy', success: { status: 200, schema: list('ErasureEntry'), description: 'Newest first.' }, query: page },
   'POST /callbacks/twilio/inbound': { operationId: 'twilioInbound', summary: 'Twilio inbound SMS webhook', tag: 'Provider callbacks', success: { status: 200, schema: { type: 'string' }, mediaType: 'text/xml', description: 'Empty TwiML.' }, body: { schema: ref('TwilioInboundForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/twilio/status': { operationId: 'twilioStatus', summary: 'Twilio status callback', tag: 'Provider callbacks', success: { status: 200, schema: ref('TwilioStatusOutcome'), description: 'What the report did.' }, body: { schema: ref('TwilioStatusForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
@@ -151,6 +154,7 @@ function responses(route: RouteSpec, op: Operation) {
     out['404'] = { description: 'Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
   }
   if (op.conflict) out['409'] = error('Conflict or OptedOut.');
+  if (op.accepted) out['202'] = { description: op.accepted.description, headers: { 'Retry-After': { description: 'Seconds to wait before repeating the request.', schema: { type: 'integer', minimum: 1 } } }, content: { 'application/json': { schema: op.accepted.schema } } };
   if (op.redirect) out['302'] = { description: op.redirect, headers: { Location: { description: 'Where to download the file.', schema: { type: 'string', format: 'uri' } } } };
   out['413'] = error('PayloadTooLarge.');
   if (route.method === 'POST' || route.method === 'PUT') out['415'] = error('UnsupportedMediaType: a body that is not of the declared media type.');

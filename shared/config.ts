@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { MEDIA_FETCH_TIMEOUT_MS } from './limits';
 
 /** A whole number above zero, from its text in the environment. */
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -31,11 +32,14 @@ const configSchema = z.object({
   /** MMS copies: the bucket, the hosts provider media URLs may name, and the time allowed per file. */
   MEDIA_BUCKET: z.optional(z.string()),
   MEDIA_ALLOWED_HOSTS: z._default(z.string(), 'api.twilio.com'),
-  MEDIA_FETCH_TIMEOUT_MS: z._default(positiveInt, 10_000),
+  MEDIA_FETCH_TIMEOUT_MS: z._default(positiveInt, MEDIA_FETCH_TIMEOUT_MS),
   /** Events to the CRM: the bus (default bus when unset) and the queue for entries that keep failing. */
   EVENT_BUS_NAME: z.optional(z.string()),
   CRM_EVENTS_FAILURE_QUEUE_URL: z.optional(z.string()),
   PROVIDER_TIMEOUT_MS: z._default(positiveInt, 8000),
+  /** The stream dispatcher's consumers: their function names. */
+  MEDIA_COPIER_FUNCTION: z.optional(z.string()),
+  CRM_EVENTS_FUNCTION: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof configSchema>;

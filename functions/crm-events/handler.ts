@@ -6,7 +6,7 @@ import { config } from '../../shared/config';
 import { crmEventsOf } from '../../shared/flows/crm-events';
 import { publishCrmEvents, type CrmEventPublisher } from '../../shared/events/publish';
 import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
-import { onFirstUse } from '../../shared/lambda';
+import { failingOnItemFailures, onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
 import type { CrmEvent } from '../../shared/domain/crm-events';
 
@@ -37,13 +37,14 @@ function lazySqs(): CrmEventPublisher['failures']['sqs'] {
   } as CrmEventPublisher['failures']['sqs'];
 }
 
+// Invoked asynchronously by the stream dispatcher: a failed record fails the invocation, which Lambda retries.
 export const handler = onFirstUse(() =>
-  createHandler({
+  failingOnItemFailures(createHandler({
     ...defaultDeps(),
     publisher: {
       eventBridge: new EventBridgeClient({ region: config().AWS_REGION }),
       busName: config().EVENT_BUS_NAME,
       failures: { sqs: lazySqs(), queueUrl: config().CRM_EVENTS_FAILURE_QUEUE_URL },
     },
-  }),
+  })),
 );

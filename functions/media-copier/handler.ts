@@ -4,7 +4,7 @@ import { defaultDeps } from '../../shared/deps';
 import { config } from '../../shared/config';
 import { copyMedia, type MediaCopierDeps } from '../../shared/flows/copy-media';
 import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
-import { onFirstUse } from '../../shared/lambda';
+import { failingOnItemFailures, onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
 import { twilioCredentials } from '../../shared/secrets';
 import { mediaStore } from '../../shared/media/aws-media-store';
@@ -28,8 +28,9 @@ export function createHandler(deps: MediaCopierDeps) {
   return middy(copy).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
+// Invoked asynchronously by the stream dispatcher: a failed record fails the invocation, which Lambda retries.
 export const handler = onFirstUse(() =>
-  createHandler({
+  failingOnItemFailures(createHandler({
     ...defaultDeps(),
     media: mediaStore(),
     fetch: {
@@ -42,5 +43,5 @@ export const handler = onFirstUse(() =>
         return { user: accountSid, password: authToken };
       },
     },
-  }),
+  })),
 );

@@ -11,6 +11,7 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { currentConsent, optOutItems } from '../../shared/store/items/opt-out';
 import { readCustomerPartition } from '../../shared/store/queries/customer-partition';
 import { writeTransaction } from '../../shared/store/transact';
+import { ERASURE_REQUEST_BUDGET_MS } from '../../shared/limits';
 import { deleteMediaOf, eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
 import { mediaStore } from '../../shared/media/aws-media-store';
 import { onFirstUse } from '../../shared/lambda';
@@ -46,8 +47,11 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
 
     'DELETE /customers/{customerNumber}': async ({ caller, params }) => {
       const customer = phoneFromPath(params.customerNumber ?? '', deps.defaultRegion);
-      const result = await eraseCustomer(deps, customer, caller.sellerId, hooks);
-      return ok(result);
+      // API Gateway gives a request 30 s: a large customer is erased over several requests, each resuming the last.
+      const started = Date.now();
+      const { complete, ...counts } = await eraseCustomer(deps, customer, caller.sellerId, { timeLeftMs: () => ERASURE_REQUEST_BUDGET_MS - (Date.now() - started), ...hooks });
+      if (complete) return ok(counts);
+      return { status: 202, body: { ...counts, status: 'in_progress' }, headers: { 'retry-after': '1' } };
     },
 
     'GET /erasures': async ({ query }) => {

@@ -70,7 +70,7 @@ export class SellerConsole extends Construct {
     acknowledge(this.distribution, 'AwsSolutions-CFR1', 'Sellers work from anywhere; no geographic restriction.');
     acknowledge(this.distribution, 'AwsSolutions-CFR2', 'Static files only; every API call is authorized by the JWT authorizer and throttled at the API stage. Attach a WAF web ACL per customer if required.');
     acknowledge(this.distribution, 'AwsSolutions-CFR3', 'Static, public build output: access logs would record nothing about customers; the API stage logs every call.');
-    acknowledge(this.distribution, 'AwsSolutions-CFR4', 'The default *.cloudfront.net certificate negotiates TLS 1.2+ for the console; a custom domain with TLSv1.2_2021 is a per-customer choice.');
+    acknowledge(this.distribution, 'AwsSolutions-CFR4', 'With the default *.cloudfront.net certificate CloudFront ignores minimumProtocolVersion and still accepts TLSv1 (a custom certificate is needed to enforce TLSv1.2_2021, a per-customer domain choice). The console files hold no secrets; the token and every API call go to API Gateway, which requires TLS 1.2.');
   }
 
   /** Uploads the built console (web/dist, or context consoleAssets) and its config.json; CloudFront is invalidated on each deploy. */

@@ -11,6 +11,8 @@ export interface TableAccess {
    * Empty: read only.
    */
   writes: readonly string[];
+  /** False: no item access at all (a function that reads only the stream records it is given). */
+  reads?: false;
   /** Also BatchWriteItem under the same prefixes (the notifier's unread pointers, 25 a request). */
   batchWrites?: boolean;
 }
@@ -20,6 +22,7 @@ export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', '
 
 /** Least privilege: named item actions on the table and the named indexes; writes only under named key prefixes; no Scan, no wildcards. */
 export function grantTable(table: ITable, grantee: IGrantable, access: TableAccess): void {
+  if (access.reads === false) return;
   grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn] }));
   if (access.indexes.length > 0) {
     grantee.grantPrincipal.addToPrincipalPolicy(

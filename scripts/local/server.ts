@@ -5,7 +5,8 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { apiGatewayEvent } from './api-event';
 import { LocalAuth } from './local-auth';
 import { LocalSns } from './local-sns';
-import { StreamPoller } from './stream-poller';
+import { tableStreamReaders } from './stream-readers';
+import { runAsFunction } from './function-scope';
 import { FileMediaStore } from './file-media-store';
 import { consoleFile, CONSOLE_SECURITY_HEADERS } from './console-files';
 import { LocalEventBus, LocalQueue } from './local-event-bus';
@@ -75,7 +76,8 @@ export async function startLocalServer(options: LocalStackOptions) {
   // MMS copies go to a folder; the copier may fetch from this machine (http, loopback), as nothing in AWS may.
   const media = new FileMediaStore(options.mediaDir ?? (await mkdtemp(join(tmpdir(), 'sms-crm-media-'))));
   const copier = createMediaCopier({ ...deps, media, fetch: { timeoutMs: 10_000, allowedHosts: (process.env.MEDIA_ALLOWED_HOSTS ?? 'api.twilio.com,127.0.0.1,localhost').split(','), allowInsecure: true } });
-  const sandbox = new SandboxProvider((report) => applyDeliveryReport(deps, report));
+  // The sandbox's reports and simulated replies run as the functions that handle them in AWS (the IAM check reads this).
+  const sandbox = new SandboxProvider((report) => runAsFunction('delivery-reports', () => applyDeliveryReport(deps, report)));
   const sns = new LocalSns(options.logNotifications ?? true);
   const http: Record<FunctionName, Handler> = {
     directory: createDirectory(deps, new CursorCodec(async () => cursorKey)),
@@ -91,11 +93,8 @@ export async function startLocalServer(options: LocalStackOptions) {
   const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
   const eventBus = new LocalEventBus();
   const publishEvents = createCrmEvents({ ...deps, publisher: { eventBridge: eventBus as never, busName: undefined, failures: { sqs: new LocalQueue() as never, queueUrl: 'local' } } });
-  // The table's stream drives its three consumers, as their event source mappings do in AWS.
-  const poller = new StreamPoller(options.dynamoEndpoint, options.table, async (event) => {
-    const [notified, copied, published] = await Promise.all([notify(event, lambdaContext), copier(event, lambdaContext), publishEvents(event, lambdaContext)]);
-    return { batchItemFailures: [...(notified?.batchItemFailures ?? []), ...(copied?.batchItemFailures ?? []), ...(published?.batchItemFailures ?? [])] };
-  });
+  // The table's stream drives its consumers as deployed: the notifier, and the dispatcher handing the others their changes.
+  const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents });
   if (options.streams ?? true) poller.start(200);
   const auth = new LocalAuth(options.jwtSecret);
 
@@ -140,7 +139,7 @@ export async function startLocalServer(options: LocalStackOptions) {
       if (media.length > MAX_MEDIA_PER_MESSAGE || !media.every((m) => typeof (m as { url?: unknown }).url === 'string' && typeof (m as { contentType?: unknown }).contentType === 'string')) {
         return { status: 400, body: errorBody('ValidationError', `media must be at most ${MAX_MEDIA_PER_MESSAGE} {"url", "contentType"}`) };
       }
-      const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `SBIN${randomUUID().replace(/-/g, '')}`, from, to, body: input.body, ...(media.length ? { media: media as { url: string; contentType: string }[] } : {}) });
+      const result = await runAsFunction('inbound', () => receiveInbound(deps, { provider: 'sandbox', providerMessageId: `SBIN${randomUUID().replace(/-/g, '')}`, from, to, body: input.body, ...(media.length ? { media: media as { url: string; contentType: string }[] } : {}) }));
       return { status: 200, body: result };
     }
     return undefined;

@@ -6,9 +6,18 @@ import {
   GetShardIteratorCommand,
   type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { matchesAnyFilter, type FilterPattern } from '../../shared/domain/event-filter';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+export interface StreamReaderOptions {
+  batchSize?: number;
+  /** The event source mapping's filter criteria: only matching records reach the handler (Lambda's semantics). */
+  filters?: readonly FilterPattern[];
+  /** Retries of a failing record before it is set aside, as MaximumRetryAttempts does; then the rest of the batch goes on. */
+  maxRetries?: number;
+}
 
 /**
  * Drives a handler from the table's stream through the DynamoDB Streams API of DynamoDB Local,
@@ -23,15 +32,21 @@ export class StreamPoller {
   private running = false;
   private loop: Promise<void> | undefined;
 
+  /** Records set aside after their retries: what the on-failure queue holds in AWS. */
+  readonly failed: DynamoDBRecord[] = [];
+  private readonly retries = new Map<string, number>();
+  private readonly batchSize: number;
+
   constructor(
     endpoint: string,
     private readonly tableName: string,
     private readonly handler: StreamHandler,
-    private readonly batchSize = 100,
+    private readonly options: StreamReaderOptions = {},
   ) {
-    const options = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-    this.streams = new DynamoDBStreamsClient(options);
-    this.dynamo = new DynamoDBClient(options);
+    this.batchSize = options.batchSize ?? 100;
+    const client = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    this.streams = new DynamoDBStreamsClient(client);
+    this.dynamo = new DynamoDBClient(client);
   }
 
   /** Polls every shard once; returns how many records the handler saw. */
@@ -45,9 +60,25 @@ export class StreamPoller {
       this.iterators.set(shardId, out.NextShardIterator ?? null);
       if (records.length === 0) continue;
       seen += records.length;
-      const response = await this.handler(toLambdaEvent(records, this.streamArn!));
+      const event = toLambdaEvent(records, this.streamArn!);
+      // Lambda filters before invoking: records that match no filter are passed over, never delivered.
+      const wanted = this.options.filters ? event.Records.filter((r) => matchesAnyFilter(this.options.filters!, r)) : event.Records;
+      if (wanted.length === 0) continue;
+      const response = await this.handler({ Records: wanted });
       const failed = response?.batchItemFailures?.[0]?.itemIdentifier;
       if (failed) {
+        const attempts = (this.retries.get(failed) ?? 0) + 1;
+        this.retries.set(failed, attempts);
+        if (attempts > (this.options.maxRetries ?? 10)) {
+          // The poison record is set aside; the stream goes on from the record after it.
+          this.retries.delete(failed);
+          this.failed.push(wanted.find((r) => r.dynamodb?.SequenceNumber === failed)!);
+          const next = await this.streams.send(
+            new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: failed }),
+          );
+          this.iterators.set(shardId, next.ShardIterator ?? null);
+          continue;
+        }
         const again = await this.streams.send(
           new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: failed }),
         );

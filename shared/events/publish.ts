@@ -1,3 +1,4 @@
+import { CRM_EVENTS_RETRY_DELAYS_MS } from '../limits';
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { CRM_EVENT_SOURCE, type CrmEvent } from '../domain/crm-events';
@@ -14,7 +15,7 @@ export interface CrmEventPublisher {
 
 /** EventBridge accepts at most 10 entries per PutEvents. */
 const ENTRIES_PER_CALL = 10;
-const DEFAULT_RETRY_DELAYS_MS = [100, 400, 1600];
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = CRM_EVENTS_RETRY_DELAYS_MS;
 
 export function entryOf(event: CrmEvent, busName: string | undefined): PutEventsRequestEntry {
   return { Source: CRM_EVENT_SOURCE, DetailType: event.detailType, Detail: JSON.stringify(event.detail), ...(busName ? { EventBusName: busName } : {}) };

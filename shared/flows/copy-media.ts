@@ -1,3 +1,4 @@
+import { MEDIA_RETRY_DELAYS_MS } from '../limits';
 import type { Deps } from '../deps';
 import type { Item } from '../store/dynamo-helpers';
 import { getMessage, setMediaState } from '../store/items/message';
@@ -13,7 +14,7 @@ export interface MediaCopierDeps extends Deps {
   retryDelaysMs?: readonly number[];
 }
 
-const DEFAULT_RETRY_DELAYS_MS = [500, 2000];
+const DEFAULT_RETRY_DELAYS_MS: readonly number[] = MEDIA_RETRY_DELAYS_MS;
 
 /**
  * Copies a new message's files into our storage (from the table's stream). Reads the message again

@@ -18,6 +18,18 @@ export interface ErasureHooks {
   deleteMedia?: (message: Item) => Promise<void>;
   /** The key of the keyed hash that names an erasure without its number. */
   hashKey?: () => Promise<string>;
+  /** Milliseconds left to work in this request; when it runs low the erasure stops between batches, to be resumed. */
+  timeLeftMs?: () => number;
+}
+
+/** Stop starting batches when less than this is left: one batch (a page read, its media deletes, two transactions) fits in it. */
+export const ERASURE_BATCH_RESERVE_MS = 4_000;
+
+export interface ErasureOutcome {
+  conversations: number;
+  messages: number;
+  /** False when the time ran out: repeating the request resumes it. */
+  complete: boolean;
 }
 
 /** Items read per page: a message brings its pointer (and any early report), so a page's deletes fit one or two transactions. */
@@ -42,7 +54,7 @@ export async function numberHash(customer: string, hashKey: () => Promise<string
  *    deleted, other records lose the number. The opt-out state and consent history stay (the legal
  *    record of consent; they hold no message text).
  */
-export async function eraseCustomer(deps: Deps, customer: string, by: string, hooks: ErasureHooks = {}): Promise<{ conversations: number; messages: number }> {
+export async function eraseCustomer(deps: Deps, customer: string, by: string, hooks: ErasureHooks = {}): Promise<ErasureOutcome> {
   const { db, table } = deps;
   const erasures = new ErasureStore(db, table);
   const hash = await numberHash(customer, hooks.hashKey);
@@ -51,6 +63,8 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
     batch++;
     await hooks.afterBatch?.(batch);
   };
+  const outOfTime = () => (hooks.timeLeftMs ? hooks.timeLeftMs() < ERASURE_BATCH_RESERVE_MS : false);
+  const interrupted = async (): Promise<ErasureOutcome> => ({ ...((await erasures.get(hash))?.counts ?? { conversations: 0, messages: 0 }), complete: false });
 
   const customerItems = await itemsOfCustomer(db, table, customer);
   const conversations = customerItems.filter((item) => item.kind === 'conversation');
@@ -73,6 +87,7 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
 
   for (const conversationId of entry.conversationIds) {
     for (;;) {
+      if (outOfTime()) return interrupted();
       const page = await itemsOfConversation(db, table, conversationId, CONVERSATION_PAGE);
       if (page.length === 0) break;
       const deletes: Item[] = [];
@@ -91,6 +106,7 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
       await committed();
     }
     for (;;) {
+      if (outOfTime()) return interrupted();
       const about = await itemsAboutConversation(db, table, conversationId, ABOUT_PAGE);
       if (about.length === 0) break;
       await deleteInTransactions(db, table, about);
@@ -101,7 +117,7 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
   await forgetNumber(deps, customer, customerItems);
   const done = await erasures.finish(hash, deps.clock.now().toISOString());
   count('CustomerErased');
-  return done.counts;
+  return { ...done.counts, complete: true };
 }
 
 /** The number's own items, except consent: index entries, lead claim; leads made for it, and the number on other records. */

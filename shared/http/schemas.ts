@@ -160,6 +160,7 @@ export const erasureEntrySchema = z.object({
   counts: z.object({ conversations: z.number().int().min(0), messages: z.number().int().min(0) }),
 });
 export const erasureResultSchema = z.object({ conversations: z.number().int().min(0), messages: z.number().int().min(0) });
+export const erasureInProgressSchema = z.object({ conversations: z.number().int().min(0), messages: z.number().int().min(0), status: z.literal('in_progress') });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
 

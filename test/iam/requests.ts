@@ -113,6 +113,10 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
   if (call.client === 'SecretsManagerClient') {
     return [req(`secretsmanager:${call.operation}`, fromEnvironment('_SECRET_ARN', input.SecretId))];
   }
+  if (call.client === 'LambdaClient' && call.operation === 'Invoke') {
+    const name = fromEnvironment('_FUNCTION', input.FunctionName);
+    return [req('lambda:InvokeFunction', name.startsWith('arn:') ? name : `arn:${partition}:lambda:${region}:${account}:function:${name}`)];
+  }
   if (call.client === 'PinpointClient' && call.operation === 'SendMessages') {
     return [req('mobiletargeting:SendMessages', `arn:${partition}:mobiletargeting:${region}:${account}:apps/${String(input.ApplicationId)}/messages`)];
   }

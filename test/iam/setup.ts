@@ -1,4 +1,5 @@
 import { afterAll, inject, vi } from 'vitest';
+import type * as AwsSdkClientMock from 'aws-sdk-client-mock';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -10,10 +11,10 @@ import { PolicyCheck, suggestedStatement } from './policy-check';
 // Every test file records the AWS calls its functions make and checks them against their synthesized roles.
 installRecorder();
 vi.mock('aws-sdk-client-mock', async (importOriginal) => {
-  const original = await importOriginal<typeof import('aws-sdk-client-mock')>();
+  const original = await importOriginal<typeof AwsSdkClientMock>();
   const { recordSendOn, forgetMockWrapper } = await import('./recorder');
   const mockClient: typeof original.mockClient = (client, options) => {
-    const prototype = (typeof client === 'function' ? client.prototype : client) as Parameters<typeof recordSendOn>[0];
+    const prototype = (typeof client === 'function' ? (client as { prototype: unknown }).prototype : client) as Parameters<typeof recordSendOn>[0];
     forgetMockWrapper(prototype);
     const stub = original.mockClient(client, options);
     recordSendOn(prototype);

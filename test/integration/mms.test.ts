@@ -10,12 +10,12 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
-import { admin, call, lambdaContext, type Identity } from '../helpers/api';
+import { admin, call, type Identity } from '../helpers/api';
 import { signedTwilioForm } from '../helpers/signing';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
-import { StreamPoller } from '../../scripts/local/stream-poller';
+import { tableStreamReaders } from '../../scripts/local/stream-readers';
 import { FileMediaStore } from '../../scripts/local/file-media-store';
 import { MAX_MEDIA_BYTES } from '../../shared/domain/media';
 
@@ -56,7 +56,7 @@ let mediaDir: string;
 let store: FileMediaStore;
 let twilio: ReturnType<typeof createTwilio>;
 let api: ReturnType<typeof createSellerApi>;
-let poller: StreamPoller;
+let poller: ReturnType<typeof tableStreamReaders>;
 const hits = new Map<string, number>();
 const sns = mockClient(SNSClient);
 
@@ -97,10 +97,8 @@ beforeAll(async () => {
     retryDelaysMs: [10, 10],
   });
   const notifier = testNotifier(t);
-  poller = new StreamPoller(t.endpoint, t.table, async (event) => {
-    await notifier(event, lambdaContext);
-    return copier(event, lambdaContext);
-  });
+  // As deployed: the notifier reads the stream, the dispatcher hands new messages with files to the copier, each through its filter.
+  poller = tableStreamReaders(t.endpoint, t.table, { notifier, 'media-copier': copier });
 });
 
 afterAll(async () => {
@@ -182,7 +180,7 @@ describe('an inbound MMS', () => {
     expect(hits.get('/photo.png')).toBe(1);
     // A fresh poller reads the whole stream again from its start, as a retried batch would.
     const copier = createMediaCopier({ ...t, media: store, fetch: { timeoutMs: 500, allowedHosts: ['127.0.0.1'], allowInsecure: true }, retryDelaysMs: [] });
-    const again = new StreamPoller(t.endpoint, t.table, (event) => copier(event, lambdaContext));
+    const again = tableStreamReaders(t.endpoint, t.table, { 'media-copier': copier });
     await again.drain(500);
     await again.stop();
     expect(hits.get('/photo.png')).toBe(1);

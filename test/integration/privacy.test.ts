@@ -5,14 +5,14 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
-import { admin, call, lambdaContext, type Identity } from '../helpers/api';
+import { admin, call, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
-import { StreamPoller } from '../../scripts/local/stream-poller';
+import { tableStreamReaders } from '../../scripts/local/stream-readers';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import { CursorCodec } from '../../shared/http/cursor';
 import type { Item } from '../../shared/store/dynamo-helpers';
@@ -37,7 +37,7 @@ let privacy: ReturnType<typeof createPrivacy>;
 let directory: ReturnType<typeof createDirectory>;
 let reassignment: ReturnType<typeof createReassignment>;
 let send: ReturnType<typeof inboundSender>;
-let poller: StreamPoller;
+let poller: ReturnType<typeof tableStreamReaders>;
 let fileServer: Server;
 let fileBase: string;
 let mediaDir: string;
@@ -73,10 +73,8 @@ beforeAll(async () => {
   send = inboundSender(t);
   const notifier = testNotifier(t);
   const copier = createMediaCopier({ ...t, media: store, fetch: { timeoutMs: 2000, allowedHosts: ['127.0.0.1'], allowInsecure: true }, retryDelaysMs: [] });
-  poller = new StreamPoller(t.endpoint, t.table, async (event) => {
-    await notifier(event, lambdaContext);
-    return copier(event, lambdaContext);
-  });
+  // As deployed: the notifier reads the stream, the dispatcher hands new messages with files to the copier, each through its filter.
+  poller = tableStreamReaders(t.endpoint, t.table, { notifier, 'media-copier': copier });
 });
 
 afterAll(async () => {

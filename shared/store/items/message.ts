@@ -61,6 +61,8 @@ export function messageItem(m: MessageState): Item {
     ...(m.status === 'queued' ? keys.queuedMessage(m.id, m.createdAt) : {}),
     kind: 'message',
     ...m,
+    // A leaf the media copier's stream filter can match (Lambda filters see leaves, not lists of maps).
+    ...(m.media?.some((file) => file.status === 'pending') ? { mediaPending: true } : {}),
   };
 }
 

@@ -1,0 +1,48 @@
+import type { FilterPattern } from '../domain/event-filter';
+
+/**
+ * Who reads the table's stream, and which changes each one wants: the event source mappings' filter
+ * criteria in AWS (infra/stack.ts), the stream dispatcher's routing, and the local stream poller's
+ * filtering are all built from these patterns, so the three cannot drift.
+ *
+ * AWS advises at most two readers per stream shard. The notifier reads the stream itself (in order:
+ * unread pointers and conversation positions depend on it); the dispatcher is the second reader and
+ * hands each other consumer its changes as an asynchronous invocation with that consumer's own
+ * retries and failure queue, so a failing consumer never holds up the stream or the others.
+ */
+const message = { kind: { S: ['message'] } };
+
+export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', FilterPattern[]> = {
+  notifier: [
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification'] } } } },
+    // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation'] } } } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { ...message, direction: { S: ['outbound'] } } } },
+    // Retention: a conversation removed by TTL takes its head, timeline, read marks and pointers along.
+    { eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { OldImage: { kind: { S: ['conversation'] } } } },
+    // Record ownership changes: the notifier re-applies them to the record's conversations.
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['record'] } } } },
+  ],
+  // `mediaPending` is a leaf written on new messages with files to copy: Lambda's `exists` sees leaves only.
+  'media-copier': [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, mediaPending: { BOOL: [true] } } } }],
+  'crm-events': [
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'conversationEvent', 'consentChange'] } } } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: message } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['erasure'] }, status: { S: ['done'] } } } },
+  ],
+};
+
+export type StreamConsumer = keyof typeof STREAM_FILTERS;
+
+/** Consumers the dispatcher invokes, with the most records one invocation carries (its timeout is computed from it). */
+export const DISPATCHED = { 'media-copier': { maxRecords: 10 }, 'crm-events': { maxRecords: 100 } } as const satisfies Partial<Record<StreamConsumer, { maxRecords: number }>>;
+export type DispatchedConsumer = keyof typeof DISPATCHED;
+
+/** An asynchronous invocation's payload is limited to 256 KB; a chunk stays well under it. */
+export const MAX_DISPATCH_PAYLOAD_BYTES = 200_000;
+
+/** The dispatcher's own filter: every change any dispatched consumer wants. */
+export const DISPATCHER_FILTERS: FilterPattern[] = (Object.keys(DISPATCHED) as DispatchedConsumer[]).flatMap((name) => STREAM_FILTERS[name]);
+
+/** The two readers' batch sizes (event source mappings): the notifier's keeps its worst case under Lambda's 15 minutes (infra/timeouts.ts). */
+export const STREAM_BATCH_SIZE = { notifier: 40, 'stream-dispatcher': 100 } as const;
