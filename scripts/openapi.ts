@@ -148,6 +148,7 @@ function responses(route: RouteSpec, op: Operation) {
   const out: Record<string, unknown> = { [op.success.status]: success, '400': error('Invalid input (ValidationError, InvalidPhoneNumber, …).') };
   if (route.access === 'public') {
     out['403'] = error('A signature that does not verify (InvalidSignature), or a topic not configured.');
+    if (route.path.startsWith('/callbacks/twilio/')) out['503'] = error('NotConfigured: the Twilio secret has not been set since the first deploy; Twilio retries the callback.');
   } else {
     out['401'] = { description: 'No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
     out['403'] = error('The caller may not do this (InsufficientPrivileges, NumberNotAssigned).');

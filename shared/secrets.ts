@@ -1,5 +1,6 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { config } from './config';
+import { HttpError } from './domain/errors';
 
 export interface TwilioCredentials {
   accountSid: string;
@@ -31,7 +32,8 @@ export async function twilioCredentials(): Promise<TwilioCredentials> {
   const { TWILIO_SECRET_ARN, TWILIO_AUTH_TOKEN, TWILIO_ACCOUNT_SID } = config();
   if (TWILIO_SECRET_ARN) {
     const secret = JSON.parse(await secretString(TWILIO_SECRET_ARN)) as Partial<TwilioCredentials>;
-    if (!secret.authToken || !secret.accountSid) throw new Error('the Twilio secret must hold {"accountSid","authToken"}');
+    // The stack creates the secret with empty fields: until an operator sets them, Twilio is "not configured yet".
+    if (!secret.authToken || !secret.accountSid) throw new HttpError('NotConfigured', 'Twilio is not configured yet: set {"accountSid","authToken"} in the Twilio secret');
     return { accountSid: secret.accountSid, authToken: secret.authToken };
   }
   return { accountSid: TWILIO_ACCOUNT_SID ?? 'AC00000000000000000000000000000000', authToken: TWILIO_AUTH_TOKEN ?? 'local-twilio-token' };

@@ -563,7 +563,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError";
+                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError" | "NotConfigured";
                 message: string;
                 details?: unknown;
             };
@@ -920,6 +920,12 @@ export interface components {
         ErasureResult: {
             conversations: number;
             messages: number;
+        };
+        ErasureInProgress: {
+            conversations: number;
+            messages: number;
+            /** @constant */
+            status: "in_progress";
         };
         ConsentBody: {
             /** @enum {string} */
@@ -3758,6 +3764,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErasureResult"];
                 };
             };
+            /** @description A large customer: the erasure did not fit in one request and stopped between two committed batches. Repeat the same request after Retry-After to resume it; it answers 200 when done. */
+            202: {
+                headers: {
+                    /** @description Seconds to wait before repeating the request. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureInProgress"];
+                };
+            };
             /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
             400: {
                 headers: {
@@ -3964,6 +3981,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description NotConfigured: the Twilio secret has not been set since the first deploy; Twilio retries the callback. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     twilioStatus: {
@@ -4026,6 +4052,15 @@ export interface operations {
             };
             /** @description InternalError (never with internals); the request can be retried. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description NotConfigured: the Twilio secret has not been set since the first deploy; Twilio retries the callback. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,6 +14,8 @@ export const errorStatus = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   InternalError: 500,
+  /** A first deploy whose provider credentials are not set yet: the provider retries later. */
+  NotConfigured: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

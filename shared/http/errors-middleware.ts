@@ -12,6 +12,8 @@ export function errorBody(code: string, message: string, details?: unknown) {
 export function toErrorResponse(error: unknown): { statusCode: number; headers: Record<string, string>; body: string } {
   const headers = { 'content-type': 'application/json' };
   if (error instanceof HttpError) {
+    // An operator must act (e.g. set the Twilio secret after the first deploy): said once per request, clearly.
+    if (error.status === 503) logger.error('not configured', { code: error.code, reason: error.message });
     return { statusCode: error.status, headers, body: JSON.stringify(errorBody(error.code, error.message, error.details)) };
   }
   if (error instanceof ZodError) {

@@ -28,7 +28,7 @@ import { receiveInbound } from '../../shared/flows/receive-inbound';
 
 /** Consent and privacy (contract: GET/PUT /consent, DELETE /customers, GET /erasures). */
 const N = { alice: '+14255584001', bob: '+14255584002' };
-const C = { consent: '+14255584101', erased: '+14255584102', crashed: '+14255584103', manual: '+14255584104' };
+const C = { consent: '+14255584101', erased: '+14255584102', crashed: '+14255584103', manual: '+14255584104', large: '+14255584105' };
 const hashKey = async () => 'test-erasure-key';
 let t: TestTable;
 let api: ReturnType<typeof createSellerApi>;
@@ -249,5 +249,21 @@ describe('erasure on request', () => {
     for (const needle of [C.crashed, ...bodies]) expect(visible).not.toContain(needle);
     expect(await tracesOf(bodies)).toEqual([]);
     expect(await tracesOf([C.crashed])).toEqual(['consentChange', 'optOut']);
+  });
+});
+
+describe('erasure of a large customer', () => {
+  it('a customer too large for one request answers 202 with Retry-After, and repeating the request finishes it', async () => {
+    await customerWithHistory(C.large, 'l');
+    // Out of time from the start: the conversations are taken off the lists, then the request stops between batches.
+    const outOfTime = createPrivacy(t, new CursorCodec(hashKey), { hashKey, deleteMedia: deleteMediaOf(store), timeLeftMs: () => 0 });
+    const first = await call(outOfTime, 'DELETE', `/customers/${encodeURIComponent(C.large)}`, { as: admin });
+    expect(first.status).toBe(202);
+    expect(first.headers['retry-after']).toBe('1');
+    expect(first.body).toMatchObject({ status: 'in_progress', messages: 0 });
+    const done = await call(privacy, 'DELETE', `/customers/${encodeURIComponent(C.large)}`, { as: admin });
+    expect(done.status).toBe(200);
+    expect(done.body.messages).toBeGreaterThan(0);
+    expect(done.body).not.toHaveProperty('status');
   });
 });
