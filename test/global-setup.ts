@@ -14,12 +14,15 @@ export async function setup(project: TestProject) {
   project.provide('dynamoEndpoint', dynamo.endpoint);
 }
 
-/** `npm test` runs the whole suite with IAM_GRANT_COVERAGE=1: then every grant no test exercised must be justified. */
+/**
+ * After the run: reports/iam/grants.md lists every grant no test exercised. With IAM_GRANT_COVERAGE=1 a grant
+ * neither exercised nor justified in test/iam/unexercised-grants.ts fails the run (not yet the default: see README).
+ */
 export async function teardown() {
   await dynamo?.stop();
-  if (process.env.IAM_GRANT_COVERAGE === '1' && iamTemplatePath) {
+  if (iamTemplatePath) {
     const problems = checkGrantCoverage(iamTemplatePath);
-    if (problems.length > 0) {
+    if (problems.length > 0 && process.env.IAM_GRANT_COVERAGE === '1') {
       process.exitCode = 1;
       throw new Error(`IAM grant coverage (reports/iam/grants.md):\n- ${problems.join('\n- ')}`);
     }
