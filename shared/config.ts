@@ -5,7 +5,8 @@ import { MEDIA_FETCH_TIMEOUT_MS } from './limits';
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
 
 const configSchema = z.object({
-  TABLE_NAME: z._default(z.string().check(z.minLength(1)), 'SmsCrm'),
+  /** Required: a function deployed without its table fails on its first invocation, never writes to a guessed one. */
+  TABLE_NAME: z.string().check(z.minLength(1)),
   DEFAULT_REGION: z._default(z.string().check(z.length(2)), 'US'),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   DYNAMODB_ENDPOINT: z.optional(z.url()),

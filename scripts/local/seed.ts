@@ -22,7 +22,9 @@ export const demoSellers = [
 ];
 
 /** A small demo organisation: two teams' worth of sellers, numbers, one of each record type, templates. */
-export async function seedDemo(deps: Deps): Promise<void> {
+export async function seedDemo(deps: Deps, options: { sendingProvider?: 'sandbox' | 'eum' } = {}): Promise<void> {
+  // `npm start` sends through the in-process sandbox; `--synth` through End User Messaging's local stand-in.
+  const provider = options.sendingProvider ?? 'sandbox';
   const directory = new DirectoryStore(deps.db, deps.table);
   const records = new RecordStore(deps.db, deps.table);
   const templates = new TemplateStore(deps.db, deps.table);
@@ -32,8 +34,8 @@ export async function seedDemo(deps: Deps): Promise<void> {
   await directory.putSeller({ id: 'alice', name: 'Alice Andersson', teamIds: ['sales-east'], roles: ['salesperson'] });
   await directory.putSeller({ id: 'bob', name: 'Bob Berg', teamIds: [], roles: ['salesperson'] });
   await directory.putSeller({ id: 'carl', name: 'Carl Coordinator', teamIds: ['sales-east'], roles: [] });
-  await directory.putNumber({ number: demo.aliceNumber, assignedTo: { type: 'seller', id: 'alice' }, provider: 'sandbox', label: 'Alice direct' });
-  await directory.putNumber({ number: demo.teamNumber, assignedTo: { type: 'team', id: 'sales-east' }, provider: 'sandbox', label: 'Sales East' });
+  await directory.putNumber({ number: demo.aliceNumber, assignedTo: { type: 'seller', id: 'alice' }, provider, label: 'Alice direct' });
+  await directory.putNumber({ number: demo.teamNumber, assignedTo: { type: 'team', id: 'sales-east' }, provider, label: 'Sales East' });
   await directory.putNumber({ number: demo.bobNumber, assignedTo: { type: 'seller', id: 'bob' }, provider: 'twilio', label: 'Bob (Twilio)' });
 
   const record = (r: Omit<CrmRecord, 'modifiedAt' | 'state'> & Partial<Pick<CrmRecord, 'state'>>) => records.upsert({ state: 'active', modifiedAt: now, ...r } as CrmRecord);

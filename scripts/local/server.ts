@@ -227,20 +227,20 @@ function send(res: ServerResponse, status: number, body: unknown, extraHeaders: 
 
 /** A photo a customer could send, for trying MMS locally: `media: [{"url": "<base>/local/sample/photo.png", "contentType": "image/png"}]`. */
 export const SAMPLE_PHOTO_PATH = '/local/sample/photo.png';
-const SAMPLE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+export const SAMPLE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173';
 const CORS_ALLOW_HEADERS = 'authorization,content-type,idempotency-key';
 const CORS_ALLOW_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
 
 /** The CORS headers an allowed origin gets on every answer; none for any other origin (the browser then refuses). */
-function corsHeaders(corsOrigins: ReadonlySet<string>, origin: string | undefined): Record<string, string> {
+export function corsHeaders(corsOrigins: ReadonlySet<string>, origin: string | undefined): Record<string, string> {
   if (!origin || !corsOrigins.has(origin)) return {};
   return { 'access-control-allow-origin': origin, vary: 'origin' };
 }
 
 /** API Gateway answers preflights itself: 204, with the allowed methods and headers for an allowed origin only. */
-function preflight(res: ServerResponse, cors: Record<string, string>) {
+export function preflight(res: ServerResponse, cors: Record<string, string>) {
   const allowed = Object.keys(cors).length > 0;
   res
     .writeHead(204, allowed ? { ...cors, 'access-control-allow-methods': CORS_ALLOW_METHODS, 'access-control-allow-headers': CORS_ALLOW_HEADERS, 'access-control-max-age': '600' } : {})

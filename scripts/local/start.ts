@@ -9,17 +9,25 @@ import { LocalAuth } from './local-auth';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.LOG_LEVEL ??= 'WARN';
 process.env.METRICS_DISABLED ??= 'true';
+process.env.TABLE_NAME ??= 'SmsCrm';
 const { startLocalServer } = await import('./server');
 const { seedDemo, demo, demoSellers } = await import('./seed');
 const { ensureConsoleBuilt } = await import('./console-files');
+const { synthesize } = await import('./synth/synthesize');
+const { startSynthStack } = await import('./synth/synth-stack');
 
-/** `npm start [-- --port N] [-- --seed]`: the whole system on this machine. */
+/**
+ * `npm start [-- --port N] [-- --seed] [-- --synth [--cdk-out DIR] [--logs]]`: the whole system on this machine;
+ * with `--synth`, from the bundles and template `cdk synth` writes.
+ */
 async function main() {
   const args = process.argv.slice(2);
   const portArg = args.includes('--port') ? args[args.indexOf('--port') + 1] : undefined;
   const port = Number(portArg ?? process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`--port must be a port number, not "${portArg}"`);
   const seed = args.includes('--seed');
+  const synth = args.includes('--synth');
+  const cdkOut = args.includes('--cdk-out') ? args[args.indexOf('--cdk-out') + 1]! : 'cdk.out';
   const twilioAuthToken = process.env.TWILIO_AUTH_TOKEN ?? 'local-twilio-token';
   const jwtSecret = process.env.LOCAL_JWT_SECRET ?? randomBytes(32).toString('hex');
 
@@ -33,7 +41,8 @@ async function main() {
     fail(`DynamoDB Local failed to start: ${(error as Error).message.split('\n')[0]}`);
   }
   const table = 'SmsCrm';
-  let stack: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+  let stack: { url: string; deps: Awaited<ReturnType<typeof startLocalServer>>['deps']; stop(): Promise<void> } | undefined;
+  let synthStack: Awaited<ReturnType<typeof startSynthStack>> | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -54,8 +63,14 @@ async function main() {
 
   try {
     await ensureConsoleBuilt();
+    if (synth) {
+      console.log(`Synthesizing the stack into ${cdkOut} (cdk synth, bundles included)…`);
+      await synthesize(cdkOut);
+      stack = synthStack = await startSynthStack({ cdkOut, port, dynamoEndpoint: dynamo.endpoint, jwtSecret, echoLogs: args.includes('--logs'), console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
+    } else {
     await createTable(dynamo.endpoint, table);
     stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
+    }
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     console.error(e.code === 'EADDRINUSE' ? `Port ${port} is already in use. Stop the other process, or start on another port: PORT=${port + 1} npm start` : `Local stack failed to start: ${e.message}`);
@@ -65,9 +80,12 @@ async function main() {
 
   console.log(`SMS CRM local stack listening on ${stack.url}`);
   console.log(`Seller console: ${stack.url}/`);
-  console.log(`DynamoDB Local at ${dynamo.endpoint} (in memory), table ${table}; Twilio callbacks verified with TWILIO_AUTH_TOKEN=${twilioAuthToken === 'local-twilio-token' ? 'local-twilio-token' : '(from env)'}`);
+  if (synthStack) console.log(`Running ${synthStack.functions.size} functions from their bundles in ${cdkOut}, each with its template environment; table ${synthStack.deps.table}; Twilio secret unset until --seed (callbacks answer 503)`);
+  else console.log(`DynamoDB Local at ${dynamo.endpoint} (in memory), table ${table}; Twilio callbacks verified with TWILIO_AUTH_TOKEN=${twilioAuthToken === 'local-twilio-token' ? 'local-twilio-token' : '(from env)'}`);
   if (seed) {
-    await seedDemo(stack.deps);
+    await seedDemo(stack.deps, synthStack ? { sendingProvider: 'eum' } : {});
+    // What the README's deploy steps have an operator do after the first deploy.
+    synthStack?.setTwilioSecret({ accountSid: 'AClocal', authToken: twilioAuthToken });
     const auth = new LocalAuth(jwtSecret);
     const [admin, alice, bob] = await Promise.all([auth.issue('admin', ['admin']), auth.issue('alice'), auth.issue('bob')]);
     console.log('\nDemo organisation loaded: sellers alice, bob, carl (no SMS role); team sales-east; records acme, ada, grace, acme-renewal, linus.');

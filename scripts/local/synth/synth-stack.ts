@@ -1,0 +1,350 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from '@20minutes/s3rver';
+import type { FilterPattern } from '../../../shared/domain/event-filter';
+import { errorBody } from '../../../shared/http/errors-middleware';
+import { normalizePhone } from '../../../shared/domain/phone';
+import { twilioSignature } from '../../../shared/providers/twilio-signature';
+import { createDb } from '../../../shared/aws';
+import { systemClock } from '../../../shared/domain/clock';
+import type { Deps } from '../../../shared/deps';
+import { apiGatewayEventFor } from '../api-event';
+import { LocalAuth } from '../local-auth';
+import { StreamPoller } from '../stream-poller';
+import { createTableFromTemplate } from '../create-table';
+import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
+import { TemplateModel, type CfnTemplate } from '../synthesized-template';
+import { AwsStandIns } from './aws-stand-ins';
+import { FunctionWorker, type LambdaEnvironment } from './function-workers';
+import { corsHeaders, DEFAULT_CORS_ORIGINS, preflight, SAMPLE_PHOTO, SAMPLE_PHOTO_PATH } from '../server';
+
+export interface SynthStackOptions {
+  /** The cloud assembly `cdk synth` wrote (template and asset folders). */
+  cdkOut: string;
+  stackName?: string;
+  port: number;
+  host?: string;
+  dynamoEndpoint: string;
+  jwtSecret: string;
+  /** Print every function's log lines, prefixed with its name. */
+  echoLogs?: boolean;
+  corsOrigins?: string;
+  console?: { sellers: { id: string; name: string; groups?: string[] }[] };
+}
+
+/** S3rver's fixed credentials: it checks every request's (and presigned URL's) SigV4 signature against them. */
+const S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+const STREAM_POLL_MS = 200;
+
+interface TemplateRoute {
+  routeKey: string;
+  method: string;
+  pattern: RegExp;
+  params: string[];
+  literalSegments: number;
+  jwt: boolean;
+  functionLogicalId: string;
+}
+
+/**
+ * `npm start -- --synth`: the deployment `cdk synth` describes, on this machine. Each function runs from its
+ * bundle in cdk.out in a worker thread whose environment is the template's Environment for it; its SDK clients
+ * reach DynamoDB Local, a local S3 server and the AWS stand-ins through AWS_ENDPOINT_URL_*. The table, routes,
+ * authorisation, topics' subscriptions, event source mappings (filters, batch sizes, retries), rules, secrets
+ * and asynchronous retry settings are all read from the template: a wiring mistake there fails here.
+ */
+export async function startSynthStack(options: SynthStackOptions) {
+  const stackName = options.stackName ?? 'SmsCrm';
+  const template = JSON.parse(await readFile(join(options.cdkOut, `${stackName}.template.json`), 'utf8')) as CfnTemplate;
+  const model = new TemplateModel(template);
+  const output = (name: string) => model.resolve((template.Outputs?.[name] as { Value: unknown } | undefined)?.Value) as string | undefined;
+
+  const [tableId, tableResource] = model.resources('AWS::DynamoDB::Table')[0] ?? [];
+  if (!tableId || !tableResource) throw new Error('the template has no table');
+  const tableName = model.named(tableId).ref;
+  await createTableFromTemplate(options.dynamoEndpoint, tableName, tableResource.Properties ?? {});
+
+  const s3Dir = await mkdtemp(join(tmpdir(), 'sms-crm-s3-'));
+  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: model.resources('AWS::S3::Bucket').map(([id]) => ({ name: model.named(id).ref })) });
+  const s3Address = await s3.run();
+  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+
+  const auth = new LocalAuth(options.jwtSecret);
+  const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
+  const workers = new Map<string, FunctionWorker>();
+  const invoked = new Set<string>();
+  const invoke = async (logicalId: string, event: unknown) => {
+    const worker = workers.get(logicalId);
+    if (!worker) throw new Error(`no function ${logicalId} in the template`);
+    invoked.add(worker.fn.name);
+    return worker.invoke(event);
+  };
+  let url = '';
+  const standIns = new AwsStandIns(model, invoke);
+  await standIns.start();
+  const twilioSecretArn = output('TwilioSecretArn');
+  const twilio = new TwilioStandIn(() => url, () => (JSON.parse((twilioSecretArn && standIns.secretValue(twilioSecretArn)) || '{}') as { authToken?: string }).authToken || undefined);
+  const routes = templateRoutes(model);
+
+  const server: Server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      console.error('synth stack error:', error);
+      if (!res.headersSent) send(res, 500, errorBody('InternalError', 'internal error'));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  url = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
+
+  const environment: LambdaEnvironment = {
+    region: model.deployment.region,
+    dynamodbEndpoint: options.dynamoEndpoint,
+    s3Endpoint,
+    awsEndpoint: standIns.url,
+    credentials: S3_CREDENTIALS,
+    redirects: [
+      ['https://api.twilio.com/', `${url}/local/twilio/`],
+      [`https://sns.${model.deployment.region}.amazonaws.com${standIns.certificatePath}`, `${standIns.url}${standIns.certificatePath}`],
+    ],
+  };
+  const functions = model.functions();
+  for (const fn of functions.values()) {
+    if (!fn.assetPath) throw new Error(`${fn.name}: the template names no asset folder (synthesize with asset metadata on, as cdk synth does)`);
+    workers.set(fn.logicalId, new FunctionWorker(fn, join(options.cdkOut, fn.assetPath), environment, options.echoLogs ?? false));
+  }
+
+  // The table stream's event source mappings, as the template configures them.
+  const tableStreamArn = model.named(tableId).attributes.StreamArn;
+  const readers: StreamPoller[] = [];
+  for (const [, mapping] of model.resources('AWS::Lambda::EventSourceMapping')) {
+    const props = model.resolve(mapping.Properties) as { EventSourceArn: string; FunctionName: string; BatchSize?: number; MaximumRetryAttempts?: number; FilterCriteria?: { Filters: { Pattern: string }[] } };
+    if (props.EventSourceArn !== tableStreamArn) continue;
+    readers.push(
+      new StreamPoller(options.dynamoEndpoint, tableName, async (event) => (await invoke(props.FunctionName, event)) as never, {
+        batchSize: props.BatchSize ?? 100,
+        maxRetries: props.MaximumRetryAttempts ?? 10,
+        ...(props.FilterCriteria ? { filters: props.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as FilterPattern) } : {}),
+      }),
+    );
+  }
+  for (const reader of readers) reader.start(STREAM_POLL_MS);
+
+  const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
+    const input = parseJson(body);
+    if (method === 'POST' && path === '/local/token') {
+      if (!input || typeof input.sub !== 'string' || input.sub === '' || (input.groups !== undefined && !Array.isArray(input.groups))) {
+        return { status: 400, body: errorBody('ValidationError', 'body must be {"sub": string, "groups"?: string[]}') };
+      }
+      return { status: 200, body: { token: await auth.issue(input.sub, (input.groups as string[] | undefined) ?? []) } };
+    }
+    if (method === 'POST' && path === '/local/provider/inbound') {
+      // A customer's SMS to an End User Messaging number: the service publishes it to the two-way topic.
+      const from = typeof input?.from === 'string' ? normalizePhone(input.from, 'US') : undefined;
+      const to = typeof input?.to === 'string' ? normalizePhone(input.to, 'US') : undefined;
+      if (!from || !to || typeof input?.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
+      const inboundMessageId = randomUUID();
+      standIns.publish(output('InboundSmsTopicArn')!, JSON.stringify({ originationNumber: from, destinationNumber: to, messageKeyword: 'KEYWORD_LOCAL', messageBody: input.body, inboundMessageId, previousPublishedMessageId: null }));
+      return { status: 202, body: { inboundMessageId } };
+    }
+    const httpsTopic = /^\/local\/sns\/(inbound-sms|sms-events)\/https$/.exec(path)?.[1];
+    if (method === 'POST' && httpsTopic) {
+      // The topic's HTTPS subscription: SNS POSTs the signed notification to the callback route.
+      if (!input) return { status: 400, body: errorBody('ValidationError', 'the body must be the SNS Message as JSON') };
+      const topicArn = output(httpsTopic === 'inbound-sms' ? 'InboundSmsTopicArn' : 'SmsEventsTopicArn')!;
+      const delivered = await fetch(`${url}/callbacks/sns`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }, body: JSON.stringify(standIns.signedNotification(topicArn, body)) });
+      return { status: delivered.status, body: parseJson(await delivered.text()) ?? {} };
+    }
+    if (method === 'GET' && path === '/local/provider/outbox') return { status: 200, body: { items: [...standIns.eumOutbox.map((m) => ({ provider: 'eum', ...m })), ...twilio.outbox] } };
+    if (method === 'GET' && path === '/local/sns/published') return { status: 200, body: { items: standIns.published } };
+    if (method === 'GET' && path === '/local/events') return { status: 200, body: { items: standIns.events } };
+    if (method === 'POST' && path === '/local/schedules/run') return { status: 200, body: { invoked: standIns.runSchedules() } };
+    if (method === 'GET' && path === '/local/deployment') {
+      return {
+        status: 200,
+        body: {
+          functions: [...functions.values()].map((fn) => ({ name: fn.name, logicalId: fn.logicalId, invoked: invoked.has(fn.name) })),
+          awsEndpoint: standIns.url,
+          publicBaseUrl: [...functions.values()].find((fn) => fn.name === 'twilio-callbacks')?.environment.PUBLIC_BASE_URL,
+          topics: { inboundSms: output('InboundSmsTopicArn'), smsEvents: output('SmsEventsTopicArn') },
+          failures: { invocations: standIns.failedInvocations, queues: Object.fromEntries(standIns.queues), streams: readers.flatMap((r) => r.failed), unsupported: standIns.unsupported },
+        },
+      };
+    }
+    const logsOf = /^\/local\/logs\/([\w-]+)$/.exec(path)?.[1];
+    if (method === 'GET' && logsOf) {
+      const fn = [...workers.values()].find((w) => w.fn.name === logsOf);
+      return fn ? { status: 200, body: { lines: fn.logs } } : { status: 404, body: errorBody('NotFound', `no function ${logsOf}`) };
+    }
+    return undefined;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const target = req.url ?? '/';
+    const queryAt = target.indexOf('?');
+    const path = queryAt < 0 ? target : target.slice(0, queryAt);
+    const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
+    const method = req.method ?? 'GET';
+    const cors = corsHeaders(corsOrigins, req.headers.origin);
+    if (method === 'OPTIONS') return preflight(res, cors);
+    if (path.startsWith('/local/twilio/')) return twilio.handle(method, path.slice('/local/twilio'.length), body, res);
+    if (method === 'GET' && path === SAMPLE_PHOTO_PATH) return void res.writeHead(200, { 'content-type': 'image/png' }).end(SAMPLE_PHOTO);
+    if (path.startsWith('/local/')) {
+      const answer = await local(method, path, body);
+      return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
+    }
+    if (method === 'GET' && path === '/config.json') {
+      return send(res, 200, { apiUrl: url, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
+    }
+    const route = matchTemplateRoute(routes, method, path);
+    if (!route) {
+      if (method === 'GET') {
+        const file = await consoleFile(path);
+        if (file) return void res.writeHead(200, { 'content-type': file.type, ...CONSOLE_SECURITY_HEADERS }).end(file.body);
+      }
+      // API Gateway's own answer for a request no route matches.
+      return send(res, 404, { message: 'Not Found' }, cors);
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+    const event = apiGatewayEventFor({ method, path, rawQueryString, headers: { ...headers, 'x-forwarded-proto': 'https' }, body: body || undefined, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, route.route.routeKey, route.params);
+    if (route.route.jwt) {
+      const claims = await auth.claims(headers.authorization);
+      if (!claims) return send(res, 401, { message: 'Unauthorized' }, cors);
+      (event.requestContext as unknown as Record<string, unknown>).authorizer = { jwt: { claims, scopes: null } };
+    }
+    let result: { statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean };
+    try {
+      result = (await invoke(route.route.functionLogicalId, event)) as typeof result;
+    } catch (error) {
+      // A function error or timeout: API Gateway answers for the function.
+      console.error(`${route.route.routeKey}: ${(error as Error).message}`);
+      return send(res, 500, { message: 'Internal Server Error' }, cors);
+    }
+    res.writeHead(result.statusCode ?? 200, { ...(result.headers ?? {}), ...cors }).end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+  };
+
+  /** The seed's Twilio secret value, as an operator sets it after the first deploy. */
+  const setTwilioSecret = (credentials: { accountSid: string; authToken: string }) => {
+    if (twilioSecretArn) standIns.putSecret(twilioSecretArn, JSON.stringify(credentials));
+  };
+
+  return {
+    url,
+    model,
+    functions,
+    standIns,
+    /** A client for seeding: the source's DynamoDB access to the template's table. */
+    deps: { db: createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: tableName, clock: systemClock, defaultRegion: 'US' } satisfies Deps,
+    setTwilioSecret,
+    invoked,
+    workers,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.all(readers.map((r) => r.stop()));
+      await standIns.stop();
+      await Promise.all([...workers.values()].map((w) => w.stop()));
+      await s3.close();
+      await rm(s3Dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type SynthStack = Awaited<ReturnType<typeof startSynthStack>>;
+
+/** The HTTP API's routes from the template: route key, JWT or not, and the function its integration invokes. */
+export function templateRoutes(model: TemplateModel): TemplateRoute[] {
+  const out: TemplateRoute[] = [];
+  for (const [, resource] of model.resources('AWS::ApiGatewayV2::Route')) {
+    const props = model.resolve(resource.Properties) as { RouteKey: string; AuthorizationType?: string; Target: string };
+    const integrationId = props.Target.replace(/^integrations\//, '');
+    const integration = model.resolve(model.template.Resources[integrationId]?.Properties) as { IntegrationUri: string } | undefined;
+    if (!integration) throw new Error(`route ${props.RouteKey} targets ${integrationId}, which the template does not define`);
+    const [method, routePath] = props.RouteKey.split(' ') as [string, string];
+    const params: string[] = [];
+    const segments = routePath.split('/').filter(Boolean);
+    const pattern = new RegExp(
+      `^/${segments
+        .map((segment) => {
+          const param = /^\{(\w+)(\+?)\}$/.exec(segment);
+          if (!param) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          params.push(param[1]!);
+          return param[2] ? '(.+)' : '([^/]+)';
+        })
+        .join('/')}$`,
+    );
+    out.push({ routeKey: props.RouteKey, method, pattern, params, literalSegments: segments.filter((s) => !s.startsWith('{')).length, jwt: props.AuthorizationType === 'JWT', functionLogicalId: integration.IntegrationUri.split(':function:')[1]!.split(':')[0]! });
+  }
+  // API Gateway prefers the most specific route: more literal segments first.
+  return out.sort((a, b) => b.literalSegments - a.literalSegments);
+}
+
+function matchTemplateRoute(routes: TemplateRoute[], method: string, path: string): { route: TemplateRoute; params: Record<string, string> } | undefined {
+  for (const route of routes) {
+    if (route.method !== method && route.method !== 'ANY') continue;
+    const match = route.pattern.exec(path);
+    if (match) return { route, params: Object.fromEntries(route.params.map((name, i) => [name, match[i + 1]!])) };
+  }
+  return undefined;
+}
+
+/**
+ * Twilio's API and media as the bundles reach them (their `https://api.twilio.com/` requests are redirected here):
+ * a customer's MMS files, and Messages.json sends, each followed by the signed status callback Twilio would make.
+ */
+class TwilioStandIn {
+  readonly outbox: { provider: 'twilio'; sid: string; to: string; from: string; body: string }[] = [];
+
+  constructor(
+    private readonly apiUrl: () => string,
+    /** The auth token in the stack's Twilio secret, once set. */
+    private readonly authToken: () => string | undefined,
+  ) {}
+
+  async handle(method: string, path: string, body: string, res: ServerResponse) {
+    if (method === 'GET' && /^\/2010-04-01\/Accounts\/\w+\/Messages\/\w+\/Media\/\w+$/.test(path)) return void res.writeHead(200, { 'content-type': 'image/png' }).end(SAMPLE_PHOTO);
+    const account = /^\/2010-04-01\/Accounts\/(\w+)\/Messages\.json$/.exec(path)?.[1];
+    if (method === 'POST' && account) {
+      const form = new URLSearchParams(body);
+      const sid = `SM${randomUUID().replace(/-/g, '')}`;
+      this.outbox.push({ provider: 'twilio', sid, to: form.get('To') ?? '', from: form.get('From') ?? '', body: form.get('Body') ?? '' });
+      const statusCallback = form.get('StatusCallback');
+      if (statusCallback) setTimeout(() => void this.report(statusCallback, account, sid, form), 50);
+      return send(res, 201, { sid, account_sid: account, status: 'queued', to: form.get('To'), from: form.get('From'), body: form.get('Body') });
+    }
+    return send(res, 404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+  }
+
+  /** Twilio POSTs the status to the callback URL it was given (the deployed API's), signed over that URL. */
+  private async report(statusCallback: string, accountSid: string, sid: string, sent: URLSearchParams) {
+    const token = this.authToken();
+    if (!token) return;
+    const fields = { MessageSid: sid, AccountSid: accountSid, MessageStatus: 'delivered', To: sent.get('To') ?? '', From: sent.get('From') ?? '' };
+    const local = `${this.apiUrl()}${new URL(statusCallback).pathname.replace(/^\/\$default/, '')}`;
+    await fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(token, statusCallback, Object.entries(fields)) }, body: new URLSearchParams(fields).toString() }).catch(() => undefined);
+  }
+
+}
+
+function parseJson(body: string): Record<string, unknown> | undefined {
+  try {
+    const value = body ? (JSON.parse(body) as unknown) : {};
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders }).end(JSON.stringify(body));
+}
+

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { freePort } from '../../scripts/local/dynamodb-local';
+import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
+import { FunctionWorker } from '../../scripts/local/synth/function-workers';
+import { createApiClient } from '../../shared/client';
+import { contractFetch } from '../helpers/openapi-contract';
+import { signedTwilioForm } from '../helpers/signing';
+
+/**
+ * `npm start -- --synth --seed`: the README walkthrough against the deployment `cdk synth` describes, every
+ * function running from its bundle with only its template environment (scripts/local/synth/).
+ */
+const cdkOut = mkdtempSync(join(tmpdir(), 'sms-crm-cdk-out-'));
+let child: ChildProcess;
+let output = '';
+let base = '';
+let exitCode: number | null = null;
+const ADA = '+14255550123';
+const ADA_WORDS = 'Here is the signed form';
+
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+async function local(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: response.status, body: await response.json() };
+}
+
+const as = (token?: string) => createApiClient(base, { token: () => token, fetch: contractFetch });
+
+async function eventually<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in time; stack output:\n${output.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  child = spawn('npm', ['start', '--', '--synth', '--seed', '--port', String(port), '--cdk-out', cdkOut], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined, TWILIO_AUTH_TOKEN: 'local-twilio-token' } });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('exit', (code) => (exitCode = code ?? -1));
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('Press Ctrl-C to stop')) {
+    if (exitCode !== null) throw new Error(`npm start -- --synth exited ${exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start -- --synth did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  base = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)![1]!;
+}, 180_000);
+
+afterAll(async () => {
+  if (exitCode === null && child.pid) process.kill(-child.pid, 'SIGINT');
+  const deadline = Date.now() + 20_000;
+  while (exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  rmSync(cdkOut, { recursive: true, force: true });
+}, 30_000);
+
+describe('npm start -- --synth: the walkthrough on the synthesized bundles', () => {
+  it('Twilio MMS → notifier → My SMS → photo copied and downloaded → templated send → delivery report → CRM events → erasure, every function from its bundle', async () => {
+    const deployment = (await local('GET', '/local/deployment')).body;
+    expect(deployment.functions).toHaveLength(15);
+    const [admin, alice, bob] = await Promise.all(['admin', 'alice', 'bob'].map(async (sub) => (await local('POST', '/local/token', { sub, groups: sub === 'admin' ? ['admin'] : [] })).body.token as string));
+
+    // Directory (admin): the seed is there, read through the directory bundle.
+    const numbers = await as(alice).GET('/me/numbers');
+    expect(numbers.data!.items.map((n) => n.number)).toContain('+14255550100');
+
+    // Ada sends Bob's Twilio number a photo. Twilio signs over the deployed callback URL (PUBLIC_BASE_URL from the template).
+    const callbackUrl = `${deployment.publicBaseUrl}/callbacks/twilio/inbound`;
+    const fields = { MessageSid: 'SMsynth0001', AccountSid: 'AClocal', From: ADA, To: '+14255550102', Body: ADA_WORDS, NumMedia: '1', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/AClocal/Messages/MMsynth0001/Media/MEsynth0001', MediaContentType0: 'image/png' };
+    const form = signedTwilioForm('local-twilio-token', callbackUrl, fields);
+    const twilio = await fetch(`${base}/callbacks/twilio/inbound`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': form.signature }, body: form.body });
+    expect(twilio.status).toBe(200);
+
+    // The notifier (table stream, template filter) makes Bob's notification; his My SMS lists the conversation.
+    const conversation = await eventually(async () => (await as(bob).GET('/me/conversations', { params: { query: { unread: 'true' } } })).data!.items.find((c) => c.customerNumber === ADA));
+    expect(conversation).toMatchObject({ businessNumber: '+14255550102', record: { type: 'contact', id: 'ada' }, unreadCount: 1 });
+    await eventually(async () => (await as(bob).GET('/me/notifications')).data!.items.find((n) => n.kind === 'inbound_message' && n.conversationId === conversation.id));
+
+    // The dispatcher hands the message to the media copier, which fetches Twilio's file and puts it in the bucket (local S3 server).
+    const photo = await eventually(async () => {
+      const messages = await as(bob).GET('/conversations/{id}/messages', { params: { path: { id: conversation.id } } });
+      return messages.data!.items.find((m) => m.media?.[0]?.status === 'stored');
+    });
+    const download = await fetch(`${base}/conversations/${conversation.id}/messages/${photo.id}/media/${photo.media![0]!.id}`, { headers: { authorization: `Bearer ${bob}` }, redirect: 'manual' });
+    expect(download.status).toBe(302);
+    const presigned = download.headers.get('location')!;
+    expect(presigned).toMatch(/X-Amz-Signature=/);
+    const file = await fetch(presigned);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer()).subarray(1, 4).toString()).toBe('PNG');
+    // The S3 server checks the signature: a tampered URL is refused.
+    expect((await fetch(presigned.replace(/X-Amz-Signature=\w/, 'X-Amz-Signature=0'))).status).toBe(403);
+
+    // Alice sends a templated SMS from her End User Messaging number; the service reports it through the SMS events topic.
+    const sent = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', templateId: 'welcome' } });
+    expect(sent.response.status).toBe(202);
+    const outbox = (await local('GET', '/local/provider/outbox')).body.items as Json[];
+    expect(outbox.find((m) => m.context?.messageId === sent.data!.id)).toMatchObject({ provider: 'eum', configurationSet: 'sms-crm-local', destination: ADA });
+    await eventually(async () => (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: sent.data!.conversationId } } })).data!.items.find((m) => m.id === sent.data!.id && m.status === 'delivered'));
+
+    // Ada answers through End User Messaging (two-way topic → inbound), and once through the HTTPS subscription (signed → sns-callbacks).
+    expect((await local('POST', '/local/provider/inbound', { from: ADA, to: '+14255550100', body: 'Thanks Alice' })).status).toBe(202);
+    const https = await local('POST', '/local/sns/inbound-sms/https', { originationNumber: '+14255550177', destinationNumber: '+14255550101', messageKeyword: 'KEYWORD_LOCAL', messageBody: 'Who is this?', inboundMessageId: 'synth-https-1', previousPublishedMessageId: null });
+    expect(https).toMatchObject({ status: 200, body: { kind: 'inbound', outcome: 'stored' } });
+    await eventually(async () => (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: sent.data!.conversationId } } })).data!.items.find((m) => m.direction === 'inbound'));
+
+    // Alice hands her conversation to Bob (reassignment); the CRM renames Ada (EventBridge rule → record sync).
+    const handed = await as(alice).POST('/conversations/{id}/assign', { params: { path: { id: sent.data!.conversationId } }, body: { assignedTo: { type: 'seller', id: 'bob' } } });
+    expect(handed.response.status).toBe(200);
+    const crm = new EventBridgeClient({ region: 'us-east-1', endpoint: deployment.awsEndpoint, credentials: { accessKeyId: 'crm', secretAccessKey: 'crm' } });
+    await crm.send(new PutEventsCommand({ Entries: [{ Source: 'crm', DetailType: 'RecordUpserted', Detail: JSON.stringify({ type: 'contact', id: 'ada', name: 'Ada King', mobile: ADA, accountId: 'acme', ownerId: 'alice', state: 'active', modifiedAt: new Date().toISOString() }) }] }));
+    await eventually(async () => ((await as(admin).GET('/records/{type}/{id}', { params: { path: { type: 'contact', id: 'ada' } } })).data?.name === 'Ada King' ? true : undefined));
+    // The schedule rule runs the sweeper.
+    expect((await local('POST', '/local/schedules/run')).body.invoked).toBe(1);
+
+    // Every change reached the CRM (dispatcher → crm-events → EventBridge).
+    await eventually(async () => {
+      const types = new Set(((await local('GET', '/local/events')).body.items as Json[]).filter((e) => e.source === 'sms-crm').map((e) => e['detail-type']));
+      return ['SmsMessageReceived', 'SmsMessageSent', 'SmsMessageStatusChanged', 'SmsConversationAssigned'].every((t) => types.has(t)) ? true : undefined;
+    });
+
+    // Erasure (privacy): the messages and the copied file are gone.
+    const erased = await as(admin).DELETE('/customers/{customerNumber}', { params: { path: { customerNumber: ADA } } });
+    expect(erased.response.status).toBe(200);
+    expect((await fetch(presigned)).status).toBe(404);
+    expect((await as(bob).GET('/me/conversations')).data!.items.find((c) => c.customerNumber === ADA)).toBeUndefined();
+
+    // All fifteen functions ran from their bundles, nothing failed or was left unemulated.
+    const after = (await eventually(async () => {
+      const d = (await local('GET', '/local/deployment')).body;
+      return d.functions.every((f: Json) => f.invoked) ? d : undefined;
+    })) as Json;
+    expect(after.failures).toEqual({ invocations: [], queues: {}, streams: [], unsupported: [] });
+
+    // No phone number or message body in any function's logs.
+    let logged = 0;
+    for (const fn of after.functions as Json[]) {
+      const lines = (await local('GET', `/local/logs/${fn.name}`)).body.lines as string[];
+      logged += lines.length;
+      expect(lines.filter((line) => line.includes(ADA.slice(2)) || line.includes(ADA_WORDS)), fn.name).toEqual([]);
+    }
+    expect(logged).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('--synth runs what the template and bundles hold, nothing else', () => {
+  const copy = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sms-crm-cdk-copy-'));
+    cpSync(cdkOut, dir, { recursive: true });
+    return dir;
+  };
+  const functionsOf = (dir: string) => new TemplateModel(JSON.parse(readFileSync(join(dir, 'SmsCrm.template.json'), 'utf8')) as CfnTemplate).functions();
+  const environment = { region: 'us-east-1', dynamodbEndpoint: 'http://127.0.0.1:9', s3Endpoint: 'http://127.0.0.1:9', awsEndpoint: 'http://127.0.0.1:9', redirects: [], credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
+  const apiEvent = { version: '2.0', routeKey: 'GET /me/numbers', rawPath: '/me/numbers', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/me/numbers' }, authorizer: { jwt: { claims: { sub: 'alice' } } } }, isBase64Encoded: false };
+
+  it('a bundle missing one of its chunks fails its invocations', async () => {
+    const dir = copy();
+    const directory = functionsOf(dir).get('directory')!;
+    const chunks = join(dir, directory.assetPath!, 'chunks');
+    const index = readFileSync(join(dir, directory.assetPath!, 'index.mjs'), 'utf8');
+    const imported = readdirSync(chunks).find((f) => f.endsWith('.mjs') && index.includes(`chunks/${f}`))!;
+    rmSync(join(chunks, imported));
+    const worker = new FunctionWorker(directory, join(dir, directory.assetPath!), environment, false);
+    await expect(worker.invoke(apiEvent)).rejects.toThrow(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+    await worker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a function whose template environment lacks its table fails its invocations, naming the variable', async () => {
+    const directory = functionsOf(cdkOut).get('directory')!;
+    const { TABLE_NAME: _dropped, ...rest } = directory.environment;
+    const worker = new FunctionWorker({ ...directory, environment: rest }, join(cdkOut, directory.assetPath!), environment, false);
+    await expect(worker.invoke(apiEvent)).rejects.toThrow(/TABLE_NAME/);
+    await worker.stop();
+  });
+});
