@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, SecretValue, Stack, Token, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -18,7 +18,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
-import { acknowledge } from './nag';
+import { acknowledge, nagEnvironment } from './nag';
 import { readContext, type StackContext } from './context';
 import { timeoutFor } from './timeouts';
 import { DISPATCHER_FILTERS, STREAM_BATCH_SIZE, STREAM_FILTERS } from '../shared/store/stream-consumers';
@@ -225,11 +225,11 @@ export class SmsCrmStack extends Stack {
     }
     const eumResources = ['phone-number', 'pool', 'sender-id', 'configuration-set'].map((type) => `arn:${this.partition}:sms-voice:${this.region}:${this.account}:${type}/*`);
     functions['outbound-send'].addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: eumResources }));
-    const regionLabel = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const nagEnv = nagEnvironment(this);
     for (const type of ['phone-number', 'pool', 'sender-id', 'configuration-set']) {
       acknowledge(
         functions['outbound-send'].role!,
-        `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:${regionLabel}:<AWS::AccountId>:${type}/*]`,
+        `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:${nagEnv.region}:${nagEnv.account}:${type}/*]`,
         'Business numbers and their origination identities are assigned at run time from the directory; sending is limited to this account\'s End User Messaging identities in this region.',
       );
     }

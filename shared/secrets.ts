@@ -33,7 +33,11 @@ export async function twilioCredentials(): Promise<TwilioCredentials> {
   if (TWILIO_SECRET_ARN) {
     const secret = JSON.parse(await secretString(TWILIO_SECRET_ARN)) as Partial<TwilioCredentials>;
     // The stack creates the secret with empty fields: until an operator sets them, Twilio is "not configured yet".
-    if (!secret.authToken || !secret.accountSid) throw new HttpError('NotConfigured', 'Twilio is not configured yet: set {"accountSid","authToken"} in the Twilio secret');
+    // Not cached then: callbacks start working as soon as the secret is set, not five minutes later.
+    if (!secret.authToken || !secret.accountSid) {
+      cache.delete(TWILIO_SECRET_ARN);
+      throw new HttpError('NotConfigured', 'Twilio is not configured yet: set {"accountSid","authToken"} in the Twilio secret');
+    }
     return { accountSid: secret.accountSid, authToken: secret.authToken };
   }
   return { accountSid: TWILIO_ACCOUNT_SID ?? 'AC00000000000000000000000000000000', authToken: TWILIO_AUTH_TOKEN ?? 'local-twilio-token' };

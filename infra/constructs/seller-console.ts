@@ -7,7 +7,7 @@ import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
-import { acknowledge } from '../nag';
+import { acknowledge, nagEnvironment } from '../nag';
 import { consoleContentSecurityPolicy } from '../console-csp';
 
 /** Where `npm run build:web` writes the console. */
@@ -87,9 +87,10 @@ export class SellerConsole extends Construct {
     const stack = Stack.of(this);
     const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'))!;
     const policy = `AwsSolutions::AwsSolutions-IAM5`;
+    const nagEnv = nagEnvironment(this);
     acknowledge(handler, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', 'CDK\'s BucketDeployment handler logs through the AWS managed basic execution role.');
     const bucketArn = `<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>`;
-    for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', `Resource::${bucketArn}/*`, 'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*', 'Resource::*']) {
+    for (const finding of ['Action::s3:GetObject*', 'Action::s3:GetBucket*', 'Action::s3:List*', 'Action::s3:DeleteObject*', 'Action::s3:Abort*', `Resource::${bucketArn}/*`, `Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${nagEnv.account}-${nagEnv.region}/*`, 'Resource::*']) {
       acknowledge(handler, `${policy}[${finding}]`, 'CDK\'s BucketDeployment handler copies the built console from the CDK asset bucket into this bucket and invalidates CloudFront (CreateInvalidation has no resource-level permission).');
     }
     acknowledge(handler, 'AwsSolutions-L1', 'The runtime of CDK\'s BucketDeployment handler is chosen by aws-cdk-lib and moves with it.');

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { freePort } from '../../scripts/local/dynamodb-local';
 import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
 import { FunctionWorker } from '../../scripts/local/synth/function-workers';
@@ -78,7 +79,15 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     const callbackUrl = `${deployment.publicBaseUrl}/callbacks/twilio/inbound`;
     const fields = { MessageSid: 'SMsynth0001', AccountSid: 'AClocal', From: ADA, To: '+14255550102', Body: ADA_WORDS, NumMedia: '1', MediaUrl0: 'https://api.twilio.com/2010-04-01/Accounts/AClocal/Messages/MMsynth0001/Media/MEsynth0001', MediaContentType0: 'image/png' };
     const form = signedTwilioForm('local-twilio-token', callbackUrl, fields);
-    const twilio = await fetch(`${base}/callbacks/twilio/inbound`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': form.signature }, body: form.body });
+    const postTwilio = () => fetch(`${base}/callbacks/twilio/inbound`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': form.signature }, body: form.body });
+    // First deploy: the Twilio secret as the stack creates it (empty fields) answers 503 NotConfigured, then works once set.
+    const secrets = new SecretsManagerClient({ region: 'us-east-1', endpoint: deployment.awsEndpoint, credentials: { accessKeyId: 'operator', secretAccessKey: 'operator' } });
+    await secrets.send(new PutSecretValueCommand({ SecretId: deployment.twilioSecretArn, SecretString: JSON.stringify({ accountSid: '', authToken: '' }) }));
+    const unconfigured = await postTwilio();
+    expect(unconfigured.status).toBe(503);
+    expect(((await unconfigured.json()) as Json).error.code).toBe('NotConfigured');
+    await secrets.send(new PutSecretValueCommand({ SecretId: deployment.twilioSecretArn, SecretString: JSON.stringify({ accountSid: 'AClocal', authToken: 'local-twilio-token' }) }));
+    const twilio = await postTwilio();
     expect(twilio.status).toBe(200);
 
     // The notifier (table stream, template filter) makes Bob's notification; his My SMS lists the conversation.

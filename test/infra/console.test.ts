@@ -4,7 +4,9 @@ import { SellerConsole } from '../../infra/constructs/seller-console';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from '../../infra/nag';
 import { SmsCrmStack } from '../../infra/stack';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { synthesize } from '../../scripts/local/synth/synthesize';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -69,6 +71,21 @@ describe('the seller console stack', () => {
     Validations.of(nagged).addPlugins(new AwsSolutionsChecks(nagged));
     expect(() => nagged.synth()).not.toThrow();
   }, 120_000);
+
+  it('the documented deploy, `npm run build:web && cdk synth -c console=true`, synthesizes with no cdk-nag error and no localhost', async () => {
+    // The real console build (into its own folder: the browser tests build web/dist), then the CLI as a user runs it.
+    const build = mkdtempSync(join(tmpdir(), 'console-real-build-'));
+    const vite = spawnSync('npx', ['--no-install', 'vite', 'build', '--config', 'web/vite.config.ts', '--outDir', build, '--emptyOutDir', '--logLevel', 'warn'], { encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production' } });
+    expect(vite.status, vite.stderr).toBe(0);
+    const out = mkdtempSync(join(tmpdir(), 'console-cdk-out-'));
+    // As a user with AWS credentials runs it: the CLI then knows the account and region (findings name them).
+    await synthesize(out, { console: 'true', consoleAssets: build }, { CDK_DEFAULT_ACCOUNT: '123456789012', CDK_DEFAULT_REGION: 'eu-west-1' });
+    const synthesized = readFileSync(join(out, 'SmsCrm.template.json'), 'utf8');
+    expect(synthesized).not.toMatch(/localhost|127\.0\.0\.1/);
+    expect(synthesized).toContain('Custom::CDKBucketDeployment');
+    rmSync(build, { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }, 180_000);
 
   it('refuses to synthesize without a build, saying how to make one', () => {
     const stack = new Stack(new App({ context: { consoleAssets: join(assets, 'missing') } }), 'Unbuilt');

@@ -169,6 +169,7 @@ export async function startSynthStack(options: SynthStackOptions) {
         body: {
           functions: [...functions.values()].map((fn) => ({ name: fn.name, logicalId: fn.logicalId, invoked: invoked.has(fn.name) })),
           awsEndpoint: standIns.url,
+          twilioSecretArn,
           publicBaseUrl: [...functions.values()].find((fn) => fn.name === 'twilio-callbacks')?.environment.PUBLIC_BASE_URL,
           topics: { inboundSms: output('InboundSmsTopicArn'), smsEvents: output('SmsEventsTopicArn') },
           failures: { invocations: standIns.failedInvocations, queues: Object.fromEntries(standIns.queues), streams: readers.flatMap((r) => r.failed), unsupported: standIns.unsupported },
