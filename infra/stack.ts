@@ -211,11 +211,13 @@ export class SmsCrmStack extends Stack {
       'twilio-callbacks': fn('twilio-callbacks', 'Twilio inbound and status webhooks (signature verified)', { TWILIO_SECRET_ARN: twilioSecret.secretArn, PUBLIC_BASE_URL: publicBaseUrl }),
       'sns-callbacks': fn('sns-callbacks', 'SNS HTTPS subscription endpoint (signature verified)', { SNS_ALLOWED_TOPIC_ARNS: snsTopicArns }),
     } satisfies Record<FunctionName, IFunction>;
-    twilioSecret.grantRead(functions['outbound-send']);
-    twilioSecret.grantRead(functions['twilio-callbacks']);
-    cursorSecret.grantRead(functions['seller-api']);
-    cursorSecret.grantRead(functions.directory);
-    cursorSecret.grantRead(functions.privacy);
+    // GetSecretValue only (grantRead adds DescribeSecret, which no function calls).
+    const readSecret = (secret: { secretArn: string }, reader: IFunction) => reader.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+    readSecret(twilioSecret, functions['outbound-send']);
+    readSecret(twilioSecret, functions['twilio-callbacks']);
+    readSecret(cursorSecret, functions['seller-api']);
+    readSecret(cursorSecret, functions.directory);
+    readSecret(cursorSecret, functions.privacy);
 
     // Sending: only the configured Pinpoint application; End User Messaging identities of this account.
     if (pinpointApplicationId) {
@@ -292,7 +294,7 @@ export class SmsCrmStack extends Stack {
     // Exact actions on the media prefix only (the grant helpers add wildcards such as s3:Abort*).
     const mediaObjects = mediaBucket.arnForObjects('media/*');
     mediaCopier.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [mediaObjects] }));
-    twilioSecret.grantRead(mediaCopier);
+    readSecret(twilioSecret, mediaCopier);
     // Invoked by the stream dispatcher (below): its own retries and failure queue.
     asyncFailures(mediaCopier, 'MediaCopier');
     alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'sms-crm-media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');

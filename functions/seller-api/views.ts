@@ -8,6 +8,7 @@ import { RecordStore } from '../../shared/store/items/record';
 import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
 import { toPublicMessage } from '../../shared/store/items/message';
 import { markAllRead, markRead, notificationsOf, unreadNotificationCount } from '../../shared/store/items/notification';
+import { notificationFor } from '../../shared/domain/notifications';
 import { markConversationRead } from '../../shared/store/items/read-state';
 import { timelineOf } from '../../shared/store/items/timeline';
 import { answerConversations } from '../../shared/store/queries/conversation-answers';
@@ -188,8 +189,15 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       const unread = page.unread === 'true';
       const scope = `me/notifications:${caller.sellerId}:${unread}`;
       const start = await cursors.decode<Item>(page.cursor, scope);
-      const { items, lastKey } = await notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start, now: deps.clock.now() });
-      return ok({ items, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+      const [viewer, { items, lastKey }] = await Promise.all([viewerOf(caller), notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start, now: deps.clock.now() })]);
+      // What a notification quotes is decided now: the reader's role and the conversation's visibility today.
+      const quoting = items.filter((n) => n.preview !== undefined || n.customerNumber !== undefined);
+      const conversationsNow = viewer.readsBodies ? await conversations.getMany([...new Set(quoting.flatMap((n) => (n.conversationId ? [n.conversationId] : [])))]) : new Map();
+      const shown = items.map((n) => {
+        const conversation = n.conversationId ? conversationsNow.get(n.conversationId) : undefined;
+        return notificationFor(viewer, n, conversation !== undefined && canSeeConversation(viewer, conversation));
+      });
+      return ok({ items: shown, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 
     'POST /me/notifications/read-all': async ({ caller }) => ok({ updated: await markAllRead(deps.db, deps.table, caller.sellerId, deps.clock.now().toISOString()) }),

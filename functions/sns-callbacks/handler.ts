@@ -2,7 +2,7 @@ import { apiHandler, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { HttpError } from '../../shared/domain/errors';
 import { config } from '../../shared/config';
-import { httpsFetchText, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
+import { httpsFetchText, isFreshSnsMessage, isSnsSubscribeUrl, SnsSignatureVerifier, snsHttpEnvelopeSchema, type FetchText } from '../../shared/providers/sns-signature';
 import { handleSmsNotification } from '../../shared/flows/route-sms-notification';
 import { inboundSmsPath } from '../../shared/flows/sms-notification-paths/inbound';
 import { smsEventPath } from '../../shared/flows/sms-notification-paths/events';
@@ -23,7 +23,9 @@ export function createHandler(deps: Deps, options: SnsCallbackOptions = {}) {
   return apiHandler('sns-callbacks', {
     'POST /callbacks/sns': async ({ body }) => {
       const envelope = parseWith(snsHttpEnvelopeSchema, body);
-      if (!(await verifier.verify(envelope))) throw new HttpError('InvalidSignature', 'the SNS message signature does not verify');
+      if (!(await verifier.verify(envelope))) throw new HttpError('InvalidSignature', 'the SNS message signature does not verify (only SignatureVersion 2 is accepted)');
+      // A signed message captured and replayed later still verifies: only the last hour's are accepted.
+      if (!isFreshSnsMessage(envelope.Timestamp, deps.clock.now())) throw new HttpError('InvalidSignature', 'the SNS message is more than 1 hour old or from the future');
       // A valid signature only proves AWS sent it; the topic must be one of ours too.
       if (!allowed.has(envelope.TopicArn)) throw new HttpError('InsufficientPrivileges', `topic ${envelope.TopicArn} is not configured for this endpoint`);
 

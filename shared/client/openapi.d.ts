@@ -708,6 +708,11 @@ export interface components {
             };
             /** @description conversation_assigned only: the seller who handed the conversation off. */
             by?: string;
+            /**
+             * @description The reader has no salesperson role now, or can no longer see the conversation: no preview and no customerNumber.
+             * @constant
+             */
+            withheld?: true;
         };
         Template: {
             id: string;

@@ -18,6 +18,19 @@ export interface Notification {
   record?: { type: RecordType; id: string; name: string };
   /** conversation_assigned: the seller who handed the conversation off. */
   by?: string;
+  /** Set when the reader may not (or may no longer) read what the notification quoted. */
+  withheld?: true;
+}
+
+/**
+ * A notification as its reader may see it now, not as it was written: a reader who has lost the
+ * `salesperson` role, or can no longer see the conversation, gets no preview and no customer number.
+ */
+export function notificationFor(viewer: { readsBodies: boolean }, notification: Notification, seesConversationNow: boolean): Notification {
+  if (notification.preview === undefined && notification.customerNumber === undefined) return notification;
+  if (viewer.readsBodies && seesConversationNow) return notification;
+  const { preview: _preview, customerNumber: _customer, ...rest } = notification;
+  return { ...rest, withheld: true };
 }
 
 /** A notification's preview: the first 160 characters of the message body. */

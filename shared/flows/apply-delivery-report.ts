@@ -19,6 +19,10 @@ export type ReportOutcome = 'applied' | 'ignored' | 'pending';
 export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): Promise<ReportOutcome> {
   return retryOnConflict({ name: 'DeliveryReport', maxAttempts: 5 }, async (): Promise<ReportOutcome | typeof RETRY> => {
     const messageKey = await messageKeyOf(deps.db, deps.table, report.provider, report.providerMessageId);
+    if (messageKey === 'erased') {
+      count('DeliveryReportForErased');
+      return 'ignored';
+    }
     if (messageKey) return updateMessageStatus(deps, messageKey, report);
     try {
       // A report for a message that never gets recorded is dropped after 30 days.

@@ -4,6 +4,7 @@ import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { deleteInTransactions, writeTransaction } from '../store/transact';
 import { ErasureStore, type ErasureEntry } from '../store/items/erasure';
 import { RecordStore } from '../store/items/record';
+import { erasedPointerInPlaceOf } from '../store/items/provider-message';
 import { itemsAboutConversation, itemsOfConversation, itemsOfCustomer, providerMessageItems } from '../store/queries/customer-erasure';
 import { numbersOf, type CrmRecord } from '../domain/records';
 import { cursorSigningKey } from '../secrets';
@@ -102,7 +103,8 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
         deletes.push({ pk: item.pk, sk: item.sk });
       }
       // Each transaction counts the messages it deletes.
-      await deleteInTransactions(db, table, deletes, (slice) => erasures.addCounts(hash, { messages: slice.filter((k) => messages.has(`${k.pk as string}\u0000${k.sk as string}`)).length }));
+      // Each provider pointer becomes a tombstone: a re-delivered or replayed callback of the message stays erased.
+      await deleteInTransactions(db, table, deletes, (slice) => erasures.addCounts(hash, { messages: slice.filter((k) => messages.has(`${k.pk as string}\u0000${k.sk as string}`)).length }), erasedPointerInPlaceOf);
       await committed();
     }
     for (;;) {

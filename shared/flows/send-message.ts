@@ -81,13 +81,13 @@ export class OutboundService {
   async send(caller: Caller, input: z.infer<typeof sendMessageSchema>, idempotencyKey?: string): Promise<Message> {
     const from = normalizePhone(input.from, this.deps.defaultRegion);
     // Independent reads in one round: the checks below still answer in the contract's order.
-    const [replay, sellerProfile, number, record] = await Promise.all([
-      this.replay(caller, idempotencyKey, input),
+    const [earlier, sellerProfile, number, record] = await Promise.all([
+      this.earlierSend(caller, idempotencyKey, input),
       this.directory.getSeller(caller.sellerId),
       from ? this.directory.getNumber(from) : undefined,
       this.records.get(input.record.type, input.record.id),
     ]);
-    if (replay) return replay;
+    if (earlier) return this.replayAsNow(caller, sellerProfile, earlier);
     const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, input.from);
     if (!record) throw notFound('record');
     const reachable = await this.reachableRecord(viewerFrom(caller, seller), record);
@@ -102,13 +102,13 @@ export class OutboundService {
 
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
   async reply(caller: Caller, conversation: ConversationState, input: z.infer<typeof replySchema>, idempotencyKey?: string): Promise<Message> {
-    const [replay, sellerProfile, number, record] = await Promise.all([
-      this.replay(caller, idempotencyKey, { conversationId: conversation.id, ...input }),
+    const [earlier, sellerProfile, number, record] = await Promise.all([
+      this.earlierSend(caller, idempotencyKey, { conversationId: conversation.id, ...input }),
       this.directory.getSeller(caller.sellerId),
       this.directory.getNumber(conversation.businessNumber),
       this.records.get(conversation.record.type, conversation.record.id),
     ]);
-    if (replay) return replay;
+    if (earlier) return this.replayAsNow(caller, sellerProfile, earlier);
     const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, conversation.businessNumber);
     if (!record) throw notFound('record');
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
@@ -148,7 +148,10 @@ export class OutboundService {
     const result = await this.callProvider(provider, stored.message);
     count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
     await this.record(result, plan.provider, stored.messageKey, stored.message.expiresAt);
-    return this.loadMessage(stored.messageKey);
+    // Gone only if the customer was erased meanwhile: nothing of it is answered.
+    const sent = await getMessage(this.deps.db, this.deps.table, stored.messageKey);
+    if (!sent) throw notFound('message');
+    return toPublicMessage(sent);
   }
 
   /**
@@ -179,8 +182,8 @@ export class OutboundService {
       } catch (error) {
         const codes = cancellationCodes(error);
         if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
-          const replay = await this.replay(caller, idempotencyKey, request);
-          if (replay) return { replay };
+          const earlier = await this.earlierSend(caller, idempotencyKey, request);
+          if (earlier) return { replay: await this.replayAsNow(caller, await this.directory.getSeller(caller.sellerId), earlier) };
         }
         if (!codes) throw error;
         return RETRY;
@@ -225,18 +228,24 @@ export class OutboundService {
     return body;
   }
 
-  /** A repeated Idempotency-Key returns the first message and sends nothing. */
-  private async replay(caller: Caller, idempotencyKey: string | undefined, request: unknown): Promise<Message | undefined> {
+  /** The message an earlier request with this Idempotency-Key stored (409 when the key came with another request). */
+  private async earlierSend(caller: Caller, idempotencyKey: string | undefined, request: unknown): Promise<Key | undefined> {
     if (!idempotencyKey) return undefined;
     const stored = await getIdempotency(this.deps.db, this.deps.table, caller.sellerId, idempotencyKey);
     if (!stored) return undefined;
     if (stored.requestHash !== hashRequest(request)) throw new HttpError('Conflict', 'this Idempotency-Key was used with a different request');
-    return this.loadMessage(stored.messageKey);
+    return stored.messageKey;
   }
 
-  private async loadMessage(key: Key): Promise<Message> {
+  /**
+   * A repeated Idempotency-Key returns the first message and sends nothing, answered as the send would be
+   * now: 403 without the salesperson role, 404 once the message is erased or its conversation out of sight.
+   */
+  private async replayAsNow(caller: Caller, seller: Seller | undefined, key: Key): Promise<Message> {
+    if (!seller || !isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
     const item = await getMessage(this.deps.db, this.deps.table, key);
-    if (!item) throw new Error('stored message disappeared');
+    const conversation = item ? await this.conversations.get(item.conversationId as string) : undefined;
+    if (!item || !conversation || !canSeeConversation(viewerFrom(caller, seller), conversation)) throw notFound('message');
     return toPublicMessage(item);
   }
 }

@@ -105,6 +105,7 @@ export const notificationSchema = z.object({
   customerNumber: z.string().optional().describe('inbound_message only.'),
   record: z.object({ type: z.enum(recordTypeNames), id: z.string(), name: z.string() }).optional().describe('inbound_message only: the record the message landed on.'),
   by: z.string().optional().describe('conversation_assigned only: the seller who handed the conversation off.'),
+  withheld: z.literal(true).optional().describe('The reader has no salesperson role now, or can no longer see the conversation: no preview and no customerNumber.'),
 });
 export const templateSchema = z.object({
   id: z.string(),

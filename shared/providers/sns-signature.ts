@@ -9,6 +9,7 @@ export const snsHttpEnvelopeSchema = z.object({
   Subject: z.nullish(z.string().check(z.maxLength(512))),
   Message: z.string().check(z.maxLength(262_144)),
   Timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
+  // Version 1 (SHA1) is refused by the schema's caller: only version 2 verifies (contract, Provider callbacks).
   SignatureVersion: z.enum(['1', '2']),
   Signature: z.string().check(z.minLength(1), z.maxLength(4096)),
   SigningCertURL: z.string().check(z.minLength(1), z.maxLength(2048)),
@@ -95,7 +96,17 @@ export async function httpsFetchText(url: string, maxBytes = 65_536): Promise<st
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Verifies SNS signatures (versions 1 and 2) with certificates fetched once per URL and cached. */
+/** How old an SNS message may be: older ones (and any from the future) are refused as replays. */
+export const SNS_MAX_MESSAGE_AGE_MS = 60 * 60_000;
+
+/** Whether a message's `Timestamp` is within the last hour (a replayed capture is not), allowing a little clock skew ahead. */
+export function isFreshSnsMessage(timestamp: string, now: Date, skewMs = 60_000): boolean {
+  const sent = Date.parse(timestamp);
+  if (Number.isNaN(sent)) return false;
+  return sent <= now.getTime() + skewMs && now.getTime() - sent <= SNS_MAX_MESSAGE_AGE_MS;
+}
+
+/** Verifies SNS signatures (version 2, RSA-SHA256) with certificates fetched once per URL and cached. */
 export class SnsSignatureVerifier {
   private readonly certificates = new Map<string, Promise<string>>();
 
@@ -107,14 +118,15 @@ export class SnsSignatureVerifier {
   constructor(private readonly fetchText: FetchText = (url) => httpsFetchText(url, MAX_CERTIFICATE_BYTES)) {}
 
   async verify(message: SnsHttpEnvelope): Promise<boolean> {
-    if (!isSnsCertificateUrl(message.SigningCertURL)) return false;
+    // SHA1 signatures (version 1) are not accepted: the stack's topics sign with version 2.
+    if (message.SignatureVersion !== '2' || !isSnsCertificateUrl(message.SigningCertURL)) return false;
     let certificate: string;
     try {
       certificate = await this.certificate(message.SigningCertURL);
     } catch {
       return false;
     }
-    const verifier = createVerify(message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256');
+    const verifier = createVerify('RSA-SHA256');
     verifier.update(snsStringToSign(message), 'utf8');
     try {
       return verifier.verify(certificate, message.Signature, 'base64');

@@ -56,11 +56,21 @@ const DELETES_PER_TRANSACTION = 90;
  * Deletes the items at `keys` (each once) in transactions of at most 90; `alongside` adds one item to
  * each transaction (a counter of what it deleted), so what it records always matches what is gone.
  */
-export async function deleteInTransactions(db: Db, table: string, keys: readonly Item[], alongside?: (slice: Item[]) => TransactItem): Promise<void> {
+export async function deleteInTransactions(
+  db: Db,
+  table: string,
+  keys: readonly Item[],
+  alongside?: (slice: Item[]) => TransactItem,
+  /** An item to leave in a key's place instead of deleting it (a tombstone), in the same transaction. */
+  replaceWith?: (key: Item) => Item | undefined,
+): Promise<void> {
   const unique = [...new Map(keys.map((k) => [`${k.pk as string}\u0000${k.sk as string}`, { pk: k.pk, sk: k.sk }])).values()];
   for (let i = 0; i < unique.length; i += DELETES_PER_TRANSACTION) {
     const slice = unique.slice(i, i + DELETES_PER_TRANSACTION);
-    const items: TransactItem[] = slice.map((Key) => ({ Delete: { TableName: table, Key } }));
+    const items: TransactItem[] = slice.map((Key) => {
+      const replacement = replaceWith?.(Key);
+      return replacement ? { Put: { TableName: table, Item: { ...replacement, ...Key } } } : { Delete: { TableName: table, Key } };
+    });
     if (alongside) items.push(alongside(slice));
     await writeTransaction(db, items);
   }

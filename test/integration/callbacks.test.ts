@@ -102,14 +102,30 @@ describe('SNS HTTPS subscription', () => {
   const inboundMessage = (id: string) =>
     JSON.stringify({ originationNumber: '+14255556200', destinationNumber: NUMBER, messageKeyword: 'KEYWORD_1', messageBody: 'via SNS', inboundMessageId: id, previousPublishedMessageId: '' });
   const notification = (id: string, overrides: Record<string, string> = {}) =>
-    signSns({ Type: 'Notification', MessageId: `m-${id}`, TopicArn: TOPIC, Message: inboundMessage(id), Timestamp: '2026-11-25T10:00:00.000Z', UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe', ...overrides }, signing.privateKeyPem);
+    signSns({ Type: 'Notification', MessageId: `m-${id}`, TopicArn: TOPIC, Message: inboundMessage(id), Timestamp: t.clock.now().toISOString(), UnsubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe', ...overrides }, signing.privateKeyPem);
   const post = (body: unknown) => call(sns, 'POST', '/callbacks/sns', { body: JSON.stringify(body), headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' } });
 
-  it('verifies signature versions 1 and 2 and stores the inbound message', async () => {
+  it('verifies signature version 2 and stores the inbound message; a repeat is a duplicate', async () => {
     expect((await post(notification('sns-v2'))).body).toEqual({ kind: 'inbound', outcome: 'stored' });
-    const v1 = signSns({ Type: 'Notification', MessageId: 'm-v1', TopicArn: TOPIC, Message: inboundMessage('sns-v1'), Timestamp: '2026-11-25T10:00:00.000Z' }, signing.privateKeyPem, '1');
-    expect((await post(v1)).status).toBe(200);
     expect((await post(notification('sns-v2'))).body).toEqual({ kind: 'inbound', outcome: 'duplicate' });
+  });
+
+  it('refuses SignatureVersion 1 (SHA1), even correctly signed, and stores nothing', async () => {
+    const v1 = signSns({ Type: 'Notification', MessageId: 'm-v1', TopicArn: TOPIC, Message: inboundMessage('sns-v1'), Timestamp: t.clock.now().toISOString() }, signing.privateKeyPem, '1');
+    const response = await post(v1);
+    expect(response.status).toBe(403);
+    expect(response.body.error.code).toBe('InvalidSignature');
+    // The same message signed with version 2 is new: the refused one left nothing behind.
+    expect((await post(notification('sns-v1'))).body).toEqual({ kind: 'inbound', outcome: 'stored' });
+  });
+
+  it('refuses a correctly signed message more than 1 hour old or from the future (a replay), storing nothing', async () => {
+    for (const [id, at] of [['sns-old', t.clock.now().getTime() - 61 * 60_000], ['sns-future', t.clock.now().getTime() + 10 * 60_000]] as const) {
+      const response = await post(notification(id, { Timestamp: new Date(at).toISOString() }));
+      expect(response.status, id).toBe(403);
+      expect(response.body.error.code).toBe('InvalidSignature');
+      expect((await post(notification(id))).body, id).toEqual({ kind: 'inbound', outcome: 'stored' });
+    }
   });
 
   it('answers 403 InvalidSignature to a bad signature', async () => {
@@ -130,7 +146,7 @@ describe('SNS HTTPS subscription', () => {
 
   it('confirms a subscription for a configured topic only', async () => {
     const confirmation = (topic: string) =>
-      signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-1', Token: 'tok', TopicArn: topic, Message: 'You have chosen to subscribe', SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topic}&Token=tok`, Timestamp: '2026-11-25T10:00:00.000Z' }, signing.privateKeyPem);
+      signSns({ Type: 'SubscriptionConfirmation', MessageId: 'c-1', Token: 'tok', TopicArn: topic, Message: 'You have chosen to subscribe', SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topic}&Token=tok`, Timestamp: t.clock.now().toISOString() }, signing.privateKeyPem);
     fetched.length = 0;
     expect((await post(confirmation(TOPIC))).body).toEqual({ confirmed: true });
     expect(fetched.some((u) => u.includes('ConfirmSubscription'))).toBe(true);
@@ -207,13 +223,13 @@ describe('no callback answers 5xx to any body (property-based)', () => {
   });
 
   function notification(id: string) {
-    return signSns({ Type: 'Notification', MessageId: `m-${id}`, TopicArn: TOPIC, Message: JSON.stringify({ originationNumber: '+14255556200', destinationNumber: NUMBER, messageBody: 'x', inboundMessageId: id }), Timestamp: '2026-11-25T10:00:00.000Z' }, signing.privateKeyPem);
+    return signSns({ Type: 'Notification', MessageId: `m-${id}`, TopicArn: TOPIC, Message: JSON.stringify({ originationNumber: '+14255556200', destinationNumber: NUMBER, messageBody: 'x', inboundMessageId: id }), Timestamp: t.clock.now().toISOString() }, signing.privateKeyPem);
   }
 
   it('signed but malformed SNS Messages answer 400, never 5xx', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.json(), fc.record({ originationNumber: fc.string(), destinationNumber: fc.string(), messageBody: fc.string(), inboundMessageId: fc.string() }).map((o) => JSON.stringify(o))), async (message) => {
-        const signed = signSns({ Type: 'Notification', MessageId: 'm-x', TopicArn: TOPIC, Message: message, Timestamp: '2026-11-25T10:00:00.000Z' }, signing.privateKeyPem);
+        const signed = signSns({ Type: 'Notification', MessageId: 'm-x', TopicArn: TOPIC, Message: message, Timestamp: t.clock.now().toISOString() }, signing.privateKeyPem);
         const response = await call(sns, 'POST', '/callbacks/sns', { body: JSON.stringify(signed) });
         expect(response.status).toBeLessThan(500);
         if (response.status !== 200) expect(response.body.error.code).toBe('ValidationError');

@@ -11,6 +11,7 @@ import { OrgBuilder } from '../helpers/org';
 import { call, lambdaContext } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
 import { signedTwilioForm } from '../helpers/signing';
+import { createHandler as createSweeper } from '../../functions/outbound-sweeper/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { createHandler as createReports } from '../../functions/delivery-reports/handler';
@@ -285,7 +286,10 @@ describe('delivery reports', () => {
 
 describe('interrupted sends', () => {
   it('a message left queued past the grace period becomes unknown with a reason; answered ones are untouched', async () => {
-    const { sweepQueued, QUEUED_GRACE_MS } = await import('../../shared/flows/sweep-queued');
+    const { QUEUED_GRACE_MS } = await import('../../shared/flows/sweep-queued');
+    // Through the scheduled function's handler, as EventBridge invokes it (its role is what the IAM check reads).
+    const sweeper = createSweeper(t);
+    const sweepQueued = async (_deps: unknown) => ((await sweeper({} as never, lambdaContext)) as { swept: number }).swept;
     // The provider never answers: the function "dies" while waiting.
     const hanging = createOutbound(t, () => ({ name: 'sandbox', send: () => new Promise(() => undefined) }));
     void call(hanging, 'POST', '/messages', { as: { sub: 'alice' }, body: { record: { type: 'contact', id: 'ada' }, from: NUMBERS.sandbox, body: 'interrupted' } });

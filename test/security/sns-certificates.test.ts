@@ -33,7 +33,7 @@ beforeAll(async () => {
 const forged = (overrides: Record<string, string>) =>
   signSns(
     {
-      Type: 'Notification', MessageId: `m-${Math.random()}`, TopicArn: TOPIC, Timestamp: '2026-11-25T10:00:00.000Z',
+      Type: 'Notification', MessageId: `m-${Math.random()}`, TopicArn: TOPIC, Timestamp: t.clock.now().toISOString(),
       Message: JSON.stringify({ originationNumber: '+14255576100', destinationNumber: NUMBER, messageKeyword: 'K', messageBody: 'forged', inboundMessageId: `forged-${Math.random()}`, previousPublishedMessageId: '' }),
       ...overrides,
     },
@@ -101,7 +101,7 @@ describe('malformed SubscriptionConfirmation', () => {
   it.each([['Token'], ['SubscribeURL']])('without %s answers 400 before any fetch', async (missing) => {
     fetched.length = 0;
     const message: Record<string, string> = {
-      Type: 'SubscriptionConfirmation', MessageId: 'c-x', Token: 'tok', TopicArn: TOPIC, Message: 'subscribe', Timestamp: '2026-11-25T10:00:00.000Z',
+      Type: 'SubscriptionConfirmation', MessageId: 'c-x', Token: 'tok', TopicArn: TOPIC, Message: 'subscribe', Timestamp: t.clock.now().toISOString(),
       SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TOPIC}&Token=tok`,
     };
     delete message[missing];
@@ -114,7 +114,7 @@ describe('malformed SubscriptionConfirmation', () => {
   it('a SubscribeURL for another topic is not fetched', async () => {
     fetched.length = 0;
     const message = signSns(
-      { Type: 'SubscriptionConfirmation', MessageId: 'c-y', Token: 'tok', TopicArn: TOPIC, Message: 'subscribe', Timestamp: '2026-11-25T10:00:00.000Z', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:999999999999:other&Token=tok' },
+      { Type: 'SubscriptionConfirmation', MessageId: 'c-y', Token: 'tok', TopicArn: TOPIC, Message: 'subscribe', Timestamp: t.clock.now().toISOString(), SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:999999999999:other&Token=tok' },
       attacker.privateKeyPem,
     );
     const response = await post(message);

@@ -38,8 +38,20 @@ export function repointItem(table: string, provider: string, providerMessageId: 
   };
 }
 
-export async function messageKeyOf(db: Db, table: string, provider: string, providerMessageId: string): Promise<Key | undefined> {
+/**
+ * What erasure leaves in a pointer's place: the provider's id (in the key) and nothing of the customer, so a
+ * provider's re-delivery or a replayed callback of an erased message is recognised and never stored again.
+ */
+export function erasedPointerInPlaceOf(key: Item): Item | undefined {
+  const pointer = keys.providerMessage('', '');
+  if (key.sk !== pointer.sk || !String(key.pk).startsWith('PMSG#')) return undefined;
+  return { kind: 'providerMessage', erased: true };
+}
+
+/** The message a provider id names; `erased` when erasure left its tombstone (reports for it are dropped). */
+export async function messageKeyOf(db: Db, table: string, provider: string, providerMessageId: string): Promise<Key | 'erased' | undefined> {
   const pointer = (await db.send(new GetCommand({ TableName: table, Key: keys.providerMessage(provider, providerMessageId), ConsistentRead: true }))).Item;
+  if (pointer?.erased) return 'erased';
   return pointer?.messageKey as Key | undefined;
 }
 
