@@ -29,6 +29,13 @@ export default tseslint.config(
     },
   },
   {
+    // The console renders every text as text: customers' messages are attacker-controlled.
+    files: ['web/**/*.tsx', 'web/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'never render HTML from data: message bodies, names and templates are text.' }, { selector: "MemberExpression[property.name='innerHTML']", message: 'never set innerHTML: render text.' }],
+    },
+  },
+  {
     // Provider adapters and parsers know their provider only: no flows, no table.
     files: ['shared/providers/**/*.ts'],
     rules: {

@@ -173,3 +173,21 @@ describe('after an erasure', () => {
     expect(schemas.SmsCustomerErased!(erased[0])).toBe(true);
   });
 });
+
+describe('batches as EventBridge takes them', () => {
+  it('puts at most 10 entries a request (EventBridge refuses more), however many changes a stream batch holds', async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => {
+      if (input.Entries.length > 10) throw Object.assign(new Error('1 validation error detected: Value at \'entries\' failed to satisfy constraint: Member must have length less than or equal to 10'), { name: 'ValidationException' });
+      return { FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) };
+    });
+    const send = inboundSender(t);
+    for (let i = 0; i < 15; i++) {
+      t.clock.advance(1000);
+      await send({ from: '+14255557788', to: N, body: `message ${i}` });
+    }
+    const entries = await publishAll();
+    const calls = eventBridge.commandCalls(PutEventsCommand);
+    expect(calls.every((c) => (c.args[0].input.Entries ?? []).length <= 10)).toBe(true);
+    expect(entries.filter((e) => e.DetailType === 'SmsMessageReceived' && JSON.stringify(e.Detail).includes('+14255557788'))).toHaveLength(15);
+  });
+});

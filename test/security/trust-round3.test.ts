@@ -11,6 +11,7 @@ import { signedTwilioForm } from '../helpers/signing';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
 import { createHandler as createTwilio } from '../../functions/twilio-callbacks/handler';
 import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { SandboxProvider } from '../../shared/providers/sandbox';
@@ -67,8 +68,18 @@ describe('erased stays erased', () => {
     t.clock.advance(1000);
     expect((await twilioInbound('SMreplay1', C.replayed, 'my secret plans')).status).toBe(200);
     expect((await itemsHolding('my secret plans')).length).toBeGreaterThan(0);
+    // Unread pointers (notifier), then a read mark and a second message: everything that can point at the conversation.
+    await poller.drain();
+    const conversationId = ((await call(api, 'GET', '/me/conversations', { as: as('alice') })).body.items as { id: string; customerNumber: string }[]).find((c) => c.customerNumber === C.replayed)!.id;
+    expect((await call(api, 'POST', `/conversations/${conversationId}/read`, { as: as('alice') })).status).toBe(200);
+    t.clock.advance(1000);
+    expect((await twilioInbound('SMreplay2', C.replayed, 'and one more')).status).toBe(200);
+    await poller.drain();
+    expect((await itemsHolding(conversationId)).length).toBeGreaterThan(2);
     expect((await erase(C.replayed)).status).toBe(200);
     expect(await itemsHolding('my secret plans')).toEqual([]);
+    // Nothing points at the erased conversation: no read mark, unread pointer, provider pointer or notification.
+    expect(await itemsHolding(conversationId)).toEqual([]);
 
     t.clock.advance(60_000);
     const replay = await twilioInbound('SMreplay1', C.replayed, 'my secret plans');
@@ -123,6 +134,23 @@ describe('repeated Idempotency-Key: answered as the send would be now, never 500
     expect(demoted.body.error.code).toBe('InsufficientPrivileges');
     expect(JSON.stringify(demoted.body)).not.toContain('private quote');
     await org.seller('bob');
+  });
+});
+
+describe('hand-offs need the salesperson role', () => {
+  it('a seller without it who sees the conversation (as the record\'s owner) is refused 403, and nothing changes', async () => {
+    await org.seller('carl', { roles: [] });
+    await org.record('contact', 'carls', { mobile: '+14255591106', ownerId: 'carl' });
+    t.clock.advance(1000);
+    expect((await twilioInbound('SMcarl1', '+14255591106', 'hello')).status).toBe(200);
+    const conversation = ((await call(api, 'GET', '/me/conversations', { as: as('carl') })).body.items as { id: string; assignedTo: unknown; withheld?: boolean }[])[0]!;
+    expect(conversation.withheld).toBe(true);
+    const reassignment = createReassignment(t);
+    const refused = await call(reassignment, 'POST', `/conversations/${conversation.id}/assign`, { as: as('carl'), body: { assignedTo: { type: 'seller', id: 'bob' } } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('InsufficientPrivileges');
+    const after = (await call(api, 'GET', `/conversations/${conversation.id}`, { as: admin })).body;
+    expect(after.assignedTo).toEqual(conversation.assignedTo);
   });
 });
 
