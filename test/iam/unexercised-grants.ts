@@ -10,5 +10,6 @@ export const unexercisedGrants: { grant: RegExp; why: string }[] = [
   { grant: /^(notifier|stream-dispatcher): dynamodb:(ListStreams|DescribeStream|GetRecords|GetShardIterator) on /, why: 'the table stream\'s event source mapping reads the stream with the function\'s role' },
   { grant: /^delivery-reports: kinesis:\w+ on /, why: 'the Pinpoint event stream\'s event source mapping (context pinpointEventStream) reads Kinesis with the function\'s role' },
   { grant: /^[\w-]+: (secretsmanager:GetSecretValue|s3:(GetObject|PutObject|DeleteObject)) on /, why: 'tests give cursors and Twilio keys directly and keep files in a folder; the --synth tier (test/e2e/synth-stack.test.ts) exercises these against the local S3 server and Secrets Manager stand-in' },
+  { grant: /^stream-dispatcher: lambda:InvokeFunction on \S+:function:(MediaCopier|CrmEvents)Function\w+$/, why: 'the integration test invokes through a mocked client by local names; the --synth tier invokes both functions by their template names through the Lambda stand-in' },
   { grant: /^outbound-send: sms-voice:SendTextMessage on \S+:(pool|sender-id|configuration-set)\/\*$/, why: 'End User Messaging authorizes the origination identity a number is sent from (a pool or sender ID as well as a phone number) and the configuration set; tests send from phone numbers' },
 ];
