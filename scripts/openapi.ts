@@ -73,7 +73,7 @@ interface Operation {
   summary: string;
   tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Consent and privacy' | 'Provider callbacks';
   success: { status: number; schema?: JsonSchema; description: string; mediaType?: string };
-  body?: { schema: JsonSchema; mediaTypes?: string[] };
+  body?: { schema: JsonSchema; mediaTypes?: string[]; textHoldsJson?: boolean };
   query?: { name: string; schema: JsonSchema; description: string }[];
   idempotent?: boolean;
   conflict?: boolean;
@@ -127,7 +127,7 @@ const operations: Record<string, Operation> = {
   'GET /erasures': { operationId: 'listErasures', summary: 'Erasure audit entries (admins)', tag: 'Consent and privacy', success: { status: 200, schema: list('ErasureEntry'), description: 'Newest first.' }, query: page },
   'POST /callbacks/twilio/inbound': { operationId: 'twilioInbound', summary: 'Twilio inbound SMS webhook', tag: 'Provider callbacks', success: { status: 200, schema: { type: 'string' }, mediaType: 'text/xml', description: 'Empty TwiML.' }, body: { schema: ref('TwilioInboundForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
   'POST /callbacks/twilio/status': { operationId: 'twilioStatus', summary: 'Twilio status callback', tag: 'Provider callbacks', success: { status: 200, schema: ref('TwilioStatusOutcome'), description: 'What the report did.' }, body: { schema: ref('TwilioStatusForm'), mediaTypes: ['application/x-www-form-urlencoded'] } },
-  'POST /callbacks/sns': { operationId: 'snsNotification', summary: 'SNS HTTPS subscription (two-way SMS and SMS events)', tag: 'Provider callbacks', success: { status: 200, schema: ref('SnsCallbackOutcome'), description: 'What the message did.' }, body: { schema: ref('SnsEnvelope'), mediaTypes: ['text/plain', 'application/json'] }, extension: 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.' },
+  'POST /callbacks/sns': { operationId: 'snsNotification', summary: 'SNS HTTPS subscription (two-way SMS and SMS events)', tag: 'Provider callbacks', success: { status: 200, schema: ref('SnsCallbackOutcome'), description: 'What the message did.' }, body: { schema: ref('SnsEnvelope'), mediaTypes: ['text/plain', 'application/json'], textHoldsJson: true }, extension: 'A validly signed message from a topic that is not configured answers 403 InsufficientPrivileges.' },
 };
 
 const tagDescriptions: Record<Operation['tag'], string> = {
@@ -176,6 +176,8 @@ export function openApiDocument() {
       schema: m[1] === 'type' ? { type: 'string', enum: ['contact', 'account', 'opportunity', 'lead'] } : { type: 'string', maxLength: 200 },
     }));
     for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
+    // Twilio signs every webhook: a generated client or a validating gateway must know the header.
+    if (route.path.startsWith('/callbacks/twilio/')) parameters.push({ name: 'X-Twilio-Signature', in: 'header', required: true, description: 'HMAC-SHA1 of the public URL and the sorted form fields with the account\'s auth token (base64); a bad one answers 403 InvalidSignature.', schema: { type: 'string', minLength: 1, maxLength: 128 } });
     if (op.idempotent) parameters.push({ name: 'Idempotency-Key', in: 'header', required: false, description: 'A repeated key returns the first message and sends nothing (kept 24 hours).', schema: { type: 'string', minLength: 1, maxLength: 255 } });
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
@@ -186,7 +188,7 @@ export function openApiDocument() {
       ...(route.access === 'admin' ? { description: 'Administrators only (`cognito:groups` contains `admin`).' } : {}),
       ...(op.extension ? { 'x-contract-extension': op.extension } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(op.body ? { requestBody: { required: true, content: Object.fromEntries((op.body.mediaTypes ?? ['application/json']).map((type) => [type, { schema: op.body!.schema }])) } } : {}),
+      ...(op.body ? { requestBody: { required: true, content: Object.fromEntries((op.body.mediaTypes ?? ['application/json']).map((type) => [type, { schema: bodySchema(op.body!, type) }])) } } : {}),
       responses: responses(route, op),
     };
   }
@@ -219,4 +221,10 @@ if (process.argv[1]?.endsWith('openapi.ts')) {
   writeFileSync(PHONE_METADATA_PATH, phoneMetadataModule());
   execFileSync('npx', ['openapi-typescript', OPENAPI_PATH, '-o', CLIENT_TYPES_PATH], { stdio: 'inherit' });
   console.log(`wrote ${OPENAPI_PATH} and ${CLIENT_TYPES_PATH}`);
+}
+
+/** SNS posts its JSON envelope as `text/plain; charset=UTF-8`: declared as text holding JSON, so a validating proxy accepts it. */
+function bodySchema(body: { schema: unknown; textHoldsJson?: boolean }, mediaType: string): unknown {
+  if (body.textHoldsJson && mediaType === 'text/plain') return { type: 'string', contentMediaType: 'application/json', contentSchema: body.schema };
+  return body.schema;
 }

@@ -3922,7 +3922,10 @@ export interface operations {
     twilioInbound: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description HMAC-SHA1 of the public URL and the sorted form fields with the account's auth token (base64); a bad one answers 403 InvalidSignature. */
+                "X-Twilio-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4000,7 +4003,10 @@ export interface operations {
     twilioStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description HMAC-SHA1 of the public URL and the sorted form fields with the account's auth token (base64); a bad one answers 403 InvalidSignature. */
+                "X-Twilio-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4084,7 +4090,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "text/plain": components["schemas"]["SnsEnvelope"];
+                "text/plain": string;
                 "application/json": components["schemas"]["SnsEnvelope"];
             };
         };

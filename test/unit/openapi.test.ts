@@ -30,6 +30,21 @@ describe('OpenAPI document', () => {
   });
 });
 
+describe('provider callbacks as providers send them', () => {
+  const document = openApiDocument() as { paths: Record<string, Record<string, { parameters?: { name: string; in: string; required: boolean }[]; requestBody: { content: Record<string, { schema: Record<string, unknown> }> } }>> };
+  it('SNS: the text/plain body real SNS posts is declared as text holding the JSON envelope, so a validating proxy accepts it', () => {
+    const content = document.paths['/callbacks/sns']!.post!.requestBody.content;
+    expect(content['text/plain']!.schema).toMatchObject({ type: 'string', contentMediaType: 'application/json', contentSchema: { $ref: '#/components/schemas/SnsEnvelope' } });
+    expect(content['application/json']!.schema).toEqual({ $ref: '#/components/schemas/SnsEnvelope' });
+  });
+
+  it('Twilio: X-Twilio-Signature is a required header of both webhooks', () => {
+    for (const path of ['/callbacks/twilio/inbound', '/callbacks/twilio/status']) {
+      expect(document.paths[path]!.post!.parameters, path).toContainEqual(expect.objectContaining({ name: 'X-Twilio-Signature', in: 'header', required: true }));
+    }
+  });
+});
+
 describe('every response is held to the document', () => {
   const conversation = { id: 'c', record: { type: 'lead', id: 'l' }, customerNumber: '+14255550100', businessNumber: '+14255550101', assignedTo: { type: 'seller', id: 's' }, lastMessageAt: 't', unreadCount: 0, optedOut: false };
 
