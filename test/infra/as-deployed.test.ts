@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SmsCrmStack } from '../../infra/stack';
 import { WORST_CASE_MS } from '../../infra/timeouts';
@@ -152,3 +152,22 @@ class PolicyCheckWith extends PolicyCheck {
     return resource === this.arn ? this.policy : super.resourcePolicyOf(resource);
   }
 }
+
+describe('where each cdk-nag acknowledgement sits', () => {
+  it('a wildcard-resource acknowledgement (IAM5 Resource::*) sits only on the policy that needs it, never on a function or role', () => {
+    const app = new App({ context: { defaultRegion: 'US', 'aws:cdk:bundling-stacks': [], console: 'false' } });
+    const stack = new SmsCrmStack(app, 'Acknowledged');
+    const wildcard: string[] = [];
+    for (const construct of stack.node.findAll()) {
+      for (const entry of construct.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+        if (Object.keys(entry.data as Record<string, string>).some((id) => id.includes('Resource::*'))) wildcard.push(construct.node.path);
+      }
+    }
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const path of wildcard) {
+      // X-Ray's own policy of each function, or the default policy of the two stream readers (dynamodb:ListStreams).
+      expect(path, path).toMatch(/\/Tracing$|^Acknowledged\/(Notifier|StreamDispatcher)\/Role\/DefaultPolicy$/);
+    }
+    expect(wildcard.filter((p) => p.endsWith('/DefaultPolicy')).sort()).toEqual(['Acknowledged/Notifier/Role/DefaultPolicy', 'Acknowledged/StreamDispatcher/Role/DefaultPolicy']);
+  });
+});
