@@ -74,7 +74,7 @@ export class OutboundService {
     this.directory = new DirectoryStore(deps.db, deps.table);
     this.records = new RecordStore(deps.db, deps.table);
     this.templates = new TemplateStore(deps.db, deps.table);
-    this.conversations = new ConversationStore(deps.db, deps.table);
+    this.conversations = new ConversationStore(deps.db, deps.table, deps.clock);
   }
 
   /** POST /messages */

@@ -97,4 +97,20 @@ describe('with retentionDays', () => {
     const left = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CONV#${conversation.id as string}` } }));
     expect((left.Items ?? []).map((i) => i.kind)).toEqual(['message']);
   });
+
+  it('a conversation that expired but TTL has not deleted yet no longer lets a seller send to a record they see only through it', async () => {
+    const org = new OrgBuilder(t);
+    await org.seller('carl');
+    await org.record('contact', 'carls', { mobile: '+14255585103', ownerId: 'carl' });
+    t.clock.set('2026-03-01T10:00:00.000Z');
+    expect(await inboundSender(retained)({ from: '+14255585103', to: N, body: 'hello alice' })).toBe('stored');
+    const outbound = createOutbound(retained, () => new SandboxProvider());
+    const send = () => call(outbound, 'POST', '/messages', { as: as('alice'), body: { record: { type: 'contact', id: 'carls' }, from: N, body: 'following up' } });
+    t.clock.advance(1000);
+    expect((await send()).status).toBe(202);
+    t.clock.advance((DAYS + 1) * 86_400_000);
+    const refused = await send();
+    expect(refused.status).toBe(404);
+    expect(refused.body.error.code).toBe('NotFound');
+  });
 });
