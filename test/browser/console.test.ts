@@ -216,6 +216,8 @@ describe('the seller console, in English', () => {
   it('works by keyboard alone: sign in, open a conversation, send', async () => {
     const { context, page } = await consolePage('en-US');
     await page.goto(base);
+    // The sign-in screen renders after config.json arrives: tab only once it is there (a loaded machine was slower than the Tabs).
+    await page.getByText('Sign in as Alice Andersson', { exact: true }).waitFor();
     await tabTo(page, 'Sign in as Alice Andersson');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'My SMS' }).waitFor();
