@@ -2,39 +2,49 @@ import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IndexName } from '../../shared/store/table-definition';
 
+export type TableReadAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'ConditionCheckItem';
+export type TableWriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
 export interface TableAccess {
-  /** Indexes the function queries; the table itself is always readable. */
+  /** Item reads on the table itself (a transaction's condition check is `ConditionCheckItem`). */
+  reads: readonly TableReadAction[];
+  /** Indexes the function queries. */
   indexes: readonly IndexName[];
   /**
-   * Partition-key prefixes the function may write (`SELLER#`, `PHONE#`, `RECORD#lead#`…): a
-   * `dynamodb:LeadingKeys` condition, so a function cannot write item kinds it does not own.
-   * Empty: read only.
+   * The write actions allowed under each partition-key prefix (`SELLER#`, `PHONE#`, `RECORD#lead#`…), each
+   * through a `dynamodb:LeadingKeys` condition: a function writes only the item kinds it owns, and only
+   * in the ways its code does (the IAM check fails a test whose call a list leaves out).
    */
-  writes: readonly string[];
-  /** False: no item access at all (a function that reads only the stream records it is given). */
-  reads?: false;
-  /** Also BatchWriteItem under the same prefixes (the notifier's unread pointers, 25 a request). */
-  batchWrites?: boolean;
+  writes: Readonly<Record<string, readonly TableWriteAction[]>>;
 }
 
-export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-export const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** The union of two functions' access: a function that runs both flows. */
+export function unionOf(a: TableAccess, b: TableAccess): TableAccess {
+  const writes: Record<string, TableWriteAction[]> = {};
+  for (const [prefix, actions] of [...Object.entries(a.writes), ...Object.entries(b.writes)]) writes[prefix] = [...new Set([...(writes[prefix] ?? []), ...actions])];
+  return { reads: [...new Set([...a.reads, ...b.reads])], indexes: [...new Set([...a.indexes, ...b.indexes])], writes };
+}
 
-/** Least privilege: named item actions on the table and the named indexes; writes only under named key prefixes; no Scan, no wildcards. */
+/** Least privilege: the named item actions on the table and indexes; writes by prefix and action; no Scan, no wildcards. */
 export function grantTable(table: ITable, grantee: IGrantable, access: TableAccess): void {
-  if (access.reads === false) return;
-  grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn] }));
+  const principal = grantee.grantPrincipal;
+  if (access.reads.length > 0) principal.addToPrincipalPolicy(new PolicyStatement({ actions: access.reads.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
   if (access.indexes.length > 0) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((index) => `${table.tableArn}/index/${index}`) }),
-    );
+    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((index) => `${table.tableArn}/index/${index}`) }));
   }
-  if (access.writes.length > 0) {
-    grantee.grantPrincipal.addToPrincipalPolicy(
+  // One statement per distinct action list, naming every prefix that list applies to.
+  const byActions = new Map<string, string[]>();
+  for (const [prefix, actions] of Object.entries(access.writes)) {
+    if (actions.length === 0) continue;
+    const key = [...actions].sort().join(',');
+    byActions.set(key, [...(byActions.get(key) ?? []), prefix]);
+  }
+  for (const [actions, prefixes] of byActions) {
+    principal.addToPrincipalPolicy(
       new PolicyStatement({
-        actions: [...TABLE_WRITE_ACTIONS, ...(access.batchWrites ? ['dynamodb:BatchWriteItem'] : [])],
+        actions: actions.split(',').map((a) => `dynamodb:${a}`),
         resources: [table.tableArn],
-        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.writes.map((prefix) => `${prefix}*`) } },
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((prefix) => `${prefix}*`) } },
       }),
     );
   }

@@ -147,6 +147,28 @@ describe('EventBridge RecordUpserted', () => {
     expect(got.body).toMatchObject({ name: 'Newer', mobile: '+14255550144' });
   });
 
+  it('a newer version that drops a number or an opportunity\'s contact removes its index entry and link', async () => {
+    const sync = createRecordSync(t);
+    await sync(event({ type: 'lead', id: 'eb-3', name: 'Moving', mobile: '+14255550145', state: 'active', modifiedAt: '2026-11-02T00:00:00Z' }) as never, lambdaContext);
+    await sync(event({ type: 'lead', id: 'eb-3', name: 'Moving', mobile: '+14255550146', state: 'active', modifiedAt: '2026-11-03T00:00:00Z' }) as never, lambdaContext);
+    const phoneIndex = async (number: string) => (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `PHONE#${number}` } }))).Items ?? [];
+    expect(await phoneIndex('+14255550145')).toEqual([]);
+    expect((await phoneIndex('+14255550146')).map((i) => i.sk)).toEqual(['RECORD#lead#eb-3']);
+
+    const links = async (contact: string) => ((await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :o)', ExpressionAttributeValues: { ':pk': `RECORD#contact#${contact}`, ':o': 'OPPORTUNITY#' } }))).Items ?? []).map((i) => i.sk);
+    await sync(event({ type: 'opportunity', id: 'eb-deal', name: 'Deal', contactIds: ['eb-c1', 'eb-c2'], state: 'active', modifiedAt: '2026-11-02T00:00:00Z' }) as never, lambdaContext);
+    await sync(event({ type: 'opportunity', id: 'eb-deal', name: 'Deal', contactIds: ['eb-c1'], state: 'active', modifiedAt: '2026-11-03T00:00:00Z' }) as never, lambdaContext);
+    expect(await links('eb-c1')).toEqual(['OPPORTUNITY#eb-deal']);
+    expect(await links('eb-c2')).toEqual([]);
+
+    // The same through the admin API.
+    const put = (contactIds: string[]) => call(org.directory, 'PUT', '/records/opportunity/api-deal', { as: admin, body: { name: 'API deal', contactIds, state: 'active' } });
+    expect((await put(['api-c1', 'api-c2'])).status).toBe(200);
+    expect((await put(['api-c2'])).status).toBe(200);
+    expect(await links('api-c1')).toEqual([]);
+    expect(await links('api-c2')).toEqual(['OPPORTUNITY#api-deal']);
+  });
+
   it('drops an invalid event instead of retrying it forever', async () => {
     const sync = createRecordSync(t);
     expect(await sync(event({ type: 'lead', id: 'eb-2', name: 'X', mobile: 'nope', state: 'active' }) as never, lambdaContext)).toMatchObject({ applied: false, reason: 'invalid' });

@@ -66,6 +66,7 @@ beforeAll(async () => {
     hits.set(path, (hits.get(path) ?? 0) + 1);
     if (path === '/photo.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (path === '/redirect') return res.writeHead(307, { location: '/photo.png' }).end();
+    if (path.startsWith('/to/')) return res.writeHead(302, { location: decodeURIComponent(path.slice('/to/'.length)) }).end();
     if (path === '/private.png') {
       if (req.headers.authorization !== `Basic ${Buffer.from('AC1:secret').toString('base64')}`) return res.writeHead(401).end();
       return res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
@@ -197,6 +198,30 @@ describe('an inbound MMS', () => {
     const { fetchMedia } = await import('../../shared/media/fetch-media');
     await expect(fetchMedia('https://169.254.169.254/latest/meta-data', { timeoutMs: 500, allowedHosts: ['api.twilio.com'] })).rejects.toMatchObject({ code: 'MediaUrlRefused' });
     await expect(fetchMedia('https://evil.example.com/x.png', { timeoutMs: 500, allowedHosts: ['api.twilio.com'] })).rejects.toMatchObject({ code: 'MediaUrlRefused' });
+  });
+
+  it('resolves every hop\'s name and refuses private, loopback, link-local and IPv4-mapped addresses before connecting', async () => {
+    const { fetchMedia } = await import('../../shared/media/fetch-media');
+    const dns: Record<string, string> = {
+      'media.example': '127.0.0.1', 'localhost.': '127.0.0.1', 'foo.localhost': '127.0.0.1', 'metadata.example': '169.254.169.254',
+      'mapped.example': '::ffff:127.0.0.1', 'mapped-hex.example': '::ffff:a9fe:a9fe', 'internal.example': '10.0.0.7', 'ula.example': 'fd00::1',
+    };
+    const resolve = async (hostname: string) => {
+      const address = dns[hostname];
+      if (!address) throw Object.assign(new Error(`no test DNS entry for ${hostname}`), { code: 'ENOTFOUND' });
+      return [{ address, family: address.includes(':') ? 6 : 4 }];
+    };
+    // As deployed (https only, no private address): a name of an allowed host that resolves inward is refused at connect time.
+    for (const host of Object.keys(dns)) {
+      await expect(fetchMedia(`https://${host}/photo.png`, { timeoutMs: 2000, allowedHosts: Object.keys(dns), resolve }), host).rejects.toMatchObject({ code: 'MediaUrlRefused' });
+    }
+    // An allowed host (here this machine's test server, which the local stack may use) that redirects to a private address.
+    const port = new URL(base).port;
+    const local = { timeoutMs: 2000, allowedHosts: ['media.example'], allowInsecure: true, resolve };
+    expect((await fetchMedia(`http://media.example:${port}/photo.png`, local)).bytes.length).toBe(PNG.length);
+    for (const target of [`http://internal.example:${port}/photo.png`, `http://metadata.example:${port}/latest/meta-data`, `http://mapped-hex.example:${port}/x`, `http://ula.example:${port}/x`]) {
+      await expect(fetchMedia(`http://media.example:${port}/to/${encodeURIComponent(target)}`, local), target).rejects.toMatchObject({ code: 'MediaUrlRefused' });
+    }
   });
 });
 

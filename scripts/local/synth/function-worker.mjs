@@ -4,6 +4,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 
 const { entry, handlerName, functionName, timeoutMs, memorySize, redirects } = workerData;
 
@@ -18,6 +21,19 @@ globalThis.fetch = (input, init) => {
   }
   return realFetch(input, init);
 };
+
+// The same for node:https requests (the media copier connects through its own checked lookup), for the same hosts.
+const realHttpsRequest = https.request;
+https.request = function redirected(input, options, callback) {
+  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+  for (const [from, to] of href ? redirects : []) {
+    if (!href.startsWith(from)) continue;
+    const { lookup: _lookup, ...rest } = typeof options === 'object' && options !== null ? options : {};
+    return http.request(new URL(to + href.slice(from.length)), rest, typeof options === 'function' ? options : callback);
+  }
+  return realHttpsRequest.apply(this, [input, options, callback].filter((a) => a !== undefined));
+};
+syncBuiltinESMExports();
 
 const loaded = import(pathToFileURL(entry).href).then((module) => {
   const handler = module[handlerName];
