@@ -20,6 +20,8 @@ export interface StackContext {
   corsOrigins: string[];
   retentionDays?: number;
   eventBusName?: string;
+  /** The bus the CRM puts RecordUpserted on: a dedicated one only the CRM integration may write to (default: the account's default bus). */
+  crmEventBusName?: string;
   crmEventSource: string;
   cognitoCallbackUrls?: string[];
   cognitoDomainPrefix?: string;
@@ -107,6 +109,7 @@ export function readContext(node: Node): StackContext {
     corsOrigins,
     ...optional('retentionDays', retentionDays),
     ...optional('eventBusName', text('eventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
+    ...optional('crmEventBusName', text('crmEventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
     crmEventSource: text('crmEventSource', /^[\w.-]{1,256}$/, 'an EventBridge source name (letters, digits, _ . -)') ?? 'crm',
     ...optional('cognitoCallbackUrls', cognitoCallbackUrls),
     ...optional('cognitoDomainPrefix', text('cognitoDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 63 characters')),

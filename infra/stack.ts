@@ -384,7 +384,10 @@ export class SmsCrmStack extends Stack {
     const crmEventSource = ctx.crmEventSource;
     const recordSync = fn('record-sync', 'Upserts CRM records from EventBridge RecordUpserted events', { CRM_EVENT_SOURCE: crmEventSource });
     // Only the CRM's own events from this account: anyone able to put events on the bus is not the CRM.
-    new Rule(this, 'RecordUpserted', { eventPattern: { source: [crmEventSource], detailType: ['RecordUpserted'], account: [this.account] } }).addTarget(
+    // On the default bus anyone in the account allowed events:PutEvents can claim source "crm"; a dedicated
+    // bus (context crmEventBusName) whose resource policy admits only the CRM integration closes that.
+    const crmInbound = ctx.crmEventBusName ? (ctx.crmEventBusName.startsWith('arn:') ? EventBus.fromEventBusArn(this, 'CrmInboundBus', ctx.crmEventBusName) : EventBus.fromEventBusName(this, 'CrmInboundBus', ctx.crmEventBusName)) : undefined;
+    new Rule(this, 'RecordUpserted', { ...(crmInbound ? { eventBus: crmInbound } : {}), eventPattern: { source: [crmEventSource], detailType: ['RecordUpserted'], account: [this.account] } }).addTarget(
       new LambdaTarget(recordSync, { deadLetterQueue: deadLetters('RecordSyncRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
     );
     asyncFailures(recordSync, 'RecordSync');

@@ -23,7 +23,7 @@ import { conversationFor, messageFor } from '../../shared/domain/messages';
 import { isExpired } from '../../shared/domain/retention';
 import { timeOfId } from '../../shared/domain/clock';
 import { HttpError } from '../../shared/domain/errors';
-import type { StoredMediaItem } from '../../shared/domain/media';
+import { MEDIA_DOWNLOAD_HEADERS, servedContentType, type StoredMediaItem } from '../../shared/domain/media';
 import type { MediaStore } from '../../shared/media/store';
 import { getMessage } from '../../shared/store/items/message';
 
@@ -177,11 +177,11 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       if (!file) throw notFound('media');
       if (file.status !== 'stored') throw new HttpError('NotFound', `the file is ${file.status === 'pending' ? 'not copied yet' : 'not available: its copy failed'}`);
       const store = media();
-      const url = await store.downloadUrl(file.storageKey);
+      const url = await store.downloadUrl(file.storageKey, file.contentType);
       if (url) return { status: 302, headers: { location: url, 'cache-control': 'no-store' } };
       const stored = await store.get(file.storageKey);
       if (!stored) throw notFound('media');
-      return { status: 200, body: stored.bytes, headers: { 'content-type': file.contentType, 'cache-control': 'private, no-store', 'x-content-type-options': 'nosniff', 'content-disposition': 'attachment' } };
+      return { status: 200, body: stored.bytes, headers: { 'content-type': servedContentType(file.contentType), 'cache-control': 'private, no-store', ...MEDIA_DOWNLOAD_HEADERS } };
     },
 
     'GET /me/notifications': async ({ caller, query }) => {

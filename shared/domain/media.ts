@@ -35,3 +35,18 @@ export function displayText(body: string, media: readonly { contentType: string 
 export function mediaStorageKey(conversationId: string, messageId: string, mediaId: string): string {
   return `media/${conversationId}/${messageId}/${mediaId}`;
 }
+
+/** Image types shown inline: raster only (an SVG is a document that can run script; it is offered as a download). */
+export const INLINE_IMAGE_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+
+export function isInlineImage(contentType: string): boolean {
+  return INLINE_IMAGE_TYPES.includes(contentType.toLowerCase());
+}
+
+/** The type a file is served with: its own when shown inline, otherwise opaque bytes no browser renders. */
+export function servedContentType(contentType: string): string {
+  return isInlineImage(contentType) ? contentType.toLowerCase() : 'application/octet-stream';
+}
+
+/** Every media download: saved, never rendered as a page; and if a browser renders it anyway, sandboxed with nothing allowed. */
+export const MEDIA_DOWNLOAD_HEADERS = { 'content-disposition': 'attachment', 'content-security-policy': "sandbox; default-src 'none'", 'x-content-type-options': 'nosniff' } as const;

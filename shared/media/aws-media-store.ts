@@ -20,7 +20,7 @@ export function mediaStore(): MediaStore {
   return {
     put: async (key, bytes, contentType) => (await store()).put(key, bytes, contentType),
     get: async (key) => (await store()).get(key),
-    downloadUrl: async (key) => (await store()).downloadUrl(key),
+    downloadUrl: async (key, contentType) => (await store()).downloadUrl(key, contentType),
     delete: async (key) => (await store()).delete(key),
   };
 }

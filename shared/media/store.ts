@@ -1,11 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import { servedContentType } from '../domain/media';
 
 /** Where copies of MMS files live: an S3 bucket in AWS, a folder locally; same interface. */
 export interface MediaStore {
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   get(key: string): Promise<{ bytes: Uint8Array; contentType: string } | undefined>;
   /** A download URL valid at most 5 minutes, or undefined when the API answers with the bytes itself. */
-  downloadUrl(key: string): Promise<string | undefined>;
+  /** A short-lived URL of the file served as `contentType` says (see servedContentType), as an attachment. */
+  downloadUrl(key: string, contentType: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
 }
 
@@ -37,9 +39,11 @@ export class S3MediaStore implements MediaStore {
     }
   }
 
-  async downloadUrl(key: string): Promise<string> {
+  async downloadUrl(key: string, contentType: string): Promise<string> {
     const [{ GetObjectCommand }, { getSignedUrl }] = await Promise.all([s3Sdk(), import('@aws-sdk/s3-request-presigner')]);
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: DOWNLOAD_URL_SECONDS });
+    // S3 answers with these headers for this URL only: an attachment, typed so that only raster images render.
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: 'attachment', ResponseContentType: servedContentType(contentType) });
+    return getSignedUrl(this.s3, command, { expiresIn: DOWNLOAD_URL_SECONDS });
   }
 
   async delete(key: string): Promise<void> {

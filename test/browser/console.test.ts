@@ -257,6 +257,20 @@ describe('the conversation pane', () => {
   }, 60_000);
 });
 
+describe('what customers write is text', () => {
+  it('markup in a message is shown literally in the row and the thread, never as elements', async () => {
+    const { context, page } = await signedIn('en-US', 'Sign in as Alice Andersson');
+    const customer = '+14255550187';
+    const markup = '<b id="injected-b">bold</b><img id="injected-img" src=x onerror="document.title=\'pwned\'">';
+    await customerSays(customer, demo.aliceNumber, markup);
+    await row(page, customer).getByRole('link').click({ timeout: POLL_WAIT });
+    await page.locator('li.message', { hasText: '<b id="injected-b">bold</b>' }).waitFor({ timeout: POLL_WAIT });
+    expect(await page.locator('#injected-b, #injected-img, img[src="x"]').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+    await context.close();
+  }, 60_000);
+});
+
 describe('the seller console, in Swedish', () => {
   it('chooses Swedish from the browser and shows Swedish labels, dates and statuses', async () => {
     const { context, page } = await signedIn('sv-SE', 'Logga in som Alice Andersson');

@@ -3,7 +3,7 @@
  * (also in the README). A pattern that matches no unexercised grant any more fails the coverage check: the
  * list never holds more than the roles do.
  */
-export const unexercisedGrants: { grant: RegExp; why: string }[] = [
+export const unexercisedGrants: { grant: RegExp; why: string; /** Exercised in some runs only (timing decides): never reported as stale. */ sometimes?: true }[] = [
   { grant: /^[\w-]+: logs:(CreateLogStream|PutLogEvents) on /, why: 'used by the Lambda runtime to write the function\'s own log group, not by our code' },
   { grant: /^[\w-]+: xray:(PutTraceSegments|PutTelemetryRecords) on \*$/, why: 'used by Lambda\'s active tracing on the function\'s behalf' },
   { grant: /^[\w-]+: sqs:(SendMessage|GetQueueAttributes|GetQueueUrl) on \S+:(\w+Dlq\w+)$/, why: 'the function\'s failure queue: Lambda (asynchronous invocation, event source mapping, SNS subscription) sends failed events there with the function\'s role; the crm-events SendMessage is also exercised by its tests through the mock' },
@@ -14,4 +14,5 @@ export const unexercisedGrants: { grant: RegExp; why: string }[] = [
   { grant: /^outbound-send: sms-voice:SendTextMessage on \S+:(pool|sender-id|configuration-set)\/\*$/, why: 'End User Messaging authorizes the origination identity a number is sent from (a pool or sender ID as well as a phone number) and the configuration set; tests send from phone numbers' },
   { grant: /^(twilio|sns)-callbacks: dynamodb:(BatchGetItem on \S+|ConditionCheckItem on \S+|Query on \S+\/index\/gsi1|DeleteItem on \S+ keys PHONE#\*|UpdateItem on \S+ keys CONV#\*)$/, why: 'the callbacks run the inbound and delivery-report flows (receiveInbound, applyDeliveryReport) that the inbound and delivery-reports functions run, whose tests exercise these: routing reads through gsi1 and BatchGetItem, START deleting an opt-out under PHONE#, a pending report\'s condition check, a status update' },
   { grant: /^privacy: dynamodb:DeleteItem on \S+ keys PMSG#\*$/, why: 'erasure deletes whatever else sits under an erased message\'s provider id (a delivery report still pending there) when it leaves the pointer\'s tombstone; a report is pending only between a send and its recording, which no erasure test interrupts' },
+  { grant: /^outbound-send: dynamodb:(ConditionCheckItem on \S+|Query on \S+DataTable\w+|DeleteItem on \S+ keys PMSG#\*)$/, sometimes: true, why: 'a delivery report that beats the send to recording its provider id waits under PMSG#; the send then applies and deletes it (applyPendingReports). Whether a report wins that race in a test run is a matter of timing' },
 ];

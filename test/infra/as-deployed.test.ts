@@ -171,3 +171,17 @@ describe('where each cdk-nag acknowledgement sits', () => {
     expect(wildcard.filter((p) => p.endsWith('/DefaultPolicy')).sort()).toEqual(['Acknowledged/Notifier/Role/DefaultPolicy', 'Acknowledged/StreamDispatcher/Role/DefaultPolicy']);
   });
 });
+
+describe('who may tell us of CRM records', () => {
+  const ruleOf = (t: CfnTemplate) => Object.values(t.Resources).find((r) => r.Type === 'AWS::Events::Rule' && JSON.stringify(r.Properties?.EventPattern ?? {}).includes('RecordUpserted'))!.Properties!;
+  it('by default the rule listens on the default bus, for source crm of this account only', () => {
+    const rule = ruleOf(template);
+    expect(rule.EventBusName).toBeUndefined();
+    expect(rule.EventPattern).toMatchObject({ source: ['crm'], 'detail-type': ['RecordUpserted'] });
+  });
+
+  it('context crmEventBusName moves it to a dedicated bus (which only the CRM integration may write to); a malformed name fails synth', () => {
+    expect(ruleOf(synth({ crmEventBusName: 'crm-inbound' })).EventBusName).toBe('crm-inbound');
+    expect(() => synth({ crmEventBusName: 'no spaces allowed' })).toThrow(/crmEventBusName="no spaces allowed" is not valid/);
+  }, 60_000);
+});

@@ -58,6 +58,7 @@ let twilio: ReturnType<typeof createTwilio>;
 let api: ReturnType<typeof createSellerApi>;
 let poller: ReturnType<typeof tableStreamReaders>;
 const hits = new Map<string, number>();
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(document.domain)"><script>alert(1)</script></svg>';
 const sns = mockClient(SNSClient);
 
 beforeAll(async () => {
@@ -66,6 +67,7 @@ beforeAll(async () => {
     hits.set(path, (hits.get(path) ?? 0) + 1);
     if (path === '/photo.png') return res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (path === '/redirect') return res.writeHead(307, { location: '/photo.png' }).end();
+    if (path === '/drawing.svg') return res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(SVG);
     if (path.startsWith('/to/')) return res.writeHead(302, { location: decodeURIComponent(path.slice('/to/'.length)) }).end();
     if (path === '/private.png') {
       if (req.headers.authorization !== `Basic ${Buffer.from('AC1:secret').toString('base64')}`) return res.writeHead(401).end();
@@ -222,6 +224,23 @@ describe('an inbound MMS', () => {
     for (const target of [`http://internal.example:${port}/photo.png`, `http://metadata.example:${port}/latest/meta-data`, `http://mapped-hex.example:${port}/x`, `http://ula.example:${port}/x`]) {
       await expect(fetchMedia(`http://media.example:${port}/to/${encodeURIComponent(target)}`, local), target).rejects.toMatchObject({ code: 'MediaUrlRefused' });
     }
+  });
+});
+
+describe('what a download is served as', () => {
+  it('every file as an attachment under a sandboxing CSP; an SVG (it can run script) as opaque bytes, a photo as itself', async () => {
+    expect((await mms('MM-svg', [{ path: '/drawing.svg', type: 'image/svg+xml' }, { path: '/photo.png', type: 'image/png' }])).status).toBe(200);
+    await poller.drain();
+    const message = await messageBySid('MM-svg');
+    expect(message.media!.map((m) => m.status)).toEqual(['stored', 'stored']);
+    const svg = await download(message, message.media![0]!.id);
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toBe('application/octet-stream');
+    expect(svg.headers['content-disposition']).toBe('attachment');
+    expect(svg.headers['content-security-policy']).toBe("sandbox; default-src 'none'");
+    const png = await download(message, message.media![1]!.id);
+    expect(png.headers['content-type']).toBe('image/png');
+    expect(png.headers['content-disposition']).toBe('attachment');
   });
 });
 

@@ -285,7 +285,8 @@ describe('notification center', () => {
     expect((await call(api, 'GET', '/me/notifications?unread=true', { as: as('s3') })).body.items).toEqual([]);
     expect((await call(api, 'POST', '/me/notifications/read-all', { as: as('s3') })).body).toEqual({ updated: 0 });
     sns.restore();
-  });
+    // It drains the whole file's stream first (hundreds of changes): seconds alone, more on a loaded machine.
+  }, 120_000);
 });
 
 describe('reassigning a business number', () => {

@@ -7,12 +7,20 @@ import { DOWNLOAD_URL_SECONDS, S3MediaStore } from '../../shared/media/store';
 describe('S3MediaStore', () => {
   const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'secret' } });
 
-  it('answers a presigned GET URL for the object, valid 5 minutes at most', async () => {
-    const url = new URL(await new S3MediaStore(client, 'media-bucket').downloadUrl('media/c/m/f'));
+  it('answers a presigned GET URL for the object, valid 5 minutes at most, served as an attachment', async () => {
+    const url = new URL(await new S3MediaStore(client, 'media-bucket').downloadUrl('media/c/m/f', 'image/png'));
     expect(url.hostname).toBe('media-bucket.s3.us-east-1.amazonaws.com');
     expect(url.pathname).toBe('/media/c/m/f');
     expect(Number(url.searchParams.get('X-Amz-Expires'))).toBe(DOWNLOAD_URL_SECONDS);
     expect(DOWNLOAD_URL_SECONDS).toBeLessThanOrEqual(300);
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment');
+    expect(url.searchParams.get('response-content-type')).toBe('image/png');
+  });
+
+  it('serves an SVG (a document that can run script) as opaque bytes, never as image/svg+xml', async () => {
+    const url = new URL(await new S3MediaStore(client, 'media-bucket').downloadUrl('media/c/m/f', 'image/svg+xml'));
+    expect(url.searchParams.get('response-content-type')).toBe('application/octet-stream');
+    expect(url.searchParams.get('response-content-disposition')).toBe('attachment');
   });
 
   it('puts, gets and deletes under the key, with the content type', async () => {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
 import type { Message } from '../api';
+import { isInlineImage } from '../../../shared/domain/media';
 
 type Media = NonNullable<Message['media']>[number];
 
@@ -16,7 +17,8 @@ export function MediaItem({ conversationId, messageId, media }: { conversationId
     let live = true;
     void api.GET('/conversations/{id}/messages/{messageId}/media/{mediaId}', { params: { path: { id: conversationId, messageId, mediaId: media.id } }, parseAs: 'blob' }).then((r) => {
       if (!live || !(r.data instanceof Blob)) return;
-      objectUrl = URL.createObjectURL(r.data);
+      // Only raster images keep their type; anything else (an SVG can run script) becomes opaque bytes.
+      objectUrl = URL.createObjectURL(isInlineImage(media.contentType) ? r.data : new Blob([r.data], { type: 'application/octet-stream' }));
       setUrl(objectUrl);
     });
     return () => {
@@ -28,7 +30,7 @@ export function MediaItem({ conversationId, messageId, media }: { conversationId
   if (media.status === 'pending') return <p class="media muted">{t('mediaPending')}</p>;
   if (media.status === 'failed') return <p class="media muted">{t('mediaFailed')}</p>;
   if (!url) return <p class="media muted">{t('loading')}</p>;
-  return media.contentType.startsWith('image/') ? (
+  return isInlineImage(media.contentType) ? (
     <a href={url} target="_blank" rel="noreferrer" class="media">
       <img src={url} alt={t('mediaAlt')} width={120} height={120} />
     </a>
