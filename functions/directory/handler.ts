@@ -13,6 +13,10 @@ import { onFirstUse } from '../../shared/lambda';
 import { HttpError } from '../../shared/domain/errors';
 import { recordsByName, recordsByNumber } from '../../shared/store/queries/record-lookup';
 
+/** At most this many people and teams per lookup: a picker shows a short list and narrows as one types. */
+export const ASSIGNEE_LOOKUP_LIMIT = 20;
+const assigneeQuerySchema = z.object({ q: z.string().check(z.minLength(1), z.maxLength(100)) });
+
 export const recordLookupQuerySchema = z.extend(pageQuerySchema, { q: z.string().check(z.minLength(1), z.maxLength(200)), type: z.optional(recordTypeSchema) });
 
 /** Digits with the usual separators (and an optional leading +): the lookup matches numbers, not names. */
@@ -22,6 +26,11 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
   const { directory, records } = directoryStores(deps);
 
   return apiHandler('directory', {
+    // Any seller: whom a conversation can be handed to, by name. Names and ids only, nothing else of the directory.
+    'GET /directory/assignees': async ({ query }) => {
+      const { q } = parseWith(assigneeQuerySchema, query, 'query');
+      return ok({ items: await directory.assigneesNamed(q.trim() || q, ASSIGNEE_LOOKUP_LIMIT) });
+    },
     'PUT /directory/sellers/{sellerId}': async ({ params, body }) => {
       const id = parseWith(idSchema, params.sellerId, 'sellerId');
       return ok(await directory.putSeller({ id, ...parseWith(sellerBodySchema, body) }));

@@ -109,12 +109,13 @@ export class OutboundService {
       this.records.get(conversation.record.type, conversation.record.id),
     ]);
     if (earlier) return this.replayAsNow(caller, sellerProfile, earlier);
-    const { seller, number: sender } = authorizeSender(caller, sellerProfile, number, conversation.businessNumber);
+    // Replies follow the conversation's assignment (a hand-off carries the right to answer); new conversations the number's.
+    const { seller, number: sender } = authorizeReplier(caller, sellerProfile, number, conversation);
     if (!record) throw notFound('record');
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -256,6 +257,18 @@ function authorizeSender(caller: Caller, seller: Seller | undefined, number: Bus
   // Admins too send only from numbers assigned to them or their teams.
   const viewer = viewerFrom({ ...caller, isAdmin: false }, seller);
   if (!number || !isPrincipalOf(viewer, number.assignedTo)) throw new HttpError('NumberNotAssigned', `${from} is not a business number assigned to you or your team`);
+  return { seller, number };
+}
+
+/**
+ * A reply is for the conversation's assignee (every member, for a team), from the conversation's business
+ * number, whoever that number is assigned to now; the number's other holders answer only their own conversations.
+ */
+function authorizeReplier(caller: Caller, seller: Seller | undefined, number: BusinessNumber | undefined, conversation: ConversationState): { seller: Seller; number: BusinessNumber } {
+  if (!seller || !isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', 'sending SMS needs the salesperson role');
+  const viewer = viewerFrom({ ...caller, isAdmin: false }, seller);
+  if (!number) throw new HttpError('NumberNotAssigned', `${conversation.businessNumber} is no longer a business number of this organisation`);
+  if (!isPrincipalOf(viewer, conversation.assignedTo)) throw new HttpError('NumberNotAssigned', 'only the conversation\'s assignee may reply in it; hand it off to answer');
   return { seller, number };
 }
 

@@ -26,6 +26,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'PUT', path: '/directory/teams/{teamId}', fn: 'directory', access: 'admin' },
   { method: 'PUT', path: '/directory/numbers/{number}', fn: 'directory', access: 'admin' },
   { method: 'GET', path: '/me/numbers', fn: 'directory', access: 'seller' },
+  { method: 'GET', path: '/directory/assignees', fn: 'directory', access: 'seller' },
   { method: 'PUT', path: '/records/{type}/{id}', fn: 'directory', access: 'admin' },
   { method: 'GET', path: '/records/{type}/{id}', fn: 'directory', access: 'seller' },
   { method: 'GET', path: '/records', fn: 'directory', access: 'seller' },

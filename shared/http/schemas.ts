@@ -141,6 +141,7 @@ export const unreadTotalsSchema = z.object({
   messages: z.number().int().min(0).describe('Unread inbound messages in them.'),
   notifications: z.number().int().min(0).describe('Unread notifications.'),
 });
+export const assigneeSchema = z.object({ type: z.enum(['seller', 'team']), id: z.string(), name: z.string() });
 export const foundRecordSchema = z.object({ type: z.enum(['contact', 'account', 'opportunity', 'lead']), id: z.string(), name: z.string(), state: z.enum(['active', 'inactive']) });
 
 export const consentStateSchema = z.object({

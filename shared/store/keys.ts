@@ -31,6 +31,9 @@ export const keys = {
   team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
   teamMember: (teamId: string, sellerId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${sellerId}` }),
   teamMembersPrefix: () => 'MEMBER#',
+  /** gsi1 (sparse): who a conversation can be handed to (salesperson sellers and teams), by lower-cased name. */
+  assigneeListing: (name: string, type: 'seller' | 'team', id: string) => ({ gsi1pk: 'ASSIGNEES', gsi1sk: `${name.toLocaleLowerCase('en')}#${type}#${id}` }),
+  assigneeListingPartition: 'ASSIGNEES',
 
   number: (e164: string): Key => ({ pk: `NUMBER#${e164}`, sk: PROFILE }),
   /** gsi1: numbers assigned to a seller or a team. */

@@ -174,3 +174,36 @@ describe('EventBridge RecordUpserted', () => {
     expect(await sync(event({ type: 'lead', id: 'eb-2', name: 'X', mobile: 'nope', state: 'active' }) as never, lambdaContext)).toMatchObject({ applied: false, reason: 'invalid' });
   });
 });
+
+describe('GET /directory/assignees', () => {
+  it('any seller finds salesperson sellers and teams by the start of their name, any case, names only, by name', async () => {
+    await org.seller('quinn', { name: 'Quinn Berg' });
+    await org.seller('quentin', { name: 'Quentin Roleless', roles: [] });
+    await org.seller('quiet', { name: 'quiet Björk' });
+    await org.team('q-team', 'Quäst Team');
+    await org.team('sales-north', 'Sales Northwest');
+    const find = (q: string, who = 'quiet') => call(org.directory, 'GET', '/directory/assignees', { as: { sub: who }, query: { q } });
+    const found = await find('Qu');
+    expect(found.status).toBe(200);
+    expect(found.body.items).toEqual([
+      { type: 'team', id: 'q-team', name: 'Quäst Team' },
+      { type: 'seller', id: 'quiet', name: 'quiet Björk' },
+      { type: 'seller', id: 'quinn', name: 'Quinn Berg' },
+    ]);
+    expect((await find('quinn b')).body.items).toEqual([{ type: 'seller', id: 'quinn', name: 'Quinn Berg' }]);
+    expect((await find('SALES NORTHW')).body.items).toEqual([{ type: 'team', id: 'sales-north', name: 'Sales Northwest' }]);
+    expect((await find('zz')).body.items).toEqual([]);
+    // Losing the role takes a seller off the list; a renamed one is found by the new name only.
+    await org.seller('quinn', { name: 'Quinn Berg', roles: [] });
+    expect((await find('quinn')).body.items).toEqual([]);
+    await org.seller('quinn', { name: 'Qwen Berg' });
+    expect((await find('qwen')).body.items).toEqual([{ type: 'seller', id: 'quinn', name: 'Qwen Berg' }]);
+    expect((await find('quinn')).body.items).toEqual([]);
+  });
+
+  it('needs q (400), and a token (the JWT authorizer, before the function)', async () => {
+    const missing = await call(org.directory, 'GET', '/directory/assignees', { as: { sub: 'quiet' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.error.code).toBe('ValidationError');
+  });
+});

@@ -9,6 +9,8 @@ import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
+import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
+import { SandboxProvider } from '../../shared/providers/sandbox';
 
 /** Hand-off (contract, "POST /conversations/{id}/assign"). */
 const N = { alice: '+14255579901' };
@@ -89,5 +91,44 @@ describe('a hand-off', () => {
 
   it('an admin hands off any conversation', async () => {
     expect((await call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'seller', id: 'alice' } } })).status).toBe(200);
+  });
+});
+
+describe('replies follow the hand-off', () => {
+  const CUSTOMER2 = '+14255579951';
+  let handed: string;
+  const outbound = () => createOutbound(t, () => new SandboxProvider());
+  const reply = (who: string, body: string) => call(outbound(), 'POST', `/conversations/${handed}/messages`, { as: as(who), body: { body } });
+
+  beforeAll(async () => {
+    // Alice owns the record, so she still sees the conversation after handing it off.
+    await new OrgBuilder(t).record('contact', 'c2', { mobile: CUSTOMER2, ownerId: 'alice' });
+    await inboundSender(t)({ from: CUSTOMER2, to: N.alice, body: 'hello alice' });
+    handed = ((await call(api, 'GET', '/records/contact/c2/conversations', { as: admin })).body.items as { id: string }[])[0]!.id;
+  });
+
+  it('the seller a conversation is handed to replies from its business number, which is not theirs', async () => {
+    expect((await reply('alice', 'before the hand-off')).status).toBe(202);
+    expect((await call(reassignment, 'POST', `/conversations/${handed}/assign`, { as: as('alice'), body: { assignedTo: { type: 'seller', id: 'bob' } } })).status).toBe(200);
+    const answer = await reply('bob', 'Bob here, I will take it from now');
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({ from: N.alice, to: CUSTOMER2, sentBy: 'bob' });
+    // Bob still cannot start a new conversation from Alice's number.
+    const fresh = await call(outbound(), 'POST', '/messages', { as: as('bob'), body: { record: { type: 'contact', id: 'c1' }, from: N.alice, body: 'new' } });
+    expect(fresh.status).toBe(403);
+    expect(fresh.body.error.code).toBe('NumberNotAssigned');
+  });
+
+  it('the previous assignee, who still sees it as the record\'s owner, loses the right to reply', async () => {
+    const refused = await reply('alice', 'may I still answer?');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('NumberNotAssigned');
+  });
+
+  it('handed to a team: every member replies; the previous assignee no longer can', async () => {
+    expect((await call(reassignment, 'POST', `/conversations/${handed}/assign`, { as: as('bob'), body: { assignedTo: { type: 'team', id: 'east' } } })).status).toBe(200);
+    expect((await reply('carol', 'Carol from East')).status).toBe(202);
+    expect((await reply('dave', 'Dave from East')).status).toBe(202);
+    expect((await reply('bob', 'and Bob?')).status).toBe(404);
   });
 });

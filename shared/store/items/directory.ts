@@ -1,5 +1,6 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
+import { isSalesperson } from '../../domain/visibility';
 import { keys, type Principal } from '../keys';
 import { HttpError } from '../../domain/errors';
 import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from '../dynamo-helpers';
@@ -52,7 +53,7 @@ export class DirectoryStore {
             {
               Put: {
                 TableName: this.table,
-                Item: { ...keys.seller(seller.id), kind: 'seller', id: seller.id, name: seller.name, teamIds, roles: [...new Set(seller.roles)] },
+                Item: { ...keys.seller(seller.id), kind: 'seller', id: seller.id, name: seller.name, teamIds, roles: [...new Set(seller.roles)], ...(isSalesperson(seller) ? keys.assigneeListing(seller.name, 'seller', seller.id) : {}) },
               },
             },
             ...teamIds.map((teamId) => ({
@@ -86,10 +87,27 @@ export class DirectoryStore {
   async putTeam(team: Team): Promise<Team> {
     await this.db.send(
       new TransactWriteCommand({
-        TransactItems: [{ Put: { TableName: this.table, Item: { ...keys.team(team.id), kind: 'team', ...team } } }],
+        TransactItems: [{ Put: { TableName: this.table, Item: { ...keys.team(team.id), kind: 'team', ...team, ...keys.assigneeListing(team.name, 'team', team.id) } } }],
       }),
     );
     return team;
+  }
+
+  /** Salesperson sellers and teams whose name starts with `prefix` (any case), by name: whom a conversation can go to. */
+  async assigneesNamed(prefix: string, limit: number): Promise<{ type: 'seller' | 'team'; id: string; name: string }[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.assigneeListingPartition, ':prefix': prefix.toLocaleLowerCase('en') },
+        Limit: limit,
+      }),
+    );
+    // By name as people read it (accents after their base letter), not by the index's byte order.
+    return (out.Items ?? [])
+      .map((item) => ({ type: item.kind === 'team' ? ('team' as const) : ('seller' as const), id: item.id as string, name: item.name as string }))
+      .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id));
   }
 
   async teamMemberIds(teamId: string): Promise<string[]> {
