@@ -97,6 +97,8 @@ async function seed(db: Db, table: string, size: number): Promise<void> {
     const state: ConversationState = {
       id,
       record: { type: 'contact', id: `rec-${i}` },
+      recordName: `Contact ${i}`,
+      assigneeName: 'Seller',
       customerNumber: `+1206555${String(i).padStart(4, '0')}`,
       businessNumber: '+14255550100',
       assignedTo: route === 0 ? { type: 'team', id: team } : { type: 'seller', id: 'someone-else' },

@@ -605,6 +605,8 @@ export interface components {
                 type: "seller" | "team";
                 id: string;
             };
+            /** @description The assignee's display name. */
+            assigneeName?: string;
             /** @enum {string} */
             provider: "pinpoint" | "eum" | "twilio" | "sandbox";
             label?: string;
@@ -632,6 +634,8 @@ export interface components {
                 type: "contact" | "account" | "opportunity" | "lead";
                 id: string;
             };
+            /** @description The record's display name (nothing else of a record the caller may not read). */
+            recordName: string;
             customerNumber: string;
             businessNumber: string;
             assignedTo: {
@@ -639,6 +643,8 @@ export interface components {
                 type: "seller" | "team";
                 id: string;
             };
+            /** @description The assignee's display name (seller or team). */
+            assigneeName: string;
             lastMessageAt: string;
             /** @description Absent (and `withheld` true) for a seller without the salesperson role. */
             lastMessagePreview?: string;
@@ -778,6 +784,8 @@ export interface components {
                         type: "contact" | "account" | "opportunity" | "lead";
                         id: string;
                     };
+                    /** @description The record's display name (nothing else of a record the caller may not read). */
+                    recordName: string;
                     customerNumber: string;
                     businessNumber: string;
                     assignedTo: {
@@ -785,6 +793,8 @@ export interface components {
                         type: "seller" | "team";
                         id: string;
                     };
+                    /** @description The assignee's display name (seller or team). */
+                    assigneeName: string;
                     lastMessageAt: string;
                     /** @description Absent (and `withheld` true) for a seller without the salesperson role. */
                     lastMessagePreview?: string;

@@ -39,9 +39,13 @@ export interface Message {
 export interface Conversation {
   id: string;
   record: { type: RecordType; id: string };
+  /** The record's display name: whoever sees the conversation sees whom it is with (nothing else of the record). */
+  recordName: string;
   customerNumber: string;
   businessNumber: string;
   assignedTo: Principal;
+  /** The assignee's display name (seller or team). */
+  assigneeName: string;
   lastMessageAt: string;
   lastMessagePreview: string;
   /** The caller's own: inbound messages after their last read. */

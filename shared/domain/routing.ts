@@ -19,6 +19,8 @@ export function explain(decision: RoutingDecision): RoutingExplanation {
 export interface RoutingCandidate {
   type: RecordType;
   id: string;
+  /** Shown on the conversation; routing never reads it. */
+  name?: string | undefined;
   ownerId?: string | undefined;
   owningTeamId?: string | undefined;
   state: 'active' | 'inactive';

@@ -18,14 +18,18 @@ import { writeTransaction } from '../store/transact';
 export async function assignConversation(deps: Deps, conversation: ConversationState, to: Principal, by: string): Promise<ConversationState> {
   const directory = new DirectoryStore(deps.db, deps.table);
   let recipients: string[];
+  let toName: string;
   if (to.type === 'seller') {
     const seller = await directory.getSeller(to.id);
     if (!seller) throw new HttpError('NotFound', `seller ${to.id} not found`);
     if (!isSalesperson(seller)) throw new HttpError('InsufficientPrivileges', `${to.id} does not have the salesperson role`);
     recipients = [to.id];
+    toName = seller.name;
   } else {
-    if (!(await directory.getTeam(to.id))) throw new HttpError('NotFound', `team ${to.id} not found`);
+    const team = await directory.getTeam(to.id);
+    if (!team) throw new HttpError('NotFound', `team ${to.id} not found`);
     recipients = await directory.teamMemberIds(to.id);
+    toName = team.name;
   }
   if (conversation.assignedTo.type === to.type && conversation.assignedTo.id === to.id) return conversation;
   const now = deps.clock.now();
@@ -41,10 +45,10 @@ export async function assignConversation(deps: Deps, conversation: ConversationS
     }),
   );
   try {
-    await writeTransaction(deps.db, [...assignItems(deps.table, conversation, to, by, at, newId(now)), ...notifications]);
+    await writeTransaction(deps.db, [...assignItems(deps.table, conversation, to, toName, by, at, newId(now)), ...notifications]);
   } catch (error) {
     if (cancellationCodes(error)) throw new HttpError('Conflict', 'the conversation changed while being handed off; retry');
     throw error;
   }
-  return { ...conversation, assignedTo: to };
+  return { ...conversation, assignedTo: to, assigneeName: toName };
 }

@@ -28,7 +28,7 @@ export async function moveConversation(deps: Deps, source: ConversationState, ta
     const existingTarget = await conversations.at(targetKey);
     if (existingTarget) return mergeInto(deps, current, existingTarget.state, by);
 
-    const moved: ConversationState = { ...current.state, record: { type: target.type, id: target.id }, recordOwnerId: target.ownerId, recordOwningTeamId: target.owningTeamId };
+    const moved: ConversationState = { ...current.state, record: { type: target.type, id: target.id }, recordName: target.name || target.id, recordOwnerId: target.ownerId, recordOwningTeamId: target.owningTeamId };
     try {
       const at = deps.clock.now();
       const event = { id: newId(at), kind: 'moved' as const, at: at.toISOString(), by, detail: { from: current.state.record, to: moved.record } };

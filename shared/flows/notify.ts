@@ -10,7 +10,7 @@ import { displayText } from '../domain/media';
 import { forgetExpiredConversation } from './expire-conversation';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
-import { RecordStore, toRecord } from '../store/items/record';
+import { RecordStore, shownOnConversationsChanged, toRecord } from '../store/items/record';
 import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, type NotificationKind } from '../domain/notifications';
 import { finalStatuses } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
@@ -39,7 +39,7 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
     await publish(deps, item);
     return 1;
   }
-  if (item.kind === 'record' && change.eventName === 'MODIFY' && ownerChanged(change.oldImage, item)) {
+  if (item.kind === 'record' && change.eventName === 'MODIFY' && (!change.oldImage || shownOnConversationsChanged(toRecord(change.oldImage), toRecord(item)))) {
     await new RecordStore(deps.db, deps.table).propagateOwnership(toRecord(item));
     return 0;
   }
@@ -64,7 +64,6 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   return 0;
 }
 
-const ownerChanged = (before: Item | undefined, after: Item) => before?.ownerId !== after.ownerId || before?.owningTeamId !== after.owningTeamId;
 
 /**
  * Keeps the unread pointers ("My SMS" `?unread=true`) in step with a conversation: after an inbound

@@ -108,7 +108,7 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: recordRef }).sk;
   const existing = conversations.find((c) => c.key === key);
   const conversation: ConversationState =
-    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } });
+    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, assigneeName: number?.assigneeName, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } });
   const messageId = newId(now);
   // MMS: stored with the message, pending; the media copier fetches the files from the stream.
   const media = sms.media?.map((m, i) => {

@@ -55,6 +55,9 @@ interface SendPlan {
   from: string;
   to: string;
   assignee: Principal;
+  /** Names a new conversation carries: the record's (even when the caller sees only its conversations) and the assignee's. */
+  recordName: string;
+  assigneeName: string | undefined;
   provider: Parameters<Providers>[0];
   body?: string | undefined;
   templateId?: string | undefined;
@@ -94,7 +97,7 @@ export class OutboundService {
     const to = destination(reachable.record, input, this.deps.defaultRegion);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
       idempotencyKey,
       input,
     );
@@ -115,7 +118,7 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -168,7 +171,7 @@ export class OutboundService {
       const now = clock.now();
       const createdAt = now.toISOString();
       const conversation: ConversationState =
-        existing ?? newConversation({ id: newId(now), record: plan.record, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, firstMessage: { createdAt, body } });
+        existing ?? newConversation({ id: newId(now), record: { ...plan.record, name: plan.recordName }, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, assigneeName: plan.assigneeName, firstMessage: { createdAt, body } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
         { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}) },

@@ -29,7 +29,7 @@ const statusReason = z.object({ code: z.string(), message: z.string() });
 
 export const sellerSchema = z.object({ id: z.string(), name: z.string(), teamIds: z.array(z.string()), roles: z.array(z.string()) });
 export const teamSchema = z.object({ id: z.string(), name: z.string() });
-export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, provider: z.enum(providerNames), label: z.string().optional() });
+export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, assigneeName: z.string().optional().describe('The assignee\'s display name.'), provider: z.enum(providerNames), label: z.string().optional() });
 export const crmRecordSchema = z.object({
   type: z.enum(recordTypeNames),
   id: z.string(),
@@ -47,9 +47,11 @@ export const crmRecordSchema = z.object({
 export const conversationSchema = z.object({
   id: z.string(),
   record: recordRef,
+  recordName: z.string().describe('The record\'s display name (nothing else of a record the caller may not read).'),
   customerNumber: z.string(),
   businessNumber: z.string(),
   assignedTo: principal,
+  assigneeName: z.string().describe('The assignee\'s display name (seller or team).'),
   lastMessageAt: z.string(),
   lastMessagePreview: z.string().optional().describe('Absent (and `withheld` true) for a seller without the salesperson role.'),
   unreadCount: z.number().int().min(0).describe("The caller's own: inbound messages after their last read."),

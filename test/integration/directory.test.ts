@@ -114,7 +114,7 @@ describe('directory', () => {
     const alice = await call(org.directory, 'GET', '/me/numbers', { as: { sub: 'alice' } });
     expect(alice.body.items.map((n: { number: string }) => n.number)).toEqual(['+14255550001', '+14255550002']);
     const bob = await call(org.directory, 'GET', '/me/numbers', { as: { sub: 'bob' } });
-    expect(bob.body.items).toEqual([{ number: '+14255550003', assignedTo: { type: 'seller', id: 'bob' }, provider: 'sandbox' }]);
+    expect(bob.body.items).toEqual([{ number: '+14255550003', assignedTo: { type: 'seller', id: 'bob' }, assigneeName: 'bob', provider: 'sandbox' }]);
   });
 
   it('refuses a number assigned to nobody that exists', async () => {

@@ -303,7 +303,7 @@ describe('reassigning a business number', () => {
     await org.number('+14255566000', { type: 'seller', id: 'joiner' });
     expect((await call(api, 'GET', '/me/conversations', { as: as('leaver') })).body.items).toEqual([]);
     const after = await call(api, 'GET', '/me/conversations', { as: as('joiner') });
-    expect(after.body.items).toEqual([{ ...before.body.items[0], assignedTo: { type: 'seller', id: 'joiner' } }]);
+    expect(after.body.items).toEqual([{ ...before.body.items[0], assignedTo: { type: 'seller', id: 'joiner' }, assigneeName: 'joiner' }]);
     expect((await call(api, 'GET', `/conversations/${before.body.items[0].id}`, { as: as('leaver') })).status).toBe(404);
   });
 });

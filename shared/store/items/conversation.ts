@@ -30,10 +30,12 @@ export interface ReaderState {
 }
 
 /** A new conversation between a customer and a business number, on a record, opened by its first message. */
-export function newConversation(input: { id: string; record: { type: RecordType; id: string; ownerId?: string | undefined; owningTeamId?: string | undefined }; customerNumber: string; businessNumber: string; assignedTo: Principal; firstMessage: { createdAt: string; body: string } }): ConversationState {
+export function newConversation(input: { id: string; record: { type: RecordType; id: string; name?: string | undefined; ownerId?: string | undefined; owningTeamId?: string | undefined }; customerNumber: string; businessNumber: string; assignedTo: Principal; assigneeName: string | undefined; firstMessage: { createdAt: string; body: string } }): ConversationState {
   return {
     id: input.id,
     record: { type: input.record.type, id: input.record.id },
+    recordName: input.record.name || input.record.id,
+    assigneeName: input.assigneeName || input.assignedTo.id,
     customerNumber: input.customerNumber,
     businessNumber: input.businessNumber,
     assignedTo: input.assignedTo,
@@ -63,9 +65,12 @@ export function toConversationState(item: Item): ConversationState {
   return {
     id: item.id as string,
     record: item.record as ConversationState['record'],
+    // Conversations stored before names were kept show the ids until their next change.
+    recordName: (item.recordName as string | undefined) ?? (item.record as ConversationState['record']).id,
     customerNumber: item.customerNumber as string,
     businessNumber: item.businessNumber as string,
     assignedTo: item.assignedTo as Principal,
+    assigneeName: (item.assigneeName as string | undefined) ?? (item.assignedTo as Principal).id,
     lastMessageAt: item.lastMessageAt as string,
     lastMessagePreview: (item.lastMessagePreview as string) ?? '',
     ...(item.recordOwnerId ? { recordOwnerId: item.recordOwnerId as string } : {}),
@@ -81,9 +86,11 @@ export function toPublicConversation(c: ConversationState, reader: ReaderState):
   return {
     id: c.id,
     record: c.record,
+    recordName: c.recordName,
     customerNumber: c.customerNumber,
     businessNumber: c.businessNumber,
     assignedTo: c.assignedTo,
+    assigneeName: c.assigneeName,
     lastMessageAt: c.lastMessageAt,
     lastMessagePreview: c.lastMessagePreview,
     unreadCount: unreadCount(c.inboundCount, reader.mark),
@@ -294,14 +301,14 @@ export function finishMergeItems(table: string, source: ConversationState, targe
 }
 
 /** A hand-off: the conversation moves to the new assignee's list, only if nobody reassigned it meanwhile. */
-export function assignItems(table: string, conversation: ConversationState, to: Principal, by: string, at: string, eventId: string): TransactItem[] {
+export function assignItems(table: string, conversation: ConversationState, to: Principal, toName: string, by: string, at: string, eventId: string): TransactItem[] {
   return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to } }, { record: conversation.record, customerNumber: conversation.customerNumber, businessNumber: conversation.businessNumber }), {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
-      UpdateExpression: 'SET assignedTo = :to, gsi2pk = :partition, assignedBy = :by, assignedAt = :at',
+      UpdateExpression: 'SET assignedTo = :to, assigneeName = :name, gsi2pk = :partition, assignedBy = :by, assignedAt = :at',
       ConditionExpression: 'id = :id AND assignedTo = :from',
-      ExpressionAttributeValues: { ':to': to, ':partition': keys.conversationsOfAssignee(to), ':by': by, ':at': at, ':id': conversation.id, ':from': conversation.assignedTo },
+      ExpressionAttributeValues: { ':to': to, ':name': toName, ':partition': keys.conversationsOfAssignee(to), ':by': by, ':at': at, ':id': conversation.id, ':from': conversation.assignedTo },
     },
   }];
 }

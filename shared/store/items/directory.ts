@@ -21,6 +21,8 @@ export interface Team {
 export interface BusinessNumber {
   number: string;
   assignedTo: Principal;
+  /** The assignee's display name when the number was assigned: new conversations on it carry it. */
+  assigneeName?: string;
   provider: ProviderName;
   label?: string;
 }
@@ -129,8 +131,9 @@ export class DirectoryStore {
    * Upserts a business number. When it moves to another seller or team, its conversations move
    * with it (their `assignedTo` decides visibility and routing rule 1).
    */
-  async putNumber(number: BusinessNumber): Promise<BusinessNumber> {
-    const previous = await this.getNumber(number.number);
+  async putNumber(input: BusinessNumber): Promise<BusinessNumber> {
+    const [previous, assigneeName] = await Promise.all([this.getNumber(input.number), this.principalName(input.assignedTo)]);
+    const number: BusinessNumber = { ...input, ...(assigneeName ? { assigneeName } : {}) };
     const assigneeKey = number.assignedTo.type === 'seller' ? keys.seller(number.assignedTo.id) : keys.team(number.assignedTo.id);
     try {
       await this.db.send(
@@ -157,12 +160,17 @@ export class DirectoryStore {
       }
       throw error;
     }
-    if (previous && !samePrincipal(previous.assignedTo, number.assignedTo)) await this.reassignConversations(number.number, previous.assignedTo, number.assignedTo);
+    if (previous && !samePrincipal(previous.assignedTo, number.assignedTo)) await this.reassignConversations(number.number, previous.assignedTo, number.assignedTo, assigneeName ?? number.assignedTo.id);
     return number;
   }
 
+  /** A seller's or team's display name; undefined when there is no such seller or team. */
+  async principalName(principal: Principal): Promise<string | undefined> {
+    return principal.type === 'seller' ? (await this.getSeller(principal.id))?.name : (await this.getTeam(principal.id))?.name;
+  }
+
   /** Moves the conversations on `businessNumber` from the previous assignee's list (gsi2) to the new one's. */
-  private async reassignConversations(businessNumber: string, from: Principal, assignee: Principal): Promise<void> {
+  private async reassignConversations(businessNumber: string, from: Principal, assignee: Principal, assigneeName: string): Promise<void> {
     const conversations = await queryAll(this.db, {
       TableName: this.table,
       IndexName: 'gsi2',
@@ -176,9 +184,9 @@ export class DirectoryStore {
           new UpdateCommand({
             TableName: this.table,
             Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: 'SET assignedTo = :assignee, gsi2pk = :partition',
+            UpdateExpression: 'SET assignedTo = :assignee, assigneeName = :name, gsi2pk = :partition',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':assignee': assignee, ':partition': keys.conversationsOfAssignee(assignee) },
+            ExpressionAttributeValues: { ':assignee': assignee, ':name': assigneeName, ':partition': keys.conversationsOfAssignee(assignee) },
           }),
         )
         .catch((error: unknown) => {
@@ -209,6 +217,7 @@ function toNumber(item: Record<string, unknown>): BusinessNumber {
   return {
     number: item.number as string,
     assignedTo: item.assignedTo as Principal,
+    ...(item.assigneeName ? { assigneeName: item.assigneeName as string } : {}),
     provider: item.provider as ProviderName,
     ...(item.label ? { label: item.label as string } : {}),
   };

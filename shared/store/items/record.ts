@@ -52,9 +52,8 @@ export class RecordStore {
         if (isTransactionConditionFailure(error)) return RETRY;
         throw error;
       }
-      if (previous && (previous.ownerId !== record.ownerId || previous.owningTeamId !== record.owningTeamId)) {
-        await this.propagateOwnership(record);
-      }
+      // The record's conversations follow its owner and name from the table stream (the notifier owns that
+      // write): neither the directory nor record sync may write conversations.
       return { record, applied: true };
     });
   }
@@ -101,7 +100,7 @@ export class RecordStore {
   }
 
   /**
-   * Conversations carry their record's owner for the visibility indexes; keep them in step.
+   * Conversations carry their record's owner (for the visibility indexes) and name; keep them in step.
    * Called after an upsert and again from the table stream (idempotent), so a crash between the
    * record's transaction and this step is repaired.
    */
@@ -135,8 +134,11 @@ export class RecordStore {
       const set: string[] = [];
       const remove: string[] = [];
       const values: Item = { ':id': current.id, ':position': current.lastMessageAt };
-      const fields = { recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId, ...indexes };
-      for (const name of ['recordOwnerId', 'recordOwningTeamId', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const) {
+      const fields = { recordName: record.name || record.id, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId, ...indexes };
+      const names = ['recordName', 'recordOwnerId', 'recordOwningTeamId', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk'] as const;
+      // Most record updates change neither the name nor the owner: then no conversation is written.
+      if (names.every((name) => (fields[name as keyof typeof fields] || undefined) === (current[name] || undefined))) return;
+      for (const name of names) {
         const value = fields[name as keyof typeof fields];
         if (value) {
           set.push(`${name} = :${name}`);
@@ -228,4 +230,9 @@ export function toRecord(item: Item): CrmRecord {
   if (item.accountId) record.accountId = item.accountId as string;
   if (Array.isArray(item.contactIds)) record.contactIds = item.contactIds as string[];
   return record;
+}
+
+/** What conversations carry of their record: its owner (visibility indexes) and its name. */
+export function shownOnConversationsChanged(previous: Pick<CrmRecord, 'ownerId' | 'owningTeamId' | 'name'>, next: Pick<CrmRecord, 'ownerId' | 'owningTeamId' | 'name'>): boolean {
+  return previous.ownerId !== next.ownerId || previous.owningTeamId !== next.owningTeamId || previous.name !== next.name;
 }
