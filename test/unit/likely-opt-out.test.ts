@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { isLikelyOptOut } from '../../shared/domain/likely-opt-out';
+
+/** Likely opt-outs (contract, "Likely opt-out"): phrases a person must see; never an opt-out by themselves. */
+describe('likely opt-outs', () => {
+  const likely = [
+    'Stop. Thank you', 'please stop texting me', 'sluta skicka sms', 'unsubscribe me', 'STOP!!', 'stop please', 'Stop it', 'stop now', 'Stop 🙏',
+    'Please stop', 'Remove me from your list', "Don't text me again", 'Do not contact me', 'No more texts please', 'take me off your list', 'Stop texting me!!!',
+    'unsubscribe please', 'Leave me alone', 'stopp', 'Stoppa tack', 'Ta bort mig', 'Ta bort mitt nummer', 'Jag vill inte ha fler sms', 'Inga fler meddelanden tack',
+    'Sluta smsa mig', 'Sluta kontakta mig!', 'Avregistrera mig', 'sluta', 'opt me out',
+  ];
+  const notLikely = [
+    'Stop by tomorrow?', "I can't stop smiling", 'stop at the office at 3', "Don't stop", 'Thanks, stop by anytime', 'quitting time!',
+    'Hi, is the offer still open?', 'Can you remove the old address from my account?', 'sluta i tid idag', 'Ta bort mötet på fredag', 'Vi ses imorgon', '',
+    // The contract's keywords are opt-outs (and opt-ins) themselves, not likely ones.
+    'STOP', 'stop', ' Unsubscribe ', 'QUIT', 'START', 'YES',
+  ];
+  it.each(likely)('"%s" is a likely opt-out', (body) => expect(isLikelyOptOut(body)).toBe(true));
+  it.each(notLikely)('"%s" is not', (body) => expect(isLikelyOptOut(body)).toBe(false));
+});
