@@ -80,7 +80,8 @@ export const tableAccess = {
   privacy: {
     reads: ['GetItem', 'Query'],
     indexes: ['gsi1', 'gsi2'],
-    writes: { 'PHONE#': ['PutItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'] },
+    // PHONE# updates: a recorded choice clears the likely opt-out on the customer's conversations with that number.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'] },
   },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,

@@ -5,7 +5,9 @@ import { CursorCodec, pageQuerySchema } from '../../shared/http/cursor';
 import { cursorSigningKey } from '../../shared/secrets';
 import { phoneFromPath } from '../../shared/domain/phone';
 import { notFound } from '../../shared/domain/errors';
-import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
+import { canAssignConversation, canSeeConversation, isSalesperson, viewerFrom } from '../../shared/domain/visibility';
+import { HttpError } from '../../shared/domain/errors';
+import { clearLikelyOptOutItem } from '../../shared/store/items/conversation';
 import { newId } from '../../shared/domain/clock';
 import { DirectoryStore } from '../../shared/store/items/directory';
 import { currentConsent, optOutItems } from '../../shared/store/items/opt-out';
@@ -39,9 +41,18 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
       const customer = phoneFromPath(params.customerNumber ?? '', deps.defaultRegion);
       const business = phoneFromPath(params.businessNumber ?? '', deps.defaultRegion);
       const input = parseWith(consentBodySchema, body);
+      // Admins; and a seller who may hand off a conversation between these two numbers (they record what the customer chose).
+      const [seller, partition] = await Promise.all([caller.isAdmin ? undefined : directory.getSeller(caller.sellerId), readCustomerPartition(deps.db, deps.table, customer)]);
+      const between = partition.conversations.filter((c) => c.businessNumber === business);
+      if (!caller.isAdmin) {
+        const viewer = viewerFrom(caller, seller);
+        if (!between.some((c) => canSeeConversation(viewer, c))) throw notFound('conversation');
+        if (!isSalesperson(seller) || !between.some((c) => canAssignConversation(viewer, c))) throw new HttpError('InsufficientPrivileges', 'only an admin, or a seller who may hand the conversation off, records a customer\'s consent');
+      }
       const now = deps.clock.now();
       const change = { id: newId(now), status: input.status, at: now.toISOString(), source: 'manual' as const, reason: input.reason, by: caller.sellerId };
-      await writeTransaction(deps.db, optOutItems(deps.table, customer, business, change));
+      // The customer's choice is recorded: a likely opt-out on these conversations is handled with it.
+      await writeTransaction(deps.db, [...optOutItems(deps.table, customer, business, change), ...between.filter((c) => c.likelyOptOut).slice(0, 20).map((c) => clearLikelyOptOutItem(deps.table, c))]);
       return ok({ businessNumber: business, status: change.status, at: change.at, source: change.source, by: change.by, reason: change.reason });
     },
 

@@ -37,6 +37,17 @@ export function createHandler(deps: Deps) {
       if (!target || !canReadRecord(viewer, target)) throw notFound('target record');
       return ok((await answerConversations(deps.db, deps.table, viewer, [await moveConversation(deps, conversation, target, caller.sellerId)]))[0]);
     },
+    // A likely opt-out the customer did not mean (or that was handled by talking to them): the flag goes.
+    'POST /conversations/{id}/likely-opt-out/dismiss': async ({ caller, params }) => {
+      const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);
+      const viewer = viewerFrom(caller, seller);
+      if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
+      requireSmsRole(viewer, 'dismissing a likely opt-out');
+      if (!canAssignConversation(viewer, conversation)) throw new HttpError('InsufficientPrivileges', 'only an admin, the assignee or the record\'s owner may dismiss this');
+      if (conversation.likelyOptOut) await conversations.clearLikelyOptOut(conversation);
+      const { likelyOptOut: _dismissed, ...rest } = conversation;
+      return ok((await answerConversations(deps.db, deps.table, viewer, [rest]))[0]);
+    },
     'POST /conversations/{id}/assign': async ({ caller, params, body }) => {
       const input = parseWith(assignSchema, body);
       const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);

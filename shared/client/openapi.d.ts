@@ -445,6 +445,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/{id}/likely-opt-out/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss a likely opt-out */
+        post: operations["dismissLikelyOptOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/consent/{customerNumber}": {
         parameters: {
             query?: never;
@@ -470,10 +487,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /**
-         * Record a manual opt-out or opt-in (admins)
-         * @description Administrators only (`cognito:groups` contains `admin`).
-         */
+        /** Record a manual opt-out or opt-in (admins, and sellers who may hand off a conversation between the two numbers) */
         put: operations["putConsent"];
         post?: never;
         delete?: never;
@@ -654,6 +668,11 @@ export interface components {
             lastReadAt?: string;
             /** @description True while the customer has opted out of this business number. */
             optedOut: boolean;
+            /**
+             * @description The customer wrote something that reads as an opt-out (not a keyword): someone who may hand the conversation off should record the customer's choice (PUT /consent/...) or dismiss it.
+             * @constant
+             */
+            likelyOptOut?: true;
             /** @constant */
             withheld?: true;
         };
@@ -804,6 +823,11 @@ export interface components {
                     lastReadAt?: string;
                     /** @description True while the customer has opted out of this business number. */
                     optedOut: boolean;
+                    /**
+                     * @description The customer wrote something that reads as an opt-out (not a keyword): someone who may hand the conversation off should record the customer's choice (PUT /consent/...) or dismiss it.
+                     * @constant
+                     */
+                    likelyOptOut?: true;
                     /** @constant */
                     withheld?: true;
                 }[];
@@ -906,6 +930,16 @@ export interface components {
                 source: "keyword" | "manual";
                 keyword?: string;
                 reason?: string;
+            };
+        } | {
+            id: string;
+            at: string;
+            /** @description The acting seller; absent for the customer or the system. */
+            by?: string;
+            /** @constant */
+            kind: "likely_opt_out";
+            detail: {
+                messageId: string;
             };
         };
         UnreadTotals: {
@@ -3664,6 +3698,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    dismissLikelyOptOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation, without `likelyOptOut`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description PayloadTooLarge. */

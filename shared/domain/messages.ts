@@ -53,6 +53,8 @@ export interface Conversation {
   lastReadAt?: string;
   /** The customer has opted out of this business number. */
   optedOut: boolean;
+  /** A message read as an opt-out without being a keyword: a person must confirm or dismiss it. */
+  likelyOptOut?: true;
 }
 
 export const PREVIEW_LENGTH = 120;

@@ -11,6 +11,7 @@ export type TimelineEvent = { id: string; at: string; by?: string } & (
   | { kind: 'merged'; detail: { fromConversationId: string } }
   | { kind: 'assigned'; detail: { from: Principal; to: Principal } }
   | { kind: 'opted_out' | 'opted_in'; detail: { source: 'keyword' | 'manual'; keyword?: string; reason?: string } }
+  | { kind: 'likely_opt_out'; detail: { messageId: string } }
 );
 
 export type TimelineKind = TimelineEvent['kind'];

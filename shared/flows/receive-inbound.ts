@@ -4,6 +4,8 @@ import type { Principal, RecordType } from '../domain/types';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, explain, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
 import { consentKeyword } from '../domain/opt-out';
+import { isLikelyOptOut } from '../domain/likely-opt-out';
+import { conversationEventItem } from '../store/items/timeline';
 import { newId } from '../domain/clock';
 import { expiryOf } from '../domain/retention';
 import { displayText, mediaStorageKey } from '../domain/media';
@@ -107,8 +109,10 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const recordRef = { type: record.type, id: record.id };
   const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: recordRef }).sk;
   const existing = conversations.find((c) => c.key === key);
-  const conversation: ConversationState =
+  const likely = isLikelyOptOut(sms.body);
+  const opened: ConversationState =
     existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, assigneeName: number?.assigneeName, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } });
+  const conversation: ConversationState = likely ? { ...opened, likelyOptOut: true } : opened;
   const messageId = newId(now);
   // MMS: stored with the message, pending; the media copier fetches the files from the stream.
   const media = sms.media?.map((m, i) => {
@@ -124,6 +128,10 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
 
+  if (likely) {
+    // Nobody is opted out by a guess: the conversation is flagged and its timeline says which message.
+    items.push(conversationEventItem(table, conversation.id, { id: `${message.id}-likely`, kind: 'likely_opt_out', at: createdAt, detail: { messageId: message.id } }, { record: recordRef, customerNumber: sms.from, businessNumber: sms.to }));
+  }
   const consent = consentKeyword(sms.body);
   if (consent) {
     items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }, { conversationId: conversation.id, record: recordRef }));

@@ -53,9 +53,11 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/assign', fn: 'reassignment', access: 'seller' },
+  { method: 'POST', path: '/conversations/{id}/likely-opt-out/dismiss', fn: 'reassignment', access: 'seller' },
 
   { method: 'GET', path: '/consent/{customerNumber}', fn: 'privacy', access: 'seller' },
-  { method: 'PUT', path: '/consent/{customerNumber}/{businessNumber}', fn: 'privacy', access: 'admin' },
+  // Admins, and sellers who may hand off a conversation between the two numbers (checked in the function).
+  { method: 'PUT', path: '/consent/{customerNumber}/{businessNumber}', fn: 'privacy', access: 'seller' },
   { method: 'DELETE', path: '/customers/{customerNumber}', fn: 'privacy', access: 'admin' },
   { method: 'GET', path: '/erasures', fn: 'privacy', access: 'admin' },
 

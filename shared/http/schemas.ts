@@ -57,6 +57,7 @@ export const conversationSchema = z.object({
   unreadCount: z.number().int().min(0).describe("The caller's own: inbound messages after their last read."),
   lastReadAt: z.string().optional().describe('When the caller last read the conversation (by reading it or sending in it).'),
   optedOut: z.boolean().describe('True while the customer has opted out of this business number.'),
+  likelyOptOut: z.literal(true).optional().describe('The customer wrote something that reads as an opt-out (not a keyword): someone who may hand the conversation off should record the customer\'s choice (PUT /consent/...) or dismiss it.'),
   withheld: z.literal(true).optional(),
 });
 export const messageSchema = z.object({
@@ -137,6 +138,7 @@ export const timelineEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal }) }),
   z.object({ ...eventBase, kind: z.literal('opted_out'), detail: consentDetail }),
   z.object({ ...eventBase, kind: z.literal('opted_in'), detail: consentDetail }),
+  z.object({ ...eventBase, kind: z.literal('likely_opt_out'), detail: z.object({ messageId: z.string() }) }),
 ]);
 export const unreadTotalsSchema = z.object({
   conversations: z.number().int().min(0).describe('Conversations with unread inbound messages for the caller.'),

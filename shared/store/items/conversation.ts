@@ -78,6 +78,7 @@ export function toConversationState(item: Item): ConversationState {
     inboundCount: (item.inboundCount as number | undefined) ?? 0,
     ...(item.lastInboundAt ? { lastInboundAt: item.lastInboundAt as string } : {}),
     ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
+    ...(item.likelyOptOut === true ? { likelyOptOut: true as const } : {}),
   };
 }
 
@@ -96,6 +97,7 @@ export function toPublicConversation(c: ConversationState, reader: ReaderState):
     unreadCount: unreadCount(c.inboundCount, reader.mark),
     ...(reader.mark ? { lastReadAt: reader.mark.lastReadAt } : {}),
     optedOut: reader.optedOut,
+    ...(c.likelyOptOut ? { likelyOptOut: true as const } : {}),
   };
 }
 
@@ -130,7 +132,7 @@ export function appendMessageItems(table: string, existing: ConversationState | 
     );
     return items;
   }
-  items.push(advanceConversation(table, existing, { createdAt: message.createdAt, body: displayText(message.body, message.media), expiresAt: message.expiresAt }, 1, inbound ? { count: 1, latestAt: message.createdAt } : undefined));
+  items.push(advanceConversation(table, existing, { createdAt: message.createdAt, body: displayText(message.body, message.media), expiresAt: message.expiresAt }, 1, inbound ? { count: 1, latestAt: message.createdAt, likelyOptOut: next.likelyOptOut === true } : undefined));
   return items;
 }
 
@@ -144,10 +146,14 @@ export function advanceConversation(
   conversation: ConversationState,
   latest: { createdAt: string; body: string; expiresAt?: number | undefined },
   added: number,
-  inbound?: { count: number; latestAt: string },
+  inbound?: { count: number; latestAt: string; likelyOptOut?: boolean },
 ): TransactItem {
   const values: Item = { ':added': added, ':id': conversation.id };
   const sets: string[] = [];
+  if (inbound?.likelyOptOut) {
+    sets.push('likelyOptOut = :likely');
+    values[':likely'] = true;
+  }
   const adds = ['messageCount :added'];
   const conditions = ['attribute_exists(pk)', 'id = :id'];
   if (inbound && inbound.count > 0) {
@@ -241,6 +247,11 @@ export class ConversationStore {
     return item ? { state: toConversationState(item), messageCount: (item.messageCount as number) ?? 0 } : undefined;
   }
 
+  async clearLikelyOptOut(conversation: ConversationState): Promise<void> {
+    const { Update } = clearLikelyOptOutItem(this.table, conversation) as { Update: ConstructorParameters<typeof UpdateCommand>[0] };
+    await this.db.send(new UpdateCommand(Update));
+  }
+
   /** Marks a conversation as merging into another, so a repeated request finishes the merge. */
   async markMerging(source: ConversationState, targetId: string): Promise<void> {
     await this.db.send(new UpdateCommand({ TableName: this.table, Key: conversationKey(source), UpdateExpression: 'SET mergingInto = :target', ExpressionAttributeValues: { ':target': targetId } }));
@@ -311,4 +322,9 @@ export function assignItems(table: string, conversation: ConversationState, to: 
       ExpressionAttributeValues: { ':to': to, ':name': toName, ':partition': keys.conversationsOfAssignee(to), ':by': by, ':at': at, ':id': conversation.id, ':from': conversation.assignedTo },
     },
   }];
+}
+
+/** A likely opt-out handled (the customer's choice recorded, or dismissed): the flag goes. */
+export function clearLikelyOptOutItem(table: string, conversation: ConversationState): TransactItem {
+  return { Update: { TableName: table, Key: conversationKey(conversation), UpdateExpression: 'REMOVE likelyOptOut', ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': conversation.id } } };
 }

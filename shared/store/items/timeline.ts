@@ -7,7 +7,7 @@ import { timeline, type TimelineEvent } from '../../domain/timeline';
 import { consentHistory } from './opt-out';
 
 /** A change recorded in a conversation's timeline, always in the transaction that makes the change. */
-export type NewConversationEvent = Extract<TimelineEvent, { kind: 'moved' | 'merged' | 'assigned' }>;
+export type NewConversationEvent = Extract<TimelineEvent, { kind: 'moved' | 'merged' | 'assigned' | 'likely_opt_out' }>;
 
 /** What the CRM event of a timeline entry needs to name the conversation (its record and numbers at the time). */
 export interface EventAbout {
