@@ -2,6 +2,7 @@
  * Every pk/sk/GSI value of the table is built here, and nowhere else.
  * Item types and their keys are listed in the README's access-pattern table.
  */
+import { templateNameSkeleton } from '../domain/template-name';
 import type { Principal, RecordType } from '../domain/types';
 
 export type { Principal, RecordType };
@@ -118,7 +119,8 @@ export const keys = {
   templateList: (name: string, templateId: string) => ({ gsi1pk: 'TEMPLATES', gsi1sk: `${name.toLowerCase()}#${templateId}` }),
   templatesPartition: 'TEMPLATES',
   /** Claims a template name, case-insensitively: names are unique (a second claim fails its condition). */
-  templateName: (name: string): Key => ({ pk: `TEMPLATE#NAME#${name.toLowerCase()}`, sk: 'CLAIM' }),
+  /** One claim per name skeleton: names that look alike ("W\u0435lcome", "Welcome") are the same name. */
+  templateName: (name: string): Key => ({ pk: `TEMPLATE#NAME#${templateNameSkeleton(name)}`, sk: 'CLAIM' }),
 
   notification: (sellerId: string, notificationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',

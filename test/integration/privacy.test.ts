@@ -120,9 +120,10 @@ describe('consent', () => {
     expect(event).toMatchObject({ kind: 'opted_out', by: admin.sub, detail: { source: 'manual', reason: 'Asked by phone not to be texted' } });
   });
 
-  it('a non-admin PUT gets 403 and changes nothing; a bad body 400', async () => {
-    const put = await call(privacy, 'PUT', `/consent/${encodeURIComponent(C.manual)}/${encodeURIComponent(N.alice)}`, { as: as('alice'), body: { status: 'opted_in', reason: 'please' } });
-    expect(put.status).toBe(403);
+  it('a seller who sees no conversation between the two numbers gets 404 and changes nothing; a bad body 400', async () => {
+    // Sellers who may hand off such a conversation record choices too (test/integration/likely-opt-out.test.ts); anyone else may not.
+    const put = await call(privacy, 'PUT', `/consent/${encodeURIComponent(C.manual)}/${encodeURIComponent(N.alice)}`, { as: as('mallory'), body: { status: 'opted_in', reason: 'please' } });
+    expect(put.status).toBe(404);
     expect((await consentOf(admin, C.manual)).body.items[0].status).toBe('opted_out');
     const bad = await call(privacy, 'PUT', `/consent/${encodeURIComponent(C.manual)}/${encodeURIComponent(N.alice)}`, { as: admin, body: { status: 'maybe', reason: '' } });
     expect(bad.status).toBe(400);

@@ -126,3 +126,20 @@ describe('body or template', () => {
     expect(neither.body.error.code).toBe('ValidationError');
   });
 });
+
+describe('look-alike template names', () => {
+  it('stores a name cleaned of invisible characters, and refuses one that looks like an existing name (409)', async () => {
+    const create = (name: string) => call(api, 'POST', '/templates', { as: alice, body: { name, body: 'Hello {{record.name}}' } });
+    const original = await create('Look-alike Offer');
+    expect(original.status).toBe(201);
+    for (const lookalike of ['Look-alike Offer\u200b', 'Look-alike \u041effer', 'LOOK-ALIKE OFFER', 'Look\u2011alike Offer'.replace('\u2011', '-'), 'Look-a1ike Offer', '\u202eLook-alike Offer']) {
+      const refused = await create(lookalike);
+      expect(refused.status, JSON.stringify(lookalike)).toBe(409);
+      expect(refused.body.error.code).toBe('Conflict');
+    }
+    const cleaned = await create('Spring\u200b\u200d  sale\u2066');
+    expect(cleaned.status).toBe(201);
+    expect(cleaned.body.name).toBe('Spring sale');
+    expect((await create('\u200b\u200b')).status).toBe(400);
+  });
+});

@@ -1,3 +1,4 @@
+import { templateNameSkeleton } from '../../domain/template-name';
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type RecordType } from '../keys';
@@ -49,7 +50,7 @@ export class TemplateStore {
   }
 
   async update(template: Template, previous: Template): Promise<TemplateWrite> {
-    const renamed = template.name.toLowerCase() !== previous.name.toLowerCase();
+    const renamed = templateNameSkeleton(template.name) !== templateNameSkeleton(previous.name);
     return this.write([
       // The stored name must still be the one read, so a concurrent rename cannot leave a stale claim.
       { Put: { TableName: this.table, Item: this.item(template), ConditionExpression: 'attribute_exists(pk) AND #name = :previous', ExpressionAttributeNames: { '#name': 'name' }, ExpressionAttributeValues: { ':previous': previous.name } } },
