@@ -1,4 +1,5 @@
 import { getCountries } from 'libphonenumber-js';
+import { DEFAULT_QUIET_HOURS, QUIET_HOURS_PATTERN } from '../shared/domain/quiet-hours';
 import type { Node } from 'constructs';
 
 /**
@@ -23,6 +24,8 @@ export interface StackContext {
   /** The bus the CRM puts RecordUpserted on: a dedicated one only the CRM integration may write to (default: the account's default bus). */
   crmEventBusName?: string;
   crmEventSource: string;
+  /** Quiet hours in the customer's local time: `HH:MM-HH:MM` (default 21:00-08:00, TCPA's) or `off`. */
+  quietHours: string;
   cognitoCallbackUrls?: string[];
   cognitoDomainPrefix?: string;
   consoleAuthDomain?: string;
@@ -110,6 +113,7 @@ export function readContext(node: Node): StackContext {
     ...optional('retentionDays', retentionDays),
     ...optional('eventBusName', text('eventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
     ...optional('crmEventBusName', text('crmEventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
+    quietHours: text('quietHours', QUIET_HOURS_PATTERN, 'HH:MM-HH:MM in 24-hour time (e.g. 21:00-08:00), or off') ?? DEFAULT_QUIET_HOURS,
     crmEventSource: text('crmEventSource', /^[\w.-]{1,256}$/, 'an EventBridge source name (letters, digits, _ . -)') ?? 'crm',
     ...optional('cognitoCallbackUrls', cognitoCallbackUrls),
     ...optional('cognitoDomainPrefix', text('cognitoDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 63 characters')),

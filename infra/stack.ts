@@ -243,8 +243,9 @@ export class SmsCrmStack extends Stack {
     const pinpointApplicationId = ctx.pinpointApplicationId;
     const functions = {
       directory: fn('directory', 'Directory (sellers, teams, numbers) and CRM records API', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
-      'seller-api': fn('seller-api', 'My SMS, record conversations, messages, notifications, templates', { CURSOR_SECRET_ARN: cursorSecret.secretArn }),
+      'seller-api': fn('seller-api', 'My SMS, record conversations, messages, notifications, templates', { CURSOR_SECRET_ARN: cursorSecret.secretArn, QUIET_HOURS: ctx.quietHours }),
       'outbound-send': fn('outbound-send', 'Sends SMS through Pinpoint, End User Messaging, Twilio or the sandbox', {
+        QUIET_HOURS: ctx.quietHours,
         TWILIO_SECRET_ARN: twilioSecret.secretArn,
         PUBLIC_BASE_URL: publicBaseUrl,
         ...(pinpointApplicationId ? { PINPOINT_APPLICATION_ID: pinpointApplicationId } : {}),

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { MEDIA_FETCH_TIMEOUT_MS } from './limits';
+import { QUIET_HOURS_PATTERN } from './domain/quiet-hours';
 
 /** A whole number above zero, from its text in the environment. */
 const positiveInt = z.coerce.number().check(z.int(), z.positive());
@@ -38,6 +39,8 @@ const configSchema = z.object({
   EVENT_BUS_NAME: z.optional(z.string()),
   CRM_EVENTS_FAILURE_QUEUE_URL: z.optional(z.string()),
   PROVIDER_TIMEOUT_MS: z._default(positiveInt, 8000),
+  /** Quiet hours in the customer's time zone (`HH:MM-HH:MM`, or `off`); unset: off. CDK sets it from context quietHours. */
+  QUIET_HOURS: z.optional(z.string().check(z.regex(QUIET_HOURS_PATTERN, 'HH:MM-HH:MM or off'))),
   /** The stream dispatcher's consumers: their function names. */
   MEDIA_COPIER_FUNCTION: z.optional(z.string()),
   CRM_EVENTS_FUNCTION: z.optional(z.string()),

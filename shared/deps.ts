@@ -1,6 +1,7 @@
 import { config } from './config';
 import { db as defaultDb, type Db } from './aws';
 import { systemClock, type Clock } from './domain/clock';
+import { parseQuietHours, type QuietWindow } from './domain/quiet-hours';
 import { DirectoryStore } from './store/items/directory';
 import { RecordStore } from './store/items/record';
 
@@ -12,10 +13,12 @@ export interface Deps {
   defaultRegion: string;
   /** Days a message is kept (DynamoDB TTL); none = kept until erased. */
   retentionDays?: number | undefined;
+  /** No text reaches a customer inside this window of their local time (unless they wrote in the last 24 hours). */
+  quietHours?: QuietWindow | undefined;
 }
 
 export function defaultDeps(): Deps {
-  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION, retentionDays: config().RETENTION_DAYS };
+  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION, retentionDays: config().RETENTION_DAYS, quietHours: parseQuietHours(config().QUIET_HOURS) };
 }
 
 export function directoryStores(deps: Deps) {

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { customerTime } from '../../shared/domain/quiet-hours';
+import { normalizePhone } from '../../shared/domain/phone';
 import { ok, parseWith, type RouteHandler } from '../../shared/http/api-handler';
 import type { Deps } from '../../shared/deps';
 import { TemplateStore, type TemplateWrite } from '../../shared/store/items/template';
@@ -85,7 +87,11 @@ export function templateRoutes(deps: Deps, cursors: CursorCodec): Record<string,
       if (!record || !canReadRecord(viewerFrom(caller, seller), record)) throw notFound('record');
       const rendered = render(template.body, { record, seller: { name: seller?.name ?? caller.sellerId } });
       const { encoding, segments } = segmentInfo(rendered.body);
-      return ok({ body: rendered.body, encoding, segments, missing: rendered.missing });
+      // The customer's local time, and whether it is inside quiet hours, shown before sending.
+      const to = input.to !== undefined ? normalizePhone(input.to, deps.defaultRegion) : (record.mobile ?? record.phone ?? record.business);
+      if (input.to !== undefined && !to) throw new HttpError('InvalidPhoneNumber', `to: "${input.to}" is not a phone number`);
+      const time = to ? customerTime(to, deps.clock.now(), deps.quietHours) : undefined;
+      return ok({ body: rendered.body, encoding, segments, missing: rendered.missing, ...(time ? { customerTime: time } : {}) });
     },
   };
 }

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDb, type Db } from '../../shared/aws';
 import { systemClock } from '../../shared/domain/clock';
+import { parseQuietHours } from '../../shared/domain/quiet-hours';
 import type { Deps } from '../../shared/deps';
 import type { FunctionName } from '../../shared/http/routes';
 import { errorBody } from '../../shared/http/errors-middleware';
@@ -68,7 +69,7 @@ type Handler = (event: never, context: Context) => Promise<unknown>;
  * API Gateway HTTP API v2 events, plus the local-only routes (token, SNS emulation, sandbox).
  */
 export async function startLocalServer(options: LocalStackOptions) {
-  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}) };
+  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}), quietHours: parseQuietHours(process.env.QUIET_HOURS) };
   // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
   const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));

@@ -594,7 +594,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError" | "NotConfigured";
+                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "QuietHours" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError" | "NotConfigured";
                 message: string;
                 details?: unknown;
             };
@@ -772,6 +772,13 @@ export interface components {
             segments: number;
             /** @description Placeholders with no value and no default; sending this template would answer 400 MissingPlaceholderValue. */
             missing: string[];
+            /** @description The customer's local time by their number (`to`, or the record's mobile, phone, business), whether quiet hours hold now, and when a text may go; absent when the number's time zone is unknown. */
+            customerTime?: {
+                localTime: string;
+                timeZone: string;
+                quiet: boolean;
+                allowedFrom?: string;
+            };
         };
         Related: {
             items: {
@@ -1107,6 +1114,7 @@ export interface components {
                 type: "contact" | "account" | "opportunity" | "lead";
                 id: string;
             };
+            to?: string;
         };
         TwilioInboundForm: {
             MessageSid: string;
@@ -2612,7 +2620,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Conflict or OptedOut. */
+            /** @description Conflict, OptedOut, or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3495,7 +3503,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Conflict or OptedOut. */
+            /** @description Conflict, OptedOut, or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -10,6 +10,7 @@ export const errorStatus = {
   InvalidSignature: 403,
   NotFound: 404,
   OptedOut: 409,
+  QuietHours: 409,
   Conflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

@@ -9,4 +9,5 @@ export const templateBodySchema = z.strictObject({
   /** The record types the template is meant for; none: every type. */
   recordTypes: z.optional(z.array(recordTypeSchema).check(z.minLength(1), z.maxLength(4))),
 });
-export const renderBodySchema = z.strictObject({ record: recordRefSchema });
+/** `to`: the number the text would go to (default: the record's mobile, then phone, then business), for the customer's time. */
+export const renderBodySchema = z.strictObject({ record: recordRefSchema, to: z.optional(z.string().check(z.minLength(1), z.maxLength(40))) });

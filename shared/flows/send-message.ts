@@ -13,6 +13,7 @@ import { outboundPointerItem } from '../store/items/provider-message';
 import { isOptedOut } from '../store/items/opt-out';
 import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
 import { HttpError, notFound } from '../domain/errors';
+import { customerTime, REPLY_GRACE_MS } from '../domain/quiet-hours';
 import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField } from '../domain/records';
 import { canReadRecord, canSeeConversation, isPrincipalOf, isSalesperson, viewerFrom, type Viewer } from '../domain/visibility';
@@ -146,6 +147,7 @@ export class OutboundService {
     const provider = this.providers(plan.provider);
     const [body, optOut] = await Promise.all([this.body(plan), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
+    await this.outsideQuietHours(plan);
 
     const stored = await this.storeQueued(caller, plan, body, idempotencyKey, request);
     if ('replay' in stored) return stored.replay;
@@ -156,6 +158,24 @@ export class OutboundService {
     const sent = await getMessage(this.deps.db, this.deps.table, stored.messageKey);
     if (!sent) throw notFound('message');
     return toPublicMessage(sent);
+  }
+
+  /**
+   * Quiet hours: a text that would reach the customer inside the window of their local time (any zone the
+   * number could be in) is refused with when it may go, unless the customer wrote in this conversation in
+   * the last 24 hours (answering is always allowed). Only a quiet time costs a read (the conversation).
+   */
+  private async outsideQuietHours(plan: SendPlan): Promise<void> {
+    const now = this.deps.clock.now();
+    const time = customerTime(plan.to, now, this.deps.quietHours);
+    if (!time?.quiet) return;
+    const conversation = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: plan.record })))?.state;
+    if (conversation?.lastInboundAt && now.getTime() - Date.parse(conversation.lastInboundAt) < REPLY_GRACE_MS) return;
+    throw new HttpError('QuietHours', `it is ${time.localTime} for the customer (${time.timeZone}), inside quiet hours ${this.deps.quietHours!.text}${time.allowedFrom ? `; allowed from ${time.allowedFrom}` : ''}`, {
+      customerLocalTime: time.localTime,
+      timeZone: time.timeZone,
+      ...(time.allowedFrom ? { allowedFrom: time.allowedFrom } : {}),
+    });
   }
 
   /**

@@ -124,6 +124,10 @@ export const renderedTemplateSchema = z.object({
   encoding: z.enum(['GSM-7', 'UCS-2']),
   segments: z.number().int(),
   missing: z.array(z.string()).describe('Placeholders with no value and no default; sending this template would answer 400 MissingPlaceholderValue.'),
+  customerTime: z
+    .object({ localTime: z.string(), timeZone: z.string(), quiet: z.boolean(), allowedFrom: z.string().optional() })
+    .optional()
+    .describe("The customer's local time by their number (`to`, or the record's mobile, phone, business), whether quiet hours hold now, and when a text may go; absent when the number's time zone is unknown."),
 });
 export const relatedSchema = z.object({
   items: z.array(z.object({ record: z.union([crmRecordSchema, recordRef]).describe('The whole record when the caller may read it, else only {type, id}.'), conversations: z.array(conversationSchema) })),

@@ -185,3 +185,14 @@ describe('who may tell us of CRM records', () => {
     expect(() => synth({ crmEventBusName: 'no spaces allowed' })).toThrow(/crmEventBusName="no spaces allowed" is not valid/);
   }, 60_000);
 });
+
+describe('quiet hours as deployed', () => {
+  const envOf = (t: CfnTemplate, name: string) => new TemplateModel(t).functions().get(name)!.environment;
+  it('default 21:00-08:00 on the functions that send and render; off or another window by context; a malformed one fails synth', () => {
+    expect(envOf(template, 'outbound-send').QUIET_HOURS).toBe('21:00-08:00');
+    expect(envOf(template, 'seller-api').QUIET_HOURS).toBe('21:00-08:00');
+    expect(envOf(synth({ quietHours: 'off' }), 'outbound-send').QUIET_HOURS).toBe('off');
+    expect(envOf(synth({ quietHours: '20:00-09:00' }), 'outbound-send').QUIET_HOURS).toBe('20:00-09:00');
+    expect(() => synth({ quietHours: '9pm-8am' })).toThrow(/quietHours="9pm-8am" is not valid/);
+  }, 60_000);
+});
