@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Stack } from 'aws-cdk-lib';
@@ -73,12 +73,22 @@ export class SellerConsole extends Construct {
     acknowledge(this.distribution, 'AwsSolutions-CFR4', 'With the default *.cloudfront.net certificate CloudFront ignores minimumProtocolVersion and still accepts TLSv1 (a custom certificate is needed to enforce TLSv1.2_2021, a per-customer domain choice). The console files hold no secrets; the token and every API call go to API Gateway, which requires TLS 1.2.');
   }
 
-  /** Uploads the built console (web/dist, or context consoleAssets) and its config.json; CloudFront is invalidated on each deploy. */
-  deploy(settings: ConsoleSettings): void {
+  /**
+   * Uploads the built console (web/dist, or context consoleAssets) and its config.json; CloudFront is invalidated on each deploy.
+   * `mediaOrigin`: where presigned download URLs point (the media bucket's regional host).
+   */
+  deploy(settings: ConsoleSettings, mediaOrigin: string): void {
     const build = (this.node.tryGetContext('consoleAssets') as string | undefined) ?? CONSOLE_BUILD;
     if (!existsSync(join(build, 'index.html'))) throw new Error(`context console=true deploys the seller console from ${build}: build it first with \`npm run build:web\`.`);
+    // The response header's connect-src names hosts by pattern (the API and bucket do not exist when it is made);
+    // index.html carries a second policy naming exactly this API, sign-in domain and bucket, written at deploy.
+    // A browser enforces both, so the console connects to those three and nothing else.
+    const exact = `connect-src 'self' ${withoutTrailingSlash(settings.apiUrl)} ${withoutTrailingSlash(settings.auth.domain)} ${mediaOrigin}`;
+    const meta = `<meta http-equiv="Content-Security-Policy" content="${exact}" />`;
+    const built = readFileSync(join(build, 'index.html'), 'utf8');
+    const html = /<head[^>]*>/i.test(built) ? built.replace(/<head[^>]*>/i, (head) => `${head}\n    ${meta}`) : `${meta}\n${built}`;
     new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(build, { exclude: ['**/*.map'] }), Source.jsonData('config.json', { ...settings, pollMs: 3000, maxPollMs: 15000 })],
+      sources: [Source.asset(build, { exclude: ['**/*.map', 'index.html'] }), Source.data('index.html', html), Source.jsonData('config.json', { ...settings, pollMs: 3000, maxPollMs: 15000 })],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       memoryLimit: 256,
@@ -95,4 +105,9 @@ export class SellerConsole extends Construct {
     }
     acknowledge(handler, 'AwsSolutions-L1', 'The runtime of CDK\'s BucketDeployment handler is chosen by aws-cdk-lib and moves with it.');
   }
+}
+
+/** An origin from a URL that may hold unresolved tokens (string operations keep CDK's token markers intact). */
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, '');
 }
