@@ -29,7 +29,11 @@ describe('templates', () => {
   it('renders {{record.name}} with the record\'s name', async () => {
     const created = await create('Hej {{record.name}}!');
     expect(created.status).toBe(201);
-    expect(await render(created.body.id).then((r) => r.body)).toEqual({ body: 'Hej Ada Lovelace!', encoding: 'GSM-7', segments: 1, missing: [] });
+    expect(await render(created.body.id).then((r) => r.body)).toEqual({
+      body: 'Hej Ada Lovelace!', encoding: 'GSM-7', segments: 1, missing: [],
+      // The customer's time by the record's mobile (quiet hours are off here: never quiet).
+      customerTime: { localTime: '01:00', timeZone: 'America/Los_Angeles', quiet: false },
+    });
   });
 
   it('renders seller and record fields', async () => {
