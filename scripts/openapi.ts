@@ -157,7 +157,7 @@ function responses(route: RouteSpec, op: Operation) {
     out['403'] = error('The caller may not do this (InsufficientPrivileges, NumberNotAssigned).');
     out['404'] = { description: 'Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route.', content: { 'application/json': { schema: { oneOf: [ref('Error'), ref('GatewayMessage')] } } } };
   }
-  if (op.conflict) out['409'] = error(route.fn === 'outbound-send' ? "Conflict, OptedOut, or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours)." : 'Conflict or OptedOut.');
+  if (op.conflict) out['409'] = error(route.fn === 'outbound-send' ? "Conflict, OptedOut, NotReplyable (the conversation's customer is a sender id, not a phone number), or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours)." : 'Conflict or OptedOut.');
   if (op.accepted) out['202'] = { description: op.accepted.description, headers: { 'Retry-After': { description: 'Seconds to wait before repeating the request.', schema: { type: 'integer', minimum: 1 } } }, content: { 'application/json': { schema: op.accepted.schema } } };
   if (op.redirect) out['302'] = { description: op.redirect, headers: { Location: { description: 'Where to download the file.', schema: { type: 'string', format: 'uri' } } } };
   out['413'] = error('PayloadTooLarge.');

@@ -27,6 +27,7 @@ import { SandboxProvider } from '../../shared/providers/sandbox';
 import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { receiveInbound } from '../../shared/flows/receive-inbound';
 import { normalizePhone } from '../../shared/domain/phone';
+import { isSenderId } from '../../shared/domain/inbound';
 import { CursorCodec } from '../../shared/http/cursor';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
@@ -133,7 +134,8 @@ export async function startLocalServer(options: LocalStackOptions) {
     if (method === 'GET' && path === '/local/provider/outbox') return { status: 200, body: { items: sandbox.outbox } };
     if (method === 'POST' && path === '/local/provider/inbound') {
       const input = json();
-      const from = typeof input?.from === 'string' ? normalizePhone(input.from, deps.defaultRegion) : undefined;
+      // Any sender id, as a provider delivers it: a phone number, or `AMAZON`, a short code (stored on no record).
+      const from = typeof input?.from === 'string' ? (isSenderId(input.from.trim()) ? input.from.trim() : normalizePhone(input.from, deps.defaultRegion)) : undefined;
       const to = typeof input?.to === 'string' ? normalizePhone(input.to, deps.defaultRegion) : undefined;
       if (!from || !to || typeof input.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
       const media = Array.isArray(input.media) ? (input.media as unknown[]) : [];

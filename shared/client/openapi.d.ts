@@ -594,7 +594,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "QuietHours" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError" | "NotConfigured";
+                code: "ValidationError" | "InvalidPhoneNumber" | "InvalidSendingParameters" | "UnknownPlaceholder" | "MissingPlaceholderValue" | "Unauthorized" | "InsufficientPrivileges" | "NumberNotAssigned" | "InvalidSignature" | "NotFound" | "OptedOut" | "QuietHours" | "NotReplyable" | "Conflict" | "PayloadTooLarge" | "UnsupportedMediaType" | "InternalError" | "NotConfigured";
                 message: string;
                 details?: unknown;
             };
@@ -643,13 +643,14 @@ export interface components {
         };
         Conversation: {
             id: string;
-            record: {
+            /** @description Absent for a sender id that is not a phone number: no record is made for one. */
+            record?: {
                 /** @enum {string} */
                 type: "contact" | "account" | "opportunity" | "lead";
                 id: string;
             };
-            /** @description The record's display name (nothing else of a record the caller may not read). */
-            recordName: string;
+            /** @description The record's display name (nothing else of a record the caller may not read); absent with `record`. */
+            recordName?: string;
             customerNumber: string;
             businessNumber: string;
             assignedTo: {
@@ -673,6 +674,8 @@ export interface components {
              * @constant
              */
             likelyOptOut?: true;
+            /** @description False when the customer's sender id is not a phone number (`AMAZON`, a short code): sends answer 409 NotReplyable. */
+            replyable: boolean;
             /** @constant */
             withheld?: true;
         };
@@ -805,13 +808,14 @@ export interface components {
                 };
                 conversations: {
                     id: string;
-                    record: {
+                    /** @description Absent for a sender id that is not a phone number: no record is made for one. */
+                    record?: {
                         /** @enum {string} */
                         type: "contact" | "account" | "opportunity" | "lead";
                         id: string;
                     };
-                    /** @description The record's display name (nothing else of a record the caller may not read). */
-                    recordName: string;
+                    /** @description The record's display name (nothing else of a record the caller may not read); absent with `record`. */
+                    recordName?: string;
                     customerNumber: string;
                     businessNumber: string;
                     assignedTo: {
@@ -835,6 +839,8 @@ export interface components {
                      * @constant
                      */
                     likelyOptOut?: true;
+                    /** @description False when the customer's sender id is not a phone number (`AMAZON`, a short code): sends answer 409 NotReplyable. */
+                    replyable: boolean;
                     /** @constant */
                     withheld?: true;
                 }[];
@@ -848,7 +854,7 @@ export interface components {
             /** @constant */
             kind: "created";
             detail: {
-                record: {
+                record?: {
                     /** @enum {string} */
                     type: "contact" | "account" | "opportunity" | "lead";
                     id: string;
@@ -2620,7 +2626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Conflict, OptedOut, or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
+            /** @description Conflict, OptedOut, NotReplyable (the conversation's customer is a sender id, not a phone number), or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3503,7 +3509,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description Conflict, OptedOut, or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
+            /** @description Conflict, OptedOut, NotReplyable (the conversation's customer is a sender id, not a phone number), or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
             409: {
                 headers: {
                     [name: string]: unknown;

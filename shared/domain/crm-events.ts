@@ -26,7 +26,7 @@ const common = {
   eventId: z.string().check(z.describe('Deterministic: the same change always has the same id; de-duplicate on it.')),
   occurredAt: z.string().check(z.describe('When the change happened (ISO 8601 UTC).')),
   conversationId: z.string(),
-  record: recordRef,
+  record: z.optional(recordRef).check(z.describe('Absent for a sender id that is not a phone number (no record is made for one).')),
   customerNumber: z.string(),
   businessNumber: z.string(),
 };

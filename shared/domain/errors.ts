@@ -11,6 +11,7 @@ export const errorStatus = {
   NotFound: 404,
   OptedOut: 409,
   QuietHours: 409,
+  NotReplyable: 409,
   Conflict: 409,
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,

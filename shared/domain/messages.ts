@@ -38,9 +38,10 @@ export interface Message {
 /** A conversation as the contract returns it. */
 export interface Conversation {
   id: string;
-  record: { type: RecordType; id: string };
+  /** Absent on a conversation with a sender id that is not a phone number (no record is ever made for one). */
+  record?: { type: RecordType; id: string };
   /** The record's display name: whoever sees the conversation sees whom it is with (nothing else of the record). */
-  recordName: string;
+  recordName?: string;
   customerNumber: string;
   businessNumber: string;
   assignedTo: Principal;
@@ -53,6 +54,8 @@ export interface Conversation {
   lastReadAt?: string;
   /** The customer has opted out of this business number. */
   optedOut: boolean;
+  /** False when the customer's sender id is not a phone number (`AMAZON`, a short code): nothing can be sent to it. */
+  replyable: boolean;
   /** A message read as an opt-out without being a keyword: a person must confirm or dismiss it. */
   likelyOptOut?: true;
 }

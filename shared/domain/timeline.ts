@@ -6,7 +6,7 @@ type RecordRef = { type: RecordType; id: string };
 
 /** One entry of a conversation's timeline (contract: `GET /conversations/{id}/events`). */
 export type TimelineEvent = { id: string; at: string; by?: string } & (
-  | { kind: 'created'; detail: { record: RecordRef; routing?: RoutingExplanation } }
+  | { kind: 'created'; detail: { record?: RecordRef; routing?: RoutingExplanation } }
   | { kind: 'moved'; detail: { from: RecordRef; to: RecordRef } }
   | { kind: 'merged'; detail: { fromConversationId: string } }
   | { kind: 'assigned'; detail: { from: Principal; to: Principal } }
@@ -22,14 +22,14 @@ export type TimelineKind = TimelineEvent['kind'];
  * customer with its business number from the conversation's creation on.
  */
 export function timeline(input: {
-  created?: { id: string; at: string; record: RecordRef; routing?: RoutingExplanation | undefined; by?: string | undefined } | undefined;
+  created?: { id: string; at: string; record?: RecordRef | undefined; routing?: RoutingExplanation | undefined; by?: string | undefined } | undefined;
   changes: readonly TimelineEvent[];
   consent: readonly ConsentRecord[];
 }): TimelineEvent[] {
   const events: TimelineEvent[] = [...input.changes];
   const created = input.created;
   if (created) {
-    events.push({ id: created.id, kind: 'created', at: created.at, ...(created.by ? { by: created.by } : {}), detail: { record: created.record, ...(created.routing ? { routing: created.routing } : {}) } });
+    events.push({ id: created.id, kind: 'created', at: created.at, ...(created.by ? { by: created.by } : {}), detail: { ...(created.record ? { record: created.record } : {}), ...(created.routing ? { routing: created.routing } : {}) } });
   }
   for (const change of input.consent) {
     if (created && change.at < created.at) continue;

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps';
+import { isSenderIdRecord } from '../store/items/conversation';
 import type { Item } from '../store/dynamo-helpers';
 import type { ChangedItem } from '../store/stream';
 import { getMessage } from '../store/items/message';
@@ -61,7 +62,8 @@ function about(message: Item) {
   const inbound = message.direction === 'inbound';
   return {
     conversationId: message.conversationId as string,
-    record: message.record as RecordRef,
+    // A sender id that is not a phone number has no record (its conversation's key holds SENDER_ID_RECORD).
+    ...(isSenderIdRecord(message.record as RecordRef) ? {} : { record: message.record as RecordRef }),
     customerNumber: (inbound ? message.from : message.to) as string,
     businessNumber: (inbound ? message.to : message.from) as string,
   };

@@ -22,6 +22,7 @@ const MESSAGES_PER_TRANSACTION = 30;
 export async function moveConversation(deps: Deps, source: ConversationState, target: CrmRecord, by: string): Promise<ConversationState> {
   if (source.record.type === target.type && source.record.id === target.id) return source;
   const conversations = new ConversationStore(deps.db, deps.table);
+  if (source.senderId) throw new HttpError('Conflict', 'a conversation with a sender id that is not a phone number has no record to move from');
   const targetKey = conversationKey({ ...source, record: { type: target.type, id: target.id } });
   return retryOnConflict({ name: 'Move', exhausted: () => new HttpError('Conflict', 'the conversation kept changing while being moved; retry'), maxAttempts: 5 }, async () => {
     const current = await reload(conversations, source);

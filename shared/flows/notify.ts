@@ -11,6 +11,7 @@ import { forgetExpiredConversation } from './expire-conversation';
 import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, shownOnConversationsChanged, toRecord } from '../store/items/record';
+import { isSenderIdRecord } from '../store/items/conversation';
 import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, type NotificationKind } from '../domain/notifications';
 import { finalStatuses } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
@@ -105,15 +106,17 @@ async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number>
   const members = await teamMembers(deps, assignedTo, message.recordOwnerId ? undefined : (message.recordOwningTeamId as string | undefined));
   const recipients = inboundRecipients({ assignedTo, ...members, recordOwnerId: message.recordOwnerId as string | undefined });
   const ref = message.record as { type: RecordType; id: string };
-  const [sellerList, record] = await Promise.all([directory.getSellers(recipients), new RecordStore(deps.db, deps.table).get(ref.type, ref.id)]);
+  // A sender id (not a phone number) has no record: its notification names none.
+  const onRecord = !isSenderIdRecord(ref);
+  const [sellerList, record] = await Promise.all([directory.getSellers(recipients), onRecord ? new RecordStore(deps.db, deps.table).get(ref.type, ref.id) : undefined]);
   const sellers = new Map(sellerList.map((s) => [s.id, s]));
   // What a push notification shows: "Ada Lovelace: Thanks, call me tomorrow".
-  const about = { customerNumber: message.from, record: { type: ref.type, id: ref.id, name: record?.name ?? '' } };
+  const about = { customerNumber: message.from, ...(onRecord ? { record: { type: ref.type, id: ref.id, name: record?.name ?? '' } } : {}) };
   for (const sellerId of recipients) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message, about);
   return recipients.length;
 }
 
-async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item, about?: { customerNumber: unknown; record: { type: RecordType; id: string; name: string } }): Promise<void> {
+async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item, about?: { customerNumber: unknown; record?: { type: RecordType; id: string; name: string } }): Promise<void> {
   const createdAt = message.createdAt as string;
   await putNotification(deps.db, deps.table, {
     id: notificationId(createdAt, message.id as string, kind, sellerId),

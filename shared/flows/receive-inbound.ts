@@ -1,5 +1,5 @@
 import type { Deps } from '../deps';
-import type { InboundSms } from '../domain/inbound';
+import { isSenderId, type InboundSms } from '../domain/inbound';
 import type { Principal, RecordType } from '../domain/types';
 import { cancellationCodes, type Item } from '../store/dynamo-helpers';
 import { chooseRecord, explain, type CandidateConversation, type RoutingCandidate } from '../domain/routing';
@@ -10,7 +10,7 @@ import { newId } from '../domain/clock';
 import { expiryOf } from '../domain/retention';
 import { displayText, mediaStorageKey } from '../domain/media';
 import type { Message } from '../domain/messages';
-import { appendMessageItems, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { appendMessageItems, ConversationStore, conversationKey, isSenderIdRecord, newConversation, SENDER_ID_RECORD, type ConversationState, type TransactItem } from '../store/items/conversation';
 import { messageKey, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
 import { inboundPointerItem } from '../store/items/provider-message';
 import { optOutItems } from '../store/items/opt-out';
@@ -24,7 +24,7 @@ import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 export type { InboundSms };
 
 export type InboundResult =
-  | { outcome: 'stored'; message: Message; conversationId: string; record: { type: RecordType; id: string }; rule: string }
+  | { outcome: 'stored'; message: Message; conversationId: string; record?: { type: RecordType; id: string }; rule: string }
   | { outcome: 'duplicate'; providerMessageId: string };
 
 /** Business numbers missing from the directory still get their messages stored, visible to admins. */
@@ -43,7 +43,7 @@ export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<Inbou
     try {
       await writeTransaction(deps.db, plan.items);
       count(plan.rule === 'new-lead' ? 'InboundStoredNewLead' : 'InboundStored');
-      return { outcome: 'stored', message: toPublicMessage(plan.message as unknown as Item), conversationId: plan.message.conversationId, record: plan.message.record, rule: plan.rule };
+      return { outcome: 'stored', message: toPublicMessage(plan.message as unknown as Item), conversationId: plan.message.conversationId, ...(isSenderIdRecord(plan.message.record) ? {} : { record: plan.message.record }), rule: plan.rule };
     } catch (error) {
       const codes = cancellationCodes(error);
       if (!codes) throw error;
@@ -65,6 +65,7 @@ interface Plan {
 }
 
 async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
+  if (isSenderId(sms.from)) return planSenderIdInbound(deps, sms);
   const { db, table, clock } = deps;
   const directory = new DirectoryStore(db, table);
   const [number, partition] = await Promise.all([directory.getNumber(sms.to), readCustomerPartition(db, table, sms.from)]);
@@ -137,6 +138,31 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
     items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }, { conversationId: conversation.id, record: recordRef }));
   }
   return { items, dedupeIndex, message, rule: decision.kind === 'new-lead' ? 'new-lead' : decision.rule };
+}
+
+/**
+ * A sender id that is not a phone number (`AMAZON`, a short code): no routing and no lead. The message joins
+ * the sender's conversation with B (created if missing), assigned to B's assignee, who is notified as usual.
+ */
+async function planSenderIdInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
+  const { db, table, clock } = deps;
+  const directory = new DirectoryStore(db, table);
+  const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: SENDER_ID_RECORD });
+  const [number, found] = await Promise.all([directory.getNumber(sms.to), new ConversationStore(db, table).at(key)]);
+  const existing = found?.state;
+  const now = clock.now();
+  const createdAt = now.toISOString();
+  const conversation: ConversationState = existing ?? {
+    ...newConversation({ id: newId(now), record: { ...SENDER_ID_RECORD, name: sms.from }, customerNumber: sms.from, businessNumber: sms.to, assignedTo: number?.assignedTo ?? UNASSIGNED, assigneeName: number?.assigneeName, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } }),
+    senderId: true,
+  };
+  const messageId = newId(now);
+  const media = sms.media?.map((m, i) => ({ id: `${messageId}-${i}`, contentType: m.contentType, status: 'pending' as const, sourceUrl: m.url, storageKey: mediaStorageKey(conversation.id, messageId, `${messageId}-${i}`) }));
+  const message = newMessage(conversation, { id: messageId, direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, expiresAt: expiryOf(createdAt, deps.retentionDays), ...(media ? { media } : {}) });
+  const items = appendMessageItems(table, existing, conversation, message);
+  const dedupeIndex = items.length;
+  items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
+  return { items, dedupeIndex, message, rule: 'sender-id' };
 }
 
 /** Team members matter only when B is a team number and a seller-owned candidate could tie. */

@@ -106,6 +106,7 @@ export class OutboundService {
 
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
   async reply(caller: Caller, conversation: ConversationState, input: z.infer<typeof replySchema>, idempotencyKey?: string): Promise<Message> {
+    if (conversation.senderId) throw new HttpError('NotReplyable', `${conversation.customerNumber} is a sender id, not a phone number: it cannot receive messages`);
     const [earlier, sellerProfile, number, record] = await Promise.all([
       this.earlierSend(caller, idempotencyKey, { conversationId: conversation.id, ...input }),
       this.directory.getSeller(caller.sellerId),

@@ -46,8 +46,8 @@ export const crmRecordSchema = z.object({
 });
 export const conversationSchema = z.object({
   id: z.string(),
-  record: recordRef,
-  recordName: z.string().describe('The record\'s display name (nothing else of a record the caller may not read).'),
+  record: recordRef.optional().describe('Absent for a sender id that is not a phone number: no record is made for one.'),
+  recordName: z.string().optional().describe('The record\'s display name (nothing else of a record the caller may not read); absent with `record`.'),
   customerNumber: z.string(),
   businessNumber: z.string(),
   assignedTo: principal,
@@ -58,6 +58,7 @@ export const conversationSchema = z.object({
   lastReadAt: z.string().optional().describe('When the caller last read the conversation (by reading it or sending in it).'),
   optedOut: z.boolean().describe('True while the customer has opted out of this business number.'),
   likelyOptOut: z.literal(true).optional().describe('The customer wrote something that reads as an opt-out (not a keyword): someone who may hand the conversation off should record the customer\'s choice (PUT /consent/...) or dismiss it.'),
+  replyable: z.boolean().describe('False when the customer\'s sender id is not a phone number (`AMAZON`, a short code): sends answer 409 NotReplyable.'),
   withheld: z.literal(true).optional(),
 });
 export const messageSchema = z.object({
@@ -136,7 +137,7 @@ export const relatedSchema = z.object({
 const consentDetail = z.object({ source: z.enum(['keyword', 'manual']), keyword: z.string().optional(), reason: z.string().optional() });
 const eventBase = { id: z.string(), at: z.string(), by: z.string().optional().describe('The acting seller; absent for the customer or the system.') };
 export const timelineEventSchema = z.discriminatedUnion('kind', [
-  z.object({ ...eventBase, kind: z.literal('created'), detail: z.object({ record: recordRef, routing: messageSchema.shape.routing }) }),
+  z.object({ ...eventBase, kind: z.literal('created'), detail: z.object({ record: recordRef.optional(), routing: messageSchema.shape.routing }) }),
   z.object({ ...eventBase, kind: z.literal('moved'), detail: z.object({ from: recordRef, to: recordRef }) }),
   z.object({ ...eventBase, kind: z.literal('merged'), detail: z.object({ fromConversationId: z.string() }) }),
   z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal }) }),

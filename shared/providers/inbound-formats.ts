@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { HttpError } from '../domain/errors';
 import { normalizePhone } from '../domain/phone';
-import type { InboundSms } from '../domain/inbound';
+import { isSenderId, type InboundSms } from '../domain/inbound';
 import { MAX_MEDIA_PER_MESSAGE } from '../domain/media';
 
 /** Pinpoint / End User Messaging two-way SMS payload (PROVIDER_FORMATS.md, A). */
@@ -36,11 +36,17 @@ function e164(value: string, field: string): string {
   return normalized;
 }
 
+/** The customer: a phone number (E.164), or a sender id that is not one (`AMAZON`, `72345`), kept as received. */
+function sender(value: string, field: string): string {
+  const trimmed = value.trim();
+  return isSenderId(trimmed) ? trimmed : e164(value, field);
+}
+
 export function fromTwoWaySms(payload: z.infer<typeof twoWaySmsSchema>): InboundSms {
   return {
     provider: 'aws-sms',
     providerMessageId: payload.inboundMessageId,
-    from: e164(payload.originationNumber, 'originationNumber'),
+    from: sender(payload.originationNumber, 'originationNumber'),
     to: e164(payload.destinationNumber, 'destinationNumber'),
     body: payload.messageBody,
   };
@@ -55,5 +61,5 @@ export function fromTwilioInbound(form: z.infer<typeof twilioInboundSchema>): In
     if (!url || !contentType) throw new HttpError('ValidationError', `NumMedia is ${form.NumMedia} but MediaUrl${i} or MediaContentType${i} is missing`);
     media.push({ url, contentType: contentType.toLowerCase() });
   }
-  return { provider: 'twilio', providerMessageId: form.MessageSid, from: e164(form.From, 'From'), to: e164(form.To, 'To'), body: form.Body, ...(media.length ? { media } : {}) };
+  return { provider: 'twilio', providerMessageId: form.MessageSid, from: sender(form.From, 'From'), to: e164(form.To, 'To'), body: form.Body, ...(media.length ? { media } : {}) };
 }

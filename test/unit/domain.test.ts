@@ -192,7 +192,7 @@ describe('ids', () => {
 
 describe('messages as shown', () => {
   const message: Message = { id: 'm', conversationId: 'c', direction: 'inbound', from: '+1', to: '+2', body: 'secret', createdAt: 't', status: 'received', statusAt: 't', segments: 1 };
-  const conversation: Conversation = { id: 'c', record: { type: 'lead', id: 'l' }, recordName: 'Lead L', assigneeName: 'Team T', customerNumber: '+1', businessNumber: '+2', assignedTo: { type: 'team', id: 't' }, lastMessageAt: 't', lastMessagePreview: 'secret', unreadCount: 0, optedOut: false };
+  const conversation: Conversation = { id: 'c', record: { type: 'lead', id: 'l' }, recordName: 'Lead L', assigneeName: 'Team T', customerNumber: '+1', businessNumber: '+2', assignedTo: { type: 'team', id: 't' }, lastMessageAt: 't', lastMessagePreview: 'secret', unreadCount: 0, optedOut: false, replyable: true };
 
   it('bodies and previews are withheld from viewers who may not read text', () => {
     expect(messageFor({ readsBodies: true }, message)).toEqual(message);

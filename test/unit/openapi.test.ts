@@ -46,7 +46,7 @@ describe('provider callbacks as providers send them', () => {
 });
 
 describe('every response is held to the document', () => {
-  const conversation = { id: 'c', record: { type: 'lead', id: 'l' }, recordName: 'Lead L', assigneeName: 'Seller S', customerNumber: '+14255550100', businessNumber: '+14255550101', assignedTo: { type: 'seller', id: 's' }, lastMessageAt: 't', unreadCount: 0, optedOut: false };
+  const conversation = { id: 'c', record: { type: 'lead', id: 'l' }, recordName: 'Lead L', assigneeName: 'Seller S', customerNumber: '+14255550100', businessNumber: '+14255550101', assignedTo: { type: 'seller', id: 's' }, lastMessageAt: 't', unreadCount: 0, optedOut: false, replyable: true };
 
   it('a declared status and shape passes', () => {
     expect(() => assertDeclaredResponse('GET', '/conversations/{id}', 200, 'application/json', conversation)).not.toThrow();

@@ -7,6 +7,7 @@ import S3rver from '@20minutes/s3rver';
 import type { FilterPattern } from '../../../shared/domain/event-filter';
 import { errorBody } from '../../../shared/http/errors-middleware';
 import { normalizePhone } from '../../../shared/domain/phone';
+import { isSenderId } from '../../../shared/domain/inbound';
 import { twilioSignature } from '../../../shared/providers/twilio-signature';
 import { createDb } from '../../../shared/aws';
 import { systemClock } from '../../../shared/domain/clock';
@@ -144,7 +145,7 @@ export async function startSynthStack(options: SynthStackOptions) {
     }
     if (method === 'POST' && path === '/local/provider/inbound') {
       // A customer's SMS to an End User Messaging number: the service publishes it to the two-way topic.
-      const from = typeof input?.from === 'string' ? normalizePhone(input.from, 'US') : undefined;
+      const from = typeof input?.from === 'string' ? (isSenderId(input.from.trim()) ? input.from.trim() : normalizePhone(input.from, 'US')) : undefined;
       const to = typeof input?.to === 'string' ? normalizePhone(input.to, 'US') : undefined;
       if (!from || !to || typeof input?.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
       const inboundMessageId = randomUUID();

@@ -12,8 +12,23 @@ import { conversationEventItem, type NewConversationEvent } from './timeline';
 
 export type { TransactItem };
 
+/** What a sender-id conversation is keyed on instead of a record: no record has an empty id (ids are 1 to 200 characters). */
+export const SENDER_ID_RECORD = { type: 'lead', id: '' } as const;
+
+export function isSenderIdRecord(record: { type: string; id: string } | undefined): boolean {
+  return record !== undefined && record.id === SENDER_ID_RECORD.id;
+}
+
 /** A conversation with the denormalized record ownership the visibility indexes need. */
-export interface ConversationState extends Omit<Conversation, 'unreadCount' | 'lastReadAt' | 'optedOut'> {
+export interface ConversationState extends Omit<Conversation, 'unreadCount' | 'lastReadAt' | 'optedOut' | 'replyable' | 'record' | 'recordName'> {
+  /**
+   * The record it is on. A sender id that is not a phone number (`AMAZON`, `72345`) gets no record: its
+   * conversations carry SENDER_ID_RECORD, a reference no record can have, and answers leave it out.
+   */
+  record: { type: RecordType; id: string };
+  recordName: string;
+  /** The customer is a sender id, not a phone number: nothing can be sent to it. */
+  senderId?: true;
   recordOwnerId?: string | undefined;
   recordOwningTeamId?: string | undefined;
   /** Inbound messages stored so far: read marks hold the count a seller has seen. */
@@ -47,7 +62,7 @@ export function newConversation(input: { id: string; record: { type: RecordType;
   };
 }
 
-export function conversationKey(c: Pick<Conversation, 'customerNumber' | 'businessNumber' | 'record'>) {
+export function conversationKey(c: Pick<ConversationState, 'customerNumber' | 'businessNumber' | 'record'>) {
   return keys.conversation(c.customerNumber, c.businessNumber, c.record.type, c.record.id);
 }
 
@@ -79,6 +94,7 @@ export function toConversationState(item: Item): ConversationState {
     ...(item.lastInboundAt ? { lastInboundAt: item.lastInboundAt as string } : {}),
     ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
     ...(item.likelyOptOut === true ? { likelyOptOut: true as const } : {}),
+    ...(item.senderId === true ? { senderId: true as const } : {}),
   };
 }
 
@@ -86,8 +102,7 @@ export function toConversationState(item: Item): ConversationState {
 export function toPublicConversation(c: ConversationState, reader: ReaderState): Conversation {
   return {
     id: c.id,
-    record: c.record,
-    recordName: c.recordName,
+    ...(c.senderId ? {} : { record: c.record, recordName: c.recordName }),
     customerNumber: c.customerNumber,
     businessNumber: c.businessNumber,
     assignedTo: c.assignedTo,
@@ -98,6 +113,7 @@ export function toPublicConversation(c: ConversationState, reader: ReaderState):
     ...(reader.mark ? { lastReadAt: reader.mark.lastReadAt } : {}),
     optedOut: reader.optedOut,
     ...(c.likelyOptOut ? { likelyOptOut: true as const } : {}),
+    replyable: !c.senderId,
   };
 }
 

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { isSenderIdRecord } from './conversation';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
 import type { Item, TransactItem } from '../dynamo-helpers';
@@ -44,7 +45,7 @@ export async function timelineOf(db: Db, table: string, conversation: { id: stri
   return timeline({
     created:
       head?.createdAt && head.mergedInto === undefined
-        ? { id: `${conversation.id}-created`, at: head.createdAt as string, record: head.record as never, routing: head.routing as never, by: head.createdBy as string | undefined }
+        ? { id: `${conversation.id}-created`, at: head.createdAt as string, record: isSenderIdRecord(head.record as never) ? undefined : (head.record as never), routing: head.routing as never, by: head.createdBy as string | undefined }
         : undefined,
     changes,
     consent,
