@@ -917,6 +917,10 @@ export interface components {
                     type: "seller" | "team";
                     id: string;
                 };
+                /** @description The previous assignee's display name at the time. */
+                fromName?: string;
+                /** @description The new assignee's display name at the time. */
+                toName?: string;
             };
         } | {
             id: string;

@@ -140,7 +140,7 @@ export const timelineEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventBase, kind: z.literal('created'), detail: z.object({ record: recordRef.optional(), routing: messageSchema.shape.routing }) }),
   z.object({ ...eventBase, kind: z.literal('moved'), detail: z.object({ from: recordRef, to: recordRef }) }),
   z.object({ ...eventBase, kind: z.literal('merged'), detail: z.object({ fromConversationId: z.string() }) }),
-  z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal }) }),
+  z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal, fromName: z.string().optional().describe('The previous assignee\'s display name at the time.'), toName: z.string().optional().describe('The new assignee\'s display name at the time.') }) }),
   z.object({ ...eventBase, kind: z.literal('opted_out'), detail: consentDetail }),
   z.object({ ...eventBase, kind: z.literal('opted_in'), detail: consentDetail }),
   z.object({ ...eventBase, kind: z.literal('likely_opt_out'), detail: z.object({ messageId: z.string() }) }),

@@ -68,6 +68,9 @@ describe('conversations carry names', () => {
     const [bobs] = await mine('bob');
     expect(bobs).toMatchObject({ id: conversation!.id, recordName: 'Ada Lovelace', assigneeName: 'Bob Berg' });
     expect((await call(new OrgBuilder(t).directory, 'GET', '/records/contact/ada', { as: as('bob') })).status).toBe(404);
+    // The timeline names whom it went from and to.
+    const events = (await call(api, 'GET', `/conversations/${conversation!.id}/events`, { as: as('bob') })).body.items as { kind: string; detail: Record<string, unknown> }[];
+    expect(events.find((e) => e.kind === 'assigned')!.detail).toMatchObject({ from: { type: 'team', id: 'sales-east' }, fromName: 'Sales East', to: { type: 'seller', id: 'bob' }, toName: 'Bob Berg' });
   });
 
   it('a move names the new record; a rename from the CRM reaches the conversations', async () => {

@@ -55,7 +55,7 @@ describe('a conversation created, moved, handed off and opted out', () => {
     expect(created).toMatchObject({ kind: 'created', detail: { record: { type: 'contact', id: 'ada' }, routing: { rule: 'record-type', runnerUp: { type: 'account', id: 'ada-inc' } } } });
     expect(created.by).toBeUndefined();
     expect(moved).toMatchObject({ kind: 'moved', by: 'alice', detail: { from: { type: 'contact', id: 'ada' }, to: { type: 'opportunity', id: 'deal' } } });
-    expect(assigned).toMatchObject({ kind: 'assigned', by: 'alice', detail: { from: { type: 'seller', id: 'alice' }, to: { type: 'seller', id: 'bob' } } });
+    expect(assigned).toMatchObject({ kind: 'assigned', by: 'alice', detail: { from: { type: 'seller', id: 'alice' }, to: { type: 'seller', id: 'bob' }, toName: expect.any(String), fromName: expect.any(String) } });
     expect(optedOut).toMatchObject({ kind: 'opted_out', detail: { source: 'keyword', keyword: 'STOP' } });
     expect(optedOut.by).toBeUndefined();
     // The conversation answer shows the opt-out too.

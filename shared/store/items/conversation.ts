@@ -329,7 +329,7 @@ export function finishMergeItems(table: string, source: ConversationState, targe
 
 /** A hand-off: the conversation moves to the new assignee's list, only if nobody reassigned it meanwhile. */
 export function assignItems(table: string, conversation: ConversationState, to: Principal, toName: string, by: string, at: string, eventId: string): TransactItem[] {
-  return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to } }, { record: conversation.record, customerNumber: conversation.customerNumber, businessNumber: conversation.businessNumber }), {
+  return [conversationEventItem(table, conversation.id, { id: eventId, kind: 'assigned', at, by, detail: { from: conversation.assignedTo, to, fromName: conversation.assigneeName, toName } }, { record: conversation.record, customerNumber: conversation.customerNumber, businessNumber: conversation.businessNumber }), {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
