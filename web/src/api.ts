@@ -7,7 +7,8 @@ export type Message = components['schemas']['Message'];
 export type Notification = components['schemas']['Notification'];
 export type Template = components['schemas']['Template'];
 export type TimelineEvent = components['schemas']['TimelineEvent'];
-export type RecordRef = Conversation['record'];
+/** A conversation from a sender id that is not a phone number has none (`replyable: false`). */
+export type RecordRef = NonNullable<Conversation['record']>;
 export type Principal = Conversation['assignedTo'];
 export type RecordType = RecordRef['type'];
 

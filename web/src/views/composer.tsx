@@ -23,7 +23,8 @@ const myNumbers = new WeakMap<object, Promise<BusinessNumber[]>>();
 export function Composer({ target }: { target: ComposerTarget }) {
   const { api, announce } = useApp();
   const { t } = useI18n();
-  const record = target.kind === 'conversation' ? target.conversation.record : target.record;
+  // The composer is shown for replyable conversations only, and those are always on a record.
+  const record = target.kind === 'conversation' ? target.conversation.record! : target.record;
   const [numbers, setNumbers] = useState<BusinessNumber[]>([]);
   const [templates, setTemplates] = useState<Template[]>([]);
   const [from, setFrom] = useState(target.kind === 'conversation' ? target.conversation.businessNumber : '');

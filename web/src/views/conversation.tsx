@@ -45,7 +45,12 @@ export function ConversationPane({ id }: { id: string }) {
         <div>
           <h2 id="conversation-title">{conversation.customerNumber}</h2>
           <p class="muted">
-            {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, recordName)}</a> · {conversation.businessNumber} · {t('assignedTo', { who: principalLabel(conversation.assignedTo) })}
+            {conversation.record ? (
+              <>
+                {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, recordName)}</a> ·{' '}
+              </>
+            ) : null}
+            {conversation.businessNumber} · {t('assignedTo', { who: principalLabel(conversation.assignedTo) })}
           </p>
         </div>
         <div class="actions">
@@ -72,7 +77,7 @@ export function ConversationPane({ id }: { id: string }) {
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="tabpanel">
         {tab === 'history' ? <History conversation={conversation} /> : <Timeline id={id} />}
       </div>
-      <Composer target={{ kind: 'conversation', conversation }} />
+      {conversation.replyable ? <Composer target={{ kind: 'conversation', conversation }} /> : <p class="banner">{t('notReplyable')}</p>}
       {dialog === 'move' && <MoveDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
       {dialog === 'assign' && <HandOffDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
     </section>

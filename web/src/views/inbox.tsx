@@ -108,7 +108,7 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
         </span>
         <span class="line muted">
           <span>
-            {t(`type.${c.record.type}`)}: {recordLabel(c.record, recordName)}
+            {c.record ? `${t(`type.${c.record.type}`)}: ${recordLabel(c.record, recordName)}` : c.customerNumber}
           </span>
           <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
         </span>
