@@ -69,6 +69,20 @@ describe('quiet hours, edges', () => {
     expect(timeZonesOf('+999123')).toEqual([]);
     expect(customerTime('+999123', new Date('2026-11-30T07:40:00Z'), night)).toBeUndefined();
   });
+  it('a number in several zones: quiet while any zone is; allowed from the latest of their window ends', () => {
+    // +1 605: Denver (07:30) and North Dakota Center (08:30); +1 907: Anchorage (08:30) and Adak (07:30).
+    expect(customerTime('+16055551234', new Date('2026-11-30T14:30:00Z'), night)).toEqual({ localTime: '07:30', timeZone: 'America/Denver', quiet: true, allowedFrom: '2026-11-30T15:00:00.000Z' });
+    expect(customerTime('+19075551234', new Date('2026-11-30T17:30:00Z'), night)).toEqual({ localTime: '07:30', timeZone: 'America/Adak', quiet: true, allowedFrom: '2026-11-30T18:00:00.000Z' });
+    // 21:30 in Center, 20:30 in Denver: one zone is already quiet.
+    expect(customerTime('+16055551234', new Date('2026-12-01T03:30:00Z'), night)).toMatchObject({ timeZone: 'America/North_Dakota/Center', quiet: true, allowedFrom: '2026-12-01T15:00:00.000Z' });
+    expect(customerTime('+16055551234', new Date('2026-11-30T20:00:00Z'), night)).toEqual({ localTime: '13:00', timeZone: 'America/Denver', quiet: false });
+  });
+
+  it('the message says what is wrong with a malformed window', () => {
+    expect(() => parseQuietHours('9pm')).toThrow('quiet hours "9pm" are not HH:MM-HH:MM or off');
+    expect(() => parseQuietHours('08:00-08:00')).toThrow('quiet hours "08:00-08:00" start and end at the same time');
+  });
+
   it('local minutes in a zone', () => {
     expect(localMinutes('Europe/Stockholm', new Date('2026-11-30T12:34:00Z'))).toBe(13 * 60 + 34);
     expect(localMinutes('America/Los_Angeles', new Date('2026-11-30T08:05:00Z'))).toBe(5);
