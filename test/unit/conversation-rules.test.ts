@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanTemplateName, templateNameSkeleton } from '../../shared/domain/template-name';
 import { isSenderId } from '../../shared/domain/inbound';
 import { notificationFor, type Notification } from '../../shared/domain/notifications';
-import { customerTime, localMinutes, parseQuietHours, timeZonesOf } from '../../shared/domain/quiet-hours';
+import { customerTime, DEFAULT_QUIET_HOURS, localMinutes, parseQuietHours, REPLY_GRACE_MS, timeZonesOf } from '../../shared/domain/quiet-hours';
 
 describe('template names that look alike', () => {
   // Each letter that passes for a Latin one (UTS #39 prototypes), as a seller would see it in a list.
@@ -76,6 +76,15 @@ describe('quiet hours, edges', () => {
     // 21:30 in Center, 20:30 in Denver: one zone is already quiet.
     expect(customerTime('+16055551234', new Date('2026-12-01T03:30:00Z'), night)).toMatchObject({ timeZone: 'America/North_Dakota/Center', quiet: true, allowedFrom: '2026-12-01T15:00:00.000Z' });
     expect(customerTime('+16055551234', new Date('2026-11-30T20:00:00Z'), night)).toEqual({ localTime: '13:00', timeZone: 'America/Denver', quiet: false });
+  });
+
+  it('reads minutes, and any valid hour at either end; the default is TCPA\'s; answering is allowed for 24 hours', () => {
+    expect(parseQuietHours('21:30-07:15')).toEqual({ start: 21 * 60 + 30, end: 7 * 60 + 15, text: '21:30-07:15' });
+    expect(parseQuietHours('08:00-21:00')).toEqual({ start: 480, end: 1260, text: '08:00-21:00' });
+    expect(parseQuietHours('22:00-23:59')).toEqual({ start: 1320, end: 1439, text: '22:00-23:59' });
+    expect(() => parseQuietHours('21:00-08:00x')).toThrow();
+    expect(DEFAULT_QUIET_HOURS).toBe('21:00-08:00');
+    expect(REPLY_GRACE_MS).toBe(24 * 60 * 60 * 1000);
   });
 
   it('the message says what is wrong with a malformed window', () => {

@@ -13,6 +13,8 @@ describe('likely opt-outs', () => {
     'quit messaging me', 'stop sending these', 'stop contacting me', 'stop spamming', 'stop calling me', 'remove my phone', 'remove my details please',
     'do not message me', 'never sms me', "dont txt me", 'no more messages', 'no more sms', 'no more txts', 'sluta skicka', 'sluta sms:a mig', 'sluta sms till mig',
     'sluta höra av er', 'sluta messa', 'sluta spamma', 'ta bort mitt telefonnummer', 'vill inte ha fler meddelanden', 'avanmäl mig', 'Please, stop.', 'unsubscribe me now',
+    // Curly and straight quotes around or inside words, and Swedish phrases inside a sentence.
+    'Don’t text me', "'stop'", '‘Stop please’', "stop' thanks", 'Hej, ta bort mig tack', 'snälla avregistrera mig nu', 'kan ni sluta skicka sms', 'vi vill ta bort mitt nummer tack',
   ];
   const notLikely = [
     'Stop by tomorrow?', "I can't stop smiling", 'stop at the office at 3', "Don't stop", 'Thanks, stop by anytime', 'quitting time!',
