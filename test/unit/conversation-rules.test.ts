@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanTemplateName, templateNameSkeleton } from '../../shared/domain/template-name';
 import { isSenderId } from '../../shared/domain/inbound';
+import { MAX_MEDIA_BYTES, mediaStorageKey } from '../../shared/domain/media';
 import { notificationFor, type Notification } from '../../shared/domain/notifications';
 import { customerTime, DEFAULT_QUIET_HOURS, localMinutes, parseQuietHours, REPLY_GRACE_MS, timeZonesOf } from '../../shared/domain/quiet-hours';
 
@@ -95,5 +96,14 @@ describe('quiet hours, edges', () => {
   it('local minutes in a zone', () => {
     expect(localMinutes('Europe/Stockholm', new Date('2026-11-30T12:34:00Z'))).toBe(13 * 60 + 34);
     expect(localMinutes('America/Los_Angeles', new Date('2026-11-30T08:05:00Z'))).toBe(5);
+  });
+});
+
+describe('MMS files', () => {
+  it('are kept under media/ (the prefix the roles and the bucket policy grant), per conversation, message and file', () => {
+    expect(mediaStorageKey('conv-1', 'msg-1', 'file-1')).toBe('media/conv-1/msg-1/file-1');
+  });
+  it('are at most 5 MB each (Twilio\'s limit)', () => {
+    expect(MAX_MEDIA_BYTES).toBe(5 * 1024 * 1024);
   });
 });
