@@ -27,7 +27,7 @@ import { SandboxProvider } from '../../shared/providers/sandbox';
 import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { receiveInbound } from '../../shared/flows/receive-inbound';
 import { normalizePhone } from '../../shared/domain/phone';
-import { isSenderId } from '../../shared/domain/inbound';
+import { localSender } from '../../shared/domain/inbound';
 import { CursorCodec } from '../../shared/http/cursor';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
@@ -135,7 +135,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     if (method === 'POST' && path === '/local/provider/inbound') {
       const input = json();
       // Any sender id, as a provider delivers it: a phone number, or `AMAZON`, a short code (stored on no record).
-      const from = typeof input?.from === 'string' ? (isSenderId(input.from.trim()) ? input.from.trim() : normalizePhone(input.from, deps.defaultRegion)) : undefined;
+      const from = typeof input?.from === 'string' ? localSender(input.from, deps.defaultRegion) : undefined;
       const to = typeof input?.to === 'string' ? normalizePhone(input.to, deps.defaultRegion) : undefined;
       if (!from || !to || typeof input.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
       const media = Array.isArray(input.media) ? (input.media as unknown[]) : [];
@@ -149,20 +149,9 @@ export async function startLocalServer(options: LocalStackOptions) {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > 1_000_000) return send(res, 413, errorBody('PayloadTooLarge', 'the body is larger than 1 MB'));
-      chunks.push(chunk as Buffer);
-    }
-    const body = Buffer.concat(chunks).toString('utf8');
-    // The request target as sent: never parsed as a URL, so `//host/path` is a path (API Gateway has no such route).
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
-    const method = req.method ?? 'GET';
+    const request = await readRequest(req);
+    if (!request) return send(res, 413, errorBody('PayloadTooLarge', 'the body is larger than 1 MB'));
+    const { body, path, rawQueryString, method } = request;
     const cors = corsHeaders(corsOrigins, req.headers.origin);
     if (method === 'OPTIONS') return preflight(res, cors);
     if (method === 'GET' && path === '/config.json') {
@@ -221,6 +210,28 @@ export async function startLocalServer(options: LocalStackOptions) {
       await poller.stop();
       deps.db.destroy();
     },
+  };
+}
+
+/**
+ * A request as both local servers take it: the body (at most 1 MB; undefined beyond), and the request target
+ * as sent, never parsed as a URL, so `//host/path` is a path (API Gateway has no such route).
+ */
+export async function readRequest(req: IncomingMessage): Promise<{ body: string; path: string; rawQueryString: string; method: string } | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 1_000_000) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  const target = req.url ?? '/';
+  const queryAt = target.indexOf('?');
+  return {
+    body: Buffer.concat(chunks).toString('utf8'),
+    path: queryAt < 0 ? target : target.slice(0, queryAt),
+    rawQueryString: queryAt < 0 ? '' : target.slice(queryAt + 1),
+    method: req.method ?? 'GET',
   };
 }
 

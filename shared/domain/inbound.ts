@@ -1,3 +1,4 @@
+import { normalizePhone } from './phone';
 /** One normalized inbound SMS, whatever provider format it arrived in. */
 export interface InboundSms {
   /** Namespace of the provider's message id: `twilio`, or `aws-sms` for Pinpoint / End User Messaging. */
@@ -16,4 +17,10 @@ export interface InboundSms {
  */
 export function isSenderId(from: string): boolean {
   return /^(?=.*[A-Za-z])[A-Za-z0-9][A-Za-z0-9 &._-]{0,10}$/.test(from) || /^\d{3,8}$/.test(from);
+}
+
+/** A customer as a local provider route takes it: a sender id kept as written, else a phone number (undefined if neither). */
+export function localSender(value: string, defaultRegion: string): string | undefined {
+  const trimmed = value.trim();
+  return isSenderId(trimmed) ? trimmed : normalizePhone(value, defaultRegion);
 }

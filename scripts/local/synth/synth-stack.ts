@@ -7,7 +7,7 @@ import S3rver from '@20minutes/s3rver';
 import type { FilterPattern } from '../../../shared/domain/event-filter';
 import { errorBody } from '../../../shared/http/errors-middleware';
 import { normalizePhone } from '../../../shared/domain/phone';
-import { isSenderId } from '../../../shared/domain/inbound';
+import { localSender } from '../../../shared/domain/inbound';
 import { twilioSignature } from '../../../shared/providers/twilio-signature';
 import { createDb } from '../../../shared/aws';
 import { systemClock } from '../../../shared/domain/clock';
@@ -20,7 +20,7 @@ import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
 import { TemplateModel, type CfnTemplate } from '../synthesized-template';
 import { AwsStandIns } from './aws-stand-ins';
 import { FunctionWorker, type LambdaEnvironment } from './function-workers';
-import { corsHeaders, DEFAULT_CORS_ORIGINS, preflight, SAMPLE_PHOTO, SAMPLE_PHOTO_PATH } from '../server';
+import { corsHeaders, DEFAULT_CORS_ORIGINS, preflight, readRequest, SAMPLE_PHOTO, SAMPLE_PHOTO_PATH } from '../server';
 
 export interface SynthStackOptions {
   /** The cloud assembly `cdk synth` wrote (template and asset folders). */
@@ -145,7 +145,7 @@ export async function startSynthStack(options: SynthStackOptions) {
     }
     if (method === 'POST' && path === '/local/provider/inbound') {
       // A customer's SMS to an End User Messaging number: the service publishes it to the two-way topic.
-      const from = typeof input?.from === 'string' ? (isSenderId(input.from.trim()) ? input.from.trim() : normalizePhone(input.from, 'US')) : undefined;
+      const from = typeof input?.from === 'string' ? localSender(input.from, 'US') : undefined;
       const to = typeof input?.to === 'string' ? normalizePhone(input.to, 'US') : undefined;
       if (!from || !to || typeof input?.body !== 'string') return { status: 400, body: errorBody('ValidationError', 'body must be {"from", "to", "body"} with phone numbers') };
       const inboundMessageId = randomUUID();
@@ -186,14 +186,9 @@ export async function startSynthStack(options: SynthStackOptions) {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
-    const target = req.url ?? '/';
-    const queryAt = target.indexOf('?');
-    const path = queryAt < 0 ? target : target.slice(0, queryAt);
-    const rawQueryString = queryAt < 0 ? '' : target.slice(queryAt + 1);
-    const method = req.method ?? 'GET';
+    const request = await readRequest(req);
+    if (!request) return send(res, 413, errorBody('PayloadTooLarge', 'the body is larger than 1 MB'));
+    const { body, path, rawQueryString, method } = request;
     const cors = corsHeaders(corsOrigins, req.headers.origin);
     if (method === 'OPTIONS') return preflight(res, cors);
     if (path.startsWith('/local/twilio/')) return twilio.handle(method, path.slice('/local/twilio'.length), body, res);
