@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnRoute, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, WebSocketApi, WebSocketStage, type CfnApi, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -90,9 +90,12 @@ export const tableAccess = {
   notifier: {
     reads: ['GetItem', 'BatchGetItem', 'Query'],
     indexes: ['gsi1', 'gsi2'],
-    // Notifications and unread pointers (25 a BatchWriteItem), owner propagation onto conversations, TTL clean-up.
-    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'] },
+    // Notifications and unread pointers (25 a BatchWriteItem), owner propagation onto conversations, TTL clean-up,
+    // live connections that are gone or expired forgotten (SELLER# map entry, LIVE# item).
+    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'], 'LIVE#': ['DeleteItem'] },
   },
+  // The live channel's $connect and $disconnect: the seller's connection map and the connection's own item.
+  live: { reads: ['GetItem'], indexes: [], writes: { 'SELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'] } },
   // Conditional updates of queued messages found through gsi1: no item read.
   'outbound-sweeper': { reads: [], indexes: ['gsi1'], writes: { 'CONV#': ['UpdateItem'] } },
   'media-copier': { reads: ['GetItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'] } },
@@ -224,7 +227,8 @@ export class SmsCrmStack extends Stack {
     const streamReading = (reader: keyof typeof STREAM_BATCH_SIZE, failureQueue: string, filters: FilterPattern[]) => ({
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: STREAM_BATCH_SIZE[reader],
-      maxBatchingWindow: Duration.seconds(1),
+      // The notifier sends the console's live frames: it takes each change as soon as the stream has it.
+      maxBatchingWindow: Duration.seconds(reader === 'notifier' ? 0 : 1),
       bisectBatchOnError: true,
       retryAttempts: 10,
       maxRecordAge: Duration.hours(24),
@@ -395,7 +399,7 @@ export class SmsCrmStack extends Stack {
     asyncFailures(recordSync, 'RecordSync');
 
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
-    const { authorizer, hostedUi } = this.jwtAuthorizer(ctx, sellerConsole?.url);
+    const { authorizer, hostedUi, tokenIssuer } = this.jwtAuthorizer(ctx, sellerConsole?.url);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: { rateLimit: 200, burstLimit: 400 } });
     (stage.node.defaultChild as CfnStage).accessLogSettings = {
@@ -419,6 +423,33 @@ export class SmsCrmStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url });
+
+    // --- Live updates: a WebSocket API. $connect verifies the seller's JWT (the same tokens as the HTTP API);
+    // the notifier, which already computes each change's viewers, posts the frames.
+    const liveFunction = fn('live', 'Opens and closes the seller console\'s live connections (WebSocket $connect with the seller\'s JWT, $disconnect)', tokenIssuer);
+    const liveApi = new WebSocketApi(this, 'LiveApi', {
+      description: 'SMS CRM live updates for the seller console (hints only; data through the HTTP API)',
+      connectRouteOptions: { integration: new WebSocketLambdaIntegration('LiveConnect', liveFunction) },
+      disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('LiveDisconnect', liveFunction) },
+      // The console's keep-alive pings (API Gateway closes a connection idle for 10 minutes) cost no invocation.
+      defaultRouteOptions: { integration: new WebSocketMockIntegration('LivePing') },
+    });
+    const liveStage = new WebSocketStage(this, 'LiveStage', { webSocketApi: liveApi, stageName: 'live', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
+    const liveAccessLogs = new LogGroup(this, 'LiveAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    (liveStage.node.defaultChild as CfnStage).accessLogSettings = {
+      destinationArn: liveAccessLogs.logGroupArn,
+      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey', eventType: '$context.eventType', status: '$context.status', connectionId: '$context.connectionId', integrationError: '$context.integrationErrorMessage' }),
+    };
+    for (const route of liveApi.node.findAll().filter((c) => c instanceof CfnRoute)) {
+      acknowledge(route, 'AwsSolutions-APIG4', 'A browser WebSocket cannot send an Authorization header: $connect verifies the JWT given as ?token= in the function (aws-jwt-verify), and refuses the connection without a valid one; other routes run on an open, authorised connection.');
+    }
+    // Only posting to and closing connections of this stage.
+    notifier.addToRolePolicy(new PolicyStatement({ actions: ['execute-api:ManageConnections'], resources: ['POST', 'DELETE'].map((method) => `arn:${this.partition}:execute-api:${this.region}:${this.account}:${liveApi.apiId}/${liveStage.stageName}/${method}/@connections/*`) }));
+    for (const method of ['POST', 'DELETE']) {
+      acknowledge(notifier.role!.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${nagEnv.region}:${nagEnv.account}:<${this.getLogicalId(liveApi.node.defaultChild as CfnApi)}>/live/${method}/@connections/*]`, 'Connections are created at run time; the notifier posts to and closes connections of this WebSocket stage only.');
+    }
+    notifier.addEnvironment('LIVE_CONNECTIONS_URL', liveStage.callbackUrl);
+    new CfnOutput(this, 'LiveUrl', { value: liveStage.url });
     if (sellerConsole) {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.
       const signIn = hostedUi ?? { domain: ctx.consoleAuthDomain, clientId: ctx.consoleClientId };
@@ -434,8 +465,9 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
   }
 
-  private jwtAuthorizer(ctx: StackContext, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string } } {
-    if (ctx.jwtIssuer && ctx.jwtAudience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', ctx.jwtIssuer, { jwtAudience: ctx.jwtAudience }) };
+  /** The HTTP API's JWT authorizer, the hosted UI when the console signs in through the user pool, and what the live channel's `$connect` verifies tokens against. */
+  private jwtAuthorizer(ctx: StackContext, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string }; tokenIssuer: Record<string, string> } {
+    if (ctx.jwtIssuer && ctx.jwtAudience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', ctx.jwtIssuer, { jwtAudience: ctx.jwtAudience }), tokenIssuer: { JWT_ISSUER: ctx.jwtIssuer, JWT_AUDIENCE: ctx.jwtAudience.join(',') } };
     const userPool = new UserPool(this, 'Sellers', {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
@@ -470,11 +502,12 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
     acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
-    if (!consoleUrl) return { authorizer };
+    const tokenIssuer = { USER_POOL_ID: userPool.userPoolId, USER_POOL_CLIENT_ID: client.userPoolClientId };
+    if (!consoleUrl) return { authorizer, tokenIssuer };
     // The console signs in through the hosted UI on a Cognito domain (prefix from context, unique per account by default).
     const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: ctx.cognitoDomainPrefix ?? `sms-crm-${this.account}` } });
     new CfnOutput(this, 'HostedUiUrl', { value: domain.baseUrl() });
-    return { authorizer, hostedUi: { domain: domain.baseUrl(), clientId: client.userPoolClientId } };
+    return { authorizer, hostedUi: { domain: domain.baseUrl(), clientId: client.userPoolClientId }, tokenIssuer };
   }
 }
 

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { API_GATEWAY_INTEGRATION_TIMEOUT_MS, AWS_CALL_WORST_MS, CRM_EVENTS_RETRY_DELAYS_MS, ERASURE_REQUEST_BUDGET_MS, MEDIA_FETCH_TIMEOUT_MS, MEDIA_RETRY_DELAYS_MS } from '../shared/limits';
+import { API_GATEWAY_INTEGRATION_TIMEOUT_MS, AWS_CALL_WORST_MS, LIVE_HINTS_BUDGET_MS, LIVE_POST_WORST_MS, CRM_EVENTS_RETRY_DELAYS_MS, ERASURE_REQUEST_BUDGET_MS, MEDIA_FETCH_TIMEOUT_MS, MEDIA_RETRY_DELAYS_MS } from '../shared/limits';
 import { DISPATCHED, STREAM_BATCH_SIZE } from '../shared/store/stream-consumers';
 
 
@@ -16,8 +16,9 @@ export const WORST_CASE_MS = {
   'media-copier': DISPATCHED['media-copier'].maxRecords * ((MEDIA_RETRY_DELAYS_MS.length + 1) * MEDIA_FETCH_TIMEOUT_MS + sum(MEDIA_RETRY_DELAYS_MS) + 3 * AWS_CALL_WORST_MS),
   // One read per change, then the events put 10 at a time, each batch retried with its waits, then the failure queue.
   'crm-events': DISPATCHED['crm-events'].maxRecords * AWS_CALL_WORST_MS + Math.ceil(DISPATCHED['crm-events'].maxRecords / 10) * ((CRM_EVENTS_RETRY_DELAYS_MS.length + 1) * AWS_CALL_WORST_MS + sum(CRM_EVENTS_RETRY_DELAYS_MS)) + AWS_CALL_WORST_MS,
-  // Per change: the conversation and the members read, the notifications and pointers written (about 8 calls), one publish.
-  notifier: STREAM_BATCH_SIZE.notifier * 9 * AWS_CALL_WORST_MS,
+  // Per change: the conversation and the members read, the notifications and pointers written (about 8 calls), one publish;
+  // live frames: connections, roles and the unread count read, then rounds of posts until their budget, the last round in flight.
+  notifier: STREAM_BATCH_SIZE.notifier * (12 * AWS_CALL_WORST_MS + LIVE_HINTS_BUDGET_MS + LIVE_POST_WORST_MS),
   // One asynchronous Invoke per chunk: the crm-events chunks of a batch and a media chunk per 10 changes.
   'stream-dispatcher': (Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['crm-events'].maxRecords) + Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['media-copier'].maxRecords)) * AWS_CALL_WORST_MS,
   // The erasure stops starting batches at its budget; the last batch and the answer fit before API Gateway gives up.

@@ -41,6 +41,12 @@ const configSchema = z.object({
   PROVIDER_TIMEOUT_MS: z._default(positiveInt, 8000),
   /** Quiet hours in the customer's time zone (`HH:MM-HH:MM`, or `off`); unset: off. CDK sets it from context quietHours. */
   QUIET_HOURS: z.optional(z.string().check(z.regex(QUIET_HOURS_PATTERN, 'HH:MM-HH:MM or off'))),
+  /** The live channel: whose tokens `$connect` accepts (the stack's user pool, or an external issuer), and where the notifier posts frames. */
+  USER_POOL_ID: z.optional(z.string()),
+  USER_POOL_CLIENT_ID: z.optional(z.string()),
+  JWT_ISSUER: z.optional(z.string()),
+  JWT_AUDIENCE: z.optional(z.string()),
+  LIVE_CONNECTIONS_URL: z.optional(z.url()),
   /** The stream dispatcher's consumers: their function names. */
   MEDIA_COPIER_FUNCTION: z.optional(z.string()),
   CRM_EVENTS_FUNCTION: z.optional(z.string()),

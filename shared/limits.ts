@@ -22,3 +22,7 @@ export const CRM_EVENTS_RETRY_DELAYS_MS = [100, 400, 1_600] as const;
  * retries of throttles: our clients answer in tens of milliseconds; this is the slow tail with a retry.
  */
 export const AWS_CALL_WORST_MS = 2_000;
+
+/** Live frames: one post to API Gateway's management API (two attempts of 3 s), and the most time one change spends posting. */
+export const LIVE_POST_WORST_MS = 6_000;
+export const LIVE_HINTS_BUDGET_MS = 5_000;

@@ -7,6 +7,7 @@ import { handleChange, type NotifierDeps } from '../../shared/flows/notify';
 import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
 import { changedItem } from '../../shared/store/stream';
+import { apiGatewayLiveChannel } from '../../shared/live/api-gateway-channel';
 
 /**
  * The table's stream invokes the notifier. Records are handled in order; at the first failure the
@@ -30,4 +31,7 @@ export function createHandler(deps: NotifierDeps) {
   return middy(notify).use(logContext(logger)).use(publishMetrics(metrics));
 }
 
-export const handler = onFirstUse(() => createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN }));
+export const handler = onFirstUse(() => {
+  const liveUrl = config().LIVE_CONNECTIONS_URL;
+  return createHandler({ ...defaultDeps(), sns: sns(), topicArn: config().NOTIFICATIONS_TOPIC_ARN, live: liveUrl ? apiGatewayLiveChannel(liveUrl, config().AWS_REGION) : undefined });
+});

@@ -10,15 +10,25 @@ export class LocalAuth {
     this.key = new TextEncoder().encode(secret);
   }
 
-  issue(sub: string, groups: string[] = []): Promise<string> {
+  issue(sub: string, groups: string[] = [], expiresIn: string | number = '12h'): Promise<string> {
     return new SignJWT({ 'cognito:groups': groups })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(sub)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt()
-      .setExpirationTime('12h')
+      .setExpirationTime(expiresIn)
       .sign(this.key);
+  }
+
+  /** The live channel's check at `$connect`: whose token, and its expiry (epoch seconds). */
+  async verify(token: string): Promise<{ sub: string; exp: number } | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { issuer: ISSUER, audience: AUDIENCE });
+      return typeof payload.sub === 'string' && typeof payload.exp === 'number' ? { sub: payload.sub, exp: payload.exp } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Claims shaped as API Gateway passes them to Lambda (groups flattened to "[a b]"), or undefined. */

@@ -39,6 +39,8 @@ import { createHandler as createSnsCallbacks } from '../../functions/sns-callbac
 import { createHandler as createInbound } from '../../functions/inbound/handler';
 import { createHandler as createDeliveryReports } from '../../functions/delivery-reports/handler';
 import { createHandler as createNotifier } from '../../functions/notifier/handler';
+import { createHandler as createLive } from '../../functions/live/handler';
+import { LocalLiveSockets } from './live-sockets';
 
 export interface LocalStackOptions {
   port: number;
@@ -92,13 +94,16 @@ export async function startLocalServer(options: LocalStackOptions) {
     'sns-callbacks': createSnsCallbacks(deps, { allowedTopicArns: [] }),
   };
   const snsSubscribers: Record<string, Handler> = { 'inbound-sms': createInbound(deps), 'sms-events': createDeliveryReports(deps) };
-  const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications' });
+  const auth = new LocalAuth(options.jwtSecret);
+  // The console's live channel at /live: the live function behind $connect / $disconnect; the notifier posts the frames.
+  const live = createLive(deps, (token) => auth.verify(token));
+  const liveSockets = new LocalLiveSockets((event) => runAsFunction('live', () => live(event, lambdaContext)));
+  const notify = createNotifier({ ...deps, sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:000000000000:seller-notifications', live: liveSockets });
   const eventBus = new LocalEventBus();
   const publishEvents = createCrmEvents({ ...deps, publisher: { eventBridge: eventBus as never, busName: undefined, failures: { sqs: new LocalQueue() as never, queueUrl: 'local' } } });
   // The table's stream drives its consumers as deployed: the notifier, and the dispatcher handing the others their changes.
   const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents });
   if (options.streams ?? true) poller.start(200);
-  const auth = new LocalAuth(options.jwtSecret);
 
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
     const json = () => {
@@ -156,7 +161,8 @@ export async function startLocalServer(options: LocalStackOptions) {
     if (method === 'OPTIONS') return preflight(res, cors);
     if (method === 'GET' && path === '/config.json') {
       // The console's configuration: the API is this server, as the browser reached it.
-      const config = { apiUrl: `http://${/^[\w.-]+(:\d+)?$/.test(req.headers.host ?? '') ? req.headers.host : `127.0.0.1:${options.port}`}`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: options.console?.pollMs ?? 2000, maxPollMs: options.console?.maxPollMs ?? 10_000 };
+      const host = /^[\w.-]+(:\d+)?$/.test(req.headers.host ?? '') ? req.headers.host : `127.0.0.1:${options.port}`;
+      const config = { apiUrl: `http://${host}`, liveUrl: `ws://${host}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: options.console?.pollMs ?? 2000, maxPollMs: options.console?.maxPollMs ?? 10_000 };
       return send(res, 200, config, { ...cors, 'cache-control': 'no-store' });
     }
     if (method === 'GET' && !path.startsWith('/local/')) {
@@ -194,11 +200,14 @@ export async function startLocalServer(options: LocalStackOptions) {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
+  liveSockets.attach(server);
 
   return {
     deps,
     sandbox,
     sns,
+    liveSockets,
+    poller,
     url: `http://${options.host ?? '127.0.0.1'}:${options.port}`,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -207,6 +216,7 @@ export async function startLocalServer(options: LocalStackOptions) {
       await Promise.allSettled([...inFlight]);
       server.closeAllConnections();
       await closed;
+      await liveSockets.stop();
       await poller.stop();
       deps.db.destroy();
     },

@@ -16,8 +16,15 @@ import { inboundKindFor, inboundRecipients, notificationId, notificationPreview,
 import { finalStatuses } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
 import { count } from '../observability';
+import { sendHints, type LiveDeps } from './live-hints';
+import { conversationChange, messageChange, type ConversationChange } from '../domain/live';
+import { ConversationStore, type ConversationState } from '../store/items/conversation';
+import { keys } from '../store/keys';
+import { readCustomerPartition } from '../store/queries/customer-partition';
+import { unreadNotificationCount } from '../store/items/notification';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
-export interface NotifierDeps extends Deps {
+export interface NotifierDeps extends LiveDeps {
   sns: SNSClient;
   topicArn: string | undefined;
 }
@@ -30,22 +37,40 @@ export type { ChangedItem };
  * Throws when anything fails, so the stream retries from this record and nothing is lost.
  */
 export async function handleChange(deps: NotifierDeps, change: ChangedItem): Promise<number> {
-  if (change.eventName === 'REMOVE' && change.byTtl && change.oldImage?.kind === 'conversation') {
-    await forgetExpiredConversation(deps, change.oldImage);
+  const before = change.oldImage;
+  if (change.eventName === 'REMOVE') {
+    if (before?.kind === 'conversation') await conversationRemoved(deps, before, change.byTtl ?? false);
+    // An erasure deletes a seller's notifications about the customer: their unread count changes.
+    if (before?.kind === 'notification' && !before.read) await hintUnread(deps, before.sellerId as string);
     return 0;
   }
   const item = change.newImage;
   if (!item) return 0;
-  if (item.kind === 'notification' && change.eventName === 'INSERT') {
-    await publish(deps, item);
-    return 1;
+  if (item.kind === 'notification') {
+    if (change.eventName === 'INSERT') {
+      await publish(deps, item);
+      await hintUnread(deps, item.sellerId as string);
+      return 1;
+    }
+    // Read in another tab (or read-all): the count changes; publishing it changes nothing a seller sees.
+    if (Boolean(before?.read) !== Boolean(item.read)) await hintUnread(deps, item.sellerId as string);
+    return 0;
   }
-  if (item.kind === 'record' && change.eventName === 'MODIFY' && (!change.oldImage || shownOnConversationsChanged(toRecord(change.oldImage), toRecord(item)))) {
+  if (item.kind === 'readMark') {
+    // The seller's other tabs and devices: only they learn of their own reading.
+    await sendHints(deps, [item.sellerId as string], { type: 'conversation', conversationId: readMarkConversation(item), change: 'read' });
+    return 0;
+  }
+  if (item.kind === 'consentChange' && change.eventName === 'INSERT') {
+    await consentChanged(deps, item);
+    return 0;
+  }
+  if (item.kind === 'record' && change.eventName === 'MODIFY' && (!before || shownOnConversationsChanged(toRecord(before), toRecord(item)))) {
     await new RecordStore(deps.db, deps.table).propagateOwnership(toRecord(item));
     return 0;
   }
   if (item.kind === 'conversation') {
-    await refreshUnreadPointers(deps, change.oldImage, item);
+    await conversationChanged(deps, before, item);
     return 0;
   }
   if (item.kind !== 'message') return 0;
@@ -56,7 +81,9 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
     await markAllRead(deps.db, deps.table, item.sentBy as string, item.createdAt as string, item.conversationId as string);
     return 0;
   }
-  const was = change.oldImage?.status as MessageStatus | undefined;
+  const shown = messageChange(before, item);
+  if (shown) await hintViewersOf(deps, item.conversationId as string, shown);
+  const was = before?.status as MessageStatus | undefined;
   const now = item.status as MessageStatus;
   if (item.direction === 'outbound' && (now === 'failed' || now === 'undelivered') && !(was && finalStatuses.has(was)) && item.sentBy) {
     await writeNotification(deps, item.sentBy as string, 'delivery_failed', item);
@@ -65,6 +92,71 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   return 0;
 }
 
+/**
+ * Everyone who sees a conversation now: the assignee (every member of an assignee team), the record's owner
+ * and the members of its owning team. The one computation behind unread pointers and live frames.
+ */
+async function viewersOf(deps: Deps, conversation: Item | ConversationState): Promise<string[]> {
+  const assignedTo = conversation.assignedTo as Principal;
+  const members = await teamMembers(deps, assignedTo, conversation.recordOwningTeamId as string | undefined);
+  return conversationViewers({ assignedTo, ...members, recordOwnerId: conversation.recordOwnerId as string | undefined });
+}
+
+/** A conversation's item changed: unread pointers follow, then its viewers hear of it (after, so what they fetch is current). */
+async function conversationChanged(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
+  const shown = conversationChange(before, conversation);
+  const pointersChange = needsUnreadPointers(before, conversation);
+  if (!shown && !pointersChange) return;
+  const viewers = await viewersOf(deps, conversation);
+  if (pointersChange) await refreshUnreadPointers(deps, conversation, viewers);
+  if (shown) await sendHints(deps, viewers, { type: 'conversation', conversationId: conversation.id as string, change: shown });
+}
+
+/** A conversation item went: erased or expired (its viewers hear `erased`), or moved or merged (the item at its new key says so). */
+async function conversationRemoved(deps: NotifierDeps, conversation: Item, byTtl: boolean): Promise<void> {
+  if (byTtl) await forgetExpiredConversation(deps, conversation);
+  else {
+    const head = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: keys.conversationHead(conversation.id as string) }))).Item;
+    const headKey = head?.conversationKey as { pk?: string; sk?: string } | undefined;
+    if (headKey && (headKey.pk !== conversation.pk || headKey.sk !== conversation.sk)) return;
+  }
+  await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: 'erased' });
+}
+
+/** A status or a copied file: the viewers of the conversation as it is now. */
+async function hintViewersOf(deps: NotifierDeps, conversationId: string, change: ConversationChange): Promise<void> {
+  if (!deps.live) return;
+  const conversation = await new ConversationStore(deps.db, deps.table).get(conversationId);
+  if (!conversation) return;
+  await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change });
+}
+
+/** A consent change of a customer with one business number: every conversation between them. */
+async function consentChanged(deps: NotifierDeps, change: Item): Promise<void> {
+  if (!deps.live) return;
+  const { conversations } = await readCustomerPartition(deps.db, deps.table, change.customerNumber as string);
+  for (const conversation of conversations.filter((c) => c.businessNumber === change.businessNumber)) {
+    await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change: 'consent' });
+  }
+}
+
+/** The bell: the seller's unread count, counted only when they have a connection to tell. */
+async function hintUnread(deps: NotifierDeps, sellerId: string): Promise<void> {
+  await sendHints(deps, [sellerId], async () => ({ type: 'notification', unread: await unreadNotificationCount(deps.db, deps.table, sellerId) }));
+}
+
+/** Read marks written before they named their conversation: it is in their key. */
+function readMarkConversation(mark: Item): string {
+  return (mark.conversationId as string | undefined) ?? (mark.pk as string).slice('CONV#'.length);
+}
+
+/** A new inbound message, a hand-off, a move or an owner change: who has unread messages may differ. */
+function needsUnreadPointers(before: Item | undefined, conversation: Item): boolean {
+  const inboundCount = (conversation.inboundCount as number | undefined) ?? 0;
+  if (inboundCount === 0) return false;
+  const sameViewers = before && same(before.assignedTo, conversation.assignedTo) && before.recordOwnerId === conversation.recordOwnerId && before.recordOwningTeamId === conversation.recordOwningTeamId;
+  return !(sameViewers && before.inboundCount === inboundCount);
+}
 
 /**
  * Keeps the unread pointers ("My SMS" `?unread=true`) in step with a conversation: after an inbound
@@ -72,14 +164,8 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
  * everything gets a pointer. Written here, off the inbound transaction, so an inbound message costs
  * no write per seller on the request path.
  */
-async function refreshUnreadPointers(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
+async function refreshUnreadPointers(deps: NotifierDeps, conversation: Item, viewers: string[]): Promise<void> {
   const inboundCount = (conversation.inboundCount as number | undefined) ?? 0;
-  if (inboundCount === 0) return;
-  const sameViewers = before && same(before.assignedTo, conversation.assignedTo) && before.recordOwnerId === conversation.recordOwnerId && before.recordOwningTeamId === conversation.recordOwningTeamId;
-  if (sameViewers && before.inboundCount === inboundCount) return;
-  const assignedTo = conversation.assignedTo as Principal;
-  const members = await teamMembers(deps, assignedTo, conversation.recordOwningTeamId as string | undefined);
-  const viewers = conversationViewers({ assignedTo, ...members, recordOwnerId: conversation.recordOwnerId as string | undefined });
   const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, viewers);
   const unread = viewers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0);
   await putUnreadPointers(deps.db, deps.table, { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string }, unread);

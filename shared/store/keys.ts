@@ -175,5 +175,10 @@ export const keys = {
   erasureList: (startedAt: string, numberHash: string) => ({ gsi1pk: 'ERASURES', gsi1sk: `${startedAt}#${numberHash}` }),
   erasuresPartition: 'ERASURES',
 
+  /** A seller's open live connections (WebSocket), one map of connection id → token expiry: a whole team is one BatchGetItem. */
+  liveConnections: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: 'LIVE' }),
+  /** A live connection → its seller: what `$disconnect` (which knows only the connection) needs to forget it. */
+  liveConnection: (connectionId: string): Key => ({ pk: `LIVE#${connectionId}`, sk: 'CONNECTION' }),
+
   idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
 } as const;

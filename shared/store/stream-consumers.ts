@@ -14,12 +14,17 @@ const message = { kind: { S: ['message'] } };
 
 export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', FilterPattern[]> = {
   notifier: [
-    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification'] } } } },
-    // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers.
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'consentChange'] } } } },
+    // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers; viewers get a live frame.
     { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation'] } } } },
-    { eventName: ['MODIFY'], dynamodb: { NewImage: { ...message, direction: { S: ['outbound'] } } } },
-    // Retention: a conversation removed by TTL takes its head, timeline, read marks and pointers along.
-    { eventName: ['REMOVE'], userIdentity: { principalId: ['dynamodb.amazonaws.com'] }, dynamodb: { OldImage: { kind: { S: ['conversation'] } } } },
+    // Statuses (outbound) and copied files (inbound MMS): the thread's viewers get a live frame.
+    { eventName: ['MODIFY'], dynamodb: { NewImage: message } },
+    // Notifications read elsewhere, and read marks: the reader's other tabs get a live frame.
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['notification'] } } } },
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['readMark'] } } } },
+    // Retention (TTL) and erasure: a removed conversation takes its head, timeline, read marks and pointers
+    // along (TTL), and its viewers hear `erased`; erased notifications change the bell.
+    { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['conversation', 'notification'] } } } },
     // Record ownership changes: the notifier re-applies them to the record's conversations.
     { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['record'] } } } },
   ],
@@ -45,4 +50,4 @@ export const MAX_DISPATCH_PAYLOAD_BYTES = 200_000;
 export const DISPATCHER_FILTERS: FilterPattern[] = (Object.keys(DISPATCHED) as DispatchedConsumer[]).flatMap((name) => STREAM_FILTERS[name]);
 
 /** The two readers' batch sizes (event source mappings): the notifier's keeps its worst case under Lambda's 15 minutes (infra/timeouts.ts). */
-export const STREAM_BATCH_SIZE = { notifier: 40, 'stream-dispatcher': 100 } as const;
+export const STREAM_BATCH_SIZE = { notifier: 20, 'stream-dispatcher': 100 } as const;

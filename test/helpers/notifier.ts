@@ -1,10 +1,11 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import type { Deps } from '../../shared/deps';
+import type { LiveChannel } from '../../shared/flows/live-hints';
 
 export const TEST_NOTIFICATIONS_TOPIC = 'arn:aws:sns:us-east-1:1:n';
 
 /** The stream's notifier over a test table, publishing through an SNS client the test mocks (aws-sdk-client-mock). */
-export function testNotifier(deps: Deps, topicArn = TEST_NOTIFICATIONS_TOPIC) {
-  return createNotifier({ ...deps, sns: new SNSClient({ region: 'us-east-1' }), topicArn });
+export function testNotifier(deps: Deps, topicArn = TEST_NOTIFICATIONS_TOPIC, live?: LiveChannel) {
+  return createNotifier({ ...deps, sns: new SNSClient({ region: 'us-east-1' }), topicArn, live });
 }

@@ -126,5 +126,13 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
     const configurationSet = input.ConfigurationSetName ? [req(`sms-voice:${call.operation}`, `arn:${partition}:sms-voice:${region}:${account}:configuration-set/${String(input.ConfigurationSetName)}`)] : [];
     return [req(`sms-voice:${call.operation}`, identityArn), ...configurationSet];
   }
+  if (call.client === 'ApiGatewayManagementApiClient') {
+    // https://{api}.execute-api.{region}.amazonaws.com/{stage}: each connection is a resource of the stage.
+    const endpoint = new URL(fromEnvironment('LIVE_CONNECTIONS_URL', undefined));
+    const apiId = endpoint.hostname.split('.')[0]!;
+    const stage = endpoint.pathname.replace(/^\/|\/$/g, '');
+    const method = { PostToConnection: 'POST', DeleteConnection: 'DELETE', GetConnection: 'GET' }[call.operation] ?? call.operation;
+    return [req('execute-api:ManageConnections', `arn:${partition}:execute-api:${region}:${account}:${apiId}/${stage}/${method}/@connections/${String(input.ConnectionId)}`)];
+  }
   throw new Error(`the IAM check does not know ${label}: teach test/iam/requests.ts which action and resource it needs`);
 }

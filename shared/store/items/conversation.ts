@@ -311,7 +311,8 @@ export function moveConversationItems(table: string, current: { state: Conversat
   return [
     conversationEventItem(table, current.state.id, event, { record: moved.record, customerNumber: moved.customerNumber, businessNumber: moved.businessNumber }),
     { Delete: { TableName: table, Key: conversationKey(current.state), ConditionExpression: 'id = :id AND messageCount = :count', ExpressionAttributeValues: { ':id': current.state.id, ':count': current.messageCount } } },
-    { Put: { TableName: table, Item: conversationItem(moved, current.messageCount), ConditionExpression: 'attribute_not_exists(pk)' } },
+    // `movedAt`: the stream's readers tell a moved conversation from a new one.
+    { Put: { TableName: table, Item: { ...conversationItem(moved, current.messageCount), movedAt: event.at }, ConditionExpression: 'attribute_not_exists(pk)' } },
     { Update: { TableName: table, Key: keys.conversationHead(current.state.id), UpdateExpression: 'SET conversationKey = :key', ExpressionAttributeValues: { ':key': conversationKey(moved) } } },
   ];
 }

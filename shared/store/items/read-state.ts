@@ -27,9 +27,9 @@ export async function markConversationRead(db: Db, table: string, sellerId: stri
       new UpdateCommand({
         TableName: table,
         Key: keys.readMark(conversationId, sellerId),
-        UpdateExpression: 'SET readCount = :count, lastReadAt = :at, kind = :kind, sellerId = :seller',
+        UpdateExpression: 'SET readCount = :count, lastReadAt = :at, kind = :kind, sellerId = :seller, conversationId = :conversation',
         ConditionExpression: 'attribute_not_exists(readCount) OR readCount <= :count',
-        ExpressionAttributeValues: { ':count': inboundCount, ':at': at, ':kind': 'readMark', ':seller': sellerId },
+        ExpressionAttributeValues: { ':count': inboundCount, ':at': at, ':kind': 'readMark', ':seller': sellerId, ':conversation': conversationId },
       }),
     );
   } catch (error) {

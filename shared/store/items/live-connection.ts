@@ -1,0 +1,96 @@
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../../aws';
+import { keys } from '../keys';
+import { batchGetAll, isConditionFailure } from '../dynamo-helpers';
+import { LIVE_CONNECTION_MAX_SECONDS } from '../../domain/live';
+
+/**
+ * Live connections (the console's WebSocket): the only module that writes them.
+ * - `SELLER#id` / `LIVE`: a map of the seller's connection ids → their token's expiry (epoch seconds), so
+ *   the connections of every viewer of a conversation come from one BatchGetItem per 100 sellers;
+ * - `LIVE#connection` / `CONNECTION`: the connection's seller, for `$disconnect`.
+ * Both expire (TTL) after API Gateway's two-hour limit on a connection; a connection that went away
+ * without `$disconnect` is forgotten when a send to it fails.
+ */
+export interface LiveConnection {
+  connectionId: string;
+  /** The token's `exp` (epoch seconds): no frame is sent after it. */
+  tokenExpiresAt: number;
+}
+
+export async function openConnection(db: Db, table: string, input: { connectionId: string; sellerId: string; tokenExpiresAt: number; nowSeconds: number }): Promise<void> {
+  const expiresAt = input.nowSeconds + LIVE_CONNECTION_MAX_SECONDS;
+  await db.send(new PutCommand({ TableName: table, Item: { ...keys.liveConnection(input.connectionId), kind: 'liveConnection', sellerId: input.sellerId, expiresAt } }));
+  // The seller's item lives as long as their newest connection can. Its map exists after the first connection;
+  // only the first one writes the whole map.
+  const key = keys.liveConnections(input.sellerId);
+  const values = { ':tokenExpiresAt': input.tokenExpiresAt, ':expiresAt': expiresAt };
+  // Two tabs opening at once: whichever creates the map, the other adds to it on its next attempt.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET connections.#id = :tokenExpiresAt, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_exists(connections)',
+          ExpressionAttributeNames: { '#id': input.connectionId },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error) || attempt > 0) throw error;
+    }
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: key,
+          UpdateExpression: 'SET connections = :connections, kind = :kind, sellerId = :seller, expiresAt = :expiresAt',
+          ConditionExpression: 'attribute_not_exists(connections)',
+          ExpressionAttributeValues: { ':connections': { [input.connectionId]: input.tokenExpiresAt }, ':kind': 'liveConnections', ':seller': input.sellerId, ':expiresAt': expiresAt },
+        }),
+      );
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+/** `$disconnect`: both items go. Unknown connections (already forgotten) are fine. */
+export async function closeConnection(db: Db, table: string, connectionId: string): Promise<void> {
+  const owner = (await db.send(new GetCommand({ TableName: table, Key: keys.liveConnection(connectionId) }))).Item;
+  if (owner) await forgetConnection(db, table, owner.sellerId as string, connectionId);
+  else await db.send(new DeleteCommand({ TableName: table, Key: keys.liveConnection(connectionId) }));
+}
+
+/** Forgets one connection of a seller (gone, closed or expired). */
+export async function forgetConnection(db: Db, table: string, sellerId: string, connectionId: string): Promise<void> {
+  await db
+    .send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.liveConnections(sellerId),
+        UpdateExpression: 'REMOVE connections.#id',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#id': connectionId },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+  await db.send(new DeleteCommand({ TableName: table, Key: keys.liveConnection(connectionId) }));
+}
+
+/** The open connections of each seller named (sellers with none are absent), 100 sellers a BatchGetItem. */
+export async function connectionsOf(db: Db, table: string, sellerIds: readonly string[]): Promise<Map<string, LiveConnection[]>> {
+  const items = await batchGetAll(db, table, [...new Set(sellerIds)].map((id) => keys.liveConnections(id)));
+  const out = new Map<string, LiveConnection[]>();
+  for (const item of items) {
+    const connections = Object.entries((item.connections as Record<string, number> | undefined) ?? {}).map(([connectionId, tokenExpiresAt]) => ({ connectionId, tokenExpiresAt }));
+    if (connections.length > 0) out.set(item.sellerId as string, connections);
+  }
+  return out;
+}
