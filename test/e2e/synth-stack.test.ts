@@ -11,6 +11,7 @@ import { FunctionWorker } from '../../scripts/local/synth/function-workers';
 import { createApiClient } from '../../shared/client';
 import { contractFetch } from '../helpers/openapi-contract';
 import { signedTwilioForm } from '../helpers/signing';
+import { WebSocket } from 'ws';
 
 /**
  * `npm start -- --synth --seed`: the README walkthrough against the deployment `cdk synth` describes, every
@@ -68,8 +69,17 @@ afterAll(async () => {
 describe('npm start -- --synth: the walkthrough on the synthesized bundles', () => {
   it('Twilio MMS → notifier → My SMS → photo copied and downloaded → templated send → delivery report → CRM events → erasure, every function from its bundle', async () => {
     const deployment = (await local('GET', '/local/deployment')).body;
-    expect(deployment.functions).toHaveLength(15);
+    expect(deployment.functions).toHaveLength(16);
     const [admin, alice, bob] = await Promise.all(['admin', 'alice', 'bob'].map(async (sub) => (await local('POST', '/local/token', { sub, groups: sub === 'admin' ? ['admin'] : [] })).body.token as string));
+
+    // Bob's console opens the live channel: the live bundle verifies his token against the user pool's JWKS at $connect.
+    const liveUrl = `${base.replace(/^http/, 'ws')}/live`;
+    const refused = await new Promise<number>((resolve) => new WebSocket(`${liveUrl}?token=not-a-token`).on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)).on('open', () => resolve(101)));
+    expect(refused).toBe(401);
+    const frames: Json[] = [];
+    const socket = new WebSocket(`${liveUrl}?token=${bob}`);
+    socket.on('message', (data) => frames.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => socket.on('open', resolve).on('error', reject));
 
     // Directory (admin): the seed is there, read through the directory bundle.
     const numbers = await as(alice).GET('/me/numbers');
@@ -94,6 +104,9 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     const conversation = await eventually(async () => (await as(bob).GET('/me/conversations', { params: { query: { unread: 'true' } } })).data!.items.find((c) => c.customerNumber === ADA));
     expect(conversation).toMatchObject({ businessNumber: '+14255550102', record: { type: 'contact', id: 'ada' }, unreadCount: 1 });
     await eventually(async () => (await as(bob).GET('/me/notifications')).data!.items.find((n) => n.kind === 'inbound_message' && n.conversationId === conversation.id));
+    // The notifier bundle posted the hints through the WebSocket stage's management API: the conversation and the bell.
+    await eventually(async () => (frames.some((f) => f.type === 'conversation' && f.conversationId === conversation.id && f.change === 'message') && frames.some((f) => f.type === 'notification' && f.unread >= 1) ? true : undefined));
+    expect(JSON.stringify(frames)).not.toContain(ADA_WORDS);
 
     // The dispatcher hands the message to the media copier, which fetches Twilio's file and puts it in the bucket (local S3 server).
     const photo = await eventually(async () => {
@@ -148,7 +161,10 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     expect((await fetch(presigned)).status).toBe(404);
     expect((await as(bob).GET('/me/conversations')).data!.items.find((c) => c.customerNumber === ADA)).toBeUndefined();
 
-    // All fifteen functions ran from their bundles, nothing failed or was left unemulated.
+    // Bob closes his console: $disconnect runs the live bundle again.
+    socket.close();
+
+    // All sixteen functions ran from their bundles, nothing failed or was left unemulated.
     const after = (await eventually(async () => {
       const d = (await local('GET', '/local/deployment')).body;
       return d.functions.every((f: Json) => f.invoked) ? d : undefined;

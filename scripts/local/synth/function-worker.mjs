@@ -22,14 +22,30 @@ globalThis.fetch = (input, init) => {
   return realFetch(input, init);
 };
 
-// The same for node:https requests (the media copier connects through its own checked lookup), for the same hosts.
+// The same for node:https requests (the media copier connects through its own checked lookup; aws-jwt-verify fetches
+// the JWKS; the SDK's HTTP handler passes an options object), for the same hosts.
 const realHttpsRequest = https.request;
+const hrefOf = (input) => {
+  if (typeof input === 'string') return input;
+  if (input instanceof URL) return input.href;
+  if (input && typeof input === 'object' && (input.hostname || input.host)) {
+    const port = input.port && Number(input.port) !== 443 ? `:${input.port}` : '';
+    return `https://${input.hostname ?? input.host}${port}${input.path ?? '/'}`;
+  }
+  return undefined;
+};
 https.request = function redirected(input, options, callback) {
-  const href = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+  const href = hrefOf(input);
   for (const [from, to] of href ? redirects : []) {
     if (!href.startsWith(from)) continue;
+    const target = new URL(to + href.slice(from.length));
+    if (typeof input === 'object' && !(input instanceof URL)) {
+      // request(options, callback): the options name the host; keep the method and headers only.
+      const { method, headers, timeout, signal } = input;
+      return http.request(target, { method, headers, timeout, signal }, typeof options === 'function' ? options : callback);
+    }
     const { lookup: _lookup, ...rest } = typeof options === 'object' && options !== null ? options : {};
-    return http.request(new URL(to + href.slice(from.length)), rest, typeof options === 'function' ? options : callback);
+    return http.request(target, rest, typeof options === 'function' ? options : callback);
   }
   return realHttpsRequest.apply(this, [input, options, callback].filter((a) => a !== undefined));
 };

@@ -21,6 +21,7 @@ import { TemplateModel, type CfnTemplate } from '../synthesized-template';
 import { AwsStandIns } from './aws-stand-ins';
 import { FunctionWorker, type LambdaEnvironment } from './function-workers';
 import { corsHeaders, DEFAULT_CORS_ORIGINS, preflight, readRequest, SAMPLE_PHOTO, SAMPLE_PHOTO_PATH } from '../server';
+import { LocalLiveSockets } from '../live-sockets';
 
 export interface SynthStackOptions {
   /** The cloud assembly `cdk synth` wrote (template and asset folders). */
@@ -73,7 +74,10 @@ export async function startSynthStack(options: SynthStackOptions) {
   const s3Address = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
 
-  const auth = new LocalAuth(options.jwtSecret);
+  // The template's user pool (or, with jwtIssuer in context, the local issuer): the live function verifies its tokens itself.
+  const userPoolId = output('UserPoolId');
+  const userPoolClientId = output('UserPoolClientId');
+  const auth = userPoolId && userPoolClientId ? await LocalAuth.asUserPool(options.jwtSecret, `https://cognito-idp.${model.deployment.region}.amazonaws.com/${userPoolId}`, userPoolClientId) : new LocalAuth(options.jwtSecret);
   const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
   const workers = new Map<string, FunctionWorker>();
   const invoked = new Set<string>();
@@ -89,6 +93,13 @@ export async function startSynthStack(options: SynthStackOptions) {
   const twilioSecretArn = output('TwilioSecretArn');
   const twilio = new TwilioStandIn(() => url, () => (JSON.parse((twilioSecretArn && standIns.secretValue(twilioSecretArn)) || '{}') as { authToken?: string }).authToken || undefined);
   const routes = templateRoutes(model);
+  // The WebSocket API: $connect / $disconnect invoke the template's function; frames arrive through the management API stand-in.
+  const liveApi = templateLiveApi(model);
+  const liveSockets = new LocalLiveSockets(async (event) => {
+    const target = liveApi?.routes.get(event.requestContext.routeKey);
+    if (!target) return { statusCode: 200 };
+    return (await invoke(target, { ...event, requestContext: { ...event.requestContext, apiId: liveApi!.apiRef, stage: liveApi!.stage, domainName: `${liveApi!.apiRef}.execute-api.${model.deployment.region}.amazonaws.com`, requestId: randomUUID() }, isBase64Encoded: false })) as { statusCode?: number };
+  });
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -101,6 +112,7 @@ export async function startSynthStack(options: SynthStackOptions) {
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   url = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
+  liveSockets.attach(server);
 
   const environment: LambdaEnvironment = {
     region: model.deployment.region,
@@ -110,6 +122,9 @@ export async function startSynthStack(options: SynthStackOptions) {
     credentials: S3_CREDENTIALS,
     redirects: [
       ['https://api.twilio.com/', `${url}/local/twilio/`],
+      // The user pool's JWKS (the live function's token check) and the WebSocket stage's management API.
+      [`https://cognito-idp.${model.deployment.region}.amazonaws.com/`, `${url}/local/cognito/`],
+      ...(liveApi ? [[`https://${liveApi.apiRef}.execute-api.${model.deployment.region}.amazonaws.com/`, `${url}/local/execute-api/`] as [string, string]] : []),
       [`https://sns.${model.deployment.region}.amazonaws.com${standIns.certificatePath}`, `${standIns.url}${standIns.certificatePath}`],
     ],
   };
@@ -192,13 +207,15 @@ export async function startSynthStack(options: SynthStackOptions) {
     const cors = corsHeaders(corsOrigins, req.headers.origin);
     if (method === 'OPTIONS') return preflight(res, cors);
     if (path.startsWith('/local/twilio/')) return twilio.handle(method, path.slice('/local/twilio'.length), body, res);
+    if (path.startsWith('/local/execute-api/')) return manageConnection(liveSockets, method, path.slice('/local/execute-api'.length), body, res);
+    if (method === 'GET' && /^\/local\/cognito\/[\w-]+\/\.well-known\/jwks\.json$/.test(path)) return send(res, auth.jwks() ? 200 : 404, auth.jwks() ?? { message: 'no user pool' });
     if (method === 'GET' && path === SAMPLE_PHOTO_PATH) return void res.writeHead(200, { 'content-type': 'image/png' }).end(SAMPLE_PHOTO);
     if (path.startsWith('/local/')) {
       const answer = await local(method, path, body);
       return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
     }
     if (method === 'GET' && path === '/config.json') {
-      return send(res, 200, { apiUrl: url, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
+      return send(res, 200, { apiUrl: url, liveUrl: `${url.replace(/^http/, 'ws')}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
     }
     const route = matchTemplateRoute(routes, method, path);
     if (!route) {
@@ -242,7 +259,10 @@ export async function startSynthStack(options: SynthStackOptions) {
     setTwilioSecret,
     invoked,
     workers,
+    liveSockets,
+    auth,
     async stop() {
+      await liveSockets.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -261,7 +281,9 @@ export type SynthStack = Awaited<ReturnType<typeof startSynthStack>>;
 /** The HTTP API's routes from the template: route key, JWT or not, and the function its integration invokes. */
 export function templateRoutes(model: TemplateModel): TemplateRoute[] {
   const out: TemplateRoute[] = [];
+  const httpApis = new Set(model.resources('AWS::ApiGatewayV2::Api').filter(([, api]) => api.Properties?.ProtocolType === 'HTTP').map(([id]) => id));
   for (const [, resource] of model.resources('AWS::ApiGatewayV2::Route')) {
+    if (!httpApis.has((resource.Properties?.ApiId as { Ref?: string } | undefined)?.Ref ?? '')) continue;
     const props = model.resolve(resource.Properties) as { RouteKey: string; AuthorizationType?: string; Target: string };
     const integrationId = props.Target.replace(/^integrations\//, '');
     const integration = model.resolve(model.template.Resources[integrationId]?.Properties) as { IntegrationUri: string } | undefined;
@@ -283,6 +305,36 @@ export function templateRoutes(model: TemplateModel): TemplateRoute[] {
   }
   // API Gateway prefers the most specific route: more literal segments first.
   return out.sort((a, b) => b.literalSegments - a.literalSegments);
+}
+
+/** The WebSocket API: its name once deployed, its stage, and the function behind each route key (MOCK routes have none). */
+export function templateLiveApi(model: TemplateModel): { apiRef: string; stage: string; routes: Map<string, string> } | undefined {
+  const [apiId] = model.resources('AWS::ApiGatewayV2::Api').find(([, api]) => api.Properties?.ProtocolType === 'WEBSOCKET') ?? [];
+  if (!apiId) return undefined;
+  const ofApi = (resource: { Properties?: Record<string, unknown> }) => (resource.Properties?.ApiId as { Ref?: string } | undefined)?.Ref === apiId;
+  const stage = model.resources('AWS::ApiGatewayV2::Stage').find(([, s]) => ofApi(s))?.[1].Properties?.StageName as string | undefined;
+  const routes = new Map<string, string>();
+  for (const [, route] of model.resources('AWS::ApiGatewayV2::Route').filter(([, r]) => ofApi(r))) {
+    const props = model.resolve(route.Properties) as { RouteKey: string; Target: string };
+    const integration = model.resolve(model.template.Resources[props.Target.replace(/^integrations\//, '')]?.Properties) as { IntegrationType: string; IntegrationUri?: string } | undefined;
+    if (integration?.IntegrationType !== 'AWS_PROXY' || !integration.IntegrationUri) continue;
+    routes.set(props.RouteKey, integration.IntegrationUri.split(':function:')[1]!.split(/[:/]/)[0]!);
+  }
+  return { apiRef: model.named(apiId).ref, stage: stage ?? '$default', routes };
+}
+
+/**
+ * API Gateway's management API for the WebSocket stage, as the notifier's SDK client reaches it (its requests to
+ * `https://{api}.execute-api.{region}.amazonaws.com/{stage}/@connections/{id}` are redirected here).
+ */
+function manageConnection(sockets: LocalLiveSockets, method: string, path: string, body: string, res: ServerResponse) {
+  const connectionId = /^\/[^/]+\/@connections\/([^/]+)$/.exec(path)?.[1];
+  if (!connectionId) return send(res, 404, { message: 'Not Found' });
+  const id = decodeURIComponent(connectionId);
+  const gone = () => void res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' }).end(JSON.stringify({ message: 'Gone' }));
+  if (method === 'POST') return void sockets.post(id, body).then((outcome) => (outcome === 'sent' ? void res.writeHead(200).end() : gone()));
+  if (method === 'DELETE') return void sockets.close(id).then(() => void res.writeHead(204).end());
+  return send(res, 405, { message: 'Method Not Allowed' });
 }
 
 function matchTemplateRoute(routes: TemplateRoute[], method: string, path: string): { route: TemplateRoute; params: Record<string, string> } | undefined {
