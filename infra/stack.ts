@@ -454,7 +454,7 @@ export class SmsCrmStack extends Stack {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.
       const signIn = hostedUi ?? { domain: ctx.consoleAuthDomain, clientId: ctx.consoleClientId };
       if (!signIn.domain || !signIn.clientId) throw new Error('console=true with jwtIssuer needs context consoleAuthDomain and consoleClientId (the OAuth hosted UI and app client).');
-      sellerConsole.deploy({ apiUrl: stage.url, auth: { kind: 'cognito', domain: signIn.domain, clientId: signIn.clientId, redirectUri: `${sellerConsole.url}/` } }, `https://${mediaBucket.bucketRegionalDomainName}`);
+      sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth: { kind: 'cognito', domain: signIn.domain, clientId: signIn.clientId, redirectUri: `${sellerConsole.url}/` } }, `https://${mediaBucket.bucketRegionalDomainName}`);
       new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });

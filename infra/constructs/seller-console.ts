@@ -16,6 +16,8 @@ export const CONSOLE_BUILD = fileURLToPath(new URL('../../web/dist/', import.met
 /** What the console is told at deploy (web/src/config.ts, ConsoleConfig). */
 export interface ConsoleSettings {
   apiUrl: string;
+  /** The live channel's WebSocket URL (`wss://…/live`). */
+  liveUrl: string;
   auth: { kind: 'cognito'; domain: string; clientId: string; redirectUri: string };
 }
 
@@ -40,8 +42,8 @@ export class SellerConsole extends Construct {
     });
     acknowledge(this.bucket, 'AwsSolutions-S1', 'Public build output (the console\'s HTML, JS and CSS) read only by CloudFront through origin access control; nothing private is stored.');
 
-    // The API (any stage of this region's execute-api), the hosted UI's token endpoint and presigned media URLs.
-    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `https://*.auth.${region}.amazoncognito.com`, `https://*.s3.${region}.${urlSuffix}`];
+    // The API and the live channel (any stage of this region's execute-api), the hosted UI's token endpoint and presigned media URLs.
+    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `wss://*.execute-api.${region}.${urlSuffix}`, `https://*.auth.${region}.amazoncognito.com`, `https://*.s3.${region}.${urlSuffix}`];
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Seller console security headers',
       securityHeadersBehavior: {
@@ -81,14 +83,14 @@ export class SellerConsole extends Construct {
     const build = (this.node.tryGetContext('consoleAssets') as string | undefined) ?? CONSOLE_BUILD;
     if (!existsSync(join(build, 'index.html'))) throw new Error(`context console=true deploys the seller console from ${build}: build it first with \`npm run build:web\`.`);
     // The response header's connect-src names hosts by pattern (the API and bucket do not exist when it is made);
-    // index.html carries a second policy naming exactly this API, sign-in domain and bucket, written at deploy.
-    // A browser enforces both, so the console connects to those three and nothing else.
-    const exact = `connect-src 'self' ${withoutTrailingSlash(settings.apiUrl)} ${withoutTrailingSlash(settings.auth.domain)} ${mediaOrigin}`;
+    // index.html carries a second policy naming exactly this API, live channel, sign-in domain and bucket, written at
+    // deploy. A browser enforces both, so the console connects to those four and nothing else.
+    const exact = `connect-src 'self' ${withoutTrailingSlash(settings.apiUrl)} ${withoutTrailingSlash(settings.liveUrl)} ${withoutTrailingSlash(settings.auth.domain)} ${mediaOrigin}`;
     const meta = `<meta http-equiv="Content-Security-Policy" content="${exact}" />`;
     const built = readFileSync(join(build, 'index.html'), 'utf8');
     const html = /<head[^>]*>/i.test(built) ? built.replace(/<head[^>]*>/i, (head) => `${head}\n    ${meta}`) : `${meta}\n${built}`;
     new BucketDeployment(this, 'Deploy', {
-      sources: [Source.asset(build, { exclude: ['**/*.map', 'index.html'] }), Source.data('index.html', html), Source.jsonData('config.json', { ...settings, pollMs: 3000, maxPollMs: 15000 })],
+      sources: [Source.asset(build, { exclude: ['**/*.map', 'index.html'] }), Source.data('index.html', html), Source.jsonData('config.json', { ...settings, maxPollMs: 15000 })],
       destinationBucket: this.bucket,
       distribution: this.distribution,
       memoryLimit: 256,

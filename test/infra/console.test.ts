@@ -65,12 +65,13 @@ describe('the seller console stack', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 1);
   });
 
-  it('index.html carries a second CSP naming exactly this API, this sign-in domain and this media bucket (the header can only name patterns)', () => {
+  it('index.html carries a second CSP naming exactly this API, this live channel, this sign-in domain and this media bucket (the header can only name patterns)', () => {
     const deployment = Object.values(template.findResources('Custom::CDKBucketDeployment'))[0]!.Properties;
     expect(deployment.SourceObjectKeys).toHaveLength(3);
     const markers = JSON.stringify(deployment.SourceMarkers);
     expect(markers).toContain('RegionalDomainName');
     expect(markers).toContain('"Ref":"Api');
+    expect(markers).toContain('"Ref":"LiveApi');
     expect(markers).toContain('"Ref":"SellersHostedUi');
   });
 
@@ -98,6 +99,6 @@ describe('the seller console stack', () => {
 
   it('refuses to synthesize without a build, saying how to make one', () => {
     const stack = new Stack(new App({ context: { consoleAssets: join(assets, 'missing') } }), 'Unbuilt');
-    expect(() => new SellerConsole(stack, 'Console').deploy({ apiUrl: 'https://api.example/', auth: { kind: 'cognito', domain: 'https://x.auth.us-east-1.amazoncognito.com', clientId: 'c', redirectUri: 'https://d.example/' } }, 'https://media.example')).toThrow(/npm run build:web/);
+    expect(() => new SellerConsole(stack, 'Console').deploy({ apiUrl: 'https://api.example/', liveUrl: 'wss://live.example/live', auth: { kind: 'cognito', domain: 'https://x.auth.us-east-1.amazoncognito.com', clientId: 'c', redirectUri: 'https://d.example/' } }, 'https://media.example')).toThrow(/npm run build:web/);
   });
 });

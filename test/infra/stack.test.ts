@@ -58,7 +58,7 @@ const ourFunctions = () =>
 describe('functions', () => {
   it('has one function per concern of the design', () => {
     const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME.replace('sms-crm-', '')).sort();
-    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'media-copier', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
+    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'live', 'media-copier', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
   });
 
   it('run Node.js 22 or newer on arm64 with tracing, and know the table', () => {
@@ -108,11 +108,42 @@ describe('HTTP API', () => {
   it('serves every route of the contract: seller routes behind the JWT authorizer, callbacks without one', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'JWT' });
-    const deployed = new Map(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((r) => [r.Properties.RouteKey as string, r.Properties]));
+    const httpApi = Object.entries(template.findResources('AWS::ApiGatewayV2::Api')).find(([, api]) => api.Properties.ProtocolType === 'HTTP')![0];
+    const deployed = new Map(Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => r.Properties.ApiId.Ref === httpApi).map((r) => [r.Properties.RouteKey as string, r.Properties]));
     expect([...deployed.keys()].sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
     for (const route of routes) {
       expect(deployed.get(`${route.method} ${route.path}`)!.AuthorizationType, route.path).toBe(route.access === 'public' ? 'NONE' : 'JWT');
     }
+  });
+
+  it('live updates: a WebSocket API whose $connect and $disconnect invoke the live function, pings answered without one, throttled and logged', () => {
+    const [liveApi] = Object.entries(template.findResources('AWS::ApiGatewayV2::Api')).find(([, api]) => api.Properties.ProtocolType === 'WEBSOCKET')!;
+    const routesOf = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter((r) => r.Properties.ApiId.Ref === liveApi);
+    expect(routesOf.map((r) => r.Properties.RouteKey).sort()).toEqual(['$connect', '$default', '$disconnect']);
+    const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
+    const integrationOf = (key: string) => integrations[(routesOf.find((r) => r.Properties.RouteKey === key)!.Properties.Target['Fn::Join'][1][1] as { Ref: string }).Ref]!.Properties;
+    for (const key of ['$connect', '$disconnect']) expect(JSON.stringify(integrationOf(key).IntegrationUri)).toContain('LiveFunction');
+    expect(integrationOf('$default').IntegrationType).toBe('MOCK');
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: liveApi },
+      StageName: 'live',
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('connectionId') },
+    });
+    expect(JSON.stringify(template.toJSON().Outputs.LiveUrl.Value)).toContain('wss://');
+  });
+
+  it('only the notifier may post to live connections, of this stage only; it reads changes as soon as the stream has them', () => {
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('execute-api:ManageConnections'));
+    expect(policies.map(([id]) => id)).toEqual([expect.stringMatching(/^NotifierRole/)]);
+    const statement = (policies[0]![1].Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[]).find((s) => s.Action === 'execute-api:ManageConnections')!;
+    expect(JSON.stringify(statement.Resource)).toMatch(/LiveApi.*\/live\/POST\/@connections\/\*.*\/live\/DELETE\/@connections\/\*/);
+    const notifier = ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME === 'sms-crm-notifier')![1];
+    expect(JSON.stringify(notifier.Properties.Environment.Variables.LIVE_CONNECTIONS_URL)).toContain('/live');
+    const live = ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME === 'sms-crm-live')![1];
+    expect(Object.keys(live.Properties.Environment.Variables)).toEqual(expect.arrayContaining(['USER_POOL_ID', 'USER_POOL_CLIENT_ID', 'TABLE_NAME']));
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter((m) => JSON.stringify(m.Properties.FunctionName).includes('Notifier'));
+    expect(mappings.map((m) => m.Properties.MaximumBatchingWindowInSeconds ?? 0)).toEqual([0]);
   });
 
   it('throttles the stage and writes access logs', () => {

@@ -11,6 +11,7 @@ import { ConversationPane } from './views/conversation';
 import { RecordView } from './views/record';
 import { Bell } from './views/bell';
 import { RecordSearch } from './views/record-search';
+import { LiveChannel, useLiveState } from './live';
 
 export function App({ config }: { config: ConsoleConfig }) {
   const [language, setLanguage] = useState<Language>(initialLanguage);
@@ -72,7 +73,13 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const app = useMemo<AppContextValue>(() => ({ api: apiFor(config, session), session, poll: { pollMs: config.pollMs ?? 3000, maxPollMs: config.maxPollMs ?? 15_000 }, announce: setAnnouncement }), [config, session]);
+  const channel = useMemo(() => new LiveChannel(config.liveUrl, () => session.token), [config, session]);
+  useEffect(() => {
+    channel.start();
+    return () => channel.stop();
+  }, [channel]);
+  const liveState = useLiveState(channel);
+  const app = useMemo<AppContextValue>(() => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, announce: setAnnouncement }), [config, session, channel]);
 
   return (
     <AppContext.Provider value={app}>
@@ -83,6 +90,11 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
         <RecordSearch />
         <div class="top-actions">
           <Bell />
+          {liveState !== 'off' && (
+            <span class={`live-state ${liveState}`} title={i18n.t(liveState === 'live' ? 'liveHint' : 'reconnectingHint')}>
+              {i18n.t(liveState)}
+            </span>
+          )}
           {languagePicker}
           <span class="who">{session.sellerId}</span>
           <button type="button" onClick={onSignOut}>

@@ -3,7 +3,9 @@ export interface ConsoleConfig {
   /** Base URL of the seller API, without a trailing slash. */
   apiUrl: string;
   auth: LocalAuthConfig | CognitoAuthConfig;
-  /** Polling: the quickest interval, and the slowest it backs off to while nothing changes. */
+  /** The live channel (WebSocket, `LiveUrl` of the deployment); without it the console polls. */
+  liveUrl?: string;
+  /** The safety poll's interval while the live channel is down (`maxPollMs`; `pollMs` is no longer used). */
   pollMs?: number;
   maxPollMs?: number;
 }

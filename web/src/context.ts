@@ -2,12 +2,13 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { Api } from './api';
 import type { Session } from './auth';
-import type { PollOptions } from './poll';
+import type { LiveOptions } from './live';
 
 export interface AppContextValue {
   api: Api;
   session: Session;
-  poll: PollOptions;
+  /** The live channel, and the slow safety poll while it is down. */
+  live: LiveOptions;
   /** Tells the seller what just happened, in the live region. */
   announce(text: string): void;
 }

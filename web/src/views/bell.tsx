@@ -2,17 +2,17 @@ import { useState } from 'preact/hooks';
 import { ok, recordLabel, type Notification } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
-import { refreshAll, usePoll } from '../poll';
+import { refreshAll, useLive } from '../live';
 
 /** The notification bell: the unread count, the latest notifications, opening one opens its conversation. */
 export function Bell() {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t, dateTime, number } = useI18n();
   const [unread, setUnread] = useState<{ count: number; more: boolean }>({ count: 0, more: false });
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Notification[]>();
 
-  usePoll(
+  useLive(
     async () => {
       const page = await ok(api.GET('/me/notifications', { params: { query: { unread: 'true', limit: 100 } } }));
       setUnread({ count: page.items.length, more: !!page.nextCursor });
@@ -20,7 +20,8 @@ export function Bell() {
       return JSON.stringify(page.items.map((n) => n.id));
     },
     [open],
-    poll,
+    (hint) => hint.type === 'notification',
+    live,
   );
 
   const openNotification = async (notification: Notification) => {

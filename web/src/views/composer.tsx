@@ -3,7 +3,7 @@ import { segmentInfo } from '../../../shared/domain/segments';
 import { errorText, ok, type Conversation, type RecordRef, type Template } from '../api';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
-import { refreshAll } from '../poll';
+import { refreshAll } from '../live';
 import { ErrorAlert } from './error-alert';
 import type { components } from '../../../shared/client';
 

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, ok, principalLabel, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
 import { recordHref, useApp } from '../context';
 import { useI18n } from '../i18n';
-import { usePoll } from '../poll';
+import { useLive } from '../live';
 import { useRecordName } from './record-name';
 import { Composer } from './composer';
 import { HandOffDialog, MoveDialog } from './dialogs';
@@ -11,7 +11,7 @@ import { MediaItem } from './media';
 
 /** The pane on the right: the conversation's history (newest at the bottom) or timeline, and the composer. */
 export function ConversationPane({ id }: { id: string }) {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t } = useI18n();
   const [conversation, setConversation] = useState<Conversation>();
   const [missing, setMissing] = useState(false);
@@ -19,7 +19,7 @@ export function ConversationPane({ id }: { id: string }) {
   const [dialog, setDialog] = useState<'move' | 'assign'>();
   const recordName = useRecordName(api, conversation?.record);
 
-  usePoll(
+  useLive(
     async () => {
       try {
         let current = await ok(api.GET('/conversations/{id}', { params: { path: { id } } }));
@@ -34,7 +34,8 @@ export function ConversationPane({ id }: { id: string }) {
       }
     },
     [id],
-    poll,
+    (hint) => hint.type === 'conversation' && hint.conversationId === id && hint.change !== 'read',
+    live,
   );
 
   if (missing) return <p class="empty">{t('notFound')}</p>;
@@ -85,14 +86,14 @@ export function ConversationPane({ id }: { id: string }) {
 }
 
 function History({ conversation }: { conversation: Conversation }) {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t } = useI18n();
   const [messages, setMessages] = useState<Message[]>([]);
   const [cursor, setCursor] = useState<string>();
   const older = useRef<Message[]>([]);
   const end = useRef<HTMLLIElement>(null);
 
-  usePoll(
+  useLive(
     async () => {
       const page = await ok(api.GET('/conversations/{id}/messages', { params: { path: { id: conversation.id }, query: { limit: 50 } } }));
       const fresh = new Set(page.items.map((m) => m.id));
@@ -100,8 +101,9 @@ function History({ conversation }: { conversation: Conversation }) {
       if (older.current.length === 0) setCursor(page.nextCursor);
       return JSON.stringify(page.items.map((m) => [m.id, m.status, m.media?.map((x) => x.status)]));
     },
-    [conversation.id, conversation.lastMessageAt],
-    poll,
+    [conversation.id],
+    (hint) => hint.type === 'conversation' && hint.conversationId === conversation.id && hint.change !== 'read',
+    live,
   );
   const lastId = messages.at(-1)?.id;
   useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [lastId]);
@@ -174,17 +176,18 @@ function MessageItem({ message, conversation, itemRef }: { message: Message; con
 }
 
 function Timeline({ id }: { id: string }) {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t, dateTime } = useI18n();
   const [events, setEvents] = useState<TimelineEvent[]>();
-  usePoll(
+  useLive(
     async () => {
       const page = await ok(api.GET('/conversations/{id}/events', { params: { path: { id }, query: { limit: 100 } } }));
       setEvents(page.items);
       return JSON.stringify(page.items.map((e) => e.id));
     },
     [id],
-    poll,
+    (hint) => hint.type === 'conversation' && hint.conversationId === id && hint.change !== 'read',
+    live,
   );
   if (!events) return <p>{t('loading')}</p>;
   return (

@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, ok, principalLabel, recordLabel, type Conversation, type RecordRef } from '../api';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
-import { refreshAll } from '../poll';
+import { refreshAll } from '../live';
 import { RecordLookup } from './record-search';
 import { ErrorAlert } from './error-alert';
 

@@ -2,15 +2,15 @@ import { useRef, useState } from 'preact/hooks';
 import { ok, recordLabel, type Conversation } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
-import { usePoll } from '../poll';
+import { useLive } from '../live';
 import { useRecordName } from './record-name';
 import { ErrorAlert } from './error-alert';
 
 const PAGE_SIZE = 25;
 
-/** "My SMS": newest first, unread badges, an unread filter and paging; the first page is polled. */
+/** "My SMS": newest first, unread badges, an unread filter and paging; the first page is fetched again whenever the live channel hints at a change. */
 export function Inbox({ selectedId }: { selectedId: string | undefined }) {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t } = useI18n();
   const [unreadOnly, setUnreadOnly] = useState(false);
   const [items, setItems] = useState<Conversation[]>();
@@ -20,7 +20,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
 
   const query = (after?: string) => ok(api.GET('/me/conversations', { params: { query: { limit: PAGE_SIZE, ...(unreadOnly ? { unread: 'true' as const } : {}), ...(after ? { cursor: after } : {}) } } }));
 
-  usePoll(
+  useLive(
     async () => {
       try {
         const page = await query();
@@ -39,7 +39,8 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
       }
     },
     [unreadOnly],
-    poll,
+    (hint) => hint.type === 'conversation',
+    live,
   );
 
   const loadMore = async () => {

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, ok, type Conversation, type RecordType } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
-import { usePoll } from '../poll';
+import { useLive } from '../live';
 import { Composer } from './composer';
 import type { components } from '../../../shared/client';
 import { recordTypeNames } from '../../../shared/domain/types';
@@ -12,14 +12,14 @@ const isRecordType = (type: string) => (recordTypeNames as readonly string[]).in
 
 /** A record: its numbers, its conversations (where a moved conversation shows up) and a new message to it. */
 export function RecordView({ type, id }: { type: string; id: string }) {
-  const { api, poll } = useApp();
+  const { api, live } = useApp();
   const { t, dateTime } = useI18n();
   const [record, setRecord] = useState<CrmRecord>();
   const [conversations, setConversations] = useState<Conversation[]>();
   const [missing, setMissing] = useState(!isRecordType(type));
   const ref = { type: type as RecordType, id };
 
-  usePoll(
+  useLive(
     async () => {
       if (!isRecordType(type)) return '';
       const [found, list] = await Promise.all([
@@ -35,7 +35,9 @@ export function RecordView({ type, id }: { type: string; id: string }) {
       return JSON.stringify(list.items.map((c) => [c.id, c.lastMessageAt]));
     },
     [type, id],
-    poll,
+    // A hint names a conversation, not its record: any change but a read may concern this record's list.
+    (hint) => hint.type === 'conversation' && hint.change !== 'read',
+    live,
   );
 
   if (missing) return <p class="empty">{t('notFound')}</p>;
