@@ -301,3 +301,35 @@ describe('the seller console, in Swedish', () => {
     await context.close();
   }, 90_000);
 });
+
+describe('live updates', () => {
+  const cases = [
+    { locale: 'en-US', signIn: 'Sign in as Bob Berg', customer: '+14255550186', live: 'Live' },
+    { locale: 'sv-SE', signIn: 'Logga in som Bob Berg', customer: '+14255550187', live: 'Live' },
+  ];
+  for (const { locale, signIn, customer, live } of cases) {
+    it(`a reply appears in the open thread without a reload, and an idle console asks nothing (${locale})`, async () => {
+      const { context, page } = await signedIn(locale, signIn);
+      await page.locator('.live-state.live', { hasText: live }).waitFor();
+      await customerSays(customer, demo.bobNumber, `First question ${locale}`);
+      // The row arrives through the socket's hint; no reload, no poll.
+      await row(page, customer).getByRole('link').click({ timeout: 5_000 });
+      await page.getByText(`First question ${locale}`).waitFor();
+      // Reading it causes its own hints (read, the bell): let them settle, then count.
+      await page.waitForTimeout(1_500);
+      const requests: string[] = [];
+      page.on('request', (request) => {
+        if (new URL(request.url()).origin === base) requests.push(`${request.method()} ${new URL(request.url()).pathname}`);
+      });
+      await page.waitForTimeout(3_000);
+      expect(requests).toEqual([]);
+      await customerSays(customer, demo.bobNumber, `Second question ${locale}`);
+      await page.locator('li.message.inbound', { hasText: `Second question ${locale}` }).waitFor({ timeout: 3_000 });
+      // Only what changed was fetched: the conversation, its messages, the list (and the read that opening it makes).
+      expect(requests.every((r) => /^(GET \/conversations\/[^/]+(\/messages|\/events)?|POST \/conversations\/[^/]+\/read|GET \/me\/(conversations|notifications))$/.test(r))).toBe(true);
+      await accessible(page, `live-${locale}`);
+      expect(undeclared).toEqual([]);
+      await context.close();
+    }, 60_000);
+  }
+});
