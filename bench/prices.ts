@@ -13,6 +13,9 @@ export const prices = {
   snsPublishPerMillion: 0.5,
   /** https://aws.amazon.com/api-gateway/pricing/ (HTTP APIs, first 300 million requests) */
   httpApiRequestPerMillion: 1.0,
+  /** https://aws.amazon.com/api-gateway/pricing/ (WebSocket APIs: messages in 32 KB units, first billion; connection minutes) */
+  webSocketMessagePerMillion: 1.0,
+  webSocketConnectionMinutePerMillion: 0.25,
   /** https://aws.amazon.com/s3/pricing/ (S3 Standard: storage per GB-month, first 50 TB; PUT and GET per 1,000 requests) */
   s3StandardGbMonth: 0.023,
   /** https://aws.amazon.com/eventbridge/pricing/ (custom events put, per million 64 KB chunks) */

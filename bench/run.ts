@@ -10,6 +10,7 @@ import { benchInbox } from './inbox';
 import { benchEvents } from './events';
 import { firstRequestOverhead } from './cold-start';
 import { prices } from './prices';
+import { benchLive, liveCost } from './live';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -91,6 +92,25 @@ async function main() {
       table(
         ['visible conversations', 'list: round trips', 'list: RCU', 'list: latency (ms)', 'unread=true: round trips', 'unread=true: RCU', 'unread=true: latency (ms)', 'unread=true: items'],
         inbox.map((f) => [f.conversations, f.list.roundTrips, f.list.readUnits, f.list.latencyMs, f.unread.roundTrips, f.unread.readUnits, f.unread.latencyMs, f.unread.items]),
+      ),
+    );
+
+    const live = await benchLive(dynamo.endpoint);
+    const pollingFigures = inbox.find((f) => f.conversations === 1000)!.list;
+    const pushing = liveCost(live, { readUnits: pollingFigures.readUnits, roundTrips: pollingFigures.roundTrips, pollSeconds: 15 });
+    results.live = { ...live, cost: pushing };
+    console.log(`\n## Live updates in a real browser (Debian's Chromium, local stack, ${live.messages} replies, one open thread)\n`);
+    console.log(
+      table(
+        ['callback → thread, median (ms)', 'worst (ms)', 'callback → My SMS row, median (ms)', 'worst (ms)', 'frames / inbound message', 'API requests / inbound message', `idle console: requests in ${live.idleSeconds} s`, 'idle frames'],
+        [[live.threadMedianMs, live.threadWorstMs, live.rowMedianMs, live.rowWorstMs, live.framesPerInbound, live.requestsPerInbound, live.idleRequests, live.idleFrames]],
+      ),
+    );
+    console.log('\n## Pushing against the polling it replaced (USD; a console open 8 h a day; polling every 15 s, its slowest)\n');
+    console.log(
+      table(
+        ['PostToConnection calls / million inbound', 'WebSocket messages USD / million inbound', 'connection minutes USD / console-day', 'polling "My SMS" USD / console-day', 'polls / console-day', 'polling round trips / console-day'],
+        [[pushing.framesPerMillionInbound, pushing.framesUsdPerMillionInbound, pushing.connectionUsdPerConsoleDay, pushing.pollingUsdPerConsoleDay, pushing.pollsPerConsoleDay, pushing.pollingRoundTripsPerConsoleDay]],
       ),
     );
 

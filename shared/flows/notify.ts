@@ -19,10 +19,8 @@ import { count } from '../observability';
 import { sendHints, type LiveDeps } from './live-hints';
 import { conversationChange, messageChange, type ConversationChange } from '../domain/live';
 import { ConversationStore, type ConversationState } from '../store/items/conversation';
-import { keys } from '../store/keys';
 import { readCustomerPartition } from '../store/queries/customer-partition';
 import { unreadNotificationCount } from '../store/items/notification';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
 export interface NotifierDeps extends LiveDeps {
   sns: SNSClient;
@@ -116,9 +114,9 @@ async function conversationChanged(deps: NotifierDeps, before: Item | undefined,
 async function conversationRemoved(deps: NotifierDeps, conversation: Item, byTtl: boolean): Promise<void> {
   if (byTtl) await forgetExpiredConversation(deps, conversation);
   else {
-    const head = (await deps.db.send(new GetCommand({ TableName: deps.table, Key: keys.conversationHead(conversation.id as string) }))).Item;
-    const headKey = head?.conversationKey as { pk?: string; sk?: string } | undefined;
-    if (headKey && (headKey.pk !== conversation.pk || headKey.sk !== conversation.sk)) return;
+    // A move or merge leaves the head naming the conversation's new item: that item's change tells its viewers.
+    const now = await new ConversationStore(deps.db, deps.table).currentKey(conversation.id as string);
+    if (now && (now.pk !== conversation.pk || now.sk !== conversation.sk)) return;
   }
   await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: 'erased' });
 }

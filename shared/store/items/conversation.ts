@@ -238,6 +238,12 @@ export class ConversationStore {
     return this.live(item) ? toConversationState(item) : undefined;
   }
 
+  /** Where a conversation's item is now (its head's key), or undefined once it is erased or expired. */
+  async currentKey(conversationId: string): Promise<Key | undefined> {
+    const head = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.conversationHead(conversationId) }))).Item;
+    return head?.conversationKey as Key | undefined;
+  }
+
   /** Conversations by id (a merged one resolves to the survivor), in two BatchGetItem rounds: heads, then items. */
   async getMany(conversationIds: readonly string[]): Promise<Map<string, ConversationState>> {
     const heads = await batchGetAll(this.db, this.table, [...new Set(conversationIds)].map((id) => keys.conversationHead(id)));
