@@ -449,6 +449,7 @@ export class SmsCrmStack extends Stack {
       acknowledge(notifier.role!.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${nagEnv.region}:${nagEnv.account}:<${this.getLogicalId(liveApi.node.defaultChild as CfnApi)}>/live/${method}/@connections/*]`, 'Connections are created at run time; the notifier posts to and closes connections of this WebSocket stage only.');
     }
     notifier.addEnvironment('LIVE_CONNECTIONS_URL', liveStage.callbackUrl);
+    alarms.appMetric('LiveFramesFailed', 'LiveFramesFailed', 'sms-crm-notifier', 'Live frames could not be posted to the WebSocket API (consoles fall back to fetching on reconnect; check the management API and throttling)');
     new CfnOutput(this, 'LiveUrl', { value: liveStage.url });
     if (sellerConsole) {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.

@@ -53,6 +53,9 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
     const values = Object.entries(fn.environment).filter(([k]) => k.endsWith(suffix)).map(([, v]) => v);
     if (typeof given === 'string' && values.includes(given)) return given;
     if (values.length === 1) return values[0]!;
+    // A test may name a resource by its logical id without CloudFormation's suffix (MediaCopierFunction).
+    const named = typeof given === 'string' ? values.filter((v) => v.startsWith(given)) : [];
+    if (named.length === 1) return named[0]!;
     throw new Error(`${call.fn} calls ${label} on ${String(given)}, but its environment names ${values.length === 0 ? `no *${suffix}` : `several *${suffix}: ${values.join(', ')}`}`);
   };
   const input = call.input;

@@ -18,6 +18,14 @@ vi.mock('aws-sdk-client-mock', async (importOriginal) => {
     forgetMockWrapper(prototype);
     const stub = original.mockClient(client, options);
     recordSendOn(prototype);
+    // reset() stubs the class afresh (over the recorder's wrapper): wrap it again, or later calls go unchecked.
+    const reset = stub.reset.bind(stub);
+    stub.reset = () => {
+      forgetMockWrapper(prototype);
+      reset();
+      recordSendOn(prototype);
+      return stub;
+    };
     return stub;
   };
   return { ...original, mockClient };
