@@ -80,13 +80,15 @@ async function main() {
 
   console.log(`SMS CRM local stack listening on ${stack.url}`);
   console.log(`Seller console: ${stack.url}/`);
+  console.log(`Live updates (WebSocket): ${stack.url.replace(/^http/, 'ws')}/live?token=<JWT>`);
   if (synthStack) console.log(`Running ${synthStack.functions.size} functions from their bundles in ${cdkOut}, each with its template environment; table ${synthStack.deps.table}; Twilio secret unset until --seed (callbacks answer 503)`);
   else console.log(`DynamoDB Local at ${dynamo.endpoint} (in memory), table ${table}; Twilio callbacks verified with TWILIO_AUTH_TOKEN=${twilioAuthToken === 'local-twilio-token' ? 'local-twilio-token' : '(from env)'}`);
   if (seed) {
     await seedDemo(stack.deps, synthStack ? { sendingProvider: 'eum' } : {});
     // What the README's deploy steps have an operator do after the first deploy.
     synthStack?.setTwilioSecret({ accountSid: 'AClocal', authToken: twilioAuthToken });
-    const auth = new LocalAuth(jwtSecret);
+    // Under --synth the stack plays the template's user pool (RS256): its tokens, not the shared-secret ones.
+    const auth = synthStack?.auth ?? new LocalAuth(jwtSecret);
     const [admin, alice, bob] = await Promise.all([auth.issue('admin', ['admin']), auth.issue('alice'), auth.issue('bob')]);
     console.log('\nDemo organisation loaded: sellers alice, bob, carl (no SMS role); team sales-east; records acme, ada, grace, acme-renewal, linus.');
     console.log(`\nexport BASE=${stack.url}`);

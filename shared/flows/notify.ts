@@ -102,7 +102,7 @@ async function viewersOf(deps: Deps, conversation: Item | ConversationState): Pr
 
 /** A conversation's item changed: unread pointers follow, then its viewers hear of it (after, so what they fetch is current). */
 async function conversationChanged(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
-  const shown = conversationChange(before, conversation);
+  const shown = deps.live ? conversationChange(before, conversation) : undefined;
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
   const viewers = await viewersOf(deps, conversation);
@@ -113,7 +113,8 @@ async function conversationChanged(deps: NotifierDeps, before: Item | undefined,
 /** A conversation item went: erased or expired (its viewers hear `erased`), or moved or merged (the item at its new key says so). */
 async function conversationRemoved(deps: NotifierDeps, conversation: Item, byTtl: boolean): Promise<void> {
   if (byTtl) await forgetExpiredConversation(deps, conversation);
-  else {
+  if (!deps.live) return;
+  if (!byTtl) {
     // A move or merge leaves the head naming the conversation's new item: that item's change tells its viewers.
     const now = await new ConversationStore(deps.db, deps.table).currentKey(conversation.id as string);
     if (now && (now.pk !== conversation.pk || now.sk !== conversation.sk)) return;
