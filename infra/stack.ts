@@ -65,10 +65,11 @@ export const tableAccess = {
     writes: { 'SELLER#': ['UpdateItem', 'DeleteItem'], 'TEMPLATE#': ['PutItem', 'DeleteItem'], 'CONV#': ['UpdateItem'] },
   },
   'outbound-send': {
-    reads: ['GetItem', 'Query', 'ConditionCheckItem'],
+    reads: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
     indexes: ['gsi1'],
     // Pending delivery reports (under PMSG#) are applied, then deleted, once the send records the provider id.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'] },
+    // UPLOAD#: a seller's outbound MMS upload (POST /media), read back in a BatchGetItem when a send names it.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem'] },
   },
   // A move onto a record that already holds the conversation merges it: provider-message pointers follow the messages.
   reassignment: {
@@ -331,12 +332,18 @@ export class SmsCrmStack extends Stack {
       enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: false,
-      ...(retentionDays ? { lifecycleRules: [{ expiration: Duration.days(Number(retentionDays)) }] } : {}),
+      lifecycleRules: [
+        // Outbound MMS uploads no message used (a send copies its files under media/out/).
+        { prefix: 'uploads/', expiration: Duration.days(1) },
+        ...(retentionDays ? [{ expiration: Duration.days(Number(retentionDays)) }] : []),
+      ],
     });
     if (sellerConsole) {
       // The console fetches a file through the API's redirect to a presigned URL; after that cross-origin
       // redirect the browser sends `Origin: null`, so only `*` can match. The presigned URL is the credential.
       mediaBucket.addCorsRule({ allowedOrigins: ['*'], allowedMethods: [HttpMethods.GET], maxAge: 600 });
+      // The console uploads outbound MMS files straight to the bucket (a presigned POST), from its own origin.
+      mediaBucket.addCorsRule({ allowedOrigins: [sellerConsole.url], allowedMethods: [HttpMethods.POST], allowedHeaders: ['*'], maxAge: 600 });
     }
     acknowledge(mediaBucket, 'AwsSolutions-S1', 'Access to customer files is through the API (presigned URLs issued per request, logged in API access logs); no public access path exists.');
     const mediaCopier = fn('media-copier', 'Copies MMS files from the provider into the media bucket', { MEDIA_BUCKET: mediaBucket.bucketName, TWILIO_SECRET_ARN: twilioSecret.secretArn }, undefined, timeoutFor('media-copier'));
@@ -348,6 +355,23 @@ export class SmsCrmStack extends Stack {
     asyncFailures(mediaCopier, 'MediaCopier');
     alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'sms-crm-media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');
     functions['seller-api'].addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
+    // Outbound MMS: the browser uploads under uploads/ (a presigned POST signed with this role), a send copies the
+    // file under media/out/, Twilio fetches it by a presigned URL, End User Messaging reads it itself (bucket policy).
+    const send = functions['outbound-send'];
+    send.addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
+    send.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [mediaBucket.arnForObjects('uploads/*'), mediaBucket.arnForObjects('media/out/*')] }));
+    send.addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendMediaMessage'], resources: eumResources }));
+    mediaBucket.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['s3:GetObject'],
+        resources: [mediaBucket.arnForObjects('media/out/*')],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    for (const prefix of ['uploads/*', 'media/out/*']) {
+      acknowledge(send.role!.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::<${this.getLogicalId(mediaBucket.node.defaultChild as CfnBucket)}.Arn>/${prefix}]`, 'One object per outbound MMS file, keyed by upload and message at run time: these prefixes of the media bucket only.');
+    }
     functions['seller-api'].addToRolePolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [mediaObjects] }));
     functions.privacy.addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
     functions.privacy.addToRolePolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [mediaObjects] }));

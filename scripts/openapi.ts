@@ -7,6 +7,7 @@ import { routes, routeKey, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
 import { recordBodySchema, recordRefSchema } from '../shared/domain/records';
 import { replySchema, sendMessageSchema } from '../shared/flows/send-message';
+import { createUploadSchema } from '../shared/flows/outbound-media';
 import { renderBodySchema, templateBodySchema } from '../shared/domain/template-input';
 import { twilioInboundSchema } from '../shared/providers/inbound-formats';
 import { twilioStatusSchema } from '../shared/providers/delivery-report-formats';
@@ -63,6 +64,28 @@ const components = {
   AssignBody: jsonSchema(assignSchema, 'input'),
   TemplateBody: jsonSchema(templateBodySchema, 'input'),
   RenderBody: jsonSchema(renderBodySchema, 'input'),
+  MediaUploadBody: jsonSchema(createUploadSchema, 'input'),
+  MediaUpload: {
+    type: 'object',
+    required: ['mediaId', 'upload', 'expiresAt'],
+    additionalProperties: false,
+    properties: {
+      mediaId: { type: 'string', description: 'Name it in `media` of a send or reply (the caller\'s own, within 24 hours).' },
+      upload: {
+        type: 'object',
+        required: ['url', 'method'],
+        additionalProperties: false,
+        description: 'Send the file there: a presigned S3 POST in AWS (form `fields`, then the file as `file`), a PUT with `headers` locally.',
+        properties: {
+          url: { type: 'string' },
+          method: { type: 'string', enum: ['POST', 'PUT'] },
+          headers: { type: 'object', additionalProperties: { type: 'string' } },
+          fields: { type: 'object', additionalProperties: { type: 'string' } },
+        },
+      },
+      expiresAt: { type: 'string', format: 'date-time', description: 'The upload URL works until then (at most 15 minutes).' },
+    },
+  },
   // Providers add fields without notice: the forms and the envelope accept any others.
   TwilioInboundForm: jsonSchema(z.looseObject(twilioInboundSchema.shape), 'input'),
   TwilioStatusForm: jsonSchema(z.looseObject(twilioStatusSchema.shape), 'input'),
@@ -119,6 +142,7 @@ const operations: Record<string, Operation> = {
   'PUT /templates/{id}': { operationId: 'updateTemplate', summary: 'Change a template (its creator or an admin)', tag: 'Templates', success: { status: 200, schema: ref('Template'), description: 'The template.' }, body: { schema: ref('TemplateBody') }, conflict: true },
   'DELETE /templates/{id}': { operationId: 'deleteTemplate', summary: 'Delete a template (its creator or an admin)', tag: 'Templates', success: { status: 204, description: 'Deleted.' } },
   'POST /templates/{id}/render': { operationId: 'renderTemplate', summary: 'Render a template for a record', tag: 'Templates', success: { status: 200, schema: ref('RenderedTemplate'), description: 'The text, its encoding and segments.' }, body: { schema: ref('RenderBody') } },
+  'POST /media': { operationId: 'createMediaUpload', summary: 'Upload a file for an MMS (a seller with the salesperson role)', tag: 'Messages', success: { status: 201, schema: ref('MediaUpload'), description: 'Where to upload the file.' }, body: { schema: ref('MediaUploadBody') }, extension: 'Types image/jpeg, image/png, image/gif, at most 5 MB (each provider\'s own limit is checked at send). An upload no message uses is deleted after 24 hours.' },
   'POST /messages': { operationId: 'sendMessage', summary: 'Send an SMS to a record', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('SendMessage') }, idempotent: true, conflict: true, extension: 'A reused Idempotency-Key with a different body answers 409 Conflict.' },
   'POST /conversations/{id}/messages': { operationId: 'replyInConversation', summary: 'Reply in a conversation', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('Reply') }, idempotent: true, conflict: true },
   'POST /conversations/{id}/move': { operationId: 'moveConversation', summary: 'Move a conversation to another record', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The moved (or merged) conversation.' }, body: { schema: ref('MoveBody') }, conflict: true },

@@ -7,15 +7,19 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { canSeeConversation, viewerFrom } from '../../shared/domain/visibility';
 import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';
+import { createUpload, createUploadSchema } from '../../shared/flows/outbound-media';
+import { mediaStore } from '../../shared/media/aws-media-store';
+import type { MediaStore } from '../../shared/media/store';
 
-export function createHandler(deps: Deps, providers: Providers) {
-  const outbound = new OutboundService(deps, providers);
+export function createHandler(deps: Deps, providers: Providers, media: () => MediaStore = mediaStore) {
+  const outbound = new OutboundService(deps, providers, media);
   const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
   const directory = new DirectoryStore(deps.db, deps.table);
   const idempotencyKey = (headers: Record<string, string>) =>
     headers['idempotency-key'] === undefined ? undefined : parseWith(idempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
 
   return apiHandler('outbound-send', {
+    'POST /media': async ({ caller, body }) => ({ status: 201, body: await createUpload(deps, media(), caller, parseWith(createUploadSchema, body)) }),
     'POST /messages': async ({ caller, body, headers }) => {
       const message = await outbound.send(caller, parseWith(sendMessageSchema, body), idempotencyKey(headers));
       return { status: 202, body: message };

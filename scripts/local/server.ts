@@ -13,7 +13,7 @@ import { LocalEventBus, LocalQueue } from './local-event-bus';
 import { createHandler as createCrmEvents } from '../../functions/crm-events/handler';
 import { createHandler as createMediaCopier } from '../../functions/media-copier/handler';
 import { deleteMediaOf } from '../../shared/flows/erase-customer';
-import { MAX_MEDIA_PER_MESSAGE } from '../../shared/domain/media';
+import { MAX_MEDIA_PER_MESSAGE, MAX_OUTBOUND_MEDIA_BYTES } from '../../shared/domain/media';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,12 +73,13 @@ type Handler = (event: never, context: Context) => Promise<unknown>;
  */
 export async function startLocalServer(options: LocalStackOptions) {
   const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}), quietHours: parseQuietHours(process.env.QUIET_HOURS) };
+  const baseUrl = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
   // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
   const corsOrigins = new Set((options.corsOrigins ?? DEFAULT_CORS_ORIGINS).split(',').map((o) => o.trim()).filter(Boolean));
 
   // MMS copies go to a folder; the copier may fetch from this machine (http, loopback), as nothing in AWS may.
-  const media = new FileMediaStore(options.mediaDir ?? (await mkdtemp(join(tmpdir(), 'sms-crm-media-'))));
+  const media = new FileMediaStore(options.mediaDir ?? (await mkdtemp(join(tmpdir(), 'sms-crm-media-'))), () => baseUrl);
   const copier = createMediaCopier({ ...deps, media, fetch: { timeoutMs: 10_000, allowedHosts: (process.env.MEDIA_ALLOWED_HOSTS ?? 'api.twilio.com,127.0.0.1,localhost').split(','), allowInsecure: true } });
   // The sandbox's reports and simulated replies run as the functions that handle them in AWS (the IAM check reads this).
   const sandbox = new SandboxProvider((report) => runAsFunction('delivery-reports', () => applyDeliveryReport(deps, report)));
@@ -87,7 +88,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     directory: createDirectory(deps, new CursorCodec(async () => cursorKey)),
     'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey), () => media),
     // Locally every business number sends through the sandbox, whatever its provider.
-    'outbound-send': createOutbound(deps, () => sandbox),
+    'outbound-send': createOutbound(deps, () => sandbox, () => media),
     reassignment: createReassignment(deps),
     privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey, deleteMedia: deleteMediaOf(media) }),
     'twilio-callbacks': createTwilio(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
@@ -154,6 +155,15 @@ export async function startLocalServer(options: LocalStackOptions) {
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const upload = /^\/local\/uploads\/([\w.-]+)$/.exec(req.url ?? '')?.[1];
+    if (upload && req.method === 'PUT') {
+      // Outbound MMS: the browser's upload to the URL POST /media gave (a presigned POST to S3 in AWS).
+      const bytes = await readBody(req, MAX_OUTBOUND_MEDIA_BYTES);
+      const cors = corsHeaders(corsOrigins, req.headers.origin);
+      if (!bytes) return send(res, 413, errorBody('PayloadTooLarge', `an upload is at most ${MAX_OUTBOUND_MEDIA_BYTES} bytes`), cors);
+      const accepted = await media.acceptUpload(upload, req.headers['content-type'], bytes);
+      return accepted.status === 204 ? void res.writeHead(204, cors).end() : send(res, accepted.status, errorBody(accepted.status === 403 ? 'InvalidSignature' : 'ValidationError', accepted.message), cors);
+    }
     const request = await readRequest(req);
     if (!request) return send(res, 413, errorBody('PayloadTooLarge', 'the body is larger than 1 MB'));
     const { body, path, rawQueryString, method } = request;
@@ -205,6 +215,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   return {
     deps,
     sandbox,
+    media,
     sns,
     liveSockets,
     poller,
@@ -243,6 +254,18 @@ export async function readRequest(req: IncomingMessage): Promise<{ body: string;
     rawQueryString: queryAt < 0 ? '' : target.slice(queryAt + 1),
     method: req.method ?? 'GET',
   };
+}
+
+/** A request's raw body, at most `limit` bytes (undefined beyond). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, extraHeaders: Record<string, string> = {}) {

@@ -411,6 +411,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file for an MMS (a seller with the salesperson role) */
+        post: operations["createMediaUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversations/{id}/move": {
         parameters: {
             query?: never;
@@ -1058,6 +1075,7 @@ export interface components {
             context?: {
                 [key: string]: string;
             };
+            media?: string[];
         };
         Reply: {
             body?: string;
@@ -1066,6 +1084,7 @@ export interface components {
             context?: {
                 [key: string]: string;
             };
+            media?: string[];
         };
         SellerBody: {
             name: string;
@@ -1125,6 +1144,32 @@ export interface components {
                 id: string;
             };
             to?: string;
+        };
+        MediaUploadBody: {
+            /** @enum {string} */
+            contentType: "image/jpeg" | "image/png" | "image/gif";
+            size: number;
+        };
+        MediaUpload: {
+            /** @description Name it in `media` of a send or reply (the caller's own, within 24 hours). */
+            mediaId: string;
+            /** @description Send the file there: a presigned S3 POST in AWS (form `fields`, then the file as `file`), a PUT with `headers` locally. */
+            upload: {
+                url: string;
+                /** @enum {string} */
+                method: "POST" | "PUT";
+                headers?: {
+                    [key: string]: string;
+                };
+                fields?: {
+                    [key: string]: string;
+                };
+            };
+            /**
+             * Format: date-time
+             * @description The upload URL works until then (at most 15 minutes).
+             */
+            expiresAt: string;
         };
         TwilioInboundForm: {
             MessageSid: string;
@@ -3520,6 +3565,93 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createMediaUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MediaUploadBody"];
+            };
+        };
+        responses: {
+            /** @description Where to upload the file. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MediaUpload"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description PayloadTooLarge. */

@@ -39,6 +39,15 @@ export function isSendableE164(value: string): boolean {
   return parsed !== undefined && parsed.isValid();
 }
 
+/**
+ * The country a number belongs to, for what a destination can receive (MMS): libphonenumber's answer, or for
+ * a North American number it cannot place (555 test ranges, new area codes) the US, whose plan it shares.
+ */
+export function regionOfNumber(e164: string): string | undefined {
+  const parsed = parsePhoneNumberFromString(e164);
+  return parsed?.country ?? (parsed?.countryCallingCode === '1' ? 'US' : undefined);
+}
+
 /** Business numbers in a path may be written with `%2B`, `+`, or without the plus. */
 export function phoneFromPath(raw: string, defaultRegion: string): E164 {
   let decoded: string;

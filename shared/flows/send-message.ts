@@ -28,6 +28,9 @@ import { count, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { expiryOf } from '../domain/retention';
 import { messageContextSchema } from '../domain/crm-events';
+import { checkAttachments, keepFiles, mediaIdsSchema, providerMedia } from './outbound-media';
+import type { MediaStore } from '../media/store';
+import { displayText, type StoredMediaItem } from '../domain/media';
 
 export const MAX_BODY_LENGTH = 1600;
 
@@ -41,9 +44,10 @@ export const sendMessageSchema = z.strictObject({
   body: messageBody,
   templateId: z.optional(idSchema),
   context: z.optional(messageContextSchema),
+  media: mediaIdsSchema,
 });
 
-export const replySchema = z.strictObject({ body: messageBody, templateId: z.optional(idSchema), context: z.optional(messageContextSchema) });
+export const replySchema = z.strictObject({ body: messageBody, templateId: z.optional(idSchema), context: z.optional(messageContextSchema), media: mediaIdsSchema });
 
 export const idempotencyKeySchema = z.string().check(z.minLength(1), z.maxLength(255), z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'));
 
@@ -63,6 +67,8 @@ interface SendPlan {
   body?: string | undefined;
   templateId?: string | undefined;
   context?: Record<string, string> | undefined;
+  /** Upload ids of the files to send (MMS). */
+  media?: string[] | undefined;
 }
 
 export class OutboundService {
@@ -74,6 +80,8 @@ export class OutboundService {
   constructor(
     private readonly deps: Deps,
     private readonly providers: Providers,
+    /** Outbound MMS files (the media bucket in AWS); absent where no send carries files. */
+    private readonly media?: () => MediaStore,
   ) {
     this.directory = new DirectoryStore(deps.db, deps.table);
     this.records = new RecordStore(deps.db, deps.table);
@@ -98,7 +106,7 @@ export class OutboundService {
     const to = destination(reachable.record, input, this.deps.defaultRegion);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media },
       idempotencyKey,
       input,
     );
@@ -120,7 +128,7 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -146,13 +154,19 @@ export class OutboundService {
   private async deliver(caller: Caller, plan: SendPlan, idempotencyKey: string | undefined, request: unknown): Promise<Message> {
     // A provider that is not configured fails here, before anything is stored or sent.
     const provider = this.providers(plan.provider);
-    const [body, optOut] = await Promise.all([this.body(plan), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
+    const messageId = newId(this.deps.clock.now());
+    const media = plan.media?.length ? this.mediaStore() : undefined;
+    // Files are checked before anything is stored or sent (a provider or destination without MMS, a foreign or missing upload).
+    const files = media ? await checkAttachments(this.deps, media, caller, { provider: plan.provider, to: plan.to, messageId }, plan.media!) : undefined;
+    const [body, optOut] = await Promise.all([this.body(plan, files !== undefined), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
     await this.outsideQuietHours(plan);
+    // The message never names a file that is not in its own place.
+    if (media && files) await keepFiles(media, files);
 
-    const stored = await this.storeQueued(caller, plan, body, idempotencyKey, request);
+    const stored = await this.storeQueued(caller, plan, body, idempotencyKey, request, messageId, files);
     if ('replay' in stored) return stored.replay;
-    const result = await this.callProvider(provider, stored.message);
+    const result = await this.callProvider(provider, stored.message, media && files ? await providerMedia(media, files) : undefined);
     count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
     await this.record(result, plan.provider, stored.messageKey, stored.message.expiresAt);
     // Gone only if the customer was erased meanwhile: nothing of it is answered.
@@ -183,7 +197,12 @@ export class OutboundService {
    * Stores the message `queued` in its conversation (created if missing), with the Idempotency-Key in
    * the same transaction; a key already used returns the first message instead.
    */
-  private async storeQueued(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown) {
+  private mediaStore(): MediaStore {
+    if (!this.media) throw new HttpError('InvalidSendingParameters', 'this deployment sends no MMS (no media storage)');
+    return this.media();
+  }
+
+  private async storeQueued(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown, messageId: string, files: StoredMediaItem[] | undefined) {
     const { db, table, clock } = this.deps;
     const exhausted = () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
     return retryOnConflict({ name: 'OutboundStore', exhausted, maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
@@ -192,10 +211,10 @@ export class OutboundService {
       const now = clock.now();
       const createdAt = now.toISOString();
       const conversation: ConversationState =
-        existing ?? newConversation({ id: newId(now), record: { ...plan.record, name: plan.recordName }, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, assigneeName: plan.assigneeName, firstMessage: { createdAt, body } });
+        existing ?? newConversation({ id: newId(now), record: { ...plan.record, name: plan.recordName }, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, assigneeName: plan.assigneeName, firstMessage: { createdAt, body: displayText(body, files) } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id: newId(now), direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}) },
+        { id: messageId, direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}), ...(files ? { media: files } : {}) },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
@@ -216,9 +235,9 @@ export class OutboundService {
     });
   }
 
-  private async callProvider(provider: SmsProvider, message: MessageState): Promise<SendResult> {
+  private async callProvider(provider: SmsProvider, message: MessageState, media?: Awaited<ReturnType<typeof providerMedia>>): Promise<SendResult> {
     try {
-      return await provider.send({ messageId: message.id, from: message.from, to: message.to, body: message.body });
+      return await provider.send({ messageId: message.id, from: message.from, to: message.to, body: message.body, ...(media ? { media } : {}) });
     } catch (error) {
       // An adapter that throws did not tell us whether the SMS left: never retry it.
       logger.error('provider adapter threw', { error: error as Error, provider: provider.name });
@@ -237,7 +256,7 @@ export class OutboundService {
     await leaveQueued(db, table, messageKey, { status: result.outcome, reason: result.reason, at, providerMessageId: 'providerMessageId' in result ? result.providerMessageId : undefined });
   }
 
-  private async body(plan: SendPlan): Promise<string> {
+  private async body(plan: SendPlan, hasMedia = false): Promise<string> {
     if (plan.body !== undefined && plan.templateId !== undefined) throw new HttpError('ValidationError', 'give body or templateId, not both');
     let body = plan.body;
     if (plan.templateId) {
@@ -248,6 +267,8 @@ export class OutboundService {
       }
       body = assertNothingMissing(render(template.body, { record: plan.record, seller: { name: plan.seller.name } }));
     }
+    // An MMS may go without text.
+    if (hasMedia && (body === undefined || body.trim() === '')) return '';
     if (body === undefined || body.trim() === '') throw new HttpError('ValidationError', 'body or templateId is required, and the message may not be empty');
     if (body.length > MAX_BODY_LENGTH) throw new HttpError('ValidationError', `the message is longer than ${MAX_BODY_LENGTH} characters`);
     return body;

@@ -50,6 +50,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/templates/{id}/render', fn: 'seller-api', access: 'seller' },
 
   { method: 'POST', path: '/messages', fn: 'outbound-send', access: 'seller' },
+  { method: 'POST', path: '/media', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/assign', fn: 'reassignment', access: 'seller' },

@@ -22,5 +22,10 @@ export function mediaStore(): MediaStore {
     get: async (key) => (await store()).get(key),
     downloadUrl: async (key, contentType) => (await store()).downloadUrl(key, contentType),
     delete: async (key) => (await store()).delete(key),
+    uploadTarget: async (key, contentType, size, expiresIn) => (await store()).uploadTarget(key, contentType, size, expiresIn),
+    peek: async (key, bytes) => (await store()).peek(key, bytes),
+    copy: async (from, to, contentType) => (await store()).copy(from, to, contentType),
+    fetchUrl: async (key, expiresIn) => (await store()).fetchUrl(key, expiresIn),
+    s3Uri: (key) => (config().MEDIA_BUCKET ? `s3://${config().MEDIA_BUCKET}/${key}` : undefined),
   };
 }

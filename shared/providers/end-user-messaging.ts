@@ -12,10 +12,22 @@ export class EndUserMessagingProvider implements SmsProvider {
 
   async send(sms: OutboundSms): Promise<SendResult> {
     // The End User Messaging SDK loads with the first send through it.
-    const { SendTextMessageCommand } = await import('@aws-sdk/client-pinpoint-sms-voice-v2');
+    const { SendTextMessageCommand, SendMediaMessageCommand } = await import('@aws-sdk/client-pinpoint-sms-voice-v2');
     try {
-      const out = await this.client.send(
-        new SendTextMessageCommand({
+      const out = sms.media?.length
+        ? // MMS: the service reads the file from the media bucket (its policy lets it, for this account only).
+          await this.client.send(
+            new SendMediaMessageCommand({
+              DestinationPhoneNumber: sms.to,
+              OriginationIdentity: sms.from,
+              ...(sms.body ? { MessageBody: sms.body } : {}),
+              MediaUrls: sms.media.map((file) => file.s3Uri!),
+              Context: { messageId: sms.messageId },
+              ...(this.configurationSetName ? { ConfigurationSetName: this.configurationSetName } : {}),
+            }),
+          )
+        : await this.client.send(
+          new SendTextMessageCommand({
           DestinationPhoneNumber: sms.to,
           OriginationIdentity: sms.from,
           MessageBody: sms.body,

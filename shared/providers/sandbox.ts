@@ -20,7 +20,8 @@ export class SandboxProvider implements SmsProvider {
   constructor(private readonly onReport?: (report: DeliveryReport) => Promise<unknown>) {}
 
   async send(sms: OutboundSms): Promise<SendResult> {
-    const entry: SandboxOutboxEntry = { ...sms, providerMessageId: `SB${randomUUID().replace(/-/g, '')}`, acceptedAt: new Date().toISOString() };
+    // The outbox shows each file by id and type (contract, "Local stack only").
+    const entry: SandboxOutboxEntry = { ...sms, ...(sms.media ? { media: sms.media.map(({ id, contentType, size }) => ({ id, contentType, size })) } : {}), providerMessageId: `SB${randomUUID().replace(/-/g, '')}`, acceptedAt: new Date().toISOString() };
     this.outbox.push(entry);
     const report: DeliveryReport = sms.to.endsWith('0999')
       ? { provider: 'sandbox', providerMessageId: entry.providerMessageId, status: 'failed', statusReason: reason('CarrierUnreachable', 'sandbox: destinations ending in 0999 fail'), occurredAt: new Date().toISOString() }

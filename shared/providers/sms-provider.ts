@@ -7,6 +7,8 @@ export interface OutboundSms {
   from: string;
   to: string;
   body: string;
+  /** MMS files, as each provider fetches them: a short-lived URL (Twilio), an S3 URI (End User Messaging). */
+  media?: { id: string; contentType: string; size: number; url?: string | undefined; s3Uri?: string | undefined }[];
 }
 
 /**

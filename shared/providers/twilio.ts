@@ -15,6 +15,8 @@ export class TwilioProvider implements SmsProvider {
     const { accountSid, authToken } = await this.options.credentials();
     const form = new URLSearchParams({ To: sms.to, From: sms.from, Body: sms.body });
     if (this.options.statusCallbackUrl) form.set('StatusCallback', this.options.statusCallbackUrl);
+    // MMS: Twilio fetches each file from its URL when it sends the message.
+    for (const file of sms.media ?? []) if (file.url) form.append('MediaUrl', file.url);
     let response: Response;
     try {
       response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {

@@ -180,5 +180,8 @@ export const keys = {
   /** A live connection → its seller: what `$disconnect` (which knows only the connection) needs to forget it. */
   liveConnection: (connectionId: string): Key => ({ pk: `LIVE#${connectionId}`, sk: 'CONNECTION' }),
 
+  /** A seller's outbound MMS upload, until a message uses it or it expires (TTL, 24 hours). */
+  upload: (mediaId: string): Key => ({ pk: `UPLOAD#${mediaId}`, sk: 'UPLOAD' }),
+
   idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
 } as const;
