@@ -18,7 +18,7 @@ import { isSendableE164, normalizePhone } from '../domain/phone';
 import { idSchema, phoneFields, recordRefSchema, type CrmRecord, type PhoneField } from '../domain/records';
 import { canReadRecord, canSeeConversation, isPrincipalOf, isSalesperson, viewerFrom, type Viewer } from '../domain/visibility';
 import { assertNothingMissing, placeholdersOf, render } from '../domain/template';
-import { newId } from '../domain/clock';
+import { newId, timeOfId } from '../domain/clock';
 import type { Message } from '../domain/messages';
 import type { Caller } from '../http/auth';
 import type { Providers } from '../providers/registry';
@@ -209,12 +209,14 @@ export class OutboundService {
       // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
       const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: plan.record })))?.state;
       const now = clock.now();
-      const createdAt = now.toISOString();
+      // A message with files keeps the id their storage keys were made with (an id carries its creation time).
+      const id = files ? messageId : newId(now);
+      const createdAt = (files ? timeOfId(messageId)! : now).toISOString();
       const conversation: ConversationState =
         existing ?? newConversation({ id: newId(now), record: { ...plan.record, name: plan.recordName }, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, assigneeName: plan.assigneeName, firstMessage: { createdAt, body: displayText(body, files) } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id: messageId, direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}), ...(files ? { media: files } : {}) },
+        { id, direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}), ...(files ? { media: files } : {}) },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);

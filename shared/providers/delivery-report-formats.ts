@@ -89,7 +89,8 @@ export function fromPinpointEvent(event: z.infer<typeof pinpointSmsEventSchema>)
 
 // --- End User Messaging SMS v2 event destination (PROVIDER_FORMATS.md, D)
 export const eumEventSchema = z.object({
-  eventType: z.string().check(z.regex(/^TEXT_/)),
+  // SMS events are TEXT_*, MMS events MEDIA_* (the same statuses after the prefix).
+  eventType: z.string().check(z.regex(/^(TEXT|MEDIA)_/)),
   eventTimestamp: z.number(),
   messageId: z.string().check(z.minLength(1), z.maxLength(256)),
   messageStatus: z.optional(z.string().check(z.maxLength(64))),
@@ -102,7 +103,7 @@ export function fromEumEvent(event: z.infer<typeof eumEventSchema>): DeliveryRep
     provider: 'eum',
     providerMessageId: event.messageId,
     occurredAt: new Date(event.eventTimestamp).toISOString(),
-    ...fromAwsStatus(event.eventType.replace(/^TEXT_/, ''), event.messageStatusDescription),
+    ...fromAwsStatus(event.eventType.replace(/^(TEXT|MEDIA)_/, ''), event.messageStatusDescription),
   };
 }
 

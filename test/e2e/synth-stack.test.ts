@@ -12,6 +12,7 @@ import { createApiClient } from '../../shared/client';
 import { contractFetch } from '../helpers/openapi-contract';
 import { signedTwilioForm } from '../helpers/signing';
 import { WebSocket } from 'ws';
+import { SAMPLE_PHOTO } from '../../scripts/local/server';
 
 /**
  * `npm start -- --synth --seed`: the README walkthrough against the deployment `cdk synth` describes, every
@@ -133,6 +134,25 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     const outbox = (await local('GET', '/local/provider/outbox')).body.items as Json[];
     expect(outbox.find((m) => m.context?.messageId === sent.data!.id)).toMatchObject({ provider: 'eum', configurationSet: 'sms-crm-local', destination: ADA });
     await eventually(async () => (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: sent.data!.conversationId } } })).data!.items.find((m) => m.id === sent.data!.id && m.status === 'delivered'));
+
+    // Alice sends Ada a photo: the browser uploads it straight to the bucket (a presigned POST to the local S3
+    // server), the send copies it under the message and hands End User Messaging its S3 URI; she downloads it as the thread shows it.
+    const created = await as(alice).POST('/media', { body: { contentType: 'image/png', size: SAMPLE_PHOTO.length } });
+    expect(created.response.status).toBe(201);
+    const { upload, mediaId } = created.data!;
+    expect(upload.method).toBe('POST');
+    const uploadForm = new FormData();
+    for (const [name, value] of Object.entries(upload.fields ?? {})) uploadForm.append(name, value);
+    uploadForm.append('file', new Blob([SAMPLE_PHOTO], { type: 'image/png' }));
+    expect((await fetch(upload.url, { method: 'POST', body: uploadForm })).status).toBeLessThan(300);
+    const mms = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', media: [mediaId], body: 'The signed form' } });
+    expect(mms.response.status).toBe(202);
+    expect(mms.data!.media).toEqual([{ id: mediaId, contentType: 'image/png', status: 'stored', size: SAMPLE_PHOTO.length }]);
+    const mmsSent = ((await local('GET', '/local/provider/outbox')).body.items as Json[]).find((m) => m.context?.messageId === mms.data!.id);
+    expect(mmsSent.media).toEqual([expect.stringMatching(new RegExp(`^s3://[\\w.-]+/media/out/${mms.data!.id}/${mediaId}$`))]);
+    const sentPhoto = await fetch(`${base}/conversations/${mms.data!.conversationId}/messages/${mms.data!.id}/media/${mediaId}`, { headers: { authorization: `Bearer ${alice}` }, redirect: 'manual' });
+    expect(sentPhoto.status).toBe(302);
+    expect(Buffer.from(await (await fetch(sentPhoto.headers.get('location')!)).arrayBuffer()).equals(SAMPLE_PHOTO)).toBe(true);
 
     // Ada answers through End User Messaging (two-way topic → inbound), and once through the HTTPS subscription (signed → sns-callbacks).
     expect((await local('POST', '/local/provider/inbound', { from: ADA, to: '+14255550100', body: 'Thanks Alice' })).status).toBe(202);

@@ -9,14 +9,16 @@ import { buildFunction } from '../../bench/bundles';
  * budget, and what a cold start reads excludes the code it rarely needs.
  */
 const BUDGET_BYTES = 1024 * 1024;
+/** outbound-send carries every provider's client and S3 (outbound MMS), each in a chunk loaded on first use. */
+const BUDGETS: Record<string, number> = { 'outbound-send': 1.25 * 1024 * 1024 };
 const out = (fn: string) => join(tmpdir(), `bundle-test-${process.pid}`, fn);
 const inputsOf = (built: Awaited<ReturnType<typeof buildFunction>>, files: string[]) => files.flatMap((f) => Object.keys(built.metafile.outputs[f]!.inputs));
 
 describe('function bundles', () => {
-  it.each(readdirSync('functions').sort())('%s is at most 1 MB, all chunks together', async (fn) => {
+  it.each(readdirSync('functions').sort())('%s is within its budget (1 MB; outbound-send 1.25 MB), all chunks together', async (fn) => {
     const built = await buildFunction(fn, out(fn));
     expect(built.eagerBytes).toBeGreaterThan(10_000);
-    expect(built.bytes).toBeLessThanOrEqual(BUDGET_BYTES);
+    expect(built.bytes).toBeLessThanOrEqual(BUDGETS[fn] ?? BUDGET_BYTES);
   });
 
   it('outbound-send reads the Pinpoint and End User Messaging clients only when a message uses them', async () => {

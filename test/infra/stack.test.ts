@@ -197,6 +197,34 @@ describe('IAM resources', () => {
   });
 });
 
+describe('outbound MMS storage', () => {
+  const mediaBucketId = () => Object.entries(template.findResources('AWS::S3::Bucket')).find(([id]) => id.startsWith('Media'))![0];
+
+  it('End User Messaging may read sent files only (media/out/), for this account only; nothing else is let in', () => {
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === mediaBucketId())!;
+    const statements = policy.Properties.PolicyDocument.Statement as { Effect: string; Principal?: { Service?: string }; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toHaveLength(1);
+    expect(allows[0]).toMatchObject({ Principal: { Service: 'sms-voice.amazonaws.com' }, Action: 's3:GetObject', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(JSON.stringify(allows[0]!.Resource)).toMatch(/\/media\/out\/\*"/);
+  });
+
+  it('deletes uploads no message used after a day', () => {
+    const bucket = template.findResources('AWS::S3::Bucket')[mediaBucketId()]!;
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }));
+  });
+
+  it('outbound-send reads and writes only uploads/ and media/out/, and may send MMS', () => {
+    const [, policy] = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('OutboundSendRole'))!;
+    const statements = policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[];
+    const s3 = statements.filter((st) => [st.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect([s3[0]!.Action].flat().sort()).toEqual(['s3:GetObject', 's3:PutObject']);
+    expect(JSON.stringify(s3[0]!.Resource)).toMatch(/\/uploads\/\*".*\/media\/out\/\*"/);
+    expect(statements.some((st) => [st.Action].flat().includes('sms-voice:SendMediaMessage'))).toBe(true);
+  });
+});
+
 describe('cdk-nag AwsSolutions', () => {
   it('reports no unacknowledged finding', () => {
     const app = new App({ context: { defaultRegion: 'US', pinpointEventStream: 'true', pinpointApplicationId: 'app-123' } });

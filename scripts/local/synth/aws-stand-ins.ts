@@ -30,6 +30,8 @@ export interface EumSend {
   body: string;
   configurationSet?: string;
   context?: Record<string, string>;
+  /** SendMediaMessage: the files, as S3 URIs of the media bucket. */
+  media?: string[];
 }
 
 /** Lambda's asynchronous retries (two by default), shortened: AWS waits about a minute, then two. */
@@ -220,7 +222,7 @@ export class AwsStandIns {
           },
         });
       case 'sms-voice':
-        return this.jsonService(res, target, body, { 'PinpointSMSVoiceV2.SendTextMessage': (input) => this.sendTextMessage(input) });
+        return this.jsonService(res, target, body, { 'PinpointSMSVoiceV2.SendTextMessage': (input) => this.sendTextMessage(input), 'PinpointSMSVoiceV2.SendMediaMessage': (input) => this.sendTextMessage(input, 'MEDIA') });
       case 'lambda':
         return this.lambdaInvoke(req, body, res);
       default:
@@ -290,9 +292,10 @@ export class AwsStandIns {
     return { ARN: arn, Name: arn.split(':secret:')[1]!.replace(/-\w{6}$/, ''), SecretString: this.secrets.get(arn), VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: Math.floor(Date.now() / 1000) };
   }
 
-  /** SendTextMessage: accepted, kept in the outbox, then reported through the SMS events topic as the configuration set's destination would. */
-  private sendTextMessage(input: Record<string, unknown>) {
+  /** SendTextMessage and SendMediaMessage: accepted, kept in the outbox, then reported through the SMS events topic as the configuration set's destination would. */
+  private sendTextMessage(input: Record<string, unknown>, kind: 'TEXT' | 'MEDIA' = 'TEXT') {
     const send: EumSend = {
+      ...(input.MediaUrls ? { media: input.MediaUrls as string[] } : {}),
       messageId: randomUUID(),
       destination: String(input.DestinationPhoneNumber),
       origination: String(input.OriginationIdentity),
@@ -306,7 +309,7 @@ export class AwsStandIns {
     if (topicArn) {
       const now = Date.now();
       const report = {
-        eventType: failed ? 'TEXT_CARRIER_UNREACHABLE' : 'TEXT_DELIVERED',
+        eventType: `${kind}_${failed ? 'CARRIER_UNREACHABLE' : 'DELIVERED'}`,
         eventVersion: '1.0',
         eventTimestamp: now,
         isFinal: true,
