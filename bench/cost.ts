@@ -43,3 +43,25 @@ export function mmsCostPerMillion(averageKb: number) {
     downloadUsd: round((million / 1000) * prices.s3GetPerThousand),
   };
 }
+
+/**
+ * Outbound MMS per million messages of one file: the browser's upload (a POST, billed as a PUT), the send's
+ * first-bytes read (a ranged GET) and copy under the message (a COPY, billed as a PUT), the provider's fetch (one
+ * GET), one download by a seller (one GET); the upload's copy is kept a day, the message's for the retention
+ * period. Provider fees in their own columns: per message, US, before carriers' pass-through fees.
+ */
+export function outboundMmsCostPerMillion(averageKb: number) {
+  const million = 1_000_000;
+  const gb = (averageKb * million) / (1024 * 1024);
+  const puts = 2;
+  const gets = 3;
+  const s3RequestsUsd = (million / 1000) * (puts * prices.s3PutPerThousand + gets * prices.s3GetPerThousand);
+  return {
+    averageKb,
+    s3RequestsUsd: round(s3RequestsUsd),
+    uploadsForADayUsd: round((gb * prices.s3StandardGbMonth) / 30),
+    storageUsdPerMonth: round(gb * prices.s3StandardGbMonth),
+    twilioFeesUsd: round(million * prices.twilioMmsUsPerMessage),
+    eumFeesUsd: round(million * prices.eumMmsUsPerMessage),
+  };
+}

@@ -21,6 +21,13 @@ export const prices = {
   /** https://aws.amazon.com/eventbridge/pricing/ (custom events put, per million 64 KB chunks) */
   eventBridgeEventPerMillion: 1.0,
   s3PutPerThousand: 0.005,
+  /**
+   * Provider fees per outbound MMS to a US number, before carriers' pass-through fees, as the providers' pricing pages
+   * listed them when written (https://www.twilio.com/en-us/mms/pricing/us, https://aws.amazon.com/end-user-messaging/pricing/):
+   * check them against your own contract before quoting.
+   */
+  twilioMmsUsPerMessage: 0.022,
+  eumMmsUsPerMessage: 0.02,
   s3GetPerThousand: 0.0004,
 } as const;
 

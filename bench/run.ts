@@ -5,7 +5,7 @@ import { benchInbound } from './inbound';
 import { benchBundles, BUNDLES_DIR, initBreakdown, timeInit } from './bundles';
 import { benchNotifier, benchOutbound } from './outbound-and-notifier';
 import { benchThroughput } from './throughput';
-import { costPerMillion, mmsCostPerMillion } from './cost';
+import { costPerMillion, mmsCostPerMillion, outboundMmsCostPerMillion } from './cost';
 import { benchInbox } from './inbox';
 import { benchEvents } from './events';
 import { firstRequestOverhead } from './cold-start';
@@ -130,6 +130,10 @@ async function main() {
     results.mmsCost = mms;
     console.log(`\n## MMS file copies per million files (S3 Standard, $${prices.s3StandardGbMonth} per GB-month)\n`);
     console.log(table(['average file (KB)', 'stored (GB)', 'PUT (once)', 'storage per month', 'one download each'], mms.map((m) => [m.averageKb, m.storedGb, m.putUsd, m.storageUsdPerMonth, m.downloadUsd])));
+    const outboundMms = [250, 1024].map(outboundMmsCostPerMillion);
+    results.outboundMmsCost = outboundMms;
+    console.log('\n## Outbound MMS per million messages of one file (USD; S3 requests and storage; provider fees per message, US, before carrier fees)\n');
+    console.log(table(['average file (KB)', 'S3 requests (upload, read, copy, provider fetch, one download)', 'uploads kept a day', 'sent files, storage per month', 'Twilio fees', 'End User Messaging fees'], outboundMms.map((m) => [m.averageKb, m.s3RequestsUsd, m.uploadsForADayUsd, m.storageUsdPerMonth, m.twilioFeesUsd, m.eumFeesUsd])));
   } finally {
     await dynamo.stop();
   }
