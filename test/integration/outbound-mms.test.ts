@@ -190,6 +190,16 @@ describe('refused before anything is stored or sent', () => {
     }
     expect(await messagesNow()).toBe(before);
   });
+
+  it('a file over the provider\'s own limit: End User Messaging takes images up to 2 MB', async () => {
+    const large = Buffer.concat([PNG, Buffer.alloc(2 * 1024 * 1024)]);
+    const { mediaId } = await upload('alice', large);
+    const refused = await send(N.eum, [mediaId], 'x');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('ValidationError');
+    // Twilio takes 5 MB: the same file goes.
+    expect((await send(N.twilio, [mediaId], 'x')).status).toBe(202);
+  });
 });
 
 describe('erasure', () => {
