@@ -20,6 +20,9 @@ import { CursorCodec } from '../../shared/http/cursor';
 import { deleteMediaOf } from '../../shared/flows/erase-customer';
 import type { SmsProvider } from '../../shared/providers/sms-provider';
 import type { ProviderName } from '../../shared/domain/types';
+import { getMessage } from '../../shared/store/items/message';
+import { keys } from '../../shared/store/keys';
+import { crmEventsOf } from '../../shared/flows/crm-events';
 
 /** Outbound MMS (contract, "MMS"): upload, send through each provider, refusals, and what erasure removes. */
 const N = { sandbox: '+14255591001', twilio: '+14255591002', eum: '+14255591003', pinpoint: '+14255591004' };
@@ -136,6 +139,10 @@ describe('sending a photo', () => {
     expect(sandbox.outbox.at(-1)!.media).toEqual([{ id: mediaId, contentType: 'image/png', size: PNG.length }]);
     const conversation = await call(sellerApi, 'GET', `/conversations/${sent.body.conversationId}`, { as: as('alice') });
     expect(conversation.body.lastMessagePreview).toBe('[image]');
+    // The CRM hears of it with its files, as of an inbound MMS.
+    const item = (await getMessage(t.db, t.table, keys.message(sent.body.conversationId, sent.body.createdAt, sent.body.id)))!;
+    const events = await crmEventsOf(t, { eventName: 'MODIFY', oldImage: { ...item, status: 'queued' }, newImage: item });
+    expect(events.find((e) => e.detailType === 'SmsMessageSent')?.detail).toMatchObject({ message: { media: [{ id: mediaId, contentType: 'image/png' }] } });
     const file = await call(sellerApi, 'GET', `/conversations/${sent.body.conversationId}/messages/${sent.body.id}/media/${mediaId}`, { as: as('alice') });
     expect(file.status).toBe(200);
     expect(file.headers['content-type']).toBe('image/png');
