@@ -207,7 +207,8 @@ describe('the seller console, in English', () => {
     await accessible(page, 'notifications');
     await shot(page, '09-bell');
     await notification.getByRole('button').click();
-    await page.getByRole('heading', { name: '+14255550160' }).waitFor();
+    // The thread is titled by its record's name.
+    await page.getByRole('heading', { level: 2, name: /Linus/ }).waitFor();
     await page.getByText('Linus here, any news?').first().waitFor();
     await shot(page, '10-opened-from-bell');
 
@@ -332,4 +333,62 @@ describe('live updates', () => {
       await context.close();
     }, 60_000);
   }
+});
+
+describe('on a phone (390×844) and a laptop (1366×768)', () => {
+  const noHorizontalScroll = (page: Page) => page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth + 1');
+
+  it('a phone: the list, then the thread with a back control, names not ids, answerable, no horizontal scrolling', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
+    await page.getByRole('heading', { name: 'My SMS' }).waitFor();
+    expect(await page.locator('h1').count()).toBe(1);
+    await customerSays(demo.adaMobile, demo.aliceNumber, 'Can you send the quote to my phone?');
+    const adaRow = row(page, demo.adaMobile).first();
+    await adaRow.waitFor({ timeout: 5_000 });
+    // Titled by the record's name, not the number.
+    const title = (await adaRow.locator('.customer').first().textContent())!;
+    expect(title).not.toMatch(/^\+?\d+$/);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await accessible(page, 'phone-my-sms');
+    await adaRow.getByRole('link').click();
+    await page.getByText('Can you send the quote to my phone?').last().waitFor();
+    // The thread replaces the list; a back control returns to it.
+    expect(await page.locator('nav.inbox').isVisible()).toBe(false);
+    expect(await page.locator('#conversation-title').textContent()).toBe(title);
+    expect(await page.locator('.back').isVisible()).toBe(true);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await page.getByRole('textbox', { name: 'Message' }).fill('Sending it now');
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.locator('li.message.outbound', { hasText: 'Sending it now' }).waitFor({ timeout: 5_000 });
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await accessible(page, 'phone-conversation');
+    await shot(page, '20-phone-conversation');
+    await page.getByRole('link', { name: 'My SMS' }).click();
+    await page.locator('nav.inbox').waitFor();
+    await context.close();
+  }, 60_000);
+
+  it('a laptop: rows and the header by name, the team as a labelled icon, routing explained once', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    await page.goto(base);
+    await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
+    await page.getByRole('heading', { name: 'My SMS' }).waitFor();
+    expect(await page.locator('.who').textContent()).toBe('Alice Andersson');
+    const customer = '+14255550189';
+    for (const text of ['Hello, who is this?', 'Second question', 'Third question']) await customerSays(customer, demo.aliceNumber, text);
+    const newRow = row(page, customer).first();
+    await newRow.waitFor({ timeout: 5_000 });
+    await newRow.getByRole('link').click();
+    await page.locator('li.message.inbound', { hasText: 'Third question' }).waitFor();
+    // The routing explanation: on the first message, and again only where it reads differently.
+    expect(await page.locator('li.message.inbound').count()).toBe(3);
+    expect(await page.locator('.routing').count()).toBeLessThan(3);
+    expect(await noHorizontalScroll(page)).toBe(true);
+    await accessible(page, 'laptop-conversation');
+    await context.close();
+  }, 60_000);
 });

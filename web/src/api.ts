@@ -43,4 +43,5 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
 export const errorText = (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
 
 export const recordLabel = (record: RecordRef, name?: string) => name ?? `${record.type}/${record.id}`;
-export const principalLabel = (p: Principal) => `${p.type === 'team' ? '👥 ' : ''}${p.id}`;
+/** A principal in running text (announcements): its name, or its id when the API gave none. */
+export const principalLabel = (p: Principal, name?: string) => name ?? p.id;

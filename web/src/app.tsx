@@ -79,14 +79,16 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
     return () => channel.stop();
   }, [channel]);
   const liveState = useLiveState(channel);
+  // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
+  const sellerName = (config.auth.kind === 'local' ? config.auth.sellers.find((s) => s.id === session.sellerId)?.name : undefined) ?? session.sellerId;
   const app = useMemo<AppContextValue>(() => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, announce: setAnnouncement }), [config, session, channel]);
 
   return (
     <AppContext.Provider value={app}>
       <header class="top">
-        <a class="brand" href="#/">
-          {i18n.t('appName')}
-        </a>
+        <h1 class="brand">
+          <a href="#/">{i18n.t('appName')}</a>
+        </h1>
         <RecordSearch />
         <div class="top-actions">
           <Bell />
@@ -96,13 +98,13 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
             </span>
           )}
           {languagePicker}
-          <span class="who">{session.sellerId}</span>
+          <span class="who">{sellerName}</span>
           <button type="button" onClick={onSignOut}>
             {i18n.t('signOut')}
           </button>
         </div>
       </header>
-      <div class="layout">
+      <div class={`layout${route.view === 'inbox' ? '' : ' has-pane'}`}>
         <Inbox selectedId={route.view === 'conversation' ? route.id : undefined} />
         <main class="pane" aria-live="off">
           {route.view === 'conversation' ? <ConversationPane key={route.id} id={route.id} /> : route.view === 'record' ? <RecordView key={`${route.type}/${route.id}`} type={route.type} id={route.id} /> : <p class="empty">{i18n.t('selectConversation')}</p>}

@@ -1,6 +1,7 @@
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, ok, principalLabel, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
+import { ApiError, ok, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
+import { BackToList, PrincipalName } from './icons';
 import { recordHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
@@ -44,14 +45,15 @@ export function ConversationPane({ id }: { id: string }) {
     <section class="conversation" aria-labelledby="conversation-title">
       <header class="conversation-head">
         <div>
-          <h2 id="conversation-title">{conversation.customerNumber}</h2>
+          <BackToList />
+          <h2 id="conversation-title">{conversation.recordName ?? recordName ?? conversation.customerNumber}</h2>
           <p class="muted">
             {conversation.record ? (
               <>
-                {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, recordName)}</a> ·{' '}
+                {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, conversation.recordName ?? recordName)}</a> ·{' '}
               </>
             ) : null}
-            {conversation.businessNumber} · {t('assignedTo', { who: principalLabel(conversation.assignedTo) })}
+            {conversation.customerNumber} → {conversation.businessNumber} · {t('assignedToLabel')} <PrincipalName principal={conversation.assignedTo} name={conversation.assigneeName} />
           </p>
         </div>
         <div class="actions">
@@ -125,14 +127,22 @@ function History({ conversation }: { conversation: Conversation }) {
       )}
       <ol class="messages" aria-label={t('history')}>
         {messages.map((m, i) => (
-          <MessageItem key={m.id} message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} />
+          <MessageItem key={m.id} message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} showRouting={routingChanged(messages, i)} />
         ))}
       </ol>
     </>
   );
 }
 
-function MessageItem({ message, conversation, itemRef }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined }) {
+/** The routing explanation shows once per change: on the first inbound message, then only when it reads differently. */
+function routingChanged(messages: readonly Message[], index: number): boolean {
+  const routing = messages[index]?.routing;
+  if (!routing) return false;
+  const earlier = messages.slice(0, index).reverse().find((m) => m.routing)?.routing;
+  return !earlier || JSON.stringify(earlier) !== JSON.stringify(routing);
+}
+
+function MessageItem({ message, conversation, itemRef, showRouting }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined; showRouting: boolean }) {
   const { t, dateTime } = useI18n();
   const { session } = useApp();
   const tipId = `reason-${message.id}`;
@@ -165,7 +175,7 @@ function MessageItem({ message, conversation, itemRef }: { message: Message; con
           </>
         )}
       </div>
-      {message.routing && (
+      {message.routing && showRouting && (
         <p class="routing muted">
           {t('routedBy', { rule: t(`rule.${message.routing.rule}`) })}
           {message.routing.runnerUp && ` (${t('runnerUp', { record: recordLabel(message.routing.runnerUp) })})`}

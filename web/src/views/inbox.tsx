@@ -100,7 +100,7 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
     <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
       <a href={conversationHref(c.id)} aria-current={selected ? 'page' : undefined}>
         <span class="line">
-          <strong class="customer">{c.customerNumber}</strong>
+          <strong class="customer">{c.recordName ?? recordName ?? c.customerNumber}</strong>
           {c.unreadCount > 0 && (
             <span class="badge" aria-label={t('unreadBadge', { count: c.unreadCount })}>
               {number(c.unreadCount)}
@@ -109,7 +109,8 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
         </span>
         <span class="line muted">
           <span>
-            {c.record ? `${t(`type.${c.record.type}`)}: ${recordLabel(c.record, recordName)}` : c.customerNumber}
+            {c.record ? `${t(`type.${c.record.type}`)} · ` : ''}
+            {c.customerNumber} → {c.businessNumber}
           </span>
           <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
         </span>
