@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { ok, recordLabel, type Conversation } from '../api';
+import { ok, type Conversation } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
