@@ -287,6 +287,15 @@ describe('the seller console, in Swedish', () => {
     await page.getByRole('tab', { name: 'Historik' }).waitFor();
     await page.getByRole('button', { name: 'Ändra' }).waitFor();
     await page.getByRole('button', { name: 'Lämna över' }).waitFor();
+    // An API error reads in Swedish: no code, no English server text.
+    await page.getByRole('button', { name: 'Lämna över' }).click();
+    await page.getByRole('textbox', { name: 'Id' }).fill('nobody');
+    await page.getByRole('dialog').getByRole('button', { name: 'Lämna över' }).click();
+    const alert = page.getByRole('dialog').getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('Det hittades inte');
+    expect(await alert.textContent()).not.toMatch(/NotFound|not found/);
+    await page.getByRole('dialog').getByRole('button', { name: 'Avbryt' }).click();
     await page.getByLabel('Mall').selectOption({ label: 'Follow-up' });
     await expect.poll(() => page.locator('.composer').textContent()).toMatch(/UCS-2, 1 segment/);
     await page.getByRole('button', { name: 'Skicka', exact: true }).click();

@@ -1,3 +1,4 @@
+import { isMessageKey, type MessageKey } from './i18n';
 import { createApiClient, type components } from '../../shared/client';
 import type { ConsoleConfig } from './config';
 import type { Session } from './auth';
@@ -39,8 +40,14 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   return data as T;
 }
 
-/** An error as the seller reads it: the contract's code and message for API errors. */
-export const errorText = (e: unknown) => (e instanceof ApiError ? `${e.code}: ${e.message}` : (e as Error).message);
+/**
+ * An error as the seller reads it, in the console's language: each contract error code has its own words; the
+ * server's English text and the raw code never reach the page. Anything else (no network) reads as a server error.
+ */
+export function errorText(e: unknown, t: (key: MessageKey) => string): string {
+  const key = `apiError.${e instanceof ApiError ? e.code : 'InternalError'}`;
+  return isMessageKey(key) ? t(key) : t('apiError.InternalError');
+}
 
 export const recordLabel = (record: RecordRef, name?: string) => name ?? `${record.type}/${record.id}`;
 /** A principal in running text (announcements): its name, or its id when the API gave none. */

@@ -54,7 +54,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
     let live = true;
     ok(api.POST('/templates/{id}/render', { params: { path: { id: templateId } }, body: { record } })).then(
       (r) => live && setRendered(r),
-      (e: Error) => live && setError(e.message),
+      (e: Error) => live && setError(errorText(e, t)),
     );
     return () => {
       live = false;
@@ -91,7 +91,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
       announce(t('sent'));
       refreshAll();
     } catch (e) {
-      setError(errorText(e));
+      setError(errorText(e, t));
     } finally {
       setSending(false);
     }

@@ -35,7 +35,7 @@ export function MoveDialog({ conversation, onClose }: { conversation: Conversati
       refreshAll();
       onClose();
     } catch (e) {
-      setError(errorText(e));
+      setError(errorText(e, t));
     }
   };
   return (
@@ -69,7 +69,7 @@ export function HandOffDialog({ conversation, onClose }: { conversation: Convers
       if (still.response.status === 404) location.hash = '#/';
       refreshAll();
     } catch (e) {
-      setError(errorText(e));
+      setError(errorText(e, t));
     }
   };
   return (

@@ -1,5 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
-import { ok, type Conversation } from '../api';
+import { errorText, ok, type Conversation } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
@@ -34,7 +34,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
         if (!pagedOn.current) setCursor(page.nextCursor);
         return JSON.stringify(page.items.map((c) => [c.id, c.lastMessageAt, c.unreadCount]));
       } catch (e) {
-        setError((e as Error).message);
+        setError(errorText(e, t));
         throw e;
       }
     },
