@@ -189,7 +189,9 @@ describe('the seller console, in English', () => {
     await customerSays('+14255550133', demo.aliceNumber, 'Is Bob around?');
     await row(page, '+14255550133').getByRole('link').click({ timeout: POLL_WAIT });
     await page.getByRole('button', { name: 'Hand off' }).click();
-    await page.getByRole('dialog').getByLabel('Id').fill('bob');
+    // Picked by name among those who can take it.
+    await page.getByRole('dialog').getByLabel('Seller or team name').fill('bo');
+    await page.getByRole('dialog').getByRole('radio', { name: 'Bob Berg' }).check();
     await accessible(page, 'hand-off-dialog');
     await page.getByRole('dialog').getByRole('button', { name: 'Hand off' }).click();
     await row(page, '+14255550133').waitFor({ state: 'detached', timeout: POLL_WAIT });
@@ -287,14 +289,10 @@ describe('the seller console, in Swedish', () => {
     await page.getByRole('tab', { name: 'Historik' }).waitFor();
     await page.getByRole('button', { name: 'Ändra' }).waitFor();
     await page.getByRole('button', { name: 'Lämna över' }).waitFor();
-    // An API error reads in Swedish: no code, no English server text.
+    // The hand-off picker, in Swedish: nobody matches, said in words.
     await page.getByRole('button', { name: 'Lämna över' }).click();
-    await page.getByRole('textbox', { name: 'Id' }).fill('nobody');
-    await page.getByRole('dialog').getByRole('button', { name: 'Lämna över' }).click();
-    const alert = page.getByRole('dialog').getByRole('alert');
-    await alert.waitFor();
-    expect(await alert.textContent()).toContain('Det hittades inte');
-    expect(await alert.textContent()).not.toMatch(/NotFound|not found/);
+    await page.getByRole('dialog').getByLabel('Säljarens eller teamets namn').fill('nobody');
+    await page.getByRole('dialog').getByText('Ingen som kan ta konversationer har ett namn som börjar med ”nobody”.').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Avbryt' }).click();
     await page.getByLabel('Mall').selectOption({ label: 'Follow-up' });
     await expect.poll(() => page.locator('.composer').textContent()).toMatch(/UCS-2, 1 segment/);

@@ -1,6 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText, ok, principalLabel, recordLabel, type Conversation, type RecordRef } from '../api';
+import { PrincipalName } from './icons';
+import type { components } from '../../../shared/client';
+
+type Assignee = components['schemas']['Assignee'];
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll } from '../live';
@@ -49,20 +53,33 @@ export function MoveDialog({ conversation, onClose }: { conversation: Conversati
   );
 }
 
-/** Hand-off to a seller or a team; the conversation may leave the caller's view. */
+/** Hand-off to a seller or a team, picked by name from those who can take it (GET /directory/assignees). */
 export function HandOffDialog({ conversation, onClose }: { conversation: Conversation; onClose(): void }) {
   const { api, announce } = useApp();
   const { t } = useI18n();
-  const [type, setType] = useState<'seller' | 'team'>('seller');
-  const [id, setId] = useState('');
+  const [query, setQuery] = useState('');
+  const [matches, setMatches] = useState<Assignee[]>();
+  const [chosen, setChosen] = useState<Assignee>();
   const [error, setError] = useState<string>();
+  useEffect(() => {
+    const q = query.trim();
+    if (!q) return setMatches(undefined);
+    // A short pause while typing: one request per word, not per key.
+    const timer = setTimeout(() => {
+      ok(api.GET('/directory/assignees', { params: { query: { q } } })).then(
+        (page) => setMatches(page.items),
+        (e: unknown) => setError(errorText(e, t)),
+      );
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [query]);
   const submit = async (event: Event) => {
     event.preventDefault();
-    if (!id.trim()) return;
-    const assignedTo = { type, id: id.trim() };
+    if (!chosen) return;
+    const assignedTo = { type: chosen.type, id: chosen.id };
     try {
       await ok(api.POST('/conversations/{id}/assign', { params: { path: { id: conversation.id } }, body: { assignedTo } }));
-      announce(t('handedOff', { who: principalLabel(assignedTo) }));
+      announce(t('handedOff', { who: principalLabel(assignedTo, chosen.name) }));
       onClose();
       // Still visible (through the record, say) or not: My SMS and the pane find out from the API.
       const still = await api.GET('/conversations/{id}', { params: { path: { id: conversation.id } } });
@@ -76,20 +93,23 @@ export function HandOffDialog({ conversation, onClose }: { conversation: Convers
     <Modal title={t('handOffTitle')} onClose={onClose}>
       <ErrorAlert message={error} />
       <form onSubmit={(e) => void submit(e)}>
-        <fieldset>
-          <legend>{t('principalType')}</legend>
-          <label>
-            <input type="radio" name="principal" checked={type === 'seller'} onChange={() => setType('seller')} /> {t('seller')}
-          </label>{' '}
-          <label>
-            <input type="radio" name="principal" checked={type === 'team'} onChange={() => setType('team')} /> {t('team')}
-          </label>
-        </fieldset>
         <label>
-          {t('principalId')} <input value={id} onInput={(e) => setId(e.currentTarget.value)} required />
+          {t('searchAssignee')}{' '}
+          <input type="search" value={query} onInput={(e) => { setQuery(e.currentTarget.value); setChosen(undefined); }} autoComplete="off" />
         </label>
+        {matches && matches.length === 0 && <p role="status">{t('noAssigneeMatches', { q: query.trim() })}</p>}
+        {matches && matches.length > 0 && (
+          <fieldset class="assignees">
+            <legend>{t('assigneeMatches')}</legend>
+            {matches.map((a) => (
+              <label key={`${a.type}/${a.id}`}>
+                <input type="radio" name="assignee" checked={chosen?.type === a.type && chosen.id === a.id} onChange={() => setChosen(a)} /> <PrincipalName principal={a} name={a.name} />
+              </label>
+            ))}
+          </fieldset>
+        )}
         <div class="row">
-          <button type="submit" class="primary">
+          <button type="submit" class="primary" disabled={!chosen}>
             {t('handOff')}
           </button>
           <button type="button" onClick={onClose}>
