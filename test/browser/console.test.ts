@@ -396,6 +396,14 @@ describe('on a phone (390×844) and a laptop (1366×768)', () => {
     expect(await page.locator('.routing').count()).toBeLessThan(3);
     expect(await noHorizontalScroll(page)).toBe(true);
     await accessible(page, 'laptop-conversation');
+
+    // A photo sent back: attached (uploaded straight to storage), previewed, then sent without text.
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+    await page.getByLabel('Attach a photo').setInputFiles({ name: 'quote.png', mimeType: 'image/png', buffer: png });
+    await page.getByRole('button', { name: 'Remove quote.png' }).waitFor();
+    await page.getByRole('button', { name: 'Send', exact: true }).click({ timeout: 10_000 });
+    await page.locator('li.message.outbound .media img').last().waitFor({ timeout: 10_000 });
+    expect(await page.locator('.attachments').count()).toBe(0);
     await context.close();
   }, 60_000);
 });

@@ -8,6 +8,39 @@ import { ErrorAlert } from './error-alert';
 import type { components } from '../../../shared/client';
 
 type BusinessNumber = components['schemas']['BusinessNumber'];
+type UploadTarget = components['schemas']['MediaUpload']['upload'];
+
+/** A photo attached to the draft: uploaded straight to storage (POST /media), then named in the send. */
+interface Attachment {
+  key: string;
+  name: string;
+  previewUrl: string;
+  progress: number;
+  mediaId?: string;
+  failed?: string;
+}
+
+const ATTACHABLE = 'image/jpeg,image/png,image/gif';
+
+/** Sends the file where POST /media said, reporting progress (fetch reports none for uploads). */
+function uploadFile(target: UploadTarget, file: File, onProgress: (percent: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(target.method, target.url);
+    let body: Blob | FormData = file;
+    if (target.fields) {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(target.fields)) form.append(name, value);
+      form.append('file', file);
+      body = form;
+    }
+    for (const [name, value] of Object.entries(target.headers ?? {})) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(Math.round((100 * event.loaded) / event.total));
+    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(new Error(String(xhr.status))));
+    xhr.onerror = () => reject(new Error('network'));
+    xhr.send(body);
+  });
+}
 type Rendered = components['schemas']['RenderedTemplate'];
 
 export type ComposerTarget = { kind: 'conversation'; conversation: Conversation } | { kind: 'record'; record: RecordRef; phones: string[] };
@@ -34,7 +67,29 @@ export function Composer({ target }: { target: ComposerTarget }) {
   const [rendered, setRendered] = useState<Rendered>();
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();
+  const [attachments, setAttachments] = useState<Attachment[]>([]);
   const idempotencyKey = useRef(crypto.randomUUID());
+  const patch = (key: string, change: Partial<Attachment>) => setAttachments((list) => list.map((a) => (a.key === key ? { ...a, ...change } : a)));
+
+  const attach = async (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      const key = crypto.randomUUID();
+      setAttachments((list) => [...list, { key, name: file.name, previewUrl: URL.createObjectURL(file), progress: 0 }]);
+      try {
+        const created = await ok(api.POST('/media', { body: { contentType: file.type as 'image/png', size: file.size } }));
+        await uploadFile(created.upload, file, (progress) => patch(key, { progress }));
+        patch(key, { mediaId: created.mediaId, progress: 100 });
+      } catch (e) {
+        patch(key, { failed: errorText(e, t) });
+      }
+    }
+  };
+  const remove = (key: string) =>
+    setAttachments((list) => {
+      const gone = list.find((a) => a.key === key);
+      if (gone) URL.revokeObjectURL(gone.previewUrl);
+      return list.filter((a) => a.key !== key);
+    });
 
   useEffect(() => {
     if (!myNumbers.has(api)) myNumbers.set(api, ok(api.GET('/me/numbers')).then((r) => r.items));
@@ -64,20 +119,22 @@ export function Composer({ target }: { target: ComposerTarget }) {
   // A new draft is a new send: the key changes with what would be sent.
   useEffect(() => {
     idempotencyKey.current = crypto.randomUUID();
-  }, [from, to, templateId, body]);
+  }, [from, to, templateId, body, attachments.map((a) => a.mediaId).join()]);
 
   const conversation = target.kind === 'conversation' ? target.conversation : undefined;
   const blocked = conversation?.optedOut || conversation?.withheld;
   // Free text is counted here, by the backend's own rules; a template as the API rendered it.
   const info = templateId ? rendered && { ...rendered, units: rendered.body.length } : { ...segmentInfo(body), missing: [] as string[] };
-  const canSend = !blocked && !sending && !!from && (templateId ? !!rendered && rendered.missing.length === 0 : body.trim().length > 0) && (target.kind === 'conversation' || !!to);
+  const media = attachments.flatMap((a) => (a.mediaId ? [a.mediaId] : []));
+  const uploading = attachments.some((a) => !a.mediaId && !a.failed);
+  const canSend = !blocked && !sending && !uploading && !!from && (templateId ? !!rendered && rendered.missing.length === 0 : body.trim().length > 0 || media.length > 0) && (target.kind === 'conversation' || !!to);
 
   const send = async (event: Event) => {
     event.preventDefault();
     if (!canSend) return;
     setSending(true);
     setError(undefined);
-    const content = templateId ? { templateId } : { body };
+    const content = { ...(templateId ? { templateId } : body.trim() ? { body } : {}), ...(media.length ? { media } : {}) };
     const headers = { 'Idempotency-Key': idempotencyKey.current };
     try {
       if (conversation && from === conversation.businessNumber) {
@@ -87,6 +144,8 @@ export function Composer({ target }: { target: ComposerTarget }) {
       }
       setBody('');
       setTemplateId('');
+      for (const a of attachments) URL.revokeObjectURL(a.previewUrl);
+      setAttachments([]);
       idempotencyKey.current = crypto.randomUUID();
       announce(t('sent'));
       refreshAll();
@@ -136,6 +195,22 @@ export function Composer({ target }: { target: ComposerTarget }) {
         {t('message')}
         <textarea value={templateId ? (rendered?.body ?? '') : body} readOnly={!!templateId} disabled={blocked} rows={3} onInput={(e) => setBody(e.currentTarget.value)} />
       </label>
+      <label class="attach">
+        {t('attachImage')} <input type="file" accept={ATTACHABLE} multiple disabled={blocked} onChange={(e) => void attach(e.currentTarget.files).then(() => void 0)} />
+      </label>
+      {attachments.length > 0 && (
+        <ul class="attachments" aria-label={t('attachments')}>
+          {attachments.map((a) => (
+            <li key={a.key}>
+              <img src={a.previewUrl} alt={a.name} width={64} height={64} />
+              {a.failed ? <span class="error">{a.failed}</span> : !a.mediaId && <progress max={100} value={a.progress} aria-label={t('uploading', { name: a.name })} />}
+              <button type="button" onClick={() => remove(a.key)}>
+                {t('removeAttachment', { name: a.name })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       <div class="row">
         <span class="muted" aria-live="polite">
           {info && t('encodingSegments', { encoding: info.encoding, segments: info.segments, units: info.units })}
