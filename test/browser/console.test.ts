@@ -404,6 +404,15 @@ describe('on a phone (390×844) and a laptop (1366×768)', () => {
     await page.getByRole('button', { name: 'Send', exact: true }).click({ timeout: 10_000 });
     await page.locator('li.message.outbound .media img').last().waitFor({ timeout: 10_000 });
     expect(await page.locator('.attachments').count()).toBe(0);
+
+    // A reply that reads like "stop": a banner to confirm or dismiss; nobody is opted out by a guess.
+    await customerSays(customer, demo.aliceNumber, 'please stop texting me');
+    const banner = page.getByRole('region', { name: /may be asking to stop/ });
+    await banner.waitFor({ timeout: 5_000 });
+    await accessible(page, 'likely-opt-out');
+    await banner.getByRole('button', { name: 'Not an opt-out' }).click();
+    await banner.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(await page.getByRole('button', { name: 'Send', exact: true }).count()).toBe(1);
     await context.close();
   }, 60_000);
 });

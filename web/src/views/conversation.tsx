@@ -1,7 +1,8 @@
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, ok, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
+import { ApiError, errorText, ok, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
 import { BackToList, PrincipalName } from './icons';
+import { ErrorAlert } from './error-alert';
 import { recordHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
@@ -70,6 +71,7 @@ export function ConversationPane({ id }: { id: string }) {
           {t('optedOut')}
         </p>
       )}
+      {conversation.likelyOptOut && !conversation.optedOut && <LikelyOptOutBanner conversation={conversation} onChanged={setConversation} />}
       <div class="tabs" role="tablist" aria-label={conversation.customerNumber}>
         {(['history', 'timeline'] as const).map((name) => (
           <button key={name} type="button" role="tab" id={`tab-${name}`} aria-selected={tab === name} aria-controls={`panel-${name}`} onClick={() => setTab(name)}>
@@ -84,6 +86,46 @@ export function ConversationPane({ id }: { id: string }) {
       {dialog === 'move' && <MoveDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
       {dialog === 'assign' && <HandOffDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
     </section>
+  );
+}
+
+/**
+ * A reply that reads like "stop" opted nobody out: the seller confirms the opt-out (recorded as the customer's
+ * choice) or dismisses the warning. Either clears it for everyone who sees the conversation.
+ */
+function LikelyOptOutBanner({ conversation, onChanged }: { conversation: Conversation; onChanged(c: Conversation): void }) {
+  const { api, announce } = useApp();
+  const { t } = useI18n();
+  const [error, setError] = useState<string>();
+  const confirm = async () => {
+    try {
+      await ok(api.PUT('/consent/{customerNumber}/{businessNumber}', { params: { path: { customerNumber: conversation.customerNumber, businessNumber: conversation.businessNumber } }, body: { status: 'opted_out', reason: t('likelyOptOutReason') } }));
+      onChanged(await ok(api.GET('/conversations/{id}', { params: { path: { id: conversation.id } } })));
+      announce(t('optOutRecorded'));
+    } catch (e) {
+      setError(errorText(e, t));
+    }
+  };
+  const dismiss = async () => {
+    try {
+      onChanged(await ok(api.POST('/conversations/{id}/likely-opt-out/dismiss', { params: { path: { id: conversation.id } } })));
+    } catch (e) {
+      setError(errorText(e, t));
+    }
+  };
+  return (
+    <div class="banner" role="region" aria-label={t('likelyOptOut')}>
+      <p>{t('likelyOptOut')}</p>
+      <ErrorAlert message={error} />
+      <div class="actions">
+        <button type="button" class="primary" onClick={() => void confirm()}>
+          {t('confirmOptOut')}
+        </button>
+        <button type="button" onClick={() => void dismiss()}>
+          {t('dismissOptOut')}
+        </button>
+      </div>
+    </div>
   );
 }
 
