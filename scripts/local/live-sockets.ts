@@ -19,7 +19,7 @@ const MAX_MS = 2 * 60 * 60 * 1000;
  * integration in AWS: they keep the connection from idling and do nothing else. Counts what it sends.
  */
 export class LocalLiveSockets implements LiveChannel {
-  private readonly sockets = new Map<string, { socket: WebSocket }>();
+  private readonly sockets = new Map<string, { socket: WebSocket; touch: () => void }>();
   private readonly server = new WebSocketServer({ noServer: true });
   /** Every frame sent, oldest first: what the bench and tests count. */
   readonly sent: { connectionId: string; data: string; at: number }[] = [];
@@ -55,12 +55,12 @@ export class LocalLiveSockets implements LiveChannel {
     // API Gateway answers a refused $connect with the function's status, and no upgrade.
     if (status < 200 || status > 299) return refuse(socket, status, status === 401 ? 'Unauthorized' : 'Forbidden');
     this.server.handleUpgrade(req, socket, head, (ws) => {
-      this.sockets.set(connectionId, { socket: ws });
       let idle = setTimeout(() => ws.close(1001, 'Going away'), IDLE_MS);
       const touch = () => {
         clearTimeout(idle);
         idle = setTimeout(() => ws.close(1001, 'Going away'), IDLE_MS);
       };
+      this.sockets.set(connectionId, { socket: ws, touch });
       const max = setTimeout(() => ws.close(1001, 'Going away'), MAX_MS);
       ws.on('message', touch);
       ws.on('close', () => {
@@ -71,7 +71,6 @@ export class LocalLiveSockets implements LiveChannel {
         this.pending.add(work);
         void work.finally(() => this.pending.delete(work));
       });
-      (ws as WebSocket & { touch?: () => void }).touch = touch;
     });
   }
 
@@ -79,7 +78,7 @@ export class LocalLiveSockets implements LiveChannel {
     const entry = this.sockets.get(connectionId);
     if (!entry || entry.socket.readyState !== WebSocket.OPEN) return 'gone';
     await new Promise<void>((resolve, reject) => entry.socket.send(data, (error) => (error ? reject(error) : resolve())));
-    (entry.socket as WebSocket & { touch?: () => void }).touch?.();
+    entry.touch();
     this.sent.push({ connectionId, data, at: Date.now() });
     return 'sent';
   }

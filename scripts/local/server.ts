@@ -219,7 +219,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     sns,
     liveSockets,
     poller,
-    url: `http://${options.host ?? '127.0.0.1'}:${options.port}`,
+    url: baseUrl,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
@@ -239,17 +239,12 @@ export async function startLocalServer(options: LocalStackOptions) {
  * as sent, never parsed as a URL, so `//host/path` is a path (API Gateway has no such route).
  */
 export async function readRequest(req: IncomingMessage): Promise<{ body: string; path: string; rawQueryString: string; method: string } | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 1_000_000) return undefined;
-    chunks.push(chunk as Buffer);
-  }
+  const bytes = await readBody(req, 1_000_000);
+  if (!bytes) return undefined;
   const target = req.url ?? '/';
   const queryAt = target.indexOf('?');
   return {
-    body: Buffer.concat(chunks).toString('utf8'),
+    body: Buffer.from(bytes).toString('utf8'),
     path: queryAt < 0 ? target : target.slice(0, queryAt),
     rawQueryString: queryAt < 0 ? '' : target.slice(queryAt + 1),
     method: req.method ?? 'GET',

@@ -14,8 +14,10 @@ export const LIVE_POST_CONCURRENCY = 25;
 
 type Fields = Record<string, unknown>;
 
-/** Compares stored values; sets (e.g. `mergedFromIds`) by their members. */
-const same = (a: unknown, b: unknown) => JSON.stringify(a, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)].sort() : value)) === JSON.stringify(b, (_key, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)].sort() : value));
+/** Sets (e.g. `mergedFromIds`) serialize as their sorted members. */
+const setsAsLists = (_key: string, value: unknown) => (value instanceof Set ? [...(value as Set<unknown>)].sort() : value);
+/** Compares stored values. */
+const same = (a: unknown, b: unknown) => JSON.stringify(a, setsAsLists) === JSON.stringify(b, setsAsLists);
 
 /**
  * What a change of a conversation item means to someone looking at it, or undefined when nothing they

@@ -13,7 +13,7 @@ export function apiGatewayLiveChannel(endpoint: string, region: string, client?:
         await api.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(data) }));
         return 'sent';
       } catch (error) {
-        if (error instanceof GoneException || (error as { name?: string }).name === 'GoneException') return 'gone';
+        if (isGone(error)) return 'gone';
         throw error;
       }
     },
@@ -21,8 +21,11 @@ export function apiGatewayLiveChannel(endpoint: string, region: string, client?:
       try {
         await api.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
       } catch (error) {
-        if (!(error instanceof GoneException || (error as { name?: string }).name === 'GoneException')) throw error;
+        if (!isGone(error)) throw error;
       }
     },
   };
 }
+
+/** The connection no longer exists (also as a plain error name, when the class comes from another copy of the SDK). */
+const isGone = (error: unknown) => error instanceof GoneException || (error as { name?: string }).name === 'GoneException';

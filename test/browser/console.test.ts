@@ -5,6 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { AxeBuilder } from '@axe-core/playwright';
 import { freePort } from '../../scripts/local/dynamodb-local';
 import { demo } from '../../scripts/local/seed';
+import { SAMPLE_PHOTO } from '../../scripts/local/server';
 import { assertDeclaredHttpResponse } from '../helpers/openapi-contract';
 
 /**
@@ -398,8 +399,7 @@ describe('on a phone (390×844) and a laptop (1366×768)', () => {
     await accessible(page, 'laptop-conversation');
 
     // A photo sent back: attached (uploaded straight to storage), previewed, then sent without text.
-    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
-    await page.getByLabel('Attach a photo').setInputFiles({ name: 'quote.png', mimeType: 'image/png', buffer: png });
+    await page.getByLabel('Attach a photo').setInputFiles({ name: 'quote.png', mimeType: 'image/png', buffer: SAMPLE_PHOTO });
     await page.getByRole('button', { name: 'Remove quote.png' }).waitFor();
     await page.getByRole('button', { name: 'Send', exact: true }).click({ timeout: 10_000 });
     await page.locator('li.message.outbound .media img').last().waitFor({ timeout: 10_000 });

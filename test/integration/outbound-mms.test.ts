@@ -13,6 +13,7 @@ import { createHandler as createOutbound } from '../../functions/outbound-send/h
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { FileMediaStore } from '../../scripts/local/file-media-store';
+import { SAMPLE_PHOTO } from '../../scripts/local/server';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import { TwilioProvider } from '../../shared/providers/twilio';
 import { EndUserMessagingProvider } from '../../shared/providers/end-user-messaging';
@@ -27,7 +28,8 @@ import { crmEventsOf } from '../../shared/flows/crm-events';
 /** Outbound MMS (contract, "MMS"): upload, send through each provider, refusals, and what erasure removes. */
 const N = { sandbox: '+14255591001', twilio: '+14255591002', eum: '+14255591003', pinpoint: '+14255591004' };
 const ADA = '+14255591050';
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+/** A one-pixel PNG: the local stack's sample photo. */
+const PNG = SAMPLE_PHOTO;
 const as = (sub: string): Identity => ({ sub });
 
 /** The local store, whose files a provider can also fetch over HTTP (as Twilio fetches a presigned S3 URL). */
