@@ -9,6 +9,8 @@ export const demo = {
   teamNumber: '+14255550101',
   bobNumber: '+14255550102',
   adaMobile: '+14255550123',
+  adaPhone: '+14255550124',
+  adaOffice: '+12125550125',
   unknownCustomer: '+14255550177',
   failingCustomer: '+14255550999',
 };
@@ -40,7 +42,8 @@ export async function seedDemo(deps: Deps, options: { sendingProvider?: 'sandbox
 
   const record = (r: Omit<CrmRecord, 'modifiedAt' | 'state'> & Partial<Pick<CrmRecord, 'state'>>) => records.upsert({ state: 'active', modifiedAt: now, ...r } as CrmRecord);
   await record({ type: 'account', id: 'acme', name: 'Acme Corp', business: '+14255550150' as CrmRecord['business'], ownerId: 'alice' });
-  await record({ type: 'contact', id: 'ada', name: 'Ada Lovelace', mobile: demo.adaMobile as CrmRecord['mobile'], accountId: 'acme', ownerId: 'alice' });
+  // Ada has all three numbers (the office line in New York: quiet hours show there first).
+  await record({ type: 'contact', id: 'ada', name: 'Ada Lovelace', mobile: demo.adaMobile as CrmRecord['mobile'], phone: demo.adaPhone as CrmRecord['phone'], business: demo.adaOffice as CrmRecord['business'], accountId: 'acme', ownerId: 'alice' });
   await record({ type: 'contact', id: 'grace', name: 'Grace Hopper', mobile: demo.failingCustomer as CrmRecord['mobile'], ownerId: 'alice' });
   await record({ type: 'opportunity', id: 'acme-renewal', name: 'Acme renewal 2027', contactIds: ['ada'], accountId: 'acme', ownerId: 'alice' });
   await record({ type: 'lead', id: 'linus', name: 'Linus T', mobile: '+14255550160' as CrmRecord['mobile'], owningTeamId: 'sales-east' });

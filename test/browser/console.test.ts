@@ -1,104 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
-import { freePort } from '../../scripts/local/dynamodb-local';
+import type { Page } from 'playwright-core';
 import { demo } from '../../scripts/local/seed';
 import { SAMPLE_PHOTO } from '../../scripts/local/server';
-import { assertDeclaredHttpResponse } from '../helpers/openapi-contract';
+import { accessible as axeClean, callApi, consolePage as openPage, noHorizontalScroll, row, shot, signedIn as signIn, startConsoleStack, type ConsoleStack } from './harness';
 
 /**
  * The seller console in Debian's Chromium against `npm start -- --seed`: the seller's whole day on
  * screen, every API answer the browser sees checked against docs/openapi.json, axe-core on each
  * screen, screenshots of each step in reports/console/.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = 'reports/console';
 const POLL_WAIT = 15_000;
-let stack: ChildProcess;
+let stack: ConsoleStack;
 let base: string;
-let browser: Browser;
 let adminToken: string;
-const undeclared: string[] = [];
+let undeclared: string[];
 
 beforeAll(async () => {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  stack = spawn('npm', ['start', '--', '--seed', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 110_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      // The seeded tokens are printed last: the organisation is loaded.
-      const admin = /export ADMIN=(\S+)/.exec(output)?.[1];
-      if (admin) {
-        adminToken = admin;
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    stack.stdout!.on('data', onData);
-    stack.stderr!.on('data', onData);
-    stack.once('exit', (code) => reject(new Error(`npm start exited ${code}:\n${output}`)));
-  });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: process.getuid?.() === 0 ? ['--no-sandbox'] : [] });
+  stack = await startConsoleStack();
+  ({ base, adminToken, undeclared } = stack);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (!stack || stack.exitCode !== null || stack.signalCode !== null) return;
-  const exited = new Promise((resolve) => stack.once('exit', resolve));
-  process.kill(-stack.pid!, 'SIGTERM');
-  await exited;
-}, 30_000);
+afterAll(() => stack?.stop(), 30_000);
 
-async function consolePage(locale: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale, viewport: { width: 1280, height: 860 } });
-  const page = await context.newPage();
-  // Every answer of the seller API the console receives is declared in the OpenAPI document.
-  page.on('response', async (response) => {
-    const url = new URL(response.url());
-    if (url.origin !== base || url.pathname.startsWith('/local/') || url.pathname === '/config.json' || url.pathname === '/' || url.pathname.startsWith('/assets/')) return;
-    if (response.request().method() === 'OPTIONS') return;
-    try {
-      const type = response.headers()['content-type'];
-      const body = type?.includes('json') ? await response.json() : await response.body().then((b) => b.toString('utf8'));
-      assertDeclaredHttpResponse(response.request().method(), url.pathname + url.search, response.status(), type, body);
-    } catch (error) {
-      // A response still arriving when its test closed the page cannot be read: that says nothing of the document.
-      if (page.isClosed() || /has been closed/.test((error as Error).message)) return;
-      undeclared.push(`${response.request().method()} ${url.pathname}: ${(error as Error).message}`);
-    }
-  });
-  page.on('pageerror', (error) => undeclared.push(`page error: ${error.message}`));
-  return { context, page };
-}
-
-/** A console signed in by clicking a seeded seller's button (its label in the page's language). */
-async function signedIn(locale: string, signInLabel: string): Promise<{ context: BrowserContext; page: Page }> {
-  const opened = await consolePage(locale);
-  await opened.page.goto(base);
-  await opened.page.getByRole('button', { name: signInLabel }).click();
-  return opened;
-}
-
-async function api(method: string, path: string, body?: unknown, token?: string) {
-  const response = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
-  expect(response.status, `${method} ${path}`).toBeLessThan(300);
-  return response.json();
-}
-
+const consolePage = (locale: string) => openPage(stack, { locale });
+const signedIn = (locale: string, label: string) => signIn(stack, { locale }, label);
+const api = (method: string, path: string, body?: unknown, token?: string) => callApi(stack, method, path, body, token);
 const customerSays = (from: string, to: string, body: string) => api('POST', '/local/provider/inbound', { from, to, body });
-
-/** No serious or critical axe-core violation on what the page shows now. */
-async function accessible(page: Page, screen: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(serious).toEqual([]);
-}
+const accessible = axeClean;
 
 /** Presses Tab until the focused element reads `text` (at most 10 times). */
 async function tabTo(page: Page, text: string) {
@@ -109,8 +37,6 @@ async function tabTo(page: Page, text: string) {
   throw new Error(`Tab never reached "${text}"`);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
-const row = (page: Page, customer: string) => page.locator('nav.inbox li', { hasText: customer });
 
 describe('the seller console, in English', () => {
   it('carries a seller through the day: inbound, read, template send, failure reason, move, hand-off, bell', async () => {
@@ -148,7 +74,7 @@ describe('the seller console, in English', () => {
 
     // The timeline of the conversation.
     await page.getByRole('tab', { name: 'Timeline' }).click();
-    await page.locator('.timeline li', { hasText: 'Conversation started on contact/ada' }).waitFor();
+    await page.locator('.timeline li', { hasText: 'Conversation started on Ada Lovelace' }).waitFor();
     await accessible(page, 'timeline');
     await page.getByRole('tab', { name: 'History' }).click();
 
@@ -344,10 +270,9 @@ describe('live updates', () => {
 });
 
 describe('on a phone (390×844) and a laptop (1366×768)', () => {
-  const noHorizontalScroll = (page: Page) => page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth + 1');
 
   it('a phone: the list, then the thread with a back control, names not ids, answerable, no horizontal scrolling', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const context = await stack.browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
     await page.goto(base);
     await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();
@@ -380,7 +305,7 @@ describe('on a phone (390×844) and a laptop (1366×768)', () => {
   }, 60_000);
 
   it('a laptop: rows and the header by name, the team as a labelled icon, routing explained once', async () => {
-    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 768 } });
+    const context = await stack.browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 768 } });
     const page = await context.newPage();
     await page.goto(base);
     await page.getByRole('button', { name: 'Sign in as Alice Andersson' }).click();

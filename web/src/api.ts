@@ -25,6 +25,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The contract's `details` (QuietHours: the customer's time; MissingPlaceholderValue: the placeholders). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -34,8 +36,8 @@ export class ApiError extends Error {
 export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await call;
   if (error !== undefined || !response.ok) {
-    const body = (error ?? {}) as { error?: { code?: string; message?: string }; message?: string };
-    throw new ApiError(response.status, body.error?.code ?? 'Error', body.error?.message ?? body.message ?? response.statusText);
+    const body = (error ?? {}) as { error?: { code?: string; message?: string; details?: Record<string, unknown> }; message?: string };
+    throw new ApiError(response.status, body.error?.code ?? 'Error', body.error?.message ?? body.message ?? response.statusText, body.error?.details);
   }
   return data as T;
 }

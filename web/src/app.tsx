@@ -4,14 +4,16 @@ import type { ConsoleConfig } from './config';
 import { completeCognitoSignIn, currentSession, signOut, type Session } from './auth';
 import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
 import { apiFor } from './api';
-import { AppContext, parseRoute, type AppContextValue } from './context';
+import { AppContext, parseRoute, templatesHref, type AppContextValue } from './context';
 import { SignIn } from './views/sign-in';
 import { Inbox } from './views/inbox';
 import { ConversationPane } from './views/conversation';
 import { RecordView } from './views/record';
 import { Bell } from './views/bell';
 import { RecordSearch } from './views/record-search';
+import { TemplatesView } from './views/templates';
 import { LiveChannel, useLiveState } from './live';
+import { SellerNames } from './names';
 
 export function App({ config }: { config: ConsoleConfig }) {
   const [language, setLanguage] = useState<Language>(initialLanguage);
@@ -29,7 +31,7 @@ export function App({ config }: { config: ConsoleConfig }) {
 
   const languagePicker = (
     <label class="language">
-      {i18n.t('language')}{' '}
+      <span class="language-word">{i18n.t('language')}</span>{' '}
       <select value={language} onChange={(e) => setLanguage((e.currentTarget as HTMLSelectElement).value as Language)}>
         {Object.entries(languages).map(([code, name]) => (
           <option value={code} lang={code}>
@@ -81,7 +83,10 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
   const liveState = useLiveState(channel);
   // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
   const sellerName = (config.auth.kind === 'local' ? config.auth.sellers.find((s) => s.id === session.sellerId)?.name : undefined) ?? session.sellerId;
-  const app = useMemo<AppContextValue>(() => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, announce: setAnnouncement }), [config, session, channel]);
+  const app = useMemo<AppContextValue>(
+    () => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement }),
+    [config, session, channel],
+  );
 
   return (
     <AppContext.Provider value={app}>
@@ -91,6 +96,9 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
         </h1>
         <RecordSearch />
         <div class="top-actions">
+          <a class="nav-link" href={templatesHref} aria-current={route.view === 'templates' ? 'page' : undefined}>
+            {i18n.t('templates')}
+          </a>
           <Bell />
           {liveState !== 'off' && (
             <span class={`live-state ${liveState}`} title={i18n.t(liveState === 'live' ? 'liveHint' : 'reconnectingHint')}>
@@ -104,12 +112,21 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
           </button>
         </div>
       </header>
-      <div class={`layout${route.view === 'inbox' ? '' : ' has-pane'}`}>
+      {/* One main landmark on every screen: on a phone the list and the pane take turns inside it. */}
+      <main class={`layout${route.view === 'inbox' ? '' : ' has-pane'}`}>
         <Inbox selectedId={route.view === 'conversation' ? route.id : undefined} />
-        <main class="pane" aria-live="off">
-          {route.view === 'conversation' ? <ConversationPane key={route.id} id={route.id} /> : route.view === 'record' ? <RecordView key={`${route.type}/${route.id}`} type={route.type} id={route.id} /> : <p class="empty">{i18n.t('selectConversation')}</p>}
-        </main>
-      </div>
+        <div class="pane">
+          {route.view === 'conversation' ? (
+            <ConversationPane key={route.id} id={route.id} />
+          ) : route.view === 'record' ? (
+            <RecordView key={`${route.type}/${route.id}`} type={route.type} id={route.id} />
+          ) : route.view === 'templates' ? (
+            <TemplatesView />
+          ) : (
+            <p class="empty">{i18n.t('selectConversation')}</p>
+          )}
+        </div>
+      </main>
       <div class="announcer" role="status" aria-live="polite">
         {announcement}
       </div>

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ok, recordLabel, type Notification } from '../api';
+import { ok, type Notification } from '../api';
+import { useSellerName } from '../names';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll, useLive } from '../live';
@@ -7,6 +8,7 @@ import { refreshAll, useLive } from '../live';
 /** The notification bell: the unread count, the latest notifications, opening one opens its conversation. */
 export function Bell() {
   const { api, live } = useApp();
+  const sellerName = useSellerName();
   const { t, dateTime, number } = useI18n();
   const [unread, setUnread] = useState<{ count: number; more: boolean }>({ count: 0, more: false });
   const [open, setOpen] = useState(false);
@@ -66,7 +68,7 @@ export function Bell() {
               {items.map((n) => (
                 <li key={n.id} class={n.read ? '' : 'unread'}>
                   <button type="button" class="link" onClick={() => void openNotification(n)}>
-                    <strong>{describe(n, t)}</strong>
+                    <strong>{describe(n, t, sellerName)}</strong>
                     {n.preview && <span class="preview">{n.preview}</span>}
                     <time dateTime={n.createdAt}>{dateTime(n.createdAt)}</time>
                   </button>
@@ -83,7 +85,8 @@ export function Bell() {
   );
 }
 
-function describe(n: Notification, t: ReturnType<typeof useI18n>['t']): string {
-  const who = n.record ? `${n.record.name ?? recordLabel(n.record)}${n.customerNumber ? ` (${n.customerNumber})` : ''}` : (n.customerNumber ?? n.by ?? '');
-  return t(`notification.${n.kind}`, { who: n.kind === 'conversation_assigned' ? (n.by ?? '') : who });
+/** A notification in words: the record by name (with the number), a hand-off by the seller's name. */
+function describe(n: Notification, t: ReturnType<typeof useI18n>['t'], sellerName: (id: string) => string): string {
+  const who = n.record ? `${n.record.name}${n.customerNumber ? ` (${n.customerNumber})` : ''}` : (n.customerNumber ?? '');
+  return t(`notification.${n.kind}`, { who: n.kind === 'conversation_assigned' ? (n.by ? sellerName(n.by) : t('colleague')) : who });
 }

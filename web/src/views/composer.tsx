@@ -1,13 +1,14 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { segmentInfo } from '../../../shared/domain/segments';
-import { errorText, ok, type Conversation, type RecordRef, type Template } from '../api';
+import { ApiError, errorText, ok, type Conversation, type RecordRef, type Template } from '../api';
 import { useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll } from '../live';
 import { ErrorAlert } from './error-alert';
 import type { components } from '../../../shared/client';
+import { useMyNumbers } from '../numbers';
+import { placeholderWords } from '../placeholders';
 
-type BusinessNumber = components['schemas']['BusinessNumber'];
 type UploadTarget = components['schemas']['MediaUpload']['upload'];
 
 /** A photo attached to the draft: uploaded straight to storage (POST /media), then named in the send. */
@@ -43,10 +44,37 @@ function uploadFile(target: UploadTarget, file: File, onProgress: (percent: numb
 }
 type Rendered = components['schemas']['RenderedTemplate'];
 
-export type ComposerTarget = { kind: 'conversation'; conversation: Conversation } | { kind: 'record'; record: RecordRef; phones: string[] };
+export type PhoneField = 'mobile' | 'phone' | 'business';
+/** A record's number, with the field it comes from ("To" says which). */
+export interface RecordNumber {
+  field: PhoneField;
+  number: string;
+}
 
-/** Per signed-in client: a seller's numbers are never shown to the next one signing in on this tab. */
-const myNumbers = new WeakMap<object, Promise<BusinessNumber[]>>();
+/** A reply in a conversation, or a new message to a record (its numbers and the chosen one, held by the record view). */
+export type ComposerTarget = { kind: 'conversation'; conversation: Conversation } | { kind: 'record'; record: RecordRef; numbers: RecordNumber[]; to: string; onTo(number: string): void };
+
+type Translate = ReturnType<typeof useI18n>['t'];
+type CustomerTime = NonNullable<Rendered['customerTime']>;
+
+/** Quiet hours as the seller reads them: the customer's time and zone, and when a text may go (in the seller's time). */
+function customerTimeText(time: { localTime: string; timeZone: string; quiet: boolean; allowedFrom?: string | undefined }, t: Translate, dateTime: (iso: string) => string): string {
+  const now = t('customerLocalTime', { time: time.localTime, zone: time.timeZone.replace(/_/g, ' ') });
+  if (!time.quiet) return now;
+  return `${now} ${time.allowedFrom ? t('quietUntil', { when: dateTime(time.allowedFrom) }) : t('quietNow')}`;
+}
+
+/** A refused send, in words: quiet hours with the customer's time, missing values named, anything else by its code. */
+function sendErrorText(e: unknown, recordType: RecordRef['type'], t: Translate, dateTime: (iso: string) => string): string {
+  if (e instanceof ApiError && e.code === 'QuietHours' && typeof e.details?.customerLocalTime === 'string' && typeof e.details.timeZone === 'string') {
+    const allowedFrom = typeof e.details.allowedFrom === 'string' ? e.details.allowedFrom : undefined;
+    return customerTimeText({ localTime: e.details.customerLocalTime, timeZone: e.details.timeZone, quiet: true, allowedFrom }, t, dateTime);
+  }
+  if (e instanceof ApiError && e.code === 'MissingPlaceholderValue' && Array.isArray(e.details?.placeholders)) {
+    return t('missingPlaceholders', { list: (e.details.placeholders as string[]).map((p) => placeholderWords(p, recordType, t)).join(', ') });
+  }
+  return errorText(e, t);
+}
 
 /**
  * Writes and sends an SMS: the sending number (the caller's and their teams'), a template rendered live
@@ -55,13 +83,13 @@ const myNumbers = new WeakMap<object, Promise<BusinessNumber[]>>();
  */
 export function Composer({ target }: { target: ComposerTarget }) {
   const { api, announce } = useApp();
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   // The composer is shown for replyable conversations only, and those are always on a record.
   const record = target.kind === 'conversation' ? target.conversation.record! : target.record;
-  const [numbers, setNumbers] = useState<BusinessNumber[]>([]);
+  const numbers = useMyNumbers(api);
   const [templates, setTemplates] = useState<Template[]>([]);
   const [from, setFrom] = useState(target.kind === 'conversation' ? target.conversation.businessNumber : '');
-  const [to, setTo] = useState(target.kind === 'record' ? (target.phones[0] ?? '') : '');
+  const to = target.kind === 'record' ? target.to : target.conversation.customerNumber;
   const [templateId, setTemplateId] = useState('');
   const [body, setBody] = useState('');
   const [rendered, setRendered] = useState<Rendered>();
@@ -69,6 +97,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
   const [error, setError] = useState<string>();
   const [attachments, setAttachments] = useState<Attachment[]>([]);
   const idempotencyKey = useRef(crypto.randomUUID());
+  const ids = { from: useId(), to: useId(), template: useId() };
   const patch = (key: string, change: Partial<Attachment>) => setAttachments((list) => list.map((a) => (a.key === key ? { ...a, ...change } : a)));
 
   const attach = async (files: FileList | null) => {
@@ -91,15 +120,8 @@ export function Composer({ target }: { target: ComposerTarget }) {
       return list.filter((a) => a.key !== key);
     });
 
+  useEffect(() => setFrom((current) => current || numbers[0]?.number || ''), [numbers]);
   useEffect(() => {
-    if (!myNumbers.has(api)) myNumbers.set(api, ok(api.GET('/me/numbers')).then((r) => r.items));
-    myNumbers.get(api)!.then(
-      (items) => {
-        setNumbers(items);
-        setFrom((current) => current || items[0]?.number || '');
-      },
-      () => myNumbers.delete(api),
-    );
     void ok(api.GET('/templates', { params: { query: { recordType: record.type, limit: 100 } } })).then((r) => setTemplates(r.items));
   }, [record.type]);
 
@@ -107,14 +129,15 @@ export function Composer({ target }: { target: ComposerTarget }) {
     setRendered(undefined);
     if (!templateId) return;
     let live = true;
-    ok(api.POST('/templates/{id}/render', { params: { path: { id: templateId } }, body: { record } })).then(
+    // Rendered for the number it would go to: the answer carries the customer's local time there.
+    ok(api.POST('/templates/{id}/render', { params: { path: { id: templateId } }, body: { record, ...(to ? { to } : {}) } })).then(
       (r) => live && setRendered(r),
       (e: Error) => live && setError(errorText(e, t)),
     );
     return () => {
       live = false;
     };
-  }, [templateId, record.type, record.id]);
+  }, [templateId, record.type, record.id, to]);
 
   // A new draft is a new send: the key changes with what would be sent.
   useEffect(() => {
@@ -140,7 +163,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
       if (conversation && from === conversation.businessNumber) {
         await ok(api.POST('/conversations/{id}/messages', { params: { path: { id: conversation.id }, header: headers }, body: content }));
       } else {
-        await ok(api.POST('/messages', { params: { header: headers }, body: { record, from, to: conversation ? conversation.customerNumber : to, ...content } }));
+        await ok(api.POST('/messages', { params: { header: headers }, body: { record, from, to, ...content } }));
       }
       setBody('');
       setTemplateId('');
@@ -150,7 +173,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
       announce(t('sent'));
       refreshAll();
     } catch (e) {
-      setError(errorText(e, t));
+      setError(sendErrorText(e, record.type, t, dateTime));
     } finally {
       setSending(false);
     }
@@ -160,9 +183,9 @@ export function Composer({ target }: { target: ComposerTarget }) {
     <form class="composer" onSubmit={(e) => void send(e)} aria-label={t('composer')}>
       <ErrorAlert message={error} />
       <div class="row">
-        <label>
-          {t('from')}{' '}
-          <select value={from} onChange={(e) => setFrom(e.currentTarget.value)} disabled={blocked}>
+        <span class="field">
+          <label for={ids.from}>{t('from')}</label>
+          <select id={ids.from} value={from} onChange={(e) => setFrom(e.currentTarget.value)} disabled={blocked}>
             {conversation && !numbers.some((n) => n.number === conversation.businessNumber) && <option value={conversation.businessNumber}>{conversation.businessNumber}</option>}
             {numbers.map((n) => (
               <option key={n.number} value={n.number}>
@@ -170,26 +193,30 @@ export function Composer({ target }: { target: ComposerTarget }) {
               </option>
             ))}
           </select>
-        </label>
+        </span>
         {target.kind === 'record' && (
-          <label>
-            {t('to')}{' '}
-            <select value={to} onChange={(e) => setTo(e.currentTarget.value)}>
-              {target.phones.map((p) => (
-                <option key={p} value={p}>{p}</option>
+          <span class="field">
+            <label for={ids.to}>{t('to')}</label>
+            <select id={ids.to} value={to} onChange={(e) => target.onTo(e.currentTarget.value)}>
+              {target.numbers.map((n) => (
+                <option key={n.field} value={n.number}>
+                  {t('numberOfField', { field: t(`fieldLabel.${n.field}`), number: n.number })}
+                </option>
               ))}
             </select>
-          </label>
+          </span>
         )}
-        <label>
-          {t('template')}{' '}
-          <select value={templateId} onChange={(e) => setTemplateId(e.currentTarget.value)} disabled={blocked}>
+        <span class="field">
+          <label for={ids.template}>{t('template')}</label>
+          <select id={ids.template} value={templateId} onChange={(e) => setTemplateId(e.currentTarget.value)} disabled={blocked}>
             <option value="">{t('noTemplate')}</option>
             {templates.map((tpl) => (
-              <option key={tpl.id} value={tpl.id}>{tpl.name}</option>
+              <option key={tpl.id} value={tpl.id}>
+                {tpl.name}
+              </option>
             ))}
           </select>
-        </label>
+        </span>
       </div>
       <label class="body-label">
         {t('message')}
@@ -211,13 +238,14 @@ export function Composer({ target }: { target: ComposerTarget }) {
           ))}
         </ul>
       )}
+      {rendered?.customerTime && <CustomerTimeLine time={rendered.customerTime} />}
       <div class="row">
         <span class="muted" aria-live="polite">
           {info && t('encodingSegments', { encoding: info.encoding, segments: info.segments, units: info.units })}
           {info && info.missing.length > 0 && (
             <strong class="missing">
               {' · '}
-              {t('missingPlaceholders', { list: info.missing.join(', ') })}
+              {t('missingPlaceholders', { list: info.missing.map((name) => placeholderWords(name, record.type, t)).join(', ') })}
             </strong>
           )}
         </span>
@@ -226,5 +254,15 @@ export function Composer({ target }: { target: ComposerTarget }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** The customer's local time before sending (from the template's render); a warning while it is quiet there. */
+function CustomerTimeLine({ time }: { time: CustomerTime }) {
+  const { t, dateTime } = useI18n();
+  return (
+    <p class={time.quiet ? 'banner quiet' : 'muted customer-time'} role={time.quiet ? 'status' : undefined}>
+      {customerTimeText(time, t, dateTime)}
+    </p>
   );
 }

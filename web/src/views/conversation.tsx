@@ -1,19 +1,21 @@
-import type { Ref } from 'preact';
+import type { JSX, Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, errorText, ok, recordLabel, type Conversation, type Message, type TimelineEvent } from '../api';
+import { ApiError, errorText, ok, recordLabel, type Conversation, type Message, type RecordRef, type TimelineEvent } from '../api';
 import { BackToList, PrincipalName } from './icons';
 import { ErrorAlert } from './error-alert';
 import { recordHref, useApp } from '../context';
-import { useI18n } from '../i18n';
+import { useI18n, type MessageKey } from '../i18n';
 import { useLive } from '../live';
 import { useRecordName } from './record-name';
 import { Composer } from './composer';
 import { HandOffDialog, MoveDialog } from './dialogs';
 import { MediaItem } from './media';
+import { RelatedRecords } from './related';
+import { useSellerName } from '../names';
 
 /** The pane on the right: the conversation's history (newest at the bottom) or timeline, and the composer. */
 export function ConversationPane({ id }: { id: string }) {
-  const { api, live } = useApp();
+  const { api, live, names } = useApp();
   const { t } = useI18n();
   const [conversation, setConversation] = useState<Conversation>();
   const [missing, setMissing] = useState(false);
@@ -27,6 +29,7 @@ export function ConversationPane({ id }: { id: string }) {
         let current = await ok(api.GET('/conversations/{id}', { params: { path: { id } } }));
         // Reading it here is what clears the badge, for this seller only.
         if (current.unreadCount > 0) current = await ok(api.POST('/conversations/{id}/read', { params: { path: { id } } }));
+        names.learn(current.assignedTo, current.assigneeName);
         setConversation(current);
         setMissing(false);
         return JSON.stringify([current.lastMessageAt, current.record, current.assignedTo, current.optedOut]);
@@ -42,12 +45,13 @@ export function ConversationPane({ id }: { id: string }) {
 
   if (missing) return <p class="empty">{t('notFound')}</p>;
   if (!conversation) return <p>{t('loading')}</p>;
+  const title = conversation.recordName ?? recordName ?? conversation.customerNumber;
   return (
     <section class="conversation" aria-labelledby="conversation-title">
       <header class="conversation-head">
         <div>
           <BackToList />
-          <h2 id="conversation-title">{conversation.recordName ?? recordName ?? conversation.customerNumber}</h2>
+          <h2 id="conversation-title">{title}</h2>
           <p class="muted">
             {conversation.record ? (
               <>
@@ -66,6 +70,7 @@ export function ConversationPane({ id }: { id: string }) {
           </button>
         </div>
       </header>
+      {conversation.record?.type === 'contact' && <RelatedRecords contact={conversation.record} contactName={title} current={conversation} />}
       {conversation.optedOut && (
         <p class="banner" role="status">
           {t('optedOut')}
@@ -80,7 +85,7 @@ export function ConversationPane({ id }: { id: string }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} class="tabpanel">
-        {tab === 'history' ? <History conversation={conversation} /> : <Timeline id={id} />}
+        {tab === 'history' ? <History conversation={conversation} /> : <Timeline conversation={conversation} />}
       </div>
       {conversation.replyable ? <Composer target={{ kind: 'conversation', conversation }} /> : <p class="banner">{t('notReplyable')}</p>}
       {dialog === 'move' && <MoveDialog conversation={conversation} onClose={() => setDialog(undefined)} />}
@@ -186,9 +191,9 @@ function routingChanged(messages: readonly Message[], index: number): boolean {
 
 function MessageItem({ message, conversation, itemRef, showRouting }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined; showRouting: boolean }) {
   const { t, dateTime } = useI18n();
-  const { session } = useApp();
   const tipId = `reason-${message.id}`;
-  const who = message.direction === 'inbound' ? t('customer') : message.sentBy === session.sellerId ? t('you') : (message.sentBy ?? '');
+  const seller = useSellerName();
+  const who = message.direction === 'inbound' ? t('customer') : message.sentBy ? seller(message.sentBy) : '';
   return (
     <li class={`message ${message.direction}`} data-message={message.id} ref={itemRef}>
       <div class="bubble">
@@ -220,20 +225,38 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
       {message.routing && showRouting && (
         <p class="routing muted">
           {t('routedBy', { rule: t(`rule.${message.routing.rule}`) })}
-          {message.routing.runnerUp && ` (${t('runnerUp', { record: recordLabel(message.routing.runnerUp) })})`}
+          {message.routing.runnerUp && <> ({withParts(t, 'runnerUp', { record: <RecordMention record={message.routing.runnerUp} conversation={conversation} /> })})</>}
         </p>
       )}
     </li>
   );
 }
 
-function Timeline({ id }: { id: string }) {
-  const { api, live } = useApp();
+/** A record in running text: its name when the seller may read it or the conversation names it, else its type in words. */
+function RecordMention({ record, conversation }: { record: RecordRef | undefined; conversation: Conversation }) {
+  const { api } = useApp();
+  const { t } = useI18n();
+  const readable = useRecordName(api, record);
+  if (!record) return <>{t('noRecord')}</>;
+  const own = conversation.record && conversation.record.type === record.type && conversation.record.id === record.id ? conversation.recordName : undefined;
+  const name = readable ?? own;
+  return name ? <>{name}</> : <>{t(`aRecord.${record.type}`)}</>;
+}
+
+function Timeline({ conversation }: { conversation: Conversation }) {
+  const { api, live, names } = useApp();
   const { t, dateTime } = useI18n();
+  const seller = useSellerName();
+  const id = conversation.id;
   const [events, setEvents] = useState<TimelineEvent[]>();
   useLive(
     async () => {
       const page = await ok(api.GET('/conversations/{id}/events', { params: { path: { id }, query: { limit: 100 } } }));
+      for (const event of page.items) {
+        if (event.kind !== 'assigned') continue;
+        names.learn(event.detail.from, event.detail.fromName);
+        names.learn(event.detail.to, event.detail.toName);
+      }
       setEvents(page.items);
       return JSON.stringify(page.items.map((e) => e.id));
     },
@@ -246,27 +269,36 @@ function Timeline({ id }: { id: string }) {
     <ol class="timeline">
       {events.map((event) => (
         <li key={event.id}>
-          <time dateTime={event.at}>{dateTime(event.at)}</time> {describeEvent(event, t)}
-          {event.by && <span class="muted"> {t('by', { who: event.by })}</span>}
+          <time dateTime={event.at}>{dateTime(event.at)}</time> <EventText event={event} conversation={conversation} />
+          {event.by && <span class="muted"> {t('by', { who: seller(event.by) })}</span>}
         </li>
       ))}
     </ol>
   );
 }
 
-type Translate = ReturnType<typeof useI18n>['t'];
-
-function describeEvent(event: TimelineEvent, t: Translate): string {
-  const detail = event.detail as Record<string, { type: string; id: string } | string | undefined>;
-  const ref = (value: unknown) => (value && typeof value === 'object' ? `${(value as { type: string }).type}/${(value as { id: string }).id}` : '');
+/** An event in words, with records and people by name; the sentence's order follows the language. */
+function EventText({ event, conversation }: { event: TimelineEvent; conversation: Conversation }) {
+  const { t } = useI18n();
+  const fill = (key: MessageKey, parts: Record<string, JSX.Element>) => withParts(t, key, parts);
   switch (event.kind) {
     case 'created':
-      return t('event.created', { record: ref(detail.record) });
+      return <>{fill('event.created', { record: <RecordMention record={event.detail.record} conversation={conversation} /> })}</>;
     case 'moved':
-      return t('event.moved', { from: ref(detail.from), to: ref(detail.to) });
+      return <>{fill('event.moved', { from: <RecordMention record={event.detail.from} conversation={conversation} />, to: <RecordMention record={event.detail.to} conversation={conversation} /> })}</>;
     case 'assigned':
-      return t('event.assigned', { from: ref(detail.from), to: ref(detail.to) });
+      return <>{fill('event.assigned', { from: <PrincipalName principal={event.detail.from} name={event.detail.fromName} />, to: <PrincipalName principal={event.detail.to} name={event.detail.toName} /> })}</>;
     default:
-      return t(`event.${event.kind}`);
+      return <>{t(`event.${event.kind}`)}</>;
   }
+}
+
+type Translate = ReturnType<typeof useI18n>['t'];
+
+/** A translated sentence with elements in its `{name}` slots (names that render on their own). */
+function withParts(t: Translate, key: MessageKey, parts: Record<string, JSX.Element>): (string | JSX.Element | null)[] {
+  const slots = Object.fromEntries(Object.keys(parts).map((name) => [name, `{${name}}`]));
+  return t(key, slots)
+    .split(/(\{\w+\})/)
+    .map((piece) => (/^\{\w+\}$/.test(piece) ? (parts[piece.slice(1, -1)] ?? null) : piece));
 }

@@ -1,12 +1,9 @@
-import { useI18n } from '../i18n';
-
-/** What went wrong, announced to screen readers; nothing while all is well. */
+/** What went wrong, in the seller's words (see errorText), announced to screen readers; nothing while all is well. */
 export function ErrorAlert({ message }: { message: string | undefined }) {
-  const { t } = useI18n();
   if (!message) return null;
   return (
     <p class="error" role="alert">
-      {t('error', { message })}
+      {message}
     </p>
   );
 }

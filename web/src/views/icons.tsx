@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useI18n } from '../i18n';
 import type { Principal } from '../api';
+import { useApp } from '../context';
 
 /** A team's mark: an inline SVG (Debian's Chromium draws emoji as empty boxes), named for screen readers. */
 export function TeamIcon(): JSX.Element {
@@ -15,12 +16,14 @@ export function TeamIcon(): JSX.Element {
   );
 }
 
-/** Who a conversation is assigned to, by name; a team with its mark. */
+/** Who a conversation is assigned to, by name (never a raw id); a team with its mark. */
 export function PrincipalName({ principal, name }: { principal: Principal; name?: string | undefined }): JSX.Element {
+  const { t } = useI18n();
+  const { names } = useApp();
   return (
     <span class="principal">
       {principal.type === 'team' && <TeamIcon />}
-      {name ?? principal.id}
+      {name ?? (principal.type === 'seller' ? (names.of(principal.id) ?? t('colleague')) : t('aTeam'))}
     </span>
   );
 }
@@ -35,5 +38,14 @@ export function BackToList(): JSX.Element {
       </svg>
       {t('mySms')}
     </a>
+  );
+}
+
+/** A speech bubble: "text this number". Decorative; the button carries the words. */
+export function MessageIcon(): JSX.Element {
+  return (
+    <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+      <path d="M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12z" />
+    </svg>
   );
 }

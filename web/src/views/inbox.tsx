@@ -4,6 +4,7 @@ import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
 import { useRecordName } from './record-name';
+import { useMyNumbers } from '../numbers';
 import { ErrorAlert } from './error-alert';
 
 const PAGE_SIZE = 25;
@@ -96,6 +97,7 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
   const { api } = useApp();
   const { t, dateTime, number } = useI18n();
   const recordName = useRecordName(api, c.record);
+  const numbers = useMyNumbers(api);
   return (
     <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
       <a href={conversationHref(c.id)} aria-current={selected ? 'page' : undefined}>
@@ -110,7 +112,7 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
         <span class="line muted">
           <span>
             {c.record ? `${t(`type.${c.record.type}`)} · ` : ''}
-            {c.customerNumber} → {c.businessNumber}
+            {c.customerNumber} → {numbers.find((n) => n.number === c.businessNumber)?.label ?? c.businessNumber}
           </span>
           <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
         </span>

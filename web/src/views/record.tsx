@@ -1,9 +1,11 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { ApiError, ok, type Conversation, type RecordType } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
-import { Composer } from './composer';
+import { Composer, type PhoneField, type RecordNumber } from './composer';
+import { BackToList, MessageIcon } from './icons';
+import { useMyNumbers } from '../numbers';
 import type { components } from '../../../shared/client';
 import { recordTypeNames } from '../../../shared/domain/types';
 
@@ -17,6 +19,9 @@ export function RecordView({ type, id }: { type: string; id: string }) {
   const [record, setRecord] = useState<CrmRecord>();
   const [conversations, setConversations] = useState<Conversation[]>();
   const [missing, setMissing] = useState(!isRecordType(type));
+  const [to, setTo] = useState<string>();
+  const composer = useRef<HTMLDivElement>(null);
+  const myNumbers = useMyNumbers(api);
   const ref = { type: type as RecordType, id };
 
   useLive(
@@ -42,16 +47,30 @@ export function RecordView({ type, id }: { type: string; id: string }) {
 
   if (missing) return <p class="empty">{t('notFound')}</p>;
   if (!conversations) return <p>{t('loading')}</p>;
-  const phones = record ? [record.mobile, record.phone, record.business].filter((p): p is string => !!p) : [];
+  const numbers: RecordNumber[] = record ? phoneFields.flatMap((field) => (record[field] ? [{ field, number: record[field] }] : [])) : [];
+  const chosen = to ?? numbers[0]?.number ?? '';
+  // The per-number action: "To" takes that number and the message field gets the focus.
+  const textTo = (number: string) => {
+    setTo(number);
+    composer.current?.querySelector('textarea')?.focus();
+  };
   return (
     <section class="record" aria-labelledby="record-title">
+      <BackToList />
       <h2 id="record-title">
         {record?.name ?? `${type}/${id}`} <span class="muted">({t(`type.${ref.type}`)})</span>
       </h2>
-      {phones.length > 0 && (
-        <p>
-          {t('numbers')}: {phones.join(', ')}
-        </p>
+      {numbers.length > 0 && (
+        <ul class="record-numbers" aria-label={t('numbers')}>
+          {numbers.map((n) => (
+            <li key={n.field}>
+              <span class="field-name">{t(`fieldLabel.${n.field}`)}</span> <span>{n.number}</span>
+              <button type="button" class="icon-button" aria-label={t('textNumber', { field: t(`field.${n.field}`), number: n.number })} aria-pressed={chosen === n.number} onClick={() => textTo(n.number)}>
+                <MessageIcon />
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
       <h3>{t('recordConversations')}</h3>
       {conversations.length === 0 ? (
@@ -61,19 +80,27 @@ export function RecordView({ type, id }: { type: string; id: string }) {
           {conversations.map((c) => (
             <li key={c.id} class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
               <a href={conversationHref(c.id)}>
-                <strong>{c.customerNumber}</strong> · {c.businessNumber} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
+                <strong>{numberField(numbers, c.customerNumber, t) ?? c.customerNumber}</strong> · {myNumbers.find((n) => n.number === c.businessNumber)?.label ?? c.businessNumber} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
                 <span class="preview">{c.withheld ? '—' : c.lastMessagePreview}</span>
               </a>
             </li>
           ))}
         </ul>
       )}
-      {record && phones.length > 0 && (
-        <>
+      {record && numbers.length > 0 && (
+        <div ref={composer}>
           <h3>{t('newMessage')}</h3>
-          <Composer target={{ kind: 'record', record: ref, phones }} />
-        </>
+          <Composer target={{ kind: 'record', record: ref, numbers, to: chosen, onTo: setTo }} />
+        </div>
       )}
     </section>
   );
+}
+
+const phoneFields: readonly PhoneField[] = ['mobile', 'phone', 'business'];
+
+/** "Mobile: +1…" for a conversation with one of the record's own numbers. */
+function numberField(numbers: readonly RecordNumber[], number: string, t: ReturnType<typeof useI18n>['t']): string | undefined {
+  const field = numbers.find((n) => n.number === number)?.field;
+  return field && t('numberOfField', { field: t(`fieldLabel.${field}`), number });
 }
