@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
 import { demo } from '../../scripts/local/seed';
 import { SAMPLE_PHOTO } from '../../scripts/local/server';
 import { makeI18n, type Language } from '../../web/src/i18n';
@@ -61,6 +62,11 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
 
       const { context, page } = await signedIn(stack, { locale: run.locale, viewport: run.viewport, phone: run.phone }, t('signInAs', { name: 'Alice Andersson' }));
       const name = `${run.size}-${run.language}`;
+      const fitsViewport = async (element: Locator, label: string) => {
+        const box = (await element.boundingBox())!;
+        expect(box.x, `${label} starts on screen`).toBeGreaterThanOrEqual(0);
+        expect(box.x + box.width, `${label} ends on screen`).toBeLessThanOrEqual(run.viewport.width);
+      };
       const screen = async (label: string) => {
         expect(await noHorizontalScroll(page), `${label} scrolls sideways`).toBe(true);
         expect(await page.locator('h1').count(), `${label}: one h1`).toBe(1);
@@ -80,7 +86,13 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       expect(await contactRow.locator('.customer').textContent()).toBe(run.person);
       await row(page, pilotName).filter({ hasText: 'Sales East' }).waitFor();
       await screen('my-sms');
-      await shot(page, `${name}-01-my-sms`);
+      await shot(page, `${name}-01-my-sms`, run.phone);
+      // The notifications pop-over fits the screen.
+      await page.locator('.bell > button').click();
+      await page.locator('.popover').waitFor();
+      await fitsViewport(page.locator('.popover'), 'notifications');
+      await screen('notifications');
+      await page.locator('.popover').getByRole('button', { name: t('close') }).click();
 
       // The thread: titled by name, the routing explained once, on a phone instead of the list with a back control.
       await openRow(run.person);
@@ -99,7 +111,10 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await related.selectOption({ label: option(pilotName, 1) });
       await page.getByText(t('relatedOnlyConversations')).waitFor();
       await screen('related-records');
-      await shot(page, `${name}-02-conversation-related`);
+      await shot(page, `${name}-02-conversation-related`, run.phone);
+
+      // The customer's local time in the composer, by their number (Seattle).
+      await page.locator('.composer .customer-time', { hasText: 'America/Los Angeles' }).waitFor();
 
       // Photos: attached (uploaded with progress), previewed, removed before sending.
       await page.getByLabel(t('attachImage')).setInputFiles({ name: 'plan.png', mimeType: 'image/png', buffer: SAMPLE_PHOTO });
@@ -123,8 +138,9 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await dialog.getByText(t('noAssigneeMatches', { q: 'Carl' })).waitFor();
       await dialog.getByLabel(t('searchAssignee')).fill('Al');
       await dialog.getByRole('radio', { name: 'Alice Andersson' }).check();
+      await fitsViewport(dialog, 'hand-off dialog');
       await screen('hand-off');
-      await shot(page, `${name}-03-hand-off`);
+      await shot(page, `${name}-03-hand-off`, run.phone);
       await dialog.getByRole('button', { name: t('handOff'), exact: true }).click();
       await dialog.waitFor({ state: 'detached' });
       await page.locator('.conversation-head', { hasText: `${t('assignedToLabel')} Alice Andersson` }).waitFor();
@@ -132,7 +148,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await page.getByRole('tab', { name: t('timeline') }).click();
       const assigned = page.locator('.timeline li').filter({ hasText: 'Alice Andersson' }).first();
       await assigned.waitFor();
-      expect(await assigned.textContent()).toContain(t('by', { who: t('you') }));
+      expect(await assigned.textContent()).toContain(t('by', { who: t('youObject') }));
       expect(await assigned.textContent()).toContain('Sales East');
       expect(await page.locator('.timeline').textContent()).toContain(pilotName);
       expect(await page.locator('.timeline').textContent()).not.toMatch(/(team|seller|opportunity|contact)\//);
@@ -151,17 +167,18 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await page.getByRole('button', { name: t('textNumber', { field: t('field.phone'), number: phone }) }).click();
       expect(await chosenTo()).toBe(t('numberOfField', { field: t('fieldLabel.phone'), number: phone }));
       await screen('record');
-      await shot(page, `${name}-04-record`);
+      await shot(page, `${name}-04-record`, run.phone);
 
       // Quiet hours in New York: the composer shows the customer's time before sending, and a refused send says when.
       await page.getByRole('button', { name: t('textNumber', { field: t('field.business'), number: office }) }).click();
+      await page.locator('.composer .customer-time', { hasText: 'America/New York' }).waitFor();
       await page.getByLabel(t('template'), { exact: true }).selectOption({ label: 'Welcome' });
       const quiet = page.locator('.composer .quiet');
       await quiet.waitFor();
       expect(await quiet.textContent()).toContain('America/New York');
       expect(await quiet.textContent()).toContain(t('quietUntil', { when: '\u0000' }).split('\u0000')[0]);
       await screen('quiet-hours');
-      await shot(page, `${name}-05-quiet-hours`);
+      await shot(page, `${name}-05-quiet-hours`, run.phone);
       await page.getByLabel(t('template'), { exact: true }).selectOption({ label: t('noTemplate') });
       await page.getByRole('textbox', { name: t('message'), exact: true }).fill('Are you in the office tomorrow?');
       await page.getByRole('button', { name: t('send'), exact: true }).click();
@@ -178,7 +195,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       expect(await page.getByRole('button', { name: t('editTemplate', { name: 'Welcome' }) }).count()).toBe(1);
       expect(await page.getByRole('button', { name: t('editTemplate', { name: adminTemplate }) }).count()).toBe(0);
       await screen('templates');
-      await shot(page, `${name}-06-templates`);
+      await shot(page, `${name}-06-templates`, run.phone);
       await page.getByRole('button', { name: t('newTemplate') }).click();
       const template = `Visit ${k}`;
       await page.getByLabel(t('templateName'), { exact: true }).fill(template);
@@ -196,7 +213,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await page.locator('.preview-box', { hasText: `Hi ${run.person}, about account . Alice Andersson` }).waitFor();
       expect(await page.locator('.preview-box .missing').textContent()).toBe(t('missingPlaceholders', { list: accountWords }));
       await screen('template-editor');
-      await shot(page, `${name}-07-template-editor`);
+      await shot(page, `${name}-07-template-editor`, run.phone);
       await page.getByRole('button', { name: t('save'), exact: true }).click();
       await page.locator('.template-list li', { hasText: template }).getByText(`${t('meantFor')}: ${t('type.contact')}`).waitFor();
 
@@ -233,7 +250,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
         const banner = page.getByRole('region', { name: t('likelyOptOut') });
         await banner.waitFor({ timeout: 5_000 });
         await screen(`likely-opt-out-${action}`);
-        if (action === 'confirmOptOut') await shot(page, `${name}-08-likely-opt-out`);
+        if (action === 'confirmOptOut') await shot(page, `${name}-08-likely-opt-out`, run.phone);
         await banner.getByRole('button', { name: t(action) }).click();
         await banner.waitFor({ state: 'detached', timeout: 5_000 });
       }
@@ -248,7 +265,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await page.getByText(t('notReplyable')).waitFor();
       expect(await page.getByRole('textbox', { name: t('message'), exact: true }).count()).toBe(0);
       await screen('not-replyable');
-      await shot(page, `${name}-09-read-only`);
+      await shot(page, `${name}-09-read-only`, run.phone);
 
       if (run.phone) {
         await page.locator('.back').click();

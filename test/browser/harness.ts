@@ -110,7 +110,8 @@ export async function accessible(page: Page, screen: string) {
   expect(violations).toEqual([]);
 }
 
-export const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` });
+/** A screenshot of what the page shows (`fullPage`: all of it, as a phone's seller would scroll through it). */
+export const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage });
 export const row = (page: Page, text: string) => page.locator('nav.inbox li', { hasText: text });
 /** The document is no wider than the viewport: nothing scrolls sideways. */
 export const noHorizontalScroll = (page: Page) => page.evaluate('document.scrollingElement.scrollWidth <= window.innerWidth + 1') as Promise<boolean>;

@@ -22,9 +22,9 @@ export class SellerNames {
   }
 }
 
-/** A seller by name: "You", a name this console knows, else "a colleague" (never a raw id). */
+/** A seller by name in running text ("by …"): "you", a name this console knows, else "a colleague" (never a raw id). */
 export function useSellerName(): (id: string) => string {
   const { session, names } = useApp();
   const { t } = useI18n();
-  return (id) => (id === session.sellerId ? t('you') : (names.of(id) ?? t('colleague')));
+  return (id) => (id === session.sellerId ? t('youObject') : (names.of(id) ?? t('colleague')));
 }

@@ -238,7 +238,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
           ))}
         </ul>
       )}
-      {rendered?.customerTime && <CustomerTimeLine time={rendered.customerTime} />}
+      {rendered?.customerTime ? <CustomerTimeLine time={rendered.customerTime} /> : !templateId && to && <CustomerClock number={to} />}
       <div class="row">
         <span class="muted" aria-live="polite">
           {info && t('encodingSegments', { encoding: info.encoding, segments: info.segments, units: info.units })}
@@ -265,4 +265,29 @@ function CustomerTimeLine({ time }: { time: CustomerTime }) {
       {customerTimeText(time, t, dateTime)}
     </p>
   );
+}
+
+/**
+ * Free text: the customer's local time by their number, worked out here with the backend's own time-zone
+ * table (loaded on first use, apart from the main script). Whether it is quiet there is the backend's call:
+ * a template's render says so, and a send inside quiet hours is refused with when it may go.
+ */
+function CustomerClock({ number }: { number: string }) {
+  const { t } = useI18n();
+  const [text, setText] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    const show = () =>
+      void import('../../../shared/domain/quiet-hours').then(({ customerTime }) => {
+        const time = customerTime(number, new Date(), undefined);
+        if (live) setText(time && t('customerLocalTime', { time: time.localTime, zone: time.timeZone.replace(/_/g, ' ') }));
+      });
+    show();
+    const timer = setInterval(show, 60_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [number, t]);
+  return text ? <p class="muted customer-time">{text}</p> : null;
 }

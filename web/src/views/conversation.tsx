@@ -192,8 +192,10 @@ function routingChanged(messages: readonly Message[], index: number): boolean {
 function MessageItem({ message, conversation, itemRef, showRouting }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined; showRouting: boolean }) {
   const { t, dateTime } = useI18n();
   const tipId = `reason-${message.id}`;
+  const { session } = useApp();
   const seller = useSellerName();
-  const who = message.direction === 'inbound' ? t('customer') : message.sentBy ? seller(message.sentBy) : '';
+  // The sender opens the line: "You", capitalised; anyone else by name.
+  const who = message.direction === 'inbound' ? t('customer') : message.sentBy === session.sellerId ? t('you') : message.sentBy ? seller(message.sentBy) : '';
   return (
     <li class={`message ${message.direction}`} data-message={message.id} ref={itemRef}>
       <div class="bubble">
