@@ -154,6 +154,10 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       expect(await page.locator('.timeline').textContent()).not.toMatch(/(team|seller|opportunity|contact)\//);
       await screen('timeline');
       await page.getByRole('tab', { name: t('history') }).click();
+      // Bob's opportunity as a record: Alice cannot read it, and it still goes by its name.
+      await page.locator('.conversation-head a', { hasText: pilotName }).click();
+      await page.getByRole('heading', { level: 2, name: new RegExp(pilotName) }).waitFor();
+      expect(await page.locator('.record-numbers').count()).toBe(0);
 
       // The record: each number with its own action; "To" says which field a number comes from.
       await page.getByLabel(t('findRecord')).first().fill(run.person);

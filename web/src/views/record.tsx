@@ -58,7 +58,8 @@ export function RecordView({ type, id }: { type: string; id: string }) {
     <section class="record" aria-labelledby="record-title">
       <BackToList />
       <h2 id="record-title">
-        {record?.name ?? `${type}/${id}`} <span class="muted">({t(`type.${ref.type}`)})</span>
+        {/* A record seen only through its conversations goes by the name they carry. */}
+        {record?.name ?? conversations.find((c) => c.recordName)?.recordName ?? t(`aRecord.${ref.type}`)} <span class="muted">({t(`type.${ref.type}`)})</span>
       </h2>
       {numbers.length > 0 && (
         <ul class="record-numbers" aria-label={t('numbers')}>
