@@ -3,7 +3,7 @@ import type { Locator } from 'playwright-core';
 import { demo } from '../../scripts/local/seed';
 import { SAMPLE_PHOTO } from '../../scripts/local/server';
 import { makeI18n, type Language } from '../../web/src/i18n';
-import { accessible, callApi, noHorizontalScroll, row, shot, signedIn, startConsoleStack, type ConsoleStack } from './harness';
+import { accessible, callApi, consolePage, noHorizontalScroll, row, shot, startConsoleStack, type ConsoleStack } from './harness';
 
 /**
  * Every screen of the seller's day on a phone (390×844) and a laptop (1366×768), in English and in Swedish:
@@ -60,7 +60,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await customerSays(pilotMobile, demo.teamNumber, 'About the pilot');
       for (const text of [`Hello from ${first}`, 'Second question', 'Third question']) await customerSays(mobile, demo.aliceNumber, text);
 
-      const { context, page } = await signedIn(stack, { locale: run.locale, viewport: run.viewport, phone: run.phone }, t('signInAs', { name: 'Alice Andersson' }));
+      const { context, page } = await consolePage(stack, { locale: run.locale, viewport: run.viewport, phone: run.phone });
       const name = `${run.size}-${run.language}`;
       const fitsViewport = async (element: Locator, label: string) => {
         const box = (await element.boundingBox())!;
@@ -77,6 +77,13 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
         if (run.phone && !(await page.locator('nav.inbox').isVisible())) await page.locator('.back').click();
         await row(page, text).first().getByRole('link').click({ timeout: 5_000 });
       };
+
+      // Signing in (locally: a seeded seller's button).
+      await page.goto(stack.base);
+      const signIn = page.getByRole('button', { name: t('signInAs', { name: 'Alice Andersson' }) });
+      await signIn.waitFor();
+      await screen('sign-in');
+      await signIn.click();
 
       // My SMS: rows titled by the record's name, the business number by its label; the seller by name.
       await page.getByRole('heading', { name: t('mySms') }).waitFor();
@@ -124,6 +131,13 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await screen('photo-attached');
       await remove.click();
       expect(await page.locator('.attachments').count()).toBe(0);
+
+      // "Change" (move): the dialog fits the screen; left without moving.
+      await page.getByRole('button', { name: t('change'), exact: true }).click();
+      await fitsViewport(page.getByRole('dialog'), 'move dialog');
+      await screen('move-dialog');
+      await page.getByRole('dialog').getByRole('button', { name: t('cancel'), exact: true }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
 
       // Bob's opportunity, through its conversation: the team by a labelled icon (no emoji), handed to Alice by name.
       await page.locator('.related-detail a', { hasText: pilotName }).click();

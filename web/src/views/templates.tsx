@@ -169,13 +169,11 @@ function TemplateEditor({ template, onDone }: { template: Template | undefined; 
   // The preview: for a chosen record as it would be sent; without one, each placeholder named in words.
   const previewType = sample?.type ?? (draft.recordTypes.length === 1 ? draft.recordTypes[0] : undefined);
   const sellerName = names.of(session.sellerId);
-  let preview: { body: string; missing: string[] } | undefined;
+  const yourName = `[${t('placeholder.seller.name')}]`;
+  // Without a record, each field renders as its name in words, through the backend's own renderer.
+  const inWords = Object.fromEntries(placeholderFields.map((field) => [field, `[${placeholderWords(`record.${field}`, previewType, t)}]`]));
   // The API's numbers are E.164 by its schema: the record renders as the backend would render it.
-  if (unknown.length === 0 && draft.body) {
-    preview = sample
-      ? render(draft.body, { record: sample as TemplateContext['record'], seller: { name: sellerName ?? `[${t('placeholder.seller.name')}]` } })
-      : { body: draft.body.replace(/\{\{\s*([^{}|]*?)\s*(?:\|\s*([^{}]*?)\s*)?\}\}/g, (_m, name: string, fallback?: string) => `[${placeholderWords(name, previewType, t)}${fallback ? ` ${t('orDefault', { fallback })}` : ''}]`), missing: [] };
-  }
+  const preview = unknown.length === 0 && draft.body ? render(draft.body, { record: (sample ?? inWords) as TemplateContext['record'], seller: { name: sellerName ?? yourName } }) : undefined;
   const info = preview && segmentInfo(preview.body);
 
   return (
