@@ -284,6 +284,8 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       expect(await page.getByRole('textbox', { name: t('message'), exact: true }).count()).toBe(0);
       await screen('not-replyable');
       await shot(page, `${name}-09-read-only`, run.phone);
+      await page.getByRole('tab', { name: t('timeline') }).click();
+      await page.locator('.timeline li', { hasText: t('event.createdWithoutRecord') }).waitFor();
 
       if (run.phone) {
         await page.locator('.back').click();

@@ -235,11 +235,10 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
 }
 
 /** A record in running text: its name when the seller may read it or the conversation names it, else its type in words. */
-function RecordMention({ record, conversation }: { record: RecordRef | undefined; conversation: Conversation }) {
+function RecordMention({ record, conversation }: { record: RecordRef; conversation: Conversation }) {
   const { api } = useApp();
   const { t } = useI18n();
   const readable = useRecordName(api, record);
-  if (!record) return <>{t('noRecord')}</>;
   const own = conversation.record && conversation.record.type === record.type && conversation.record.id === record.id ? conversation.recordName : undefined;
   const name = readable ?? own;
   return name ? <>{name}</> : <>{t(`aRecord.${record.type}`)}</>;
@@ -285,7 +284,8 @@ function EventText({ event, conversation }: { event: TimelineEvent; conversation
   const fill = (key: MessageKey, parts: Record<string, JSX.Element>) => withParts(t, key, parts);
   switch (event.kind) {
     case 'created':
-      return <>{fill('event.created', { record: <RecordMention record={event.detail.record} conversation={conversation} /> })}</>;
+      // A sender that is not a phone number gets no record.
+      return event.detail.record ? <>{fill('event.created', { record: <RecordMention record={event.detail.record} conversation={conversation} /> })}</> : <>{t('event.createdWithoutRecord')}</>;
     case 'moved':
       return <>{fill('event.moved', { from: <RecordMention record={event.detail.from} conversation={conversation} />, to: <RecordMention record={event.detail.to} conversation={conversation} /> })}</>;
     case 'assigned':
