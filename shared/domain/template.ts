@@ -23,9 +23,14 @@ export function placeholdersOf(body: string): string[] {
   return [...body.matchAll(PLACEHOLDER)].map((m) => parsePlaceholder(m[1]!).name);
 }
 
+/** The placeholders of a body that nothing can fill, once each, in order. */
+export function unknownPlaceholders(body: string): string[] {
+  return [...new Set(placeholdersOf(body).filter((p) => !allowed.has(p)))];
+}
+
 /** Refuses a template that names anything we cannot fill, listing each unknown placeholder. */
 export function assertKnownPlaceholders(body: string): void {
-  const unknown = [...new Set(placeholdersOf(body).filter((p) => !allowed.has(p)))];
+  const unknown = unknownPlaceholders(body);
   if (unknown.length > 0) {
     throw new HttpError('UnknownPlaceholder', `unknown placeholder${unknown.length > 1 ? 's' : ''}: ${unknown.map((p) => `{{${p}}}`).join(', ')}`, {
       unknown,

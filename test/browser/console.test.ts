@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { demo } from '../../scripts/local/seed';
 import { SAMPLE_PHOTO } from '../../scripts/local/server';
-import { accessible as axeClean, callApi, consolePage as openPage, noHorizontalScroll, row, shot, signedIn as signIn, startConsoleStack, type ConsoleStack } from './harness';
+import { accessible, callApi, consolePage as openPage, noHorizontalScroll, row, shot, signedIn as signIn, startConsoleStack, type ConsoleStack } from './harness';
 
 /**
  * The seller console in Debian's Chromium against `npm start -- --seed`: the seller's whole day on
@@ -26,7 +26,6 @@ const consolePage = (locale: string) => openPage(stack, { locale });
 const signedIn = (locale: string, label: string) => signIn(stack, { locale }, label);
 const api = (method: string, path: string, body?: unknown, token?: string) => callApi(stack, method, path, body, token);
 const customerSays = (from: string, to: string, body: string) => api('POST', '/local/provider/inbound', { from, to, body });
-const accessible = axeClean;
 
 /** Presses Tab until the focused element reads `text` (at most 10 times). */
 async function tabTo(page: Page, text: string) {

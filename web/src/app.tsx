@@ -81,12 +81,12 @@ function Console({ config, session, languagePicker, onSignOut }: { config: Conso
     return () => channel.stop();
   }, [channel]);
   const liveState = useLiveState(channel);
-  // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
-  const sellerName = (config.auth.kind === 'local' ? config.auth.sellers.find((s) => s.id === session.sellerId)?.name : undefined) ?? session.sellerId;
   const app = useMemo<AppContextValue>(
     () => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement }),
     [config, session, channel],
   );
+  // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
+  const sellerName = app.names.of(session.sellerId) ?? session.sellerId;
 
   return (
     <AppContext.Provider value={app}>

@@ -24,8 +24,5 @@ export function useMyNumbers(api: Api): BusinessNumber[] {
   return numbers;
 }
 
-/** A business number as sellers know it: its label, with the number. */
-export const numberLabel = (numbers: readonly BusinessNumber[], number: string) => {
-  const label = numbers.find((n) => n.number === number)?.label;
-  return label ? `${label} (${number})` : number;
-};
+/** A business number as sellers know it: its label when it has one, else the number. */
+export const labelOf = (numbers: readonly BusinessNumber[], number: string) => numbers.find((n) => n.number === number)?.label ?? number;

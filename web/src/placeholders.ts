@@ -1,4 +1,4 @@
-import { placeholdersOf, recordPlaceholderFields } from '../../shared/domain/template';
+import { recordPlaceholderFields } from '../../shared/domain/template';
 import type { RecordType } from './api';
 import type { MessageKey } from './i18n';
 
@@ -17,9 +17,7 @@ export function placeholderWords(name: string, recordType: RecordType | undefine
   return t('placeholder.record', { owner: t(`owner.${recordType ?? 'record'}`), field: t(`field.${field}`) });
 }
 
-/** The placeholders of a draft that the backend would refuse (400 UnknownPlaceholder), once each. */
-export function unknownPlaceholders(body: string): string[] {
-  return [...new Set(placeholdersOf(body).filter((name) => name !== 'seller.name' && !(name.startsWith('record.') && isField(name.slice('record.'.length)))))];
-}
+/** The placeholders of a draft the backend would refuse (400 UnknownPlaceholder): its own check. */
+export { unknownPlaceholders } from '../../shared/domain/template';
 
 export const placeholderFields = recordPlaceholderFields;

@@ -58,7 +58,7 @@ type Translate = ReturnType<typeof useI18n>['t'];
 type CustomerTime = NonNullable<Rendered['customerTime']>;
 
 /** Quiet hours as the seller reads them: the customer's time and zone, and when a text may go (in the seller's time). */
-function customerTimeText(time: { localTime: string; timeZone: string; quiet: boolean; allowedFrom?: string | undefined }, t: Translate, dateTime: (iso: string) => string): string {
+function customerTimeText(time: CustomerTime, t: Translate, dateTime: (iso: string) => string): string {
   const now = t('customerLocalTime', { time: time.localTime, zone: time.timeZone.replace(/_/g, ' ') });
   if (!time.quiet) return now;
   return `${now} ${time.allowedFrom ? t('quietUntil', { when: dateTime(time.allowedFrom) }) : t('quietNow')}`;
@@ -68,7 +68,7 @@ function customerTimeText(time: { localTime: string; timeZone: string; quiet: bo
 function sendErrorText(e: unknown, recordType: RecordRef['type'], t: Translate, dateTime: (iso: string) => string): string {
   if (e instanceof ApiError && e.code === 'QuietHours' && typeof e.details?.customerLocalTime === 'string' && typeof e.details.timeZone === 'string') {
     const allowedFrom = typeof e.details.allowedFrom === 'string' ? e.details.allowedFrom : undefined;
-    return customerTimeText({ localTime: e.details.customerLocalTime, timeZone: e.details.timeZone, quiet: true, allowedFrom }, t, dateTime);
+    return customerTimeText({ localTime: e.details.customerLocalTime, timeZone: e.details.timeZone, quiet: true, ...(allowedFrom ? { allowedFrom } : {}) }, t, dateTime);
   }
   if (e instanceof ApiError && e.code === 'MissingPlaceholderValue' && Array.isArray(e.details?.placeholders)) {
     return t('missingPlaceholders', { list: (e.details.placeholders as string[]).map((p) => placeholderWords(p, recordType, t)).join(', ') });
@@ -273,14 +273,14 @@ function CustomerTimeLine({ time }: { time: CustomerTime }) {
  * a template's render says so, and a send inside quiet hours is refused with when it may go.
  */
 function CustomerClock({ number }: { number: string }) {
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   const [text, setText] = useState<string>();
   useEffect(() => {
     let live = true;
     const show = () =>
       void import('../../../shared/domain/quiet-hours').then(({ customerTime }) => {
         const time = customerTime(number, new Date(), undefined);
-        if (live) setText(time && t('customerLocalTime', { time: time.localTime, zone: time.timeZone.replace(/_/g, ' ') }));
+        if (live) setText(time && customerTimeText(time, t, dateTime));
       });
     show();
     const timer = setInterval(show, 60_000);
@@ -288,6 +288,6 @@ function CustomerClock({ number }: { number: string }) {
       live = false;
       clearInterval(timer);
     };
-  }, [number, t]);
+  }, [number, t, dateTime]);
   return text ? <p class="muted customer-time">{text}</p> : null;
 }

@@ -21,7 +21,6 @@ export function ConversationPane({ id }: { id: string }) {
   const [missing, setMissing] = useState(false);
   const [tab, setTab] = useState<'history' | 'timeline'>('history');
   const [dialog, setDialog] = useState<'move' | 'assign'>();
-  const recordName = useRecordName(api, conversation?.record);
 
   useLive(
     async () => {
@@ -45,7 +44,8 @@ export function ConversationPane({ id }: { id: string }) {
 
   if (missing) return <p class="empty">{t('notFound')}</p>;
   if (!conversation) return <p>{t('loading')}</p>;
-  const title = conversation.recordName ?? recordName ?? conversation.customerNumber;
+  // The API names the record of every conversation that has one (a sender id has none).
+  const title = conversation.recordName ?? conversation.customerNumber;
   return (
     <section class="conversation" aria-labelledby="conversation-title">
       <header class="conversation-head">
@@ -55,7 +55,7 @@ export function ConversationPane({ id }: { id: string }) {
           <p class="muted">
             {conversation.record ? (
               <>
-                {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, conversation.recordName ?? recordName)}</a> ·{' '}
+                {t(`type.${conversation.record.type}`)}: <a href={recordHref(conversation.record)}>{recordLabel(conversation.record, conversation.recordName)}</a> ·{' '}
               </>
             ) : null}
             {conversation.customerNumber} → {conversation.businessNumber} · {t('assignedToLabel')} <PrincipalName principal={conversation.assignedTo} name={conversation.assigneeName} />
@@ -155,6 +155,7 @@ function History({ conversation }: { conversation: Conversation }) {
     live,
   );
   const lastId = messages.at(-1)?.id;
+  const routingShown = routingShownOn(messages);
   useEffect(() => end.current?.scrollIntoView?.({ block: 'end' }), [lastId]);
 
   const loadOlder = async () => {
@@ -174,19 +175,24 @@ function History({ conversation }: { conversation: Conversation }) {
       )}
       <ol class="messages" aria-label={t('history')}>
         {messages.map((m, i) => (
-          <MessageItem key={m.id} message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} showRouting={routingChanged(messages, i)} />
+          <MessageItem key={m.id} message={m} conversation={conversation} itemRef={i === messages.length - 1 ? end : undefined} showRouting={routingShown.has(m.id)} />
         ))}
       </ol>
     </>
   );
 }
 
-/** The routing explanation shows once per change: on the first inbound message, then only when it reads differently. */
-function routingChanged(messages: readonly Message[], index: number): boolean {
-  const routing = messages[index]?.routing;
-  if (!routing) return false;
-  const earlier = messages.slice(0, index).reverse().find((m) => m.routing)?.routing;
-  return !earlier || JSON.stringify(earlier) !== JSON.stringify(routing);
+/** The routing explanation shows once per change: on the first inbound message, then only where it reads differently. */
+function routingShownOn(messages: readonly Message[]): Set<string> {
+  const shown = new Set<string>();
+  let previous: string | undefined;
+  for (const message of messages) {
+    if (!message.routing) continue;
+    const text = JSON.stringify(message.routing);
+    if (text !== previous) shown.add(message.id);
+    previous = text;
+  }
+  return shown;
 }
 
 function MessageItem({ message, conversation, itemRef, showRouting }: { message: Message; conversation: Conversation; itemRef?: Ref<HTMLLIElement> | undefined; showRouting: boolean }) {
@@ -238,9 +244,9 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
 function RecordMention({ record, conversation }: { record: RecordRef; conversation: Conversation }) {
   const { api } = useApp();
   const { t } = useI18n();
-  const readable = useRecordName(api, record);
+  // The conversation's own record is named by the conversation; any other is looked up (when readable).
   const own = conversation.record && conversation.record.type === record.type && conversation.record.id === record.id ? conversation.recordName : undefined;
-  const name = readable ?? own;
+  const name = useRecordName(api, own ? undefined : record) ?? own;
   return name ? <>{name}</> : <>{t(`aRecord.${record.type}`)}</>;
 }
 

@@ -3,8 +3,7 @@ import { errorText, ok, type Conversation } from '../api';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { useLive } from '../live';
-import { useRecordName } from './record-name';
-import { useMyNumbers } from '../numbers';
+import { labelOf, useMyNumbers, type BusinessNumber } from '../numbers';
 import { ErrorAlert } from './error-alert';
 
 const PAGE_SIZE = 25;
@@ -13,6 +12,7 @@ const PAGE_SIZE = 25;
 export function Inbox({ selectedId }: { selectedId: string | undefined }) {
   const { api, live } = useApp();
   const { t } = useI18n();
+  const numbers = useMyNumbers(api);
   const [unreadOnly, setUnreadOnly] = useState(false);
   const [items, setItems] = useState<Conversation[]>();
   const [cursor, setCursor] = useState<string>();
@@ -80,7 +80,7 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
       ) : (
         <ul class="conversations">
           {shown.map((c) => (
-            <ConversationRow key={c.id} conversation={c} selected={c.id === selectedId} />
+            <ConversationRow key={c.id} conversation={c} selected={c.id === selectedId} numbers={numbers} />
           ))}
         </ul>
       )}
@@ -93,16 +93,13 @@ export function Inbox({ selectedId }: { selectedId: string | undefined }) {
   );
 }
 
-function ConversationRow({ conversation: c, selected }: { conversation: Conversation; selected: boolean }) {
-  const { api } = useApp();
+function ConversationRow({ conversation: c, selected, numbers }: { conversation: Conversation; selected: boolean; numbers: readonly BusinessNumber[] }) {
   const { t, dateTime, number } = useI18n();
-  const recordName = useRecordName(api, c.record);
-  const numbers = useMyNumbers(api);
   return (
     <li class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
       <a href={conversationHref(c.id)} aria-current={selected ? 'page' : undefined}>
         <span class="line">
-          <strong class="customer">{c.recordName ?? recordName ?? c.customerNumber}</strong>
+          <strong class="customer">{c.recordName ?? c.customerNumber}</strong>
           {c.unreadCount > 0 && (
             <span class="badge" aria-label={t('unreadBadge', { count: c.unreadCount })}>
               {number(c.unreadCount)}
@@ -112,7 +109,7 @@ function ConversationRow({ conversation: c, selected }: { conversation: Conversa
         <span class="line muted">
           <span>
             {c.record ? `${t(`type.${c.record.type}`)} · ` : ''}
-            {c.customerNumber} → {numbers.find((n) => n.number === c.businessNumber)?.label ?? c.businessNumber}
+            {c.customerNumber} → {labelOf(numbers, c.businessNumber)}
           </span>
           <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
         </span>

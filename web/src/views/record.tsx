@@ -5,7 +5,7 @@ import { useI18n } from '../i18n';
 import { useLive } from '../live';
 import { Composer, type PhoneField, type RecordNumber } from './composer';
 import { BackToList, MessageIcon } from './icons';
-import { useMyNumbers } from '../numbers';
+import { labelOf, useMyNumbers } from '../numbers';
 import type { components } from '../../../shared/client';
 import { recordTypeNames } from '../../../shared/domain/types';
 
@@ -81,7 +81,7 @@ export function RecordView({ type, id }: { type: string; id: string }) {
           {conversations.map((c) => (
             <li key={c.id} class={c.unreadCount > 0 ? 'unread' : ''} data-conversation={c.id}>
               <a href={conversationHref(c.id)}>
-                <strong>{numberField(numbers, c.customerNumber, t) ?? c.customerNumber}</strong> · {myNumbers.find((n) => n.number === c.businessNumber)?.label ?? c.businessNumber} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
+                <strong>{numberField(numbers, c.customerNumber, t) ?? c.customerNumber}</strong> · {labelOf(myNumbers, c.businessNumber)} · <time dateTime={c.lastMessageAt}>{dateTime(c.lastMessageAt)}</time>
                 <span class="preview">{c.withheld ? '—' : c.lastMessagePreview}</span>
               </a>
             </li>
