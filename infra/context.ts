@@ -9,7 +9,22 @@ import type { Node } from 'constructs';
  */
 export interface StackContext {
   defaultRegion: string;
-  deletionProtection: boolean;
+  /** `destroyData=true`: `cdk destroy` deletes the table, the media bucket and the user pool (default: retained, deletion protection on). */
+  destroyData: boolean;
+  /**
+   * The stack sets the account's CloudWatch Logs role for API Gateway (`AWS::ApiGateway::Account`, account-wide
+   * per region), which WebSocket access logs need. `apiGatewayAccountRole=false` leaves the account setting
+   * alone and turns the WebSocket stage's access logs off (its metrics stay on).
+   */
+  apiGatewayAccountRole: boolean;
+  /** An address subscribed to the Operators topic (alarms); it confirms by e-mail. */
+  alarmEmail?: string;
+  /** Cognito sends its invitations and codes through SES from this verified address (default: Cognito's own e-mail, 50 a day). */
+  sesFromEmail?: string;
+  /** With jwtIssuer: where the issuer publishes its keys (default: `jwks_uri` of the issuer's OIDC discovery document). */
+  jwksUri?: string;
+  /** An existing (retained) user pool to sign sellers in with, instead of a new one: a re-created stack keeps every seller's `sub`. */
+  userPoolId?: string;
   console: boolean;
   pinpointEventStream: boolean;
   jwtIssuer?: string;
@@ -41,6 +56,7 @@ export class ContextError extends Error {
 
 const REGIONS = new Set<string>(getCountries());
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function httpsUrl(name: string, value: string, { allowLocalhost = false } = {}): string {
   let url: URL;
@@ -90,6 +106,10 @@ export function readContext(node: Node): StackContext {
   const jwtAudience = list('jwtAudience');
   if (Boolean(jwtIssuer) !== Boolean(jwtAudience)) throw new ContextError(jwtIssuer ? 'jwtAudience' : 'jwtIssuer', jwtIssuer ? raw('jwtAudience') : raw('jwtIssuer'), 'jwtIssuer and jwtAudience are set together (an external identity provider), or neither (the stack\'s user pool)');
 
+  if (raw('deletionProtection') === false || raw('deletionProtection') === 'false') throw new ContextError('deletionProtection', raw('deletionProtection'), 'no longer read: data is retained with deletion protection by default; destroyData=true opts out');
+  if (raw('jwksUri') && !jwtIssuer) throw new ContextError('jwksUri', raw('jwksUri'), 'set with jwtIssuer (an external identity provider)');
+  if (raw('userPoolId') && jwtIssuer) throw new ContextError('userPoolId', raw('userPoolId'), 'either the stack\'s user pool (userPoolId) or an external identity provider (jwtIssuer), not both');
+
   const twilioSecretArn = text('twilioSecretArn', /^arn:aws[\w-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/, 'the complete ARN of a Secrets Manager secret (ending in its 6-character suffix)');
   const corsOrigins = (list('corsOrigins') ?? []).map((origin) => {
     const url = httpsUrl('corsOrigins', origin, { allowLocalhost: true });
@@ -100,7 +120,12 @@ export function readContext(node: Node): StackContext {
 
   return {
     defaultRegion,
-    deletionProtection: flag('deletionProtection'),
+    destroyData: flag('destroyData'),
+    apiGatewayAccountRole: raw('apiGatewayAccountRole') === undefined ? true : flag('apiGatewayAccountRole'),
+    ...optional('alarmEmail', text('alarmEmail', EMAIL, 'an e-mail address')),
+    ...optional('sesFromEmail', text('sesFromEmail', EMAIL, 'an e-mail address verified in SES')),
+    ...optional('jwksUri', raw('jwksUri') ? httpsUrl('jwksUri', String(raw('jwksUri'))) : undefined),
+    ...optional('userPoolId', text('userPoolId', /^[\w-]+_[0-9a-zA-Z]+$/, 'a Cognito user pool id (region_id)')),
     console: flag('console'),
     pinpointEventStream: flag('pinpointEventStream'),
     ...(jwtIssuer ? { jwtIssuer } : {}),

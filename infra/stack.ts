@@ -1,23 +1,27 @@
-import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
 import { CfnRoute, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, WebSocketApi, WebSocketStage, type CfnApi, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { CfnUserPoolGroup, UserPool, UserPoolClient, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode } from 'aws-cdk-lib/aws-cognito';
+import { CfnUserPoolGroup, UserPool, UserPoolClient, UserPoolEmail, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode, type IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, ManagedPolicy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition, type IEventSourceDlq, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IConstruct } from 'constructs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership, type CfnBucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import type { ConsoleSettings } from './constructs/seller-console';
 import { acknowledge, nagEnvironment } from './nag';
 import { readContext, type StackContext } from './context';
 import { timeoutFor } from './timeouts';
@@ -109,7 +113,7 @@ export const tableAccess = {
 
 /**
  * The whole backend. Context values (cdk.json or -c):
- * defaultRegion, deletionProtection, jwtIssuer + jwtAudience (external IdP instead of the user pool),
+ * defaultRegion, destroyData, apiGatewayAccountRole, alarmEmail, sesFromEmail, userPoolId, jwtIssuer + jwtAudience [+ jwksUri] (external IdP instead of the user pool),
  * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays, eventBusName,
  * console (true: the seller console on CloudFront; cognitoDomainPrefix, or consoleAuthDomain + consoleClientId with jwtIssuer).
  */
@@ -118,7 +122,11 @@ export class SmsCrmStack extends Stack {
     super(scope, id, props);
     const ctx = readContext(this.node);
 
-    const { table } = new SmsTable(this, 'Data', { deletionProtection: ctx.deletionProtection });
+    const { table } = new SmsTable(this, 'Data', { destroyData: ctx.destroyData });
+    // Customer data outlives the stack unless the deployment says otherwise (context destroyData=true).
+    const dataRemoval = ctx.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    // Inline policy names carry the stack and region, so two stacks' policies read apart in IAM.
+    Aspects.of(this).add(new StackPolicyNames(this));
 
     // --- Topics: seller notifications (fan-out), AWS SMS inbound and events, operator alarms.
     const messagingKey = new Key(this, 'MessagingKey', { enableKeyRotation: true, description: 'Encrypts the SMS and notification topics' });
@@ -177,6 +185,8 @@ export class SmsCrmStack extends Stack {
       }),
     );
     const alarms = new OperatorAlarms(this, 'Alarms', operatorsTopic);
+    // Alarms reach a person: an address from context confirms the subscription by e-mail.
+    if (ctx.alarmEmail) operatorsTopic.addSubscription(new EmailSubscription(ctx.alarmEmail));
 
     // --- Secrets: read at run time, never in plain environment variables.
     const twilioSecret = ctx.twilioSecretArn
@@ -197,7 +207,7 @@ export class SmsCrmStack extends Stack {
     }
 
     // The seller console (context console=true): its origin is a browser client of the API.
-    const sellerConsole = ctx.console ? new SellerConsole(this, 'Console') : undefined;
+    const sellerConsole = ctx.console ? new SellerConsole(this, 'Console', ctx.jwtIssuer ? { issuer: ctx.jwtIssuer } : {}) : undefined;
     const corsOrigins = [...ctx.corsOrigins, ...(sellerConsole ? [sellerConsole.url] : [])];
     const api = new HttpApi(this, 'Api', {
       description: 'SMS CRM seller API and provider callbacks',
@@ -221,11 +231,28 @@ export class SmsCrmStack extends Stack {
       alarms.deadLetters(name, queue);
       return queue;
     };
+    // Batches of the table stream that still fail after their retries, kept whole (an SQS destination would keep
+    // only the stream position, which the stream forgets after 24 hours): `npm run replay-stream-failure` feeds one
+    // back through its consumer. Customer data: encrypted, TLS only, private, deleted after 14 days.
+    const streamFailures = new Bucket(this, 'StreamFailures', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(14) }],
+      removalPolicy: dataRemoval,
+      autoDeleteObjects: ctx.destroyData,
+      // Request metrics on the whole bucket: every PUT is a failed batch, and the alarm below counts them.
+      metrics: [{ id: 'FailedBatches' }],
+    });
+    acknowledge(streamFailures, 'AwsSolutions-S1', 'Written only by Lambda\'s event source mappings (failed stream batches); each PUT raises an alarm, and objects expire after 14 days.');
+    alarms.failedStreamBatches(streamFailures);
+    new CfnOutput(this, 'StreamFailuresBucketName', { value: streamFailures.bucketName });
     /**
      * A reader of the table's stream: bisected on error, a bounded number of retries and record age, the
      * records that still fail kept in a queue (alarmed on), and only the changes its filter selects.
      */
-    const streamReading = (reader: keyof typeof STREAM_BATCH_SIZE, failureQueue: string, filters: FilterPattern[]) => ({
+    const streamReading = (reader: keyof typeof STREAM_BATCH_SIZE, filters: FilterPattern[]) => ({
       startingPosition: StartingPosition.TRIM_HORIZON,
       batchSize: STREAM_BATCH_SIZE[reader],
       // The notifier sends the console's live frames: it takes each change as soon as the stream has it.
@@ -234,7 +261,7 @@ export class SmsCrmStack extends Stack {
       retryAttempts: 10,
       maxRecordAge: Duration.hours(24),
       reportBatchItemFailures: true,
-      onFailure: new SqsDlq(deadLetters(failureQueue)),
+      onFailure: new S3FailureDestination(streamFailures),
       filters: filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })),
     });
     /** Asynchronous invocations (SNS, EventBridge): two retries, then the event rests in a queue. */
@@ -320,7 +347,7 @@ export class SmsCrmStack extends Stack {
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [notificationsTopic.topicArn] }));
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [messagingKey.keyArn] }));
     // The table stream has two readers (AWS's advice for a shard): the notifier, in order, and the dispatcher.
-    const tableStream = new DynamoEventSource(table, streamReading('notifier', 'NotifierStream', STREAM_FILTERS.notifier));
+    const tableStream = new DynamoEventSource(table, streamReading('notifier', STREAM_FILTERS.notifier));
     notifier.addEventSource(tableStream);
     // The event source grants dynamodb:ListStreams, which has no resource-level permission, in the role's default policy.
     acknowledge(notifier.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
@@ -332,6 +359,8 @@ export class SmsCrmStack extends Stack {
       enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: false,
+      removalPolicy: dataRemoval,
+      autoDeleteObjects: ctx.destroyData,
       lifecycleRules: [
         // Outbound MMS uploads no message used (a send copies its files under media/out/).
         { prefix: 'uploads/', expiration: Duration.days(1) },
@@ -353,7 +382,7 @@ export class SmsCrmStack extends Stack {
     readSecret(twilioSecret, mediaCopier);
     // Invoked by the stream dispatcher (below): its own retries and failure queue.
     asyncFailures(mediaCopier, 'MediaCopier');
-    alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'sms-crm-media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');
+    alarms.appMetric('MediaCopyFailed', 'MediaCopyFailed', 'media-copier', 'MMS files could not be copied after retries (messages are kept; see media[].reason)');
     functions['seller-api'].addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
     // Outbound MMS: the browser uploads under uploads/ (a presigned POST signed with this role), a send copies the
     // file under media/out/, Twilio fetches it by a presigned URL, End User Messaging reads it itself (bucket policy).
@@ -366,7 +395,7 @@ export class SmsCrmStack extends Stack {
         principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
         actions: ['s3:GetObject'],
         resources: [mediaBucket.arnForObjects('media/out/*')],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account }, ArnLike: { 'aws:SourceArn': `arn:${this.partition}:sms-voice:${this.region}:${this.account}:*` } },
       }),
     );
     for (const prefix of ['uploads/*', 'media/out/*']) {
@@ -381,7 +410,8 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'MediaBucketName', { value: mediaBucket.bucketName });
 
     // --- Events to the CRM: the stream → one EventBridge event per change, on the configured bus (default: the account's).
-    const bus = EventBus.fromEventBusName(this, 'CrmBus', ctx.eventBusName ?? 'default');
+    // A bus named by ARN (another account's, or one shared with this account) is granted by that ARN.
+    const bus = ctx.eventBusName?.startsWith('arn:') ? EventBus.fromEventBusArn(this, 'CrmBus', ctx.eventBusName) : EventBus.fromEventBusName(this, 'CrmBus', ctx.eventBusName ?? 'default');
     const crmEventsFailures = deadLetters('CrmEvents');
     const crmEvents = fn('crm-events', 'Puts one EventBridge event per change (messages, moves, hand-offs, consent, erasure) for the CRM', {
       ...(ctx.eventBusName ? { EVENT_BUS_NAME: ctx.eventBusName } : {}),
@@ -399,9 +429,9 @@ export class SmsCrmStack extends Stack {
     }, undefined, timeoutFor('stream-dispatcher'));
     // Exact ARNs (grantInvoke would add every version and alias, a wildcard).
     dispatcher.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [mediaCopier.functionArn, crmEvents.functionArn] }));
-    dispatcher.addEventSource(new DynamoEventSource(table, streamReading('stream-dispatcher', 'DispatcherStream', DISPATCHER_FILTERS)));
+    dispatcher.addEventSource(new DynamoEventSource(table, streamReading('stream-dispatcher', DISPATCHER_FILTERS)));
     acknowledge(dispatcher.role!.node.findChild('DefaultPolicy'), 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'dynamodb:ListStreams (added by the table stream event source) supports no resource-level permission.');
-    alarms.appMetric('CrmEventsFailed', 'CrmEventsFailed', 'sms-crm-crm-events', 'CRM events still failed after retries and wait in the CrmEvents failure queue for a replay');
+    alarms.appMetric('CrmEventsFailed', 'CrmEventsFailed', 'crm-events', 'CRM events still failed after retries and wait in the CrmEvents failure queue for a replay');
     new CfnOutput(this, 'CrmEventBusName', { value: bus.eventBusName });
     new CfnOutput(this, 'CrmEventSource', { value: CRM_EVENT_SOURCE });
     new CfnOutput(this, 'CrmEventDetailTypes', { value: crmDetailTypes.join(',') });
@@ -425,7 +455,14 @@ export class SmsCrmStack extends Stack {
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
     const { authorizer, hostedUi, tokenIssuer } = this.jwtAuthorizer(ctx, sellerConsole?.url);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
-    const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: { rateLimit: 200, burstLimit: 400 } });
+    const stage = new HttpStage(this, 'DefaultStage', { httpApi: api, autoDeploy: true, throttle: SELLER_ROUTE_THROTTLE });
+    // Each route has its own bucket: a burst of sellers' requests never makes a provider's callback answer 429.
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      routes.map((route) => {
+        const limits = route.access === 'public' ? CALLBACK_ROUTE_THROTTLE : SELLER_ROUTE_THROTTLE;
+        return [`${route.method} ${route.path}`, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }];
+      }),
+    );
     (stage.node.defaultChild as CfnStage).accessLogSettings = {
       destinationArn: accessLogs.logGroupArn,
       format: JSON.stringify({
@@ -450,20 +487,29 @@ export class SmsCrmStack extends Stack {
 
     // --- Live updates: a WebSocket API. $connect verifies the seller's JWT (the same tokens as the HTTP API);
     // the notifier, which already computes each change's viewers, posts the frames.
-    const liveFunction = fn('live', 'Opens and closes the seller console\'s live connections (WebSocket $connect with the seller\'s JWT, $disconnect)', tokenIssuer);
+    const liveFunction = fn('live', 'Opens and closes the seller console\'s live connections (WebSocket $connect with the seller\'s JWT, $disconnect)', { ...tokenIssuer, ...(ctx.jwksUri ? { JWT_JWKS_URI: ctx.jwksUri } : {}) });
     const liveApi = new WebSocketApi(this, 'LiveApi', {
       description: 'SMS CRM live updates for the seller console (hints only; data through the HTTP API)',
       connectRouteOptions: { integration: new WebSocketLambdaIntegration('LiveConnect', liveFunction) },
       disconnectRouteOptions: { integration: new WebSocketLambdaIntegration('LiveDisconnect', liveFunction) },
-      // The console's keep-alive pings (API Gateway closes a connection idle for 10 minutes) cost no invocation.
-      defaultRouteOptions: { integration: new WebSocketMockIntegration('LivePing') },
+      // The console's keep-alive pings (API Gateway closes a connection idle for 10 minutes) cost no invocation:
+      // a mock integration needs a request template that gives it a status, or each ping answers an error frame.
+      defaultRouteOptions: { integration: new WebSocketMockIntegration('LivePing', { requestTemplates: { $default: '{"statusCode": 200}' }, templateSelectionExpression: '\\$default' }) },
     });
     const liveStage = new WebSocketStage(this, 'LiveStage', { webSocketApi: liveApi, stageName: 'live', autoDeploy: true, throttle: { rateLimit: 50, burstLimit: 100 } });
-    const liveAccessLogs = new LogGroup(this, 'LiveAccessLogs', { retention: RetentionDays.THREE_MONTHS });
-    (liveStage.node.defaultChild as CfnStage).accessLogSettings = {
-      destinationArn: liveAccessLogs.logGroupArn,
-      format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey', eventType: '$context.eventType', status: '$context.status', connectionId: '$context.connectionId', integrationError: '$context.integrationErrorMessage' }),
-    };
+    const liveCfnStage = liveStage.node.defaultChild as CfnStage;
+    // Stage metrics per route whatever the logging choice below.
+    liveCfnStage.defaultRouteSettings = { ...(liveCfnStage.defaultRouteSettings as object), detailedMetricsEnabled: true };
+    const accountLogging = ctx.apiGatewayAccountRole ? apiGatewayAccountLogging(this) : undefined;
+    if (accountLogging) {
+      // WebSocket (unlike HTTP) APIs log through the account's CloudWatch Logs role: the stage waits for it.
+      const liveAccessLogs = new LogGroup(this, 'LiveAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+      liveCfnStage.accessLogSettings = {
+        destinationArn: liveAccessLogs.logGroupArn,
+        format: JSON.stringify({ requestId: '$context.requestId', ip: '$context.identity.sourceIp', routeKey: '$context.routeKey', eventType: '$context.eventType', status: '$context.status', connectionId: '$context.connectionId', integrationError: '$context.integrationErrorMessage' }),
+      };
+      liveCfnStage.node.addDependency(accountLogging);
+    }
     for (const route of liveApi.node.findAll().filter((c) => c instanceof CfnRoute)) {
       acknowledge(route, 'AwsSolutions-APIG4', 'A browser WebSocket cannot send an Authorization header: $connect verifies the JWT given as ?token= in the function (aws-jwt-verify), and refuses the connection without a valid one; other routes run on an open, authorised connection.');
     }
@@ -473,13 +519,20 @@ export class SmsCrmStack extends Stack {
       acknowledge(notifier.role!.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:${nagEnv.region}:${nagEnv.account}:<${this.getLogicalId(liveApi.node.defaultChild as CfnApi)}>/live/${method}/@connections/*]`, 'Connections are created at run time; the notifier posts to and closes connections of this WebSocket stage only.');
     }
     notifier.addEnvironment('LIVE_CONNECTIONS_URL', liveStage.callbackUrl);
-    alarms.appMetric('LiveFramesFailed', 'LiveFramesFailed', 'sms-crm-notifier', 'Live frames could not be posted to the WebSocket API (consoles fall back to fetching on reconnect; check the management API and throttling)');
+    alarms.appMetric('LiveFramesFailed', 'LiveFramesFailed', 'notifier', 'Live frames could not be posted to the WebSocket API (consoles fall back to fetching on reconnect; check the management API and throttling)');
     new CfnOutput(this, 'LiveUrl', { value: liveStage.url });
     if (sellerConsole) {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.
-      const signIn = hostedUi ?? { domain: ctx.consoleAuthDomain, clientId: ctx.consoleClientId };
-      if (!signIn.domain || !signIn.clientId) throw new Error('console=true with jwtIssuer needs context consoleAuthDomain and consoleClientId (the OAuth hosted UI and app client).');
-      sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth: { kind: 'cognito', domain: signIn.domain, clientId: signIn.clientId, redirectUri: `${sellerConsole.url}/` } }, `https://${mediaBucket.bucketRegionalDomainName}`);
+      const redirectUri = `${sellerConsole.url}/`;
+      // An external issuer's endpoints come from its OIDC discovery document, read by the console at sign-in.
+      const auth: ConsoleSettings['auth'] = hostedUi
+        ? { kind: 'cognito', domain: hostedUi.domain, clientId: hostedUi.clientId, redirectUri }
+        : ctx.consoleClientId && ctx.jwtIssuer
+          ? { kind: 'oidc', issuer: ctx.jwtIssuer, clientId: ctx.consoleClientId, redirectUri }
+          : (() => {
+              throw new Error('console=true with jwtIssuer needs context consoleClientId (the issuer\'s OAuth app client for the console).');
+            })();
+      sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth }, `https://${mediaBucket.bucketRegionalDomainName}`);
       new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });
@@ -493,16 +546,7 @@ export class SmsCrmStack extends Stack {
   /** The HTTP API's JWT authorizer, the hosted UI when the console signs in through the user pool, and what the live channel's `$connect` verifies tokens against. */
   private jwtAuthorizer(ctx: StackContext, consoleUrl: string | undefined): { authorizer: IHttpRouteAuthorizer; hostedUi?: { domain: string; clientId: string }; tokenIssuer: Record<string, string> } {
     if (ctx.jwtIssuer && ctx.jwtAudience) return { authorizer: new HttpJwtAuthorizer('JwtAuthorizer', ctx.jwtIssuer, { jwtAudience: ctx.jwtAudience }), tokenIssuer: { JWT_ISSUER: ctx.jwtIssuer, JWT_AUDIENCE: ctx.jwtAudience.join(',') } };
-    const userPool = new UserPool(this, 'Sellers', {
-      selfSignUpEnabled: false,
-      signInAliases: { email: true },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.PLUS,
-      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
-    });
-    // Administrators are the members of this group (the `cognito:groups` claim); it exists from the first deploy.
-    new CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: userPool.userPoolId, groupName: 'admin', description: 'SMS CRM administrators: directory, consent, erasure' });
+    const userPool = ctx.userPoolId ? UserPool.fromUserPoolId(this, 'Sellers', ctx.userPoolId) : this.sellersUserPool(ctx);
     // The hosted UI's redirect targets: those named in context, and the console's own URL. With none, the
     // app client has no OAuth flow at all (sign-in through the API only): never a localhost default.
     const callbackUrls = [...(ctx.cognitoCallbackUrls ?? []), ...(consoleUrl ? [`${consoleUrl}/`] : [])];
@@ -525,14 +569,95 @@ export class SmsCrmStack extends Stack {
     });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });
-    acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', `https://cognito-idp.${this.region}.amazonaws.com/${userPool.userPoolId}`, { jwtAudience: [client.userPoolClientId] });
     const tokenIssuer = { USER_POOL_ID: userPool.userPoolId, USER_POOL_CLIENT_ID: client.userPoolClientId };
     if (!consoleUrl) return { authorizer, tokenIssuer };
     // The console signs in through the hosted UI on a Cognito domain (prefix from context, unique per account by default).
-    const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: ctx.cognitoDomainPrefix ?? `sms-crm-${this.account}` } });
+    const domain = userPool.addDomain('HostedUi', { cognitoDomain: { domainPrefix: ctx.cognitoDomainPrefix ?? this.defaultDomainPrefix() } });
     new CfnOutput(this, 'HostedUiUrl', { value: domain.baseUrl() });
     return { authorizer, hostedUi: { domain: domain.baseUrl(), clientId: client.userPoolClientId }, tokenIssuer };
+  }
+
+  /**
+   * The sellers' user pool: kept when the stack is deleted, with deletion protection (every stored seller is keyed by
+   * its `sub`; `-c userPoolId=` gives a re-created stack the same pool), unless context destroyData=true.
+   */
+  private sellersUserPool(ctx: StackContext): IUserPool {
+    const userPool = new UserPool(this, 'Sellers', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      featurePlan: FeaturePlan.PLUS,
+      standardThreatProtectionMode: StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: !ctx.destroyData,
+      removalPolicy: ctx.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      // Cognito's own e-mail sends 50 messages a day: inviting an organisation needs SES.
+      ...(ctx.sesFromEmail ? { email: UserPoolEmail.withSES({ fromEmail: ctx.sesFromEmail, fromName: 'SMS CRM', sesRegion: this.region }) } : {}),
+    });
+    // Administrators are the members of this group (the `cognito:groups` claim); it exists from the first deploy.
+    new CfnUserPoolGroup(this, 'AdminGroup', { userPoolId: userPool.userPoolId, groupName: 'admin', description: 'SMS CRM administrators: directory, consent, erasure' });
+    acknowledge(userPool, 'AwsSolutions-COG2', 'MFA is an organisation policy choice; enable it in the user pool settings per customer.');
+    return userPool;
+  }
+
+  /**
+   * The hosted UI's prefix, unique per stack, region and account (a prefix is taken across all of AWS): the stack's
+   * name without Cognito's reserved words, then region and account.
+   */
+  private defaultDomainPrefix(): string {
+    const name = this.stackName.toLowerCase().replace(/aws|amazon|cognito/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'sms';
+    return `${name}-${this.region}-${this.account}`;
+  }
+}
+
+/** Seller routes: each route's own limits (requests per second, burst). */
+export const SELLER_ROUTE_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
+/** Provider callbacks: their own, higher limits (a campaign's delivery reports arrive in bursts). */
+export const CALLBACK_ROUTE_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
+
+/**
+ * The account's CloudWatch Logs role for API Gateway (`AWS::ApiGateway::Account`, one per account and region), which
+ * WebSocket and REST stages need before they may log. Retained on deletion: other APIs of the account may rely on it.
+ */
+function apiGatewayAccountLogging(stack: Stack): CfnAccount {
+  const role = new Role(stack, 'ApiGatewayLogsRole', {
+    assumedBy: new ServicePrincipal('apigateway.amazonaws.com'),
+    description: 'API Gateway writes execution and access logs of this account to CloudWatch Logs',
+    managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonAPIGatewayPushToCloudWatchLogs')],
+  });
+  role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  acknowledge(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]', 'AWS\'s managed policy for the account-wide API Gateway logging role, as its documentation prescribes; API Gateway creates log groups per API and stage at run time.');
+  const account = new CfnAccount(stack, 'ApiGatewayAccount', { cloudWatchRoleArn: role.roleArn });
+  account.applyRemovalPolicy(RemovalPolicy.RETAIN);
+  return account;
+}
+
+/**
+ * Failed stream batches go to an S3 bucket, whole. The function's role may only put objects there and list the
+ * bucket (what Lambda's S3 destination needs), not CDK's read-write grant.
+ */
+class S3FailureDestination implements IEventSourceDlq {
+  constructor(private readonly bucket: IBucket) {}
+
+  bind(_target: unknown, targetHandler: IFunction) {
+    // Lambda names each object aws/lambda/<mapping id>/<shard>/<date>/…
+    targetHandler.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects('aws/lambda/*')] }));
+    const stack = Stack.of(this.bucket);
+    acknowledge(targetHandler.role!.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.bucket.node.defaultChild as CfnBucket)}.Arn>/aws/lambda/*]`, 'Lambda\'s S3 on-failure destination names each failed batch\'s object at run time, under aws/lambda/.');
+    targetHandler.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
+    return { destination: this.bucket.bucketArn };
+  }
+}
+
+/** Inline policy names that tell two stacks (or one stack in two regions) apart in IAM. */
+class StackPolicyNames implements IAspect {
+  constructor(private readonly stack: Stack) {}
+
+  visit(node: IConstruct): void {
+    if (!(node instanceof CfnPolicy) || Stack.of(node) !== this.stack) return;
+    const id = this.stack.getLogicalId(node);
+    node.policyName = Fn.join('-', [this.stack.stackName.slice(0, 40), this.stack.region, id.slice(-60)]);
   }
 }
 

@@ -1,10 +1,19 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+
+/** The functions' EMF namespace: one per stack, so two stacks in one account never set off each other's alarms. */
+export function metricsNamespace(scope: IConstruct): string {
+  return `SmsCrm/${Stack.of(scope).stackName}`;
+}
+
+/** A function's `service` dimension in its metrics. */
+export const serviceName = (fn: string) => `sms-crm-${fn}`;
 
 /** Operators hear of dead letters, function errors and throttles on one topic. */
 export class OperatorAlarms extends Construct {
@@ -21,9 +30,15 @@ export class OperatorAlarms extends Construct {
     this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5) }), 0, `${name}: invocations were throttled`);
   }
 
-  /** A count the code emits (EMF metrics, namespace SmsCrm) above zero in 5 minutes. */
-  appMetric(id: string, metricName: string, service: string, description: string): void {
-    this.alarm(id, new Metric({ namespace: 'SmsCrm', metricName, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(5) }), 0, description);
+  /** A count function `fn` emits (EMF metrics in the stack's namespace) above zero in 5 minutes. */
+  appMetric(id: string, metricName: string, fn: string, description: string): void {
+    this.alarm(id, new Metric({ namespace: metricsNamespace(this), metricName, dimensionsMap: { service: serviceName(fn) }, statistic: 'Sum', period: Duration.minutes(5) }), 0, description);
+  }
+
+  /** A stream batch that failed after its retries was written to the failure bucket (its request metrics, filter `FailedBatches`). */
+  failedStreamBatches(bucket: IBucket): void {
+    const metric = new Metric({ namespace: 'AWS/S3', metricName: 'PutRequests', dimensionsMap: { BucketName: bucket.bucketName, FilterId: 'FailedBatches' }, statistic: 'Sum', period: Duration.minutes(1) });
+    this.alarm('StreamBatchesFailed', metric, 0, 'Table stream batches failed after their retries and were kept in the StreamFailures bucket: fix the cause, then `npm run replay-stream-failure` (README, Operations)');
   }
 
   private alarm(id: string, metric: ReturnType<IFunction['metricErrors']>, threshold: number, description: string): void {

@@ -4,6 +4,7 @@ import { buildSync } from 'esbuild';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { acknowledge } from '../nag';
+import { metricsNamespace, serviceName } from './alarms';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 
@@ -40,8 +41,8 @@ export class SmsFunction extends Construct {
       logGroup,
       role,
       environment: {
-        SERVICE_NAME: `sms-crm-${props.name}`,
-        METRICS_NAMESPACE: 'SmsCrm',
+        SERVICE_NAME: serviceName(props.name),
+        METRICS_NAMESPACE: metricsNamespace(this),
         ...props.environment,
       },
     });

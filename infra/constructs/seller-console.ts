@@ -18,7 +18,8 @@ export interface ConsoleSettings {
   apiUrl: string;
   /** The live channel's WebSocket URL (`wss://…/live`). */
   liveUrl: string;
-  auth: { kind: 'cognito'; domain: string; clientId: string; redirectUri: string };
+  /** The user pool's hosted UI, or an external OpenID Connect issuer whose endpoints the console discovers. */
+  auth: { kind: 'cognito'; domain: string; clientId: string; redirectUri: string } | { kind: 'oidc'; issuer: string; clientId: string; redirectUri: string };
 }
 
 /**
@@ -31,7 +32,8 @@ export class SellerConsole extends Construct {
   /** `https://<distribution>.cloudfront.net` */
   readonly url: string;
 
-  constructor(scope: Construct, id: string) {
+  /** `issuer`: an external OpenID Connect issuer the console signs in with (default: the user pool's hosted UI). */
+  constructor(scope: Construct, id: string, props: { issuer?: string } = {}) {
     super(scope, id);
     const { region, urlSuffix } = Stack.of(this);
     this.bucket = new Bucket(this, 'Files', {
@@ -43,7 +45,8 @@ export class SellerConsole extends Construct {
     acknowledge(this.bucket, 'AwsSolutions-S1', 'Public build output (the console\'s HTML, JS and CSS) read only by CloudFront through origin access control; nothing private is stored.');
 
     // The API and the live channel (any stage of this region's execute-api), the hosted UI's token endpoint and presigned media URLs.
-    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `wss://*.execute-api.${region}.${urlSuffix}`, `https://*.auth.${region}.amazoncognito.com`, `https://*.s3.${region}.${urlSuffix}`];
+    const signIn = props.issuer ? new URL(props.issuer).origin : `https://*.auth.${region}.amazoncognito.com`;
+    const connect = ["'self'", `https://*.execute-api.${region}.${urlSuffix}`, `wss://*.execute-api.${region}.${urlSuffix}`, signIn, `https://*.s3.${region}.${urlSuffix}`];
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'Seller console security headers',
       securityHeadersBehavior: {
@@ -85,7 +88,7 @@ export class SellerConsole extends Construct {
     // The response header's connect-src names hosts by pattern (the API and bucket do not exist when it is made);
     // index.html carries a second policy naming exactly this API, live channel, sign-in domain and bucket, written at
     // deploy. A browser enforces both, so the console connects to those four and nothing else.
-    const exact = `connect-src 'self' ${withoutTrailingSlash(settings.apiUrl)} ${withoutTrailingSlash(settings.liveUrl)} ${withoutTrailingSlash(settings.auth.domain)} ${mediaOrigin}`;
+    const exact = `connect-src 'self' ${withoutTrailingSlash(settings.apiUrl)} ${withoutTrailingSlash(settings.liveUrl)} ${settings.auth.kind === 'cognito' ? withoutTrailingSlash(settings.auth.domain) : new URL(settings.auth.issuer).origin} ${mediaOrigin}`;
     const meta = `<meta http-equiv="Content-Security-Policy" content="${exact}" />`;
     const built = readFileSync(join(build, 'index.html'), 'utf8');
     const html = /<head[^>]*>/i.test(built) ? built.replace(/<head[^>]*>/i, (head) => `${head}\n    ${meta}`) : `${meta}\n${built}`;

@@ -7,7 +7,7 @@ import { tableDefinition } from '../../shared/store/table-definition';
 export class SmsTable extends Construct {
   readonly table: Table;
 
-  constructor(scope: Construct, id: string, props: { deletionProtection: boolean }) {
+  constructor(scope: Construct, id: string, props: { destroyData: boolean }) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableDefinition.partitionKey, type: AttributeType.STRING },
@@ -16,8 +16,9 @@ export class SmsTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       stream: StreamViewType[tableDefinition.streamViewType],
       timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
-      deletionProtection: props.deletionProtection,
-      removalPolicy: props.deletionProtection ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      // Retained with deletion protection unless the deployment says its data may go (context destroyData=true).
+      deletionProtection: !props.destroyData,
+      removalPolicy: props.destroyData ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     for (const index of tableDefinition.globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -13,7 +13,7 @@ process.env.TABLE_NAME ??= 'SmsCrm';
 const { startLocalServer } = await import('./server');
 const { seedDemo, demo, demoSellers } = await import('./seed');
 const { ensureConsoleBuilt } = await import('./console-files');
-const { synthesize } = await import('./synth/synthesize');
+const { synthesize, LOCAL_DEPLOYMENT_CONTEXT } = await import('./synth/synthesize');
 const { startSynthStack } = await import('./synth/synth-stack');
 
 /**
@@ -65,7 +65,8 @@ async function main() {
     await ensureConsoleBuilt();
     if (synth) {
       console.log(`Synthesizing the stack into ${cdkOut} (cdk synth, bundles included)…`);
-      await synthesize(cdkOut);
+      // The local stack's quiet hours (QUIET_HOURS, off unless set) become the deployment's, as an operator would set them.
+      await synthesize(cdkOut, { ...LOCAL_DEPLOYMENT_CONTEXT, quietHours: process.env.QUIET_HOURS ?? 'off' });
       stack = synthStack = await startSynthStack({ cdkOut, port, dynamoEndpoint: dynamo.endpoint, jwtSecret, echoLogs: args.includes('--logs'), console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
     } else {
     await createTable(dynamo.endpoint, table);

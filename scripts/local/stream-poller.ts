@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { matchesAnyFilter, type FilterPattern } from '../../shared/domain/event-filter';
+import { DEPLOY_RULES, MAX_FILTERS_PER_EVENT_SOURCE_MAPPING } from '../../infra/deploy-rules';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
 
@@ -43,6 +44,10 @@ export class StreamPoller {
     private readonly handler: StreamHandler,
     private readonly options: StreamReaderOptions = {},
   ) {
+    // Lambda refuses such a mapping (CreateEventSourceMapping fails); so does its stand-in.
+    if ((options.filters?.length ?? 0) > MAX_FILTERS_PER_EVENT_SOURCE_MAPPING) {
+      throw new Error(`${options.filters!.length} filters on one event source mapping; Lambda allows ${MAX_FILTERS_PER_EVENT_SOURCE_MAPPING} (${DEPLOY_RULES.find((r) => r.id === 'lambda-filters-per-event-source-mapping')!.source})`);
+    }
     this.batchSize = options.batchSize ?? 100;
     const client = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.streams = new DynamoDBStreamsClient(client);

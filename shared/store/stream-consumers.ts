@@ -13,20 +13,20 @@ import type { FilterPattern } from '../domain/event-filter';
 const message = { kind: { S: ['message'] } };
 
 export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', FilterPattern[]> = {
+  // Lambda allows 5 filters per event source mapping (infra/deploy-rules.ts): each filter below is the exact
+  // product of its event names and kinds, so together they select what one filter per purpose would.
   notifier: [
+    // New messages and consent changes (threads, pointers, frames); new notifications (SNS fan-out, the bell).
     { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'consentChange'] } } } },
     // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers; viewers get a live frame.
-    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation'] } } } },
-    // Statuses (outbound) and copied files (inbound MMS): the thread's viewers get a live frame.
-    { eventName: ['MODIFY'], dynamodb: { NewImage: message } },
-    // Notifications read elsewhere, and read marks: the reader's other tabs get a live frame.
-    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['notification'] } } } },
-    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['readMark'] } } } },
+    // Read marks: the reader's other tabs get a live frame.
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation', 'readMark'] } } } },
+    // Statuses (outbound) and copied files (inbound MMS) on messages; notifications read elsewhere; record
+    // ownership changes, which the notifier re-applies to the record's conversations.
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'record'] } } } },
     // Retention (TTL) and erasure: a removed conversation takes its head, timeline, read marks and pointers
     // along (TTL), and its viewers hear `erased`; erased notifications change the bell.
     { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['conversation', 'notification'] } } } },
-    // Record ownership changes: the notifier re-applies them to the record's conversations.
-    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['record'] } } } },
   ],
   // `mediaPending` is a leaf written on new messages with files to copy: Lambda's `exists` sees leaves only.
   'media-copier': [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, mediaPending: { BOOL: [true] } } } }],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -8,6 +8,7 @@ import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { freePort } from '../../scripts/local/dynamodb-local';
 import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
 import { FunctionWorker } from '../../scripts/local/synth/function-workers';
+import { startSynthStack } from '../../scripts/local/synth/synth-stack';
 import { createApiClient } from '../../shared/client';
 import { contractFetch } from '../helpers/openapi-contract';
 import { signedTwilioForm } from '../helpers/signing';
@@ -211,6 +212,22 @@ describe('--synth runs what the template and bundles hold, nothing else', () => 
   const functionsOf = (dir: string) => new TemplateModel(JSON.parse(readFileSync(join(dir, 'SmsCrm.template.json'), 'utf8')) as CfnTemplate).functions();
   const environment = { region: 'us-east-1', dynamodbEndpoint: 'http://127.0.0.1:9', s3Endpoint: 'http://127.0.0.1:9', awsEndpoint: 'http://127.0.0.1:9', redirects: [], credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
   const apiEvent = { version: '2.0', routeKey: 'GET /me/numbers', rawPath: '/me/numbers', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/me/numbers' }, authorizer: { jwt: { claims: { sub: 'alice' } } } }, isBase64Encoded: false };
+
+  it('a template AWS would refuse does not start: six filters on one event source mapping, with the rule\'s message', async () => {
+    const dir = copy();
+    const path = join(dir, 'SmsCrm.template.json');
+    const template = JSON.parse(readFileSync(path, 'utf8')) as CfnTemplate;
+    const mapping = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && JSON.stringify(r.Properties!.FunctionName).includes('Notifier'))!;
+    const filters = (mapping.Properties!.FilterCriteria as { Filters: { Pattern: string }[] }).Filters;
+    while (filters.length < 6) filters.push({ Pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [`extra${filters.length}`] } } } }) });
+    writeFileSync(path, JSON.stringify(template));
+    await expect(startSynthStack({ cdkOut: dir, port: 0, dynamoEndpoint: 'http://127.0.0.1:9', jwtSecret: 'x' })).rejects.toThrow(/6 filters on one event source mapping; Lambda allows 5 .*lambda-filters-per-event-source-mapping/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the local stack\'s quiet hours (off unless QUIET_HOURS is set) are the synthesized deployment\'s', () => {
+    for (const name of ['seller-api', 'outbound-send']) expect(functionsOf(cdkOut).get(name)!.environment.QUIET_HOURS, name).toBe('off');
+  });
 
   it('a bundle missing one of its chunks fails its invocations', async () => {
     const dir = copy();

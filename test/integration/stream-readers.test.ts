@@ -80,3 +80,11 @@ describe('the stream dispatcher', () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['1', '2']);
   });
 });
+
+describe('the local event source mapping enforces what Lambda enforces', () => {
+  it('refuses more than 5 filters on one mapping, as CreateEventSourceMapping does; takes 5', () => {
+    const filters = Array.from({ length: 6 }, (_, i) => ({ eventName: [`E${i}`] }));
+    expect(() => new StreamPoller(t.endpoint, t.table, async () => undefined, { filters })).toThrow(/6 filters on one event source mapping; Lambda allows 5/);
+    expect(() => new StreamPoller(t.endpoint, t.table, async () => undefined, { filters: filters.slice(0, 5) })).not.toThrow();
+  });
+});

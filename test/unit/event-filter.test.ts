@@ -60,3 +60,41 @@ describe('the media copier receives new messages with files, under Lambda\'s sem
     expect(matchesAnyFilter(DISPATCHER_FILTERS, insert(mms))).toBe(true);
   });
 });
+
+describe('the notifier\'s merged filters (Lambda allows 5 per event source mapping)', () => {
+  // The seven filters the notifier had before they were merged: the merged ones must select exactly these changes.
+  const message = { kind: { S: ['message'] } };
+  const SEVEN: FilterPattern[] = [
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'consentChange'] } } } },
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation'] } } } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: message } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['notification'] } } } },
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['readMark'] } } } },
+    { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['conversation', 'notification'] } } } },
+    { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['record'] } } } },
+  ];
+  const kinds = ['assigned', 'consentChange', 'conversation', 'conversationEvent', 'conversationHead', 'erasure', 'idempotency', 'leadClaim', 'liveConnection', 'membership', 'message', 'moved', 'notification', 'number', 'opportunityLink', 'optOut', 'pendingReport', 'phoneIndex', 'providerMessage', 'readMark', 'record', 'seller', 'team', 'template', 'templateName', 'unreadPointer', 'upload', 'somethingNew'];
+  const records = ['INSERT', 'MODIFY', 'REMOVE'].flatMap((eventName) =>
+    kinds.flatMap((kind): { eventName: string; dynamodb: Record<string, unknown> }[] => {
+      const image = { kind: { S: kind } };
+      // INSERT has only a new image, REMOVE only an old one, MODIFY both (its kind may even change).
+      if (eventName === 'INSERT') return [{ eventName, dynamodb: { NewImage: image } }];
+      if (eventName === 'REMOVE') return [{ eventName, dynamodb: { OldImage: image } }];
+      return kinds.map((oldKind) => ({ eventName, dynamodb: { NewImage: image, OldImage: { kind: { S: oldKind } } } }));
+    }),
+  );
+
+  it('are at most five', () => {
+    expect(STREAM_FILTERS.notifier.length).toBeLessThanOrEqual(5);
+    expect(DISPATCHER_FILTERS.length).toBeLessThanOrEqual(5);
+  });
+
+  it('select exactly the changes the seven separate filters selected, for every event name and item kind', () => {
+    const differing = records.filter((record) => matchesAnyFilter(STREAM_FILTERS.notifier, record) !== matchesAnyFilter(SEVEN, record));
+    expect(differing).toEqual([]);
+    // The comparison is not vacuous: both select some changes and pass over others.
+    const selected = records.filter((record) => matchesAnyFilter(SEVEN, record)).length;
+    expect(selected).toBeGreaterThan(10);
+    expect(selected).toBeLessThan(records.length / 2);
+  });
+});

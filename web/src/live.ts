@@ -5,8 +5,11 @@ export type Hint = { type: 'conversation'; conversationId: string; change: strin
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'off';
 
-/** API Gateway closes a connection idle for 10 minutes: a ping every 9 keeps an open console connected. */
-const KEEP_ALIVE_MS = 9 * 60 * 1000;
+/**
+ * API Gateway closes a connection idle for 10 minutes. A ping every 4 keeps an open console connected even when a
+ * background tab's timers run late (browsers hold them to about once a minute).
+ */
+export const KEEP_ALIVE_MS = 4 * 60 * 1000;
 const MAX_BACKOFF_MS = 30_000;
 
 /**

@@ -18,6 +18,7 @@ import { StreamPoller } from '../stream-poller';
 import { createTableFromTemplate } from '../create-table';
 import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
 import { TemplateModel, type CfnTemplate } from '../synthesized-template';
+import { assertDeployable } from '../../../infra/deploy-rules';
 import { AwsStandIns } from './aws-stand-ins';
 import { FunctionWorker, type LambdaEnvironment } from './function-workers';
 import { corsHeaders, DEFAULT_CORS_ORIGINS, preflight, readRequest, SAMPLE_PHOTO, SAMPLE_PHOTO_PATH } from '../server';
@@ -61,6 +62,8 @@ interface TemplateRoute {
 export async function startSynthStack(options: SynthStackOptions) {
   const stackName = options.stackName ?? 'SmsCrm';
   const template = JSON.parse(await readFile(join(options.cdkOut, `${stackName}.template.json`), 'utf8')) as CfnTemplate;
+  // What AWS would refuse to deploy does not start here either (a quota, an account prerequisite).
+  assertDeployable(template);
   const model = new TemplateModel(template);
   const output = (name: string) => model.resolve((template.Outputs?.[name] as { Value: unknown } | undefined)?.Value) as string | undefined;
 
