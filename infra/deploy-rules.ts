@@ -297,7 +297,10 @@ export const DEPLOY_RULES: DeployRule[] = [
         if (!policy) return [];
         const leaves: number[] = [];
         const walk = (o: Record<string, unknown>) => {
-          for (const v of Object.values(o)) Array.isArray(v) ? leaves.push(v.length) : v && typeof v === 'object' && walk(v as Record<string, unknown>);
+          for (const v of Object.values(o)) {
+            if (Array.isArray(v)) leaves.push(v.length);
+            else if (v && typeof v === 'object') walk(v as Record<string, unknown>);
+          }
         };
         walk(policy);
         const combinations = leaves.reduce((a, b) => a * b, 1);

@@ -46,6 +46,8 @@ const configSchema = z.object({
   USER_POOL_CLIENT_ID: z.optional(z.string()),
   JWT_ISSUER: z.optional(z.string()),
   JWT_AUDIENCE: z.optional(z.string()),
+  /** With JWT_ISSUER: its JWKS address (default: from the issuer's OIDC discovery document). */
+  JWT_JWKS_URI: z.optional(z.url()),
   LIVE_CONNECTIONS_URL: z.optional(z.url()),
   /** The stream dispatcher's consumers: their function names. */
   MEDIA_COPIER_FUNCTION: z.optional(z.string()),

@@ -40,5 +40,5 @@ export function createHandler(deps: Deps, verify: TokenVerifier) {
 }
 
 export const handler = onFirstUse(() =>
-  createHandler(defaultDeps(), jwtTokenVerifier({ userPoolId: config().USER_POOL_ID, clientId: config().USER_POOL_CLIENT_ID, issuer: config().JWT_ISSUER, audience: config().JWT_AUDIENCE })),
+  createHandler(defaultDeps(), jwtTokenVerifier({ userPoolId: config().USER_POOL_ID, clientId: config().USER_POOL_CLIENT_ID, issuer: config().JWT_ISSUER, audience: config().JWT_AUDIENCE, jwksUri: config().JWT_JWKS_URI })),
 );

@@ -4,6 +4,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
@@ -231,7 +233,7 @@ describe('connections', () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256');
     const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
     const issuer = 'https://idp.example.com';
-    const verify = jwtTokenVerifier({ issuer, audience: 'sms-crm', jwks: { keys: [jwk] } as never });
+    const verify = jwtTokenVerifier({ issuer, audience: 'sms-crm', jwksUri: `${issuer}/keys`, jwks: { keys: [jwk] } as never });
     const sign = (claims: { aud?: string; iss?: string; exp?: number }) =>
       new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('carol').setIssuer(claims.iss ?? issuer).setAudience(claims.aud ?? 'sms-crm').setIssuedAt().setExpirationTime(claims.exp ?? '1h').sign(privateKey);
     expect(await verify(await sign({}))).toMatchObject({ sub: 'carol', exp: expect.any(Number) });
@@ -240,6 +242,37 @@ describe('connections', () => {
     expect(await verify(await sign({ exp: Math.floor(Date.now() / 1000) - 10 }))).toBeUndefined();
     const { privateKey: otherKey } = await generateKeyPair('RS256');
     expect(await verify(await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('carol').setIssuer(issuer).setAudience('sms-crm').setExpirationTime('1h').sign(otherKey))).toBeUndefined();
+  });
+
+  it('an external issuer whose keys are not at /.well-known/jwks.json: its OIDC discovery document says where (Okta, Entra ID, Keycloak)', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'okta-1', alg: 'RS256', use: 'sig' };
+    const requested: string[] = [];
+    let advertisedIssuer: string | undefined;
+    const server = createServer((request, response) => {
+      requested.push(request.url!);
+      const json = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.url === '/oauth2/default/.well-known/openid-configuration') return json({ issuer: advertisedIssuer ?? issuer, jwks_uri: `${origin}/oauth2/default/v1/keys`, authorization_endpoint: `${origin}/oauth2/default/v1/authorize` });
+      if (request.url === '/oauth2/default/v1/keys') return json({ keys: [jwk] });
+      response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const issuer = `${origin}/oauth2/default`;
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'okta-1' }).setSubject('carol').setIssuer(issuer).setAudience('api://sms').setIssuedAt().setExpirationTime('1h').sign(privateKey);
+    try {
+      const external = createLive(t, jwtTokenVerifier({ issuer, audience: 'api://sms' }));
+      const answer = (await external(connectEvent(`external-${sequence++}`, token), lambdaContext)) as { statusCode: number };
+      expect(answer.statusCode).toBe(200);
+      expect(requested).toEqual(['/oauth2/default/.well-known/openid-configuration', '/oauth2/default/v1/keys']);
+      expect(requested).not.toContain('/oauth2/default/.well-known/jwks.json');
+      // A discovery document that names another issuer is not trusted.
+      advertisedIssuer = 'https://evil.example.com';
+      const misled = createLive(t, jwtTokenVerifier({ issuer, audience: 'api://sms' }));
+      expect(((await misled(connectEvent(`external-${sequence++}`, token), lambdaContext)) as { statusCode: number }).statusCode).toBe(401);
+    } finally {
+      server.close();
+    }
   });
 
   it('a gone connection is forgotten; $disconnect forgets its connection', async () => {

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { ConsoleConfig } from './config';
-import { completeCognitoSignIn, currentSession, signOut, type Session } from './auth';
+import { completeOAuthSignIn, currentSession, signOut, type Session } from './auth';
 import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
 import { apiFor } from './api';
 import { AppContext, parseRoute, templatesHref, type AppContextValue } from './context';
@@ -26,7 +26,7 @@ export function App({ config }: { config: ConsoleConfig }) {
     document.title = i18n.t('appName');
   }, [i18n]);
   useEffect(() => {
-    if (config.auth.kind === 'cognito' && !session) completeCognitoSignIn(config.auth).then((s) => s && setSession(s), (e: Error) => setSignInError(e.message));
+    if (config.auth.kind !== 'local' && !session) completeOAuthSignIn(config.auth).then((s) => s && setSession(s), (e: Error) => setSignInError(e.message));
   }, []);
 
   const languagePicker = (

@@ -1,4 +1,4 @@
-import type { CognitoAuthConfig, ConsoleConfig } from './config';
+import type { ConsoleConfig, OAuthConfig } from './config';
 
 /** The signed-in seller: the bearer token and what the console shows of it. */
 export interface Session {
@@ -42,18 +42,28 @@ export async function signInLocally(config: ConsoleConfig, sellerId: string, gro
 
 const base64Url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 
-/** Cognito hosted UI, authorization code with PKCE (the app client has no secret and allows no implicit flow). */
-export async function startCognitoSignIn(auth: CognitoAuthConfig): Promise<void> {
+/** Where to send the seller and where to exchange the code: Cognito's fixed paths, or the issuer's discovery document. */
+async function endpointsOf(auth: OAuthConfig): Promise<{ authorize: string; token: string }> {
+  if (auth.kind === 'cognito') return { authorize: `${auth.domain}/oauth2/authorize`, token: `${auth.domain}/oauth2/token` };
+  const response = await fetch(`${auth.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`);
+  if (!response.ok) throw new Error(`sign-in settings unavailable (${response.status})`);
+  const document = (await response.json()) as { issuer?: string; authorization_endpoint?: string; token_endpoint?: string };
+  if (document.issuer !== auth.issuer || !document.authorization_endpoint || !document.token_endpoint) throw new Error('sign-in settings are not valid');
+  return { authorize: document.authorization_endpoint, token: document.token_endpoint };
+}
+
+/** The hosted UI or the external issuer, authorization code with PKCE (the app client has no secret and allows no implicit flow). */
+export async function startOAuthSignIn(auth: OAuthConfig): Promise<void> {
   const verifier = base64Url(crypto.getRandomValues(new Uint8Array(48)));
   const state = base64Url(crypto.getRandomValues(new Uint8Array(16)));
   const challenge = base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
   sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
   const query = new URLSearchParams({ response_type: 'code', client_id: auth.clientId, redirect_uri: auth.redirectUri, scope: 'openid email profile', state, code_challenge: challenge, code_challenge_method: 'S256' });
-  location.assign(`${auth.domain}/oauth2/authorize?${query}`);
+  location.assign(`${(await endpointsOf(auth)).authorize}?${query}`);
 }
 
-/** Back from the hosted UI with `?code=&state=`: exchanges the code (once) and cleans the address bar. */
-export async function completeCognitoSignIn(auth: CognitoAuthConfig): Promise<Session | undefined> {
+/** Back from the sign-in page with `?code=&state=`: exchanges the code (once) and cleans the address bar. */
+export async function completeOAuthSignIn(auth: OAuthConfig): Promise<Session | undefined> {
   const params = new URLSearchParams(location.search);
   const code = params.get('code');
   const stored = sessionStorage.getItem(PKCE_KEY);
@@ -62,7 +72,7 @@ export async function completeCognitoSignIn(auth: CognitoAuthConfig): Promise<Se
   history.replaceState(null, '', location.pathname + location.hash);
   const { verifier, state } = JSON.parse(stored) as { verifier: string; state: string };
   if (params.get('state') !== state) throw new Error('sign-in state mismatch');
-  const response = await fetch(`${auth.domain}/oauth2/token`, {
+  const response = await fetch((await endpointsOf(auth)).token, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'authorization_code', client_id: auth.clientId, code, redirect_uri: auth.redirectUri, code_verifier: verifier }),

@@ -2,7 +2,7 @@
 export interface ConsoleConfig {
   /** Base URL of the seller API, without a trailing slash. */
   apiUrl: string;
-  auth: LocalAuthConfig | CognitoAuthConfig;
+  auth: LocalAuthConfig | CognitoAuthConfig | OidcAuthConfig;
   /** The live channel (WebSocket, `LiveUrl` of the deployment); without it the console polls. */
   liveUrl?: string;
   /** The safety poll's interval while the live channel is down (`maxPollMs`; `pollMs` is no longer used). */
@@ -23,6 +23,17 @@ export interface CognitoAuthConfig {
   clientId: string;
   redirectUri: string;
 }
+
+/** An external OpenID Connect issuer (Okta, Entra ID, Keycloak): its endpoints come from its discovery document. */
+export interface OidcAuthConfig {
+  kind: 'oidc';
+  issuer: string;
+  clientId: string;
+  redirectUri: string;
+}
+
+/** A sign-in through an OAuth authorization server: the user pool's hosted UI or an external issuer. */
+export type OAuthConfig = CognitoAuthConfig | OidcAuthConfig;
 
 /** Set by web/vite.config.ts: next to the app when built, the local stack's under `npm run dev:web`. */
 declare const __CONFIG_URL__: string;

@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import type { ConsoleConfig } from '../config';
-import { signInLocally, startCognitoSignIn, type Session } from '../auth';
+import type { ConsoleConfig, OAuthConfig } from '../config';
+import { signInLocally, startOAuthSignIn, type Session } from '../auth';
 import { useI18n } from '../i18n';
 import { ErrorAlert } from './error-alert';
 
@@ -16,8 +16,8 @@ export function SignIn({ config, onSignedIn, error, languagePicker }: { config: 
       <h1>{t('appName')}</h1>
       <h2>{t('signInTitle')}</h2>
       <ErrorAlert message={failure} />
-      {config.auth.kind === 'cognito' ? (
-        <button type="button" class="primary" onClick={() => void startCognitoSignIn(config.auth as Extract<ConsoleConfig['auth'], { kind: 'cognito' }>)}>
+      {config.auth.kind !== 'local' ? (
+        <button type="button" class="primary" onClick={() => void startOAuthSignIn(config.auth as OAuthConfig).catch((e: Error) => setFailure(e.message))}>
           {t('signInWithCognito')}
         </button>
       ) : (
