@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'web/dist/**', 'coverage/**', 'bench/.bundles/**', '.local-data/**', '.stryker-tmp*/**', 'reports/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', 'web/dist/**', 'coverage/**', 'bench/.bundles/**', '.local-data/**', '.stryker-tmp*/**', 'reports/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

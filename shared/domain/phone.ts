@@ -48,6 +48,13 @@ export function regionOfNumber(e164: string): string | undefined {
   return parsed?.country ?? (parsed?.countryCallingCode === '1' ? 'US' : undefined);
 }
 
+/** Where a number is registered: its country (when libphonenumber can place it), calling code and national number. */
+export function numberParts(e164: string): { country?: string; callingCode: string; nationalNumber: string } | undefined {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return undefined;
+  return { ...(parsed.country ? { country: parsed.country } : {}), callingCode: parsed.countryCallingCode, nationalNumber: parsed.nationalNumber };
+}
+
 /** Business numbers in a path may be written with `%2B`, `+`, or without the plus. */
 export function phoneFromPath(raw: string, defaultRegion: string): E164 {
   let decoded: string;

@@ -1,4 +1,6 @@
 import { TIME_ZONES_BY_PREFIX } from './time-zone-data';
+import { MOBILE_RANGES } from './mobile-ranges';
+import { numberParts } from './phone';
 
 /**
  * Quiet hours (contract, "Consent and privacy"): no text reaches a customer at a local time inside the
@@ -27,12 +29,48 @@ export function parseQuietHours(value: string | undefined): QuietWindow | undefi
   return { start: sh * 60 + sm, end: eh * 60 + em, text: value };
 }
 
-/** Every time zone a number (E.164) could be in: the longest prefix of its digits that the mapper knows. */
+/** Each known prefix's zones together with those of every longer prefix under it (exchanges the data places elsewhere). */
+let zonesUnder: Map<string, string[]> | undefined;
+function zonesUnderPrefix(prefix: string): string[] {
+  if (!zonesUnder) {
+    const sets = new Map(Object.entries(TIME_ZONES_BY_PREFIX).map(([p, zones]) => [p, new Set(zones.split('&'))]));
+    for (const [p, zones] of Object.entries(TIME_ZONES_BY_PREFIX)) {
+      for (let length = 1; length < p.length; length++) {
+        const ancestor = sets.get(p.slice(0, length));
+        if (ancestor) for (const zone of zones.split('&')) ancestor.add(zone);
+      }
+    }
+    zonesUnder = new Map([...sets].map(([p, zones]) => [p, [...zones]]));
+  }
+  return zonesUnder.get(prefix) ?? [];
+}
+
+const mobilePatterns = new Map<string, RegExp>();
+/** A number in its country's mobile ranges (where libphonenumber tells them from fixed lines): it carries no place. */
+function isMobile(country: string | undefined, nationalNumber: string): boolean {
+  const pattern = country ? MOBILE_RANGES[country] : undefined;
+  if (!country || !pattern) return false;
+  let compiled = mobilePatterns.get(country);
+  if (!compiled) mobilePatterns.set(country, (compiled = new RegExp(`^(?:${pattern})$`)));
+  return compiled.test(nationalNumber);
+}
+
+/**
+ * Every time zone a number (E.164) could be in. A mobile number (in countries whose mobile ranges are known) could
+ * be anywhere in its country: every zone of its calling code. Otherwise the longest known prefix of its digits places
+ * it, together with every zone the data gives to longer prefixes under that one: an area code whose exchanges lie in
+ * two zones (423: Eastern and Central) holds in both, since a number the data does not list may be in either.
+ */
 export function timeZonesOf(e164: string): string[] {
   const digits = e164.replace(/^\+/, '');
+  const parts = numberParts(e164);
+  if (parts && isMobile(parts.country, parts.nationalNumber)) {
+    const country = TIME_ZONES_BY_PREFIX[parts.callingCode];
+    if (country) return country.split('&');
+  }
   for (let length = digits.length; length > 0; length--) {
-    const zones = TIME_ZONES_BY_PREFIX[digits.slice(0, length)];
-    if (zones) return zones.split('&');
+    const prefix = digits.slice(0, length);
+    if (TIME_ZONES_BY_PREFIX[prefix]) return zonesUnderPrefix(prefix);
   }
   return [];
 }
