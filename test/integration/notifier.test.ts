@@ -11,6 +11,8 @@ import { StreamPoller } from '../../scripts/local/stream-poller';
 import { keys } from '../../shared/store/keys';
 import { RecordStore } from '../../shared/store/items/record';
 import { racedBefore } from '../helpers/interleave';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { messageItem, newMessage } from '../../shared/store/items/message';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:seller-notifications';
 const TEAM_NUMBER = '+14255557001';
@@ -154,5 +156,32 @@ describe('record ownership reaches its conversations through the stream', () => 
     const conversation = await conversationItemOf(customer);
     expect(conversation.lastMessagePreview).toBe('second');
     expect(conversation).toMatchObject({ recordOwnerId: 'erin', gsi3pk: keys.conversationsOfOwnerSeller('erin'), gsi3sk: conversation.gsi2sk });
+  });
+});
+
+describe('a seller\'s send marks read only the notifications that came before it', () => {
+  it('handling the send\'s stream record again after the customer replied leaves the reply unread', async () => {
+    snsMock.on(PublishCommand).resolves({ MessageId: 'sns-send' });
+    await new OrgBuilder(t).record('contact', 'bobs-second', { mobile: '+14255557101', ownerId: 'bob' });
+    t.clock.set('2026-11-02T09:00:00.000Z');
+    await receive({ from: '+14255557101', to: TEAM_NUMBER, body: 'Before your answer' });
+    await poller.drain();
+    const conversation = await conversationItemOf('+14255557101');
+    const unreadOf = async () => (await notificationsOf('bob')).filter((n) => n.conversationId === conversation.id && n.read === false).map((n) => n.preview);
+    expect(await unreadOf()).toEqual(['Before your answer']);
+
+    // Bob answers: the notifier handles the send's stream record and marks what Bob had read.
+    const send = messageItem(newMessage({ id: conversation.id as string, record: conversation.record as never, assignedTo: conversation.assignedTo as never }, { id: 'bob-answer', direction: 'outbound', from: TEAM_NUMBER, to: '+14255557101', body: 'Here it is', createdAt: t.clock.advance(60_000).toISOString(), status: 'sent', provider: 'sandbox', sentBy: 'bob' }));
+    const sendRecord = { Records: [{ eventID: 'send-1', eventName: 'INSERT' as const, eventSource: 'aws:dynamodb', dynamodb: { Keys: marshall({ pk: send.pk, sk: send.sk }), NewImage: marshall(send, { removeUndefinedValues: true }) as never, SequenceNumber: '1', StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }] };
+    const notifier = testNotifier(t, TOPIC);
+    await notifier(sendRecord, lambdaContext);
+    expect(await unreadOf()).toEqual([]);
+
+    // The customer replies; then the send's record is handled again (a retried batch, a replayed stream).
+    t.clock.advance(60_000);
+    await receive({ from: '+14255557101', to: TEAM_NUMBER, body: 'After your answer' });
+    await poller.drain();
+    await notifier(sendRecord, lambdaContext);
+    expect(await unreadOf()).toEqual(['After your answer']);
   });
 });

@@ -102,7 +102,11 @@ export function toPublicNotification(item: Item): Notification {
   };
 }
 
-/** Marks every unread notification of a seller (or only those of one conversation) read; answers how many changed. */
+/**
+ * Marks every unread notification of a seller (or only those of one conversation) created up to `at` read; answers
+ * how many changed. Only up to `at`: a stream record handled again later (a retried batch, a replay) marks nothing
+ * that arrived after it, such as the customer's reply to the send that marks them.
+ */
 export async function markAllRead(db: Db, table: string, sellerId: string, at: string, conversationId?: string): Promise<number> {
   let updated = 0;
   let startAfter: Item | undefined;
@@ -113,8 +117,8 @@ export async function markAllRead(db: Db, table: string, sellerId: string, at: s
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
         ...(conversationId
-          ? { FilterExpression: 'conversationId = :conversation', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId), ':conversation': conversationId } }
-          : { ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId) } }),
+          ? { FilterExpression: 'createdAt <= :at AND conversationId = :conversation', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId), ':at': at, ':conversation': conversationId } }
+          : { FilterExpression: 'createdAt <= :at', ExpressionAttributeValues: { ':pk': keys.unreadPartition(sellerId), ':at': at } }),
         ExclusiveStartKey: startAfter,
       }),
     );
