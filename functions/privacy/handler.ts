@@ -7,12 +7,11 @@ import { phoneFromPath } from '../../shared/domain/phone';
 import { notFound } from '../../shared/domain/errors';
 import { canAssignConversation, canSeeConversation, isSalesperson, viewerFrom } from '../../shared/domain/visibility';
 import { HttpError } from '../../shared/domain/errors';
-import { clearLikelyOptOutItem } from '../../shared/store/items/conversation';
 import { newId } from '../../shared/domain/clock';
 import { DirectoryStore } from '../../shared/store/items/directory';
-import { currentConsent, optOutItems } from '../../shared/store/items/opt-out';
+import { currentConsent } from '../../shared/store/items/opt-out';
+import { recordManualConsent } from '../../shared/flows/record-consent';
 import { readCustomerPartition } from '../../shared/store/queries/customer-partition';
-import { writeTransaction } from '../../shared/store/transact';
 import { ERASURE_REQUEST_BUDGET_MS } from '../../shared/limits';
 import { deleteMediaOf, eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
 import { mediaStore } from '../../shared/media/aws-media-store';
@@ -48,11 +47,13 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
         const viewer = viewerFrom(caller, seller);
         if (!between.some((c) => canSeeConversation(viewer, c))) throw notFound('conversation');
         if (!isSalesperson(seller) || !between.some((c) => canAssignConversation(viewer, c))) throw new HttpError('InsufficientPrivileges', 'only an admin, or a seller who may hand the conversation off, records a customer\'s consent');
+        // Re-opting a customer in is their own act (START) or an admin's, never a seller's.
+        if (input.status === 'opted_in') throw new HttpError('InsufficientPrivileges', 'a seller records opt-outs only: the customer opts back in with START, or an admin records it');
       }
       const now = deps.clock.now();
       const change = { id: newId(now), status: input.status, at: now.toISOString(), source: 'manual' as const, reason: input.reason, by: caller.sellerId };
       // The customer's choice is recorded: a likely opt-out on these conversations is handled with it.
-      await writeTransaction(deps.db, [...optOutItems(deps.table, customer, business, change), ...between.filter((c) => c.likelyOptOut).slice(0, 20).map((c) => clearLikelyOptOutItem(deps.table, c))]);
+      await recordManualConsent(deps, customer, business, change);
       return ok({ businessNumber: business, status: change.status, at: change.at, source: change.source, by: change.by, reason: change.reason });
     },
 

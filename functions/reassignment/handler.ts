@@ -10,6 +10,7 @@ import { canAssignConversation, canReadRecord, canSeeConversation, requireSmsRol
 import { principalSchema } from '../../shared/domain/directory';
 import { HttpError } from '../../shared/domain/errors';
 import { assignConversation } from '../../shared/flows/assign-conversation';
+import { dismissLikelyOptOut } from '../../shared/flows/dismiss-likely-opt-out';
 import { recordRefSchema } from '../../shared/domain/records';
 import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';
@@ -44,9 +45,8 @@ export function createHandler(deps: Deps) {
       if (!conversation || !canSeeConversation(viewer, conversation)) throw notFound('conversation');
       requireSmsRole(viewer, 'dismissing a likely opt-out');
       if (!canAssignConversation(viewer, conversation)) throw new HttpError('InsufficientPrivileges', 'only an admin, the assignee or the record\'s owner may dismiss this');
-      if (conversation.likelyOptOut) await conversations.clearLikelyOptOut(conversation);
-      const { likelyOptOut: _dismissed, ...rest } = conversation;
-      return ok((await answerConversations(deps.db, deps.table, viewer, [rest]))[0]);
+      const dismissed = await dismissLikelyOptOut(deps, conversation, viewer);
+      return ok((await answerConversations(deps.db, deps.table, viewer, [dismissed]))[0]);
     },
     'POST /conversations/{id}/assign': async ({ caller, params, body }) => {
       const input = parseWith(assignSchema, body);

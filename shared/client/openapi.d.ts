@@ -504,7 +504,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Record a manual opt-out or opt-in (admins, and sellers who may hand off a conversation between the two numbers) */
+        /** Record a manual opt-out (admins, and sellers who may hand off a conversation between the two numbers) or opt-in (admins only) */
         put: operations["putConsent"];
         post?: never;
         delete?: never;
@@ -3935,6 +3935,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description Conflict or OptedOut. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description PayloadTooLarge. */
             413: {
                 headers: {
@@ -4101,6 +4110,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Conflict or OptedOut. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description PayloadTooLarge. */

@@ -172,7 +172,7 @@ describe('a seller\'s send marks read only the notifications that came before it
 
     // Bob answers: the notifier handles the send's stream record and marks what Bob had read.
     const send = messageItem(newMessage({ id: conversation.id as string, record: conversation.record as never, assignedTo: conversation.assignedTo as never }, { id: 'bob-answer', direction: 'outbound', from: TEAM_NUMBER, to: '+14255557101', body: 'Here it is', createdAt: t.clock.advance(60_000).toISOString(), status: 'sent', provider: 'sandbox', sentBy: 'bob' }));
-    const sendRecord = { Records: [{ eventID: 'send-1', eventName: 'INSERT' as const, eventSource: 'aws:dynamodb', dynamodb: { Keys: marshall({ pk: send.pk, sk: send.sk }), NewImage: marshall(send, { removeUndefinedValues: true }) as never, SequenceNumber: '1', StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }] };
+    const sendRecord = { Records: [{ eventID: 'send-1', eventName: 'INSERT' as const, eventSource: 'aws:dynamodb', dynamodb: { Keys: marshall({ pk: send.pk, sk: send.sk }) as never, NewImage: marshall(send, { removeUndefinedValues: true }) as never, SequenceNumber: '1', StreamViewType: 'NEW_AND_OLD_IMAGES' as const } }] };
     const notifier = testNotifier(t, TOPIC);
     await notifier(sendRecord, lambdaContext);
     expect(await unreadOf()).toEqual([]);

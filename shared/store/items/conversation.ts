@@ -232,10 +232,19 @@ export class ConversationStore {
 
   /** Conversation by id: the head item gives its current key. */
   async get(conversationId: string): Promise<ConversationState | undefined> {
-    const head = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.conversationHead(conversationId) }))).Item;
-    if (!head) return undefined;
-    const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: head.conversationKey as Item, ConsistentRead: true }))).Item;
-    return this.live(item) ? toConversationState(item) : undefined;
+    // A move commits the new item and the head together: a head read just before it names a key that is gone
+    // a moment later. Reading the head again (consistently) finds where the conversation went.
+    let previousKey: string | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const head = (await this.db.send(new GetCommand({ TableName: this.table, Key: keys.conversationHead(conversationId), ...(attempt > 0 ? { ConsistentRead: true } : {}) }))).Item;
+      if (!head) return undefined;
+      const key = JSON.stringify(head.conversationKey);
+      if (key === previousKey) return undefined;
+      previousKey = key;
+      const item = (await this.db.send(new GetCommand({ TableName: this.table, Key: head.conversationKey as Item, ConsistentRead: true }))).Item;
+      if (item) return this.live(item) ? toConversationState(item) : undefined;
+    }
+    return undefined;
   }
 
   /** Where a conversation's item is now (its head's key), or undefined once it is erased or expired. */

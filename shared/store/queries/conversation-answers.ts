@@ -3,6 +3,7 @@ import { keys } from '../keys';
 import { batchGetAll } from '../dynamo-helpers';
 import { toPublicConversation, type ConversationState, type ReaderState } from '../items/conversation';
 import { conversationFor } from '../../domain/messages';
+import { meansOptedOut } from '../items/opt-out';
 import type { Viewer } from '../../domain/visibility';
 
 /**
@@ -20,7 +21,7 @@ export async function readerStates(db: Db, table: string, sellerId: string, conv
     const mark = found.get(`${markKey.pk} ${markKey.sk}`);
     return {
       ...(mark ? { mark: { readCount: mark.readCount as number, lastReadAt: mark.lastReadAt as string } } : {}),
-      optedOut: found.has(`${optOutKey.pk} ${optOutKey.sk}`),
+      optedOut: meansOptedOut(found.get(`${optOutKey.pk} ${optOutKey.sk}`)),
     };
   });
 }

@@ -1,0 +1,147 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freshTable, type TestTable } from '../helpers/table';
+import { OrgBuilder } from '../helpers/org';
+import { admin, call, type Identity } from '../helpers/api';
+import { inboundSender } from '../helpers/inbound';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
+import { createHandler as createPrivacy } from '../../functions/privacy/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { CursorCodec } from '../../shared/http/cursor';
+import { isOptedOut } from '../../shared/store/items/opt-out';
+
+/** Trust, round 4: consent that cannot disagree with itself, and consent changes that follow a moving conversation. */
+const N = '+14255594001';
+let t: TestTable;
+let api: ReturnType<typeof createSellerApi>;
+let privacy: ReturnType<typeof createPrivacy>;
+let reassignment: ReturnType<typeof createReassignment>;
+let org: OrgBuilder;
+const as = (sub: string): Identity => ({ sub });
+const customer = (i: number) => `+1425559${String(5000 + i).padStart(4, '0')}`;
+const say = (from: string, body: string) => {
+  t.clock.advance(1000);
+  return inboundSender(t)({ from, to: N, body });
+};
+const consentPath = (c: string) => `/consent/${encodeURIComponent(c)}/${encodeURIComponent(N)}`;
+type Conversation = { id: string; customerNumber: string; optedOut: boolean; likelyOptOut?: true };
+const conversationOf = async (c: string) => ((await call(api, 'GET', `/records/contact/${c.slice(1)}/conversations`, { as: admin })).body.items as Conversation[])[0]!;
+
+/** What each of the three views says: GET /consent, the conversation's `optedOut`, and what a send enforces. */
+async function views(c: string) {
+  const shown = ((await call(privacy, 'GET', `/consent/${encodeURIComponent(c)}`, { as: admin })).body.items as { status: string }[])[0]?.status ?? 'opted_in';
+  return { shown: shown === 'opted_out', conversation: (await conversationOf(c)).optedOut, enforced: await isOptedOut(t.db, t.table, c, N) };
+}
+
+beforeAll(async () => {
+  t = await freshTable();
+  org = new OrgBuilder(t);
+  await org.seller('alice');
+  await org.seller('bob');
+  await org.number(N, { type: 'seller', id: 'alice' });
+  await org.record('opportunity', 'deal', { ownerId: 'alice' });
+  api = createSellerApi(t);
+  privacy = createPrivacy(t, new CursorCodec(async () => 'k'), { hashKey: async () => 'k' });
+  reassignment = createReassignment(t);
+});
+
+describe('consent decided by one write', () => {
+  it('a seller may record an opt-out but not re-opt a customer in (403, nothing changes); an admin may', async () => {
+    const c = customer(1);
+    await org.record('contact', c.slice(1), { mobile: c, ownerId: 'alice' });
+    await say(c, 'STOP');
+    const refused = await call(privacy, 'PUT', consentPath(c), { as: as('alice'), body: { status: 'opted_in', reason: 'They said it was a mistake' } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('InsufficientPrivileges');
+    expect(await views(c)).toEqual({ shown: true, conversation: true, enforced: true });
+    expect((await call(privacy, 'PUT', consentPath(c), { as: as('alice'), body: { status: 'opted_out', reason: 'Asked by phone' } })).status).toBe(200);
+    expect((await call(privacy, 'PUT', consentPath(c), { as: admin, body: { status: 'opted_in', reason: 'Written consent on file' } })).status).toBe(200);
+    expect(await views(c)).toEqual({ shown: false, conversation: false, enforced: false });
+  });
+
+  it('concurrent opt-outs and opt-ins: GET /consent, the conversation and sends always agree', async () => {
+    const pairs = 60;
+    for (let i = 0; i < pairs; i++) await org.record('contact', customer(100 + i).slice(1), { mobile: customer(100 + i), ownerId: 'alice' });
+    await Promise.all(Array.from({ length: pairs }, (_, i) => say(customer(100 + i), 'Hello')));
+    const answers = await Promise.all(
+      Array.from({ length: pairs }, (_, i) => [
+        call(privacy, 'PUT', consentPath(customer(100 + i)), { as: admin, body: { status: 'opted_out', reason: 'race' } }),
+        call(privacy, 'PUT', consentPath(customer(100 + i)), { as: admin, body: { status: 'opted_in', reason: 'race' } }),
+      ]).flat(),
+    );
+    // Never a 500: an opt-in decided on a state that changed answers 409.
+    expect(answers.map((a) => a.status).filter((s) => s !== 200 && s !== 409)).toEqual([]);
+    for (let i = 0; i < pairs; i++) {
+      const seen = await views(customer(100 + i));
+      expect(seen.conversation, customer(100 + i)).toBe(seen.enforced);
+      expect(seen.shown, customer(100 + i)).toBe(seen.enforced);
+    }
+  }, 120_000);
+
+  it('a customer\'s STOP racing an admin\'s opt-in: never a 500, the views agree, and a refused opt-in leaves the customer opted out', async () => {
+    const pairs = 40;
+    for (let i = 0; i < pairs; i++) {
+      await org.record('contact', customer(300 + i).slice(1), { mobile: customer(300 + i), ownerId: 'alice' });
+      await say(customer(300 + i), 'STOP');
+    }
+    const admins = await Promise.all(
+      Array.from({ length: pairs }, async (_, i) => {
+        const [answer] = await Promise.all([call(privacy, 'PUT', consentPath(customer(300 + i)), { as: admin, body: { status: 'opted_in', reason: 'Consent on file' } }), say(customer(300 + i), 'STOP')]);
+        return answer.status;
+      }),
+    );
+    expect(admins.filter((s) => s !== 200 && s !== 409)).toEqual([]);
+    for (let i = 0; i < pairs; i++) {
+      const seen = await views(customer(300 + i));
+      expect(seen.conversation).toBe(seen.enforced);
+      expect(seen.shown).toBe(seen.enforced);
+      if (admins[i] === 409) expect(seen.enforced, customer(300 + i)).toBe(true);
+    }
+  }, 120_000);
+
+  it('a STOP that lands after an admin decided to opt the customer in wins: the opt-in answers 409 and changes nothing', async () => {
+    const c = customer(400);
+    await org.record('contact', c.slice(1), { mobile: c, ownerId: 'alice' });
+    await say(c, 'STOP');
+    // The admin's request has read the state; the customer's STOP commits before its write does.
+    let stopped = false;
+    const db = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
+        return async (command: { input?: { TransactItems?: { Update?: { ConditionExpression?: string } }[] } }) => {
+          if (!stopped && command.input?.TransactItems?.some((item) => item.Update?.ConditionExpression?.includes('version'))) {
+            stopped = true;
+            await say(c, 'STOP');
+          }
+          return target.send(command as never);
+        };
+      },
+    });
+    const racedPrivacy = createPrivacy({ ...t, db }, new CursorCodec(async () => 'k'), { hashKey: async () => 'k' });
+    const answer = await call(racedPrivacy, 'PUT', consentPath(c), { as: admin, body: { status: 'opted_in', reason: 'Consent on file' } });
+    expect(stopped).toBe(true);
+    expect(answer.status).toBe(409);
+    expect(answer.body.error.code).toBe('Conflict');
+    expect(await views(c)).toEqual({ shown: true, conversation: true, enforced: true });
+  });
+});
+
+describe('consent changes follow a conversation that moves', () => {
+  it('a dismissed likely opt-out or a recorded opt-out racing a move answers 200 (or 409), never 500, and is kept', async () => {
+    const rounds = 12;
+    const statuses: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const c = customer(500 + i);
+      await org.record('contact', c.slice(1), { mobile: c, ownerId: 'alice' });
+      await say(c, 'Stop. Thank you');
+      const flagged = await conversationOf(c);
+      expect(flagged.likelyOptOut).toBe(true);
+      const racing = i % 2 === 0
+        ? call(reassignment, 'POST', `/conversations/${flagged.id}/likely-opt-out/dismiss`, { as: as('alice') })
+        : call(privacy, 'PUT', consentPath(c), { as: as('alice'), body: { status: 'opted_out', reason: 'They meant it' } });
+      const [change, move] = await Promise.all([racing, call(reassignment, 'POST', `/conversations/${flagged.id}/move`, { as: as('alice'), body: { record: { type: 'opportunity', id: 'deal' } } })]);
+      statuses.push(change.status, move.status);
+      if (i % 2 === 1 && change.status === 200) expect(await isOptedOut(t.db, t.table, c, N), c).toBe(true);
+    }
+    expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
+  }, 120_000);
+});
