@@ -5,7 +5,7 @@ import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegra
 import { CfnUserPoolGroup, UserPool, UserPoolClient, UserPoolEmail, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode, type IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { CfnPolicy, ManagedPolicy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, Effect, ManagedPolicy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
@@ -97,10 +97,11 @@ export const tableAccess = {
     indexes: ['gsi1', 'gsi2'],
     // Notifications and unread pointers (25 a BatchWriteItem), owner propagation onto conversations, TTL clean-up,
     // live connections that are gone or expired forgotten (SELLER# map entry, LIVE# item).
-    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'], 'LIVE#': ['DeleteItem'] },
+    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'], 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['DeleteItem'] },
   },
-  // The live channel's $connect and $disconnect: the seller's connection map and the connection's own item.
-  live: { reads: ['GetItem'], indexes: [], writes: { 'SELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'] } },
+  // The live channel's $connect and $disconnect: the seller's connection map (apart from SELLER#, so never a
+  // profile or its roles) and the connection's own item.
+  live: { reads: ['GetItem'], indexes: [], writes: { 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'] } },
   // Conditional updates of queued messages found through gsi1: no item read.
   'outbound-sweeper': { reads: [], indexes: ['gsi1'], writes: { 'CONV#': ['UpdateItem'] } },
   'media-copier': { reads: ['GetItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'] } },
@@ -345,6 +346,8 @@ export class SmsCrmStack extends Stack {
     const notifier = fn('notifier', 'Writes seller notifications, publishes them to SNS, keeps conversations in step with record owners', { NOTIFICATIONS_TOPIC_ARN: notificationsTopic.topicArn }, undefined, timeoutFor('notifier'));
     // Explicit actions (grantPublish would add kms:GenerateDataKey*).
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [notificationsTopic.topicArn] }));
+    // Functions that write under SELLER# (notifications, pointers, read marks) never write a profile's privileges.
+    for (const writer of [notifier, functions['seller-api']]) writer.addToRolePolicy(denyProfilePrivilegeWrites(table.tableArn));
     notifier.addToRolePolicy(new PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [messagingKey.keyArn] }));
     // The table stream has two readers (AWS's advice for a shard): the notifier, in order, and the dispatcher.
     const tableStream = new DynamoEventSource(table, streamReading('notifier', STREAM_FILTERS.notifier));
@@ -500,6 +503,9 @@ export class SmsCrmStack extends Stack {
     const liveCfnStage = liveStage.node.defaultChild as CfnStage;
     // Stage metrics per route whatever the logging choice below.
     liveCfnStage.defaultRouteSettings = { ...(liveCfnStage.defaultRouteSettings as object), detailedMetricsEnabled: true };
+    // Each route its own bucket: a flood of connects with bad tokens cannot use up the pings and disconnects of
+    // the consoles already connected (their connects share the $connect bucket, and they fall back to polling).
+    liveCfnStage.routeSettings = Object.fromEntries(Object.entries(LIVE_ROUTE_THROTTLE).map(([route, limits]) => [route, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
     const accountLogging = ctx.apiGatewayAccountRole ? apiGatewayAccountLogging(this) : undefined;
     if (accountLogging) {
       // WebSocket (unlike HTTP) APIs log through the account's CloudWatch Logs role: the stage waits for it.
@@ -611,8 +617,21 @@ export class SmsCrmStack extends Stack {
   }
 }
 
+/** Writing a seller's roles or teams is the directory's alone: an explicit deny, whatever else the role allows under SELLER#. */
+export const PROFILE_PRIVILEGE_ATTRIBUTES = ['roles', 'teamIds'] as const;
+function denyProfilePrivilegeWrites(tableArn: string): PolicyStatement {
+  return new PolicyStatement({
+    effect: Effect.DENY,
+    actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'],
+    resources: [tableArn],
+    conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': [...PROFILE_PRIVILEGE_ATTRIBUTES] } },
+  });
+}
+
 /** Seller routes: each route's own limits (requests per second, burst). */
 export const SELLER_ROUTE_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
+/** The live channel's routes: connects (with their token check) apart from pings and disconnects. */
+export const LIVE_ROUTE_THROTTLE = { $connect: { rateLimit: 20, burstLimit: 40 }, $default: { rateLimit: 50, burstLimit: 100 }, $disconnect: { rateLimit: 50, burstLimit: 100 } } as const;
 /** Provider callbacks: their own, higher limits (a campaign's delivery reports arrive in bursts). */
 export const CALLBACK_ROUTE_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
 

@@ -33,7 +33,11 @@ export function createHandler(deps: Deps, verify: TokenVerifier) {
       // API Gateway refuses the upgrade with this status.
       return { statusCode: 401, body: 'Unauthorized' };
     }
-    await openConnection(deps.db, deps.table, { connectionId, sellerId: claims.sub, tokenExpiresAt: claims.exp, nowSeconds });
+    if ((await openConnection(deps.db, deps.table, { connectionId, sellerId: claims.sub, tokenExpiresAt: claims.exp, nowSeconds })) === 'full') {
+      count('LiveConnectLimited');
+      // API Gateway refuses the upgrade with this status: the console keeps working through its safety poll.
+      return { statusCode: 429, body: 'Too many live connections' };
+    }
     return { statusCode: 200 };
   };
   return middy(live).use(logContext(logger)).use(publishMetrics(metrics));

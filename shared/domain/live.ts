@@ -45,3 +45,6 @@ export function messageChange(before: Fields | undefined, after: Fields): Conver
 export function encodeFrame(frame: LiveFrame): string {
   return JSON.stringify(frame);
 }
+
+/** Open live connections a seller may have at once (tabs and devices); the next one is refused until one closes or expires. */
+export const MAX_LIVE_CONNECTIONS_PER_SELLER = 10;

@@ -176,7 +176,8 @@ export const keys = {
   erasuresPartition: 'ERASURES',
 
   /** A seller's open live connections (WebSocket), one map of connection id → token expiry: a whole team is one BatchGetItem. */
-  liveConnections: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: 'LIVE' }),
+  // Apart from SELLER#: the live function and the notifier write it, and never a seller's profile (roles).
+  liveConnections: (sellerId: string): Key => ({ pk: `LIVESELLER#${sellerId}`, sk: 'LIVE' }),
   /** A live connection → its seller: what `$disconnect` (which knows only the connection) needs to forget it. */
   liveConnection: (connectionId: string): Key => ({ pk: `LIVE#${connectionId}`, sk: 'CONNECTION' }),
 

@@ -248,7 +248,8 @@ describe('live updates', () => {
       await customerSays(customer, demo.bobNumber, `First question ${locale}`);
       // The row arrives through the socket's hint; no reload, no poll.
       await row(page, customer).getByRole('link').click({ timeout: 5_000 });
-      await page.getByText(`First question ${locale}`).waitFor();
+      // The thread's copy (the row's preview may show the same text).
+      await page.locator('li.message.inbound', { hasText: `First question ${locale}` }).waitFor();
       // Reading it causes its own hints (read, the bell): let them settle, then count.
       await page.waitForTimeout(1_500);
       const requests: string[] = [];

@@ -251,3 +251,34 @@ describe('the stack as AWS deploys it', () => {
     expect(csp).not.toContain('amazoncognito.com');
   }, 60_000);
 });
+
+describe('the live channel and the table, as the red team tried them', () => {
+  it('connects are throttled apart from pings and disconnects', () => {
+    const t = synth();
+    const [, live] = resources(t, 'AWS::ApiGatewayV2::Stage').find(([, s]) => s.Properties!.StageName === 'live')!;
+    expect(live.Properties!.RouteSettings).toEqual({
+      $connect: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      $default: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      $disconnect: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  }, 60_000);
+
+  it('the notifier and the seller API may never write a profile\'s roles or teams; the live function writes no SELLER# item', () => {
+    const t = synth();
+    const policyOf = (prefix: string) => resources(t, 'AWS::IAM::Policy').find(([id]) => id.startsWith(`${prefix}RoleDefaultPolicy`))![1].Properties!.PolicyDocument as { Statement: { Effect: string; Action: unknown; Condition?: Record<string, Record<string, unknown>> }[] };
+    for (const fn of ['Notifier', 'SellerApi']) {
+      const deny = policyOf(fn).Statement.find((s) => s.Effect === 'Deny');
+      expect(deny, fn).toMatchObject({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'], Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': ['roles', 'teamIds'] } } });
+    }
+    const liveLeadingKeys = policyOf('Live').Statement.flatMap((s) => [s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] ?? []].flat());
+    expect(liveLeadingKeys.length).toBeGreaterThan(0);
+    expect(liveLeadingKeys.some((k) => String(k).startsWith('SELLER#'))).toBe(false);
+  }, 60_000);
+
+  it('End User Messaging may read sent files only for this account\'s own resources (aws:SourceArn too)', () => {
+    const t = synth();
+    const statements = resources(t, 'AWS::S3::BucketPolicy').flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Principal?: { Service?: string }; Condition?: Record<string, unknown> }[] }).Statement);
+    const eum = statements.find((s) => s.Principal?.Service === 'sms-voice.amazonaws.com');
+    expect(eum?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': expect.anything() }, ArnLike: { 'aws:SourceArn': expect.anything() } });
+  }, 60_000);
+});

@@ -4,6 +4,7 @@ import { freshTable, type TestTable } from '../helpers/table';
 import { OrgBuilder } from '../helpers/org';
 import { inboundSender } from '../helpers/inbound';
 import { keys } from '../../shared/store/keys';
+import { isOptedOut } from '../../shared/store/items/opt-out';
 import { ConversationStore, toConversationState } from '../../shared/store/items/conversation';
 
 let t: TestTable;
@@ -171,7 +172,9 @@ describe('opt-out keywords', () => {
     // Opting out of one business number leaves the others alone.
     expect((await t.db.send(new GetCommand({ TableName: t.table, Key: keys.optOut(customer, BOB_NUMBER) }))).Item).toBeUndefined();
     await receive({ from: customer, to: ALICE_NUMBER, body: 'start' });
-    expect(await optOut()).toBeUndefined();
+    // The same item holds the state, now opted in (one item decides: GET /consent, conversations and sends read it).
+    expect(await optOut()).toMatchObject({ status: 'opted_in', version: 2 });
+    expect(await isOptedOut(t.db, t.table, customer, ALICE_NUMBER)).toBe(false);
     expect((await conversationsOf(customer))[0]!.messageCount).toBe(2);
   });
 });

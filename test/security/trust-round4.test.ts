@@ -8,6 +8,12 @@ import { createHandler as createPrivacy } from '../../functions/privacy/handler'
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
 import { CursorCodec } from '../../shared/http/cursor';
 import { isOptedOut } from '../../shared/store/items/opt-out';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { lambdaContext } from '../helpers/api';
+import { createHandler as createLive } from '../../functions/live/handler';
+import { MAX_LIVE_CONNECTIONS_PER_SELLER } from '../../shared/domain/live';
+import { keys } from '../../shared/store/keys';
+import { tableAccess } from '../../infra/stack';
 
 /** Trust, round 4: consent that cannot disagree with itself, and consent changes that follow a moving conversation. */
 const N = '+14255594001';
@@ -144,4 +150,32 @@ describe('consent changes follow a conversation that moves', () => {
     }
     expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
   }, 120_000);
+});
+
+describe('live connections are bounded per seller', () => {
+  it('a seller opening many connections gets at most 10; the 11th is refused (429) and stores nothing; an expired one makes room', async () => {
+    // Tokens on the test clock: the token is its expiry (the signature checks are live.test.ts's).
+    const live = createLive(t, async (token) => ({ sub: 'flood', exp: Number(token) }));
+    const nowSeconds = Math.floor(t.clock.now().getTime() / 1000);
+    const connect = async (id: string, exp = nowSeconds + 3600) => (await live({ requestContext: { routeKey: '$connect', connectionId: id, eventType: 'CONNECT' }, queryStringParameters: { token: String(exp) } }, lambdaContext)) as { statusCode: number };
+    // One connection whose token is about to expire, then 9 more: the map is full.
+    expect((await connect('flood-short', nowSeconds + 30)).statusCode).toBe(200);
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => connect(`flood-${i}`)));
+    expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(MAX_LIVE_CONNECTIONS_PER_SELLER - 1);
+    expect(answers.filter((a) => a.statusCode === 429)).toHaveLength(40 - (MAX_LIVE_CONNECTIONS_PER_SELLER - 1));
+    const map = async () => Object.keys(((await t.db.send(new GetCommand({ TableName: t.table, Key: keys.liveConnections('flood') }))).Item?.connections as Record<string, number> | undefined) ?? {});
+    expect(await map()).toHaveLength(MAX_LIVE_CONNECTIONS_PER_SELLER);
+    const refusedId = answers.map((a, i) => (a.statusCode === 429 ? `flood-${i}` : undefined)).find(Boolean)!;
+    expect((await t.db.send(new GetCommand({ TableName: t.table, Key: keys.liveConnection(refusedId) }))).Item).toBeUndefined();
+    // Once the short token has expired, its entry makes room for a new connection.
+    t.clock.advance(60_000);
+    expect((await connect('flood-after')).statusCode).toBe(200);
+    expect(await map()).toHaveLength(MAX_LIVE_CONNECTIONS_PER_SELLER);
+    expect(await map()).not.toContain('flood-short');
+  });
+
+  it('connection maps live apart from sellers\' profiles: the live function\'s role may not write SELLER# at all', () => {
+    expect(Object.keys(tableAccess.live.writes)).not.toContain('SELLER#');
+    expect(keys.liveConnections('alice').pk.startsWith('SELLER#')).toBe(false);
+  });
 });

@@ -2,11 +2,11 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import type { Db } from '../../aws';
 import { keys } from '../keys';
 import { batchGetAll, isConditionFailure } from '../dynamo-helpers';
-import { LIVE_CONNECTION_MAX_SECONDS } from '../../domain/live';
+import { LIVE_CONNECTION_MAX_SECONDS, MAX_LIVE_CONNECTIONS_PER_SELLER } from '../../domain/live';
 
 /**
  * Live connections (the console's WebSocket): the only module that writes them.
- * - `SELLER#id` / `LIVE`: a map of the seller's connection ids → their token's expiry (epoch seconds), so
+ * - `LIVESELLER#id` / `LIVE`: a map of the seller's connection ids → their token's expiry (epoch seconds), so
  *   the connections of every viewer of a conversation come from one BatchGetItem per 100 sellers;
  * - `LIVE#connection` / `CONNECTION`: the connection's seller, for `$disconnect`.
  * Both expire (TTL) after API Gateway's two-hour limit on a connection; a connection that went away
@@ -18,45 +18,70 @@ export interface LiveConnection {
   tokenExpiresAt: number;
 }
 
-export async function openConnection(db: Db, table: string, input: { connectionId: string; sellerId: string; tokenExpiresAt: number; nowSeconds: number }): Promise<void> {
+/**
+ * Opens a connection under its seller, at most {@link MAX_LIVE_CONNECTIONS_PER_SELLER} at once (a condition on the
+ * map's size, so neither the item nor the notifier's work per seller grows without bound). Entries whose token has
+ * expired make room; answers `full` when the seller already has that many live ones (the connection is refused).
+ */
+export async function openConnection(db: Db, table: string, input: { connectionId: string; sellerId: string; tokenExpiresAt: number; nowSeconds: number }): Promise<'opened' | 'full'> {
   const expiresAt = input.nowSeconds + LIVE_CONNECTION_MAX_SECONDS;
-  await db.send(new PutCommand({ TableName: table, Item: { ...keys.liveConnection(input.connectionId), kind: 'liveConnection', sellerId: input.sellerId, expiresAt } }));
-  // The seller's item lives as long as their newest connection can. Its map exists after the first connection;
-  // only the first one writes the whole map.
   const key = keys.liveConnections(input.sellerId);
-  const values = { ':tokenExpiresAt': input.tokenExpiresAt, ':expiresAt': expiresAt };
-  // Two tabs opening at once: whichever creates the map, the other adds to it on its next attempt.
-  for (let attempt = 0; ; attempt++) {
+  // The seller's item lives as long as their newest connection can; only the first connection writes the whole map.
+  for (let attempt = 0; attempt < 4; attempt++) {
     try {
       await db.send(
         new UpdateCommand({
           TableName: table,
           Key: key,
           UpdateExpression: 'SET connections.#id = :tokenExpiresAt, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_exists(connections)',
+          ConditionExpression: 'attribute_exists(connections) AND (size(connections) < :max OR attribute_exists(connections.#id))',
           ExpressionAttributeNames: { '#id': input.connectionId },
-          ExpressionAttributeValues: values,
+          ExpressionAttributeValues: { ':tokenExpiresAt': input.tokenExpiresAt, ':expiresAt': expiresAt, ':max': MAX_LIVE_CONNECTIONS_PER_SELLER },
         }),
       );
-      return;
-    } catch (error) {
-      if (!isConditionFailure(error) || attempt > 0) throw error;
-    }
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: table,
-          Key: key,
-          UpdateExpression: 'SET connections = :connections, kind = :kind, sellerId = :seller, expiresAt = :expiresAt',
-          ConditionExpression: 'attribute_not_exists(connections)',
-          ExpressionAttributeValues: { ':connections': { [input.connectionId]: input.tokenExpiresAt }, ':kind': 'liveConnections', ':seller': input.sellerId, ':expiresAt': expiresAt },
-        }),
-      );
-      return;
+      return remember(db, table, input, expiresAt);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
+    const current = (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+    const connections = current?.connections as Record<string, number> | undefined;
+    if (!connections) {
+      // Two tabs opening at once: whichever creates the map, the other adds to it on its next attempt.
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: key,
+            UpdateExpression: 'SET connections = :connections, kind = :kind, sellerId = :seller, expiresAt = :expiresAt',
+            ConditionExpression: 'attribute_not_exists(connections)',
+            ExpressionAttributeValues: { ':connections': { [input.connectionId]: input.tokenExpiresAt }, ':kind': 'liveConnections', ':seller': input.sellerId, ':expiresAt': expiresAt },
+          }),
+        );
+        return remember(db, table, input, expiresAt);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        continue;
+      }
+    }
+    const expired = Object.entries(connections).filter(([, tokenExpiresAt]) => tokenExpiresAt <= input.nowSeconds).map(([id]) => id);
+    if (expired.length === 0) return 'full';
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: key,
+        UpdateExpression: `REMOVE ${expired.map((_, i) => `connections.#e${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(expired.map((id, i) => [`#e${i}`, id])),
+      }),
+    );
   }
+  return 'full';
+}
+
+/** The connection → seller item, written once the seller's map holds the connection. */
+async function remember(db: Db, table: string, input: { connectionId: string; sellerId: string }, expiresAt: number): Promise<'opened'> {
+  await db.send(new PutCommand({ TableName: table, Item: { ...keys.liveConnection(input.connectionId), kind: 'liveConnection', sellerId: input.sellerId, expiresAt } }));
+  return 'opened';
 }
 
 /** `$disconnect`: both items go. Unknown connections (already forgotten) are fine. */
