@@ -1,12 +1,15 @@
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal, type RunningDynamoDb } from '../scripts/local/dynamodb-local';
 import { checkGrantCoverage, IAM_REPORT_DIR, synthesizeForIamCheck } from './iam/global';
+import { ensureConsoleBuilt } from '../scripts/local/console-files';
 
 let dynamo: RunningDynamoDb | undefined;
 let iamTemplatePath: string | undefined;
 
 /** One DynamoDB Local per test run; each test file creates its own fresh table in it. The IAM check's template is synthesized once. */
 export async function setup(project: TestProject) {
+  // The browser tests test the console as its sources are now: built once here when missing or older than them.
+  await ensureConsoleBuilt();
   iamTemplatePath = synthesizeForIamCheck();
   project.provide('iamTemplatePath', iamTemplatePath);
   project.provide('iamReportDir', IAM_REPORT_DIR);

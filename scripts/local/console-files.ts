@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -19,10 +19,32 @@ export const CONSOLE_SECURITY_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
 };
 
-/** Builds the console with Vite when there is no build yet (a fresh clone running `npm start`). */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** What the console is built from: its sources and the shared code it imports. */
+const CONSOLE_SOURCES = ['web/src', 'web/index.html', 'web/vite.config.ts', 'shared'];
+
+/** The newest change to what the console is built from (ms). */
+function newestSource(): number {
+  let newest = 0;
+  for (const source of CONSOLE_SOURCES) {
+    const path = join(ROOT, source);
+    if (!existsSync(path)) continue;
+    const files = statSync(path).isDirectory() ? readdirSync(path, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)) : [path];
+    for (const file of files) newest = Math.max(newest, statSync(file).mtimeMs);
+  }
+  return newest;
+}
+
+/** A build older than any of its sources (or none at all): the browser tests and `npm start` would serve a console that is not the code. */
+export function consoleBuildIsStale(): boolean {
+  const index = join(CONSOLE_DIST, 'index.html');
+  return !existsSync(index) || statSync(index).mtimeMs < newestSource();
+}
+
+/** Builds the console with Vite when there is no build yet (a fresh clone running `npm start`) or it is older than its sources. */
 export async function ensureConsoleBuilt(): Promise<void> {
-  if (existsSync(join(CONSOLE_DIST, 'index.html'))) return;
-  console.log('Building the seller console (web/) once: npm run build:web');
+  if (!consoleBuildIsStale()) return;
+  console.log('Building the seller console (web/): npm run build:web');
   // In its own process with NODE_ENV=production: a parent's NODE_ENV (vitest sets `test`) would make a development build.
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const run = spawnSync(process.execPath, [vite, 'build', '--config', fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)), '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });

@@ -23,3 +23,21 @@ describe('the local stack serves the console files and nothing else', () => {
     }
   });
 });
+
+describe('the console build the browser tests and npm start serve', () => {
+  it('is stale when missing or older than a source it is built from', async () => {
+    const { consoleBuildIsStale, CONSOLE_DIST } = await import('../../scripts/local/console-files');
+    const { existsSync, statSync, utimesSync } = await import('node:fs');
+    const index = join(CONSOLE_DIST, 'index.html');
+    if (!existsSync(index)) return expect(consoleBuildIsStale()).toBe(true);
+    const built = statSync(index).mtime;
+    const source = new URL('../../web/src/live.ts', import.meta.url);
+    const before = statSync(source).mtime;
+    try {
+      utimesSync(source, before, new Date(built.getTime() + 60_000));
+      expect(consoleBuildIsStale()).toBe(true);
+    } finally {
+      utimesSync(source, before, before);
+    }
+  });
+});
