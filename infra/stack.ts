@@ -73,7 +73,8 @@ export const tableAccess = {
     indexes: ['gsi1'],
     // Pending delivery reports (under PMSG#) are applied, then deleted, once the send records the provider id.
     // UPLOAD#: a seller's outbound MMS upload (POST /media), read back in a BatchGetItem when a send names it.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem'] },
+    // An upload a send used is deleted: one send per upload.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem', 'DeleteItem'] },
   },
   // A move onto a record that already holds the conversation merges it: provider-message pointers follow the messages.
   reassignment: {
@@ -391,7 +392,8 @@ export class SmsCrmStack extends Stack {
     // file under media/out/, Twilio fetches it by a presigned URL, End User Messaging reads it itself (bucket policy).
     const send = functions['outbound-send'];
     send.addEnvironment('MEDIA_BUCKET', mediaBucket.bucketName);
-    send.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [mediaBucket.arnForObjects('uploads/*'), mediaBucket.arnForObjects('media/out/*')] }));
+    // DeleteObject: an upload once a message holds its copy, and a copy whose message was not stored.
+    send.addToRolePolicy(new PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], resources: [mediaBucket.arnForObjects('uploads/*'), mediaBucket.arnForObjects('media/out/*')] }));
     send.addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendMediaMessage'], resources: eumResources }));
     mediaBucket.addToResourcePolicy(
       new PolicyStatement({

@@ -3,7 +3,7 @@ import type { Deps } from '../deps';
 import type { Caller } from '../http/auth';
 import type { MediaStore, UploadTarget } from '../media/store';
 import { DirectoryStore } from '../store/items/directory';
-import { putUpload, uploadsById } from '../store/items/upload';
+import { deleteUpload, putUpload, uploadsById } from '../store/items/upload';
 import { HttpError } from '../domain/errors';
 import { newId } from '../domain/clock';
 import { isSalesperson } from '../domain/visibility';
@@ -63,9 +63,44 @@ export async function checkAttachments(deps: Deps, media: MediaStore, caller: Ca
   return files;
 }
 
-/** Copies each upload to the message's own key: kept, erased and expired with the message, as inbound files are. */
-export async function keepFiles(media: MediaStore, files: readonly StoredMediaItem[]): Promise<void> {
+/**
+ * Copies each upload to the message's own key (kept, erased and expired with the message, as inbound files are),
+ * then checks the copies: they are what the provider sends, so their bytes (not the upload's, which the browser
+ * could replace meanwhile) must be the declared image type within the provider's limits. Copies that fail the
+ * check are deleted (400 ValidationError).
+ */
+export async function keepFiles(media: MediaStore, files: readonly StoredMediaItem[], provider: string): Promise<void> {
   await Promise.all(files.map((file) => media.copy(file.sourceUrl, file.storageKey, file.contentType)));
+  const limits = mmsLimits(provider)!;
+  let total = 0;
+  for (const file of files) {
+    const kept = await media.peek(file.storageKey, 16);
+    const problem = !kept
+      ? `media: ${file.id} could not be kept`
+      : sniffImageType(kept.head) !== file.contentType
+        ? `media: ${file.id} is not the ${file.contentType} it was declared as`
+        : kept.size > limits.maxBytesPerFile
+          ? `media: ${file.id} is ${kept.size} bytes; ${provider} takes at most ${limits.maxBytesPerFile}`
+          : undefined;
+    total += kept?.size ?? 0;
+    if (problem || total > limits.maxTotalBytes) {
+      await discardFiles(media, files);
+      throw new HttpError('ValidationError', problem ?? `media: ${total} bytes in all; ${provider} takes at most ${limits.maxTotalBytes} a message`);
+    }
+  }
+}
+
+/** Deletes a message's copies when the message was not stored (a failed write, or a concurrent send with the same key won). */
+export async function discardFiles(media: MediaStore, files: readonly StoredMediaItem[]): Promise<void> {
+  await Promise.allSettled(files.map((file) => media.delete(file.storageKey)));
+}
+
+/** Once a message holds its copies, its uploads are used up: each upload serves one send (and no customer's erasure leaves one behind). */
+export async function consumeUploads(deps: Deps, media: MediaStore, files: readonly StoredMediaItem[]): Promise<void> {
+  await Promise.all(files.map(async (file) => {
+    await deleteUpload(deps.db, deps.table, file.id);
+    await media.delete(file.sourceUrl);
+  }));
 }
 
 /** How the provider reaches each file. */

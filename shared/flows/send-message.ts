@@ -28,7 +28,7 @@ import { count, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { expiryOf } from '../domain/retention';
 import { messageContextSchema } from '../domain/crm-events';
-import { checkAttachments, keepFiles, mediaIdsSchema, providerMedia } from './outbound-media';
+import { checkAttachments, consumeUploads, discardFiles, keepFiles, mediaIdsSchema, providerMedia } from './outbound-media';
 import type { MediaStore } from '../media/store';
 import { displayText, type StoredMediaItem } from '../domain/media';
 
@@ -161,11 +161,22 @@ export class OutboundService {
     const [body, optOut] = await Promise.all([this.body(plan, files !== undefined), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
     await this.outsideQuietHours(plan);
-    // The message never names a file that is not in its own place.
-    if (media && files) await keepFiles(media, files);
+    // The message never names a file that is not in its own place; what is checked is the copy that is sent.
+    if (media && files) await keepFiles(media, files, plan.provider);
 
-    const stored = await this.storeQueued(caller, plan, body, idempotencyKey, request, messageId, files);
-    if ('replay' in stored) return stored.replay;
+    let stored: Awaited<ReturnType<typeof this.storeQueued>>;
+    try {
+      stored = await this.storeQueued(caller, plan, body, idempotencyKey, request, messageId, files);
+    } catch (error) {
+      // Not stored: no copy outlives it where erasure could not find it.
+      if (media && files) await discardFiles(media, files);
+      throw error;
+    }
+    if ('replay' in stored) {
+      if (media && files) await discardFiles(media, files);
+      return stored.replay;
+    }
+    if (media && files) await consumeUploads(this.deps, media, files);
     const result = await this.callProvider(provider, stored.message, media && files ? await providerMedia(media, files) : undefined);
     count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
     await this.record(result, plan.provider, stored.messageKey, stored.message.expiresAt);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -208,6 +208,50 @@ describe('refused before anything is stored or sent', () => {
     expect(refused.body.error.code).toBe('ValidationError');
     // Twilio takes 5 MB: the same file goes.
     expect((await send(N.twilio, [mediaId], 'x')).status).toBe(202);
+  });
+});
+
+describe('an upload serves one send, and only the bytes that are sent are checked', () => {
+  // The local store keeps each file's type beside it (`.type`): count the files themselves.
+  const outFiles = async () => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile() && !e.name.endsWith('.type') && join(e.parentPath, e.name).includes(join('media', 'out'))).length;
+
+  it('once a message holds its copy, the upload is gone: sending it again answers 400 and its bytes are deleted', async () => {
+    const { mediaId } = await upload('alice', PNG);
+    expect((await send(N.sandbox, [mediaId], 'first')).status).toBe(202);
+    expect(await store.get(`uploads/${mediaId}`)).toBeUndefined();
+    const again = await send(N.sandbox, [mediaId], 'second');
+    expect(again.status).toBe(400);
+    expect(again.body.error.code).toBe('ValidationError');
+  });
+
+  it('a file replaced after the upload was checked is caught on the copy that would be sent; the copy is deleted', async () => {
+    const { mediaId } = await upload('alice', PNG);
+    const copies = await outFiles();
+    // The browser uploads again to the same URL between the check of the upload and the copy.
+    const copy = store.copy.bind(store);
+    store.copy = async (from, to, contentType) => {
+      await store.put(from, Buffer.from('<html><script>alert(1)</script></html>'), contentType);
+      return copy(from, to, contentType);
+    };
+    try {
+      const refused = await send(N.sandbox, [mediaId], 'swapped');
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(/not the image\/png it was declared as/);
+    } finally {
+      store.copy = copy;
+    }
+    expect(await outFiles()).toBe(copies);
+  });
+
+  it('a message that is not stored leaves no copy behind (two sends with one Idempotency-Key: one message, one copy)', async () => {
+    const { mediaId } = await upload('alice', PNG);
+    const copies = await outFiles();
+    const key = `mms-race-${Date.now()}`;
+    const body = { record: { type: 'contact', id: 'ada' }, from: N.sandbox, media: [mediaId], body: 'once' };
+    const answers = await Promise.all([0, 1].map(() => call(outbound, 'POST', '/messages', { as: as('alice'), body, headers: { 'idempotency-key': key } })));
+    const ids = new Set(answers.filter((a) => a.status === 202).map((a) => a.body.id as string));
+    expect(ids.size).toBe(1);
+    expect(await outFiles()).toBe(copies + 1);
   });
 });
 
