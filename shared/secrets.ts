@@ -12,7 +12,7 @@ const cache = new Map<string, { value: string; until: number }>();
 let client: SecretsManagerClient | undefined;
 
 /** A secret's string, cached per warm Lambda so a burst of callbacks costs one Secrets Manager call. */
-async function secretString(arn: string): Promise<string> {
+export async function secretString(arn: string): Promise<string> {
   const hit = cache.get(arn);
   if (hit && hit.until > Date.now()) return hit.value;
   // Loaded on the first secret read (a separate chunk of the bundle), not at every cold start's init.
@@ -48,4 +48,9 @@ export async function cursorSigningKey(): Promise<string> {
   const { CURSOR_SECRET_ARN, CURSOR_SIGNING_KEY } = config();
   if (CURSOR_SECRET_ARN) return secretString(CURSOR_SECRET_ARN);
   return CURSOR_SIGNING_KEY ?? 'local-cursor-signing-key';
+}
+
+/** Tests: forget what was read (each function in AWS has its own cache). */
+export function forgetCachedSecrets(): void {
+  cache.clear();
 }

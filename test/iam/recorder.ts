@@ -12,6 +12,15 @@ export const recordedCalls: RecordedCall[] = [];
 const RECORDING = Symbol('iam-recording');
 type Sendable = { send: ((...args: unknown[]) => unknown) & { [RECORDING]?: true } };
 
+/**
+ * Records a call the code would make through the AWS SDK in AWS but makes through a local stand-in here (the
+ * media store's folder stands in for the S3 bucket): the same action, checked against the same role.
+ */
+export function recordStandInCall(client: string, operation: string, input: Record<string, unknown>): void {
+  const fn = currentFunction();
+  if (fn) recordedCalls.push({ fn, client, operation, input });
+}
+
 function record(client: object, command: unknown): void {
   const fn = currentFunction();
   const input = (command as { input?: unknown } | undefined)?.input;

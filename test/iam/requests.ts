@@ -111,7 +111,12 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
   }
   if (call.client === 'S3Client') {
     const bucket = fromEnvironment('_BUCKET', input.Bucket);
-    return [req(`s3:${call.operation}`, `arn:${partition}:s3:::${bucket}/${String(input.Key)}`)];
+    const object = (key: unknown) => `arn:${partition}:s3:::${bucket}/${String(key)}`;
+    // CopyObject reads the source and writes the target, each authorized on its own.
+    if (call.operation === 'CopyObject') return [req('s3:GetObject', object(String(input.CopySource).replace(/^[^/]*\//, ''))), req('s3:PutObject', object(input.Key))];
+    // HeadObject and ranged reads are s3:GetObject; a presigned POST is a PutObject signed with the role.
+    const action = { HeadObject: 'GetObject', PresignedPost: 'PutObject', PresignedGet: 'GetObject' }[call.operation] ?? call.operation;
+    return [req(`s3:${action}`, object(input.Key))];
   }
   if (call.client === 'SecretsManagerClient') {
     return [req(`secretsmanager:${call.operation}`, fromEnvironment('_SECRET_ARN', input.SecretId))];

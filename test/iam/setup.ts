@@ -4,12 +4,39 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
-import { installRecorder, recordedCalls } from './recorder';
+import { installRecorder, recordedCalls, recordStandInCall } from './recorder';
+import { FileMediaStore } from '../../scripts/local/file-media-store';
 import { iamRequestsOf, type IamRequest } from './requests';
 import { PolicyCheck, suggestedStatement } from './policy-check';
 
 // Every test file records the AWS calls its functions make and checks them against their synthesized roles.
 installRecorder();
+recordMediaStoreCalls();
+
+/**
+ * The local media store (a folder) stands in for the media bucket: each of its operations is recorded as the S3
+ * request the bucket store makes for it (shared/media/store.ts), so a missing S3 grant fails the tests too.
+ */
+function recordMediaStoreCalls(): void {
+  const asS3: Record<string, (...args: string[]) => [string, Record<string, unknown>][]> = {
+    put: (key) => [['PutObject', { Key: key }]],
+    get: (key) => [['GetObject', { Key: key }]],
+    peek: (key) => [['GetObject', { Key: key }]],
+    delete: (key) => [['DeleteObject', { Key: key }]],
+    copy: (from, to) => [['CopyObject', { Key: to, CopySource: `bucket/${from}` }]],
+    downloadUrl: (key) => [['PresignedGet', { Key: key }]],
+    fetchUrl: (key) => [['PresignedGet', { Key: key }]],
+    uploadTarget: (key) => [['PresignedPost', { Key: key }]],
+  };
+  const prototype = FileMediaStore.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const [method, requests] of Object.entries(asS3)) {
+    const original = prototype[method]!;
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      for (const [operation, input] of requests(...(args as string[]))) recordStandInCall('S3Client', operation, input);
+      return original.apply(this, args);
+    };
+  }
+}
 vi.mock('aws-sdk-client-mock', async (importOriginal) => {
   const original = await importOriginal<typeof AwsSdkClientMock>();
   const { recordSendOn, forgetMockWrapper } = await import('./recorder');

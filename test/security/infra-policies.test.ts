@@ -34,7 +34,8 @@ function functionStatements(name: string): Statement[] {
 const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const writablePrefixes = (name: string) =>
   functionStatements(name)
-    .filter((s) => actionsOf(s).some((a) => writeActions.includes(a) || a === 'dynamodb:*'))
+    // What a role may write (its Allow statements; a Deny only takes away).
+    .filter((s) => (s as { Effect?: string }).Effect !== 'Deny' && actionsOf(s).some((a) => writeActions.includes(a) || a === 'dynamodb:*'))
     .map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined);
 
 describe('confused deputy', () => {
