@@ -5,6 +5,7 @@ import { systemClock } from '../shared/domain/clock';
 import { createHandler as createCrmEvents } from '../functions/crm-events/handler';
 import { StreamPoller } from '../scripts/local/stream-poller';
 import { prices } from './prices';
+import { STREAM_FILTERS } from '../shared/store/stream-consumers';
 
 export interface EventFigures {
   perInbound: number;
@@ -32,7 +33,7 @@ export async function benchEvents(endpoint: string, table: string): Promise<Even
   const db = createDb({ endpoint, region: 'us-east-1' });
   const handler = createCrmEvents({ db, table, clock: systemClock, defaultRegion: 'US', publisher: { eventBridge: eventBridge as never, busName: undefined, failures: { sqs: { send: async () => ({}) } as never, queueUrl: undefined } } });
   // Lambda's event source mapping hands the function up to 100 records per batch, as here.
-  const poller = new StreamPoller(endpoint, table, (event) => handler(event, {} as Context), { batchSize: 100 });
+  const poller = new StreamPoller(endpoint, table, (event) => handler(event, {} as Context), { batchSize: 100, filters: STREAM_FILTERS['crm-events'] });
   await poller.drain(2000);
   await poller.stop();
   db.destroy();

@@ -14,6 +14,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
 import { DynamoMeter } from './meter';
 import { businessNumber } from './inbound';
+import { STREAM_FILTERS } from '../shared/store/stream-consumers';
 
 export interface PerMessage {
   roundTrips: number;
@@ -62,7 +63,7 @@ export async function benchNotifier(endpoint: string, table: string, inboundMess
   const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
   const sns = new LocalSns(false);
   const notifier = createNotifier({ db, table, clock: systemClock, defaultRegion: 'US', sns: sns as unknown as SNSClient, topicArn: 'arn:aws:sns:local:0:notifications' });
-  const poller = new StreamPoller(endpoint, table, (event) => notifier(event, {} as Context), { batchSize: 100 });
+  const poller = new StreamPoller(endpoint, table, (event) => notifier(event, {} as Context), { batchSize: 100, filters: STREAM_FILTERS.notifier });
   const started = process.hrtime.bigint();
   await poller.drain(2000);
   const elapsed = Number(process.hrtime.bigint() - started) / 1e6;

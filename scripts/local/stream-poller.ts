@@ -14,8 +14,12 @@ type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchRespon
 
 export interface StreamReaderOptions {
   batchSize?: number;
-  /** The event source mapping's filter criteria: only matching records reach the handler (Lambda's semantics). */
-  filters?: readonly FilterPattern[];
+  /**
+   * The event source mapping's filter criteria: only matching records reach the handler (Lambda's semantics).
+   * Required, so that no reader sees changes its deployed mapping would not pass it: `'every change'` only for a
+   * reader whose mapping has no filter (none is deployed so).
+   */
+  filters: readonly FilterPattern[] | 'every change';
   /** Retries of a failing record before it is set aside, as MaximumRetryAttempts does; then the rest of the batch goes on. */
   maxRetries?: number;
 }
@@ -42,11 +46,11 @@ export class StreamPoller {
     endpoint: string,
     private readonly tableName: string,
     private readonly handler: StreamHandler,
-    private readonly options: StreamReaderOptions = {},
+    private readonly options: StreamReaderOptions,
   ) {
     // Lambda refuses such a mapping (CreateEventSourceMapping fails); so does its stand-in.
-    if ((options.filters?.length ?? 0) > MAX_FILTERS_PER_EVENT_SOURCE_MAPPING) {
-      throw new Error(`${options.filters!.length} filters on one event source mapping; Lambda allows ${MAX_FILTERS_PER_EVENT_SOURCE_MAPPING} (${DEPLOY_RULES.find((r) => r.id === 'lambda-filters-per-event-source-mapping')!.source})`);
+    if (options.filters !== 'every change' && options.filters.length > MAX_FILTERS_PER_EVENT_SOURCE_MAPPING) {
+      throw new Error(`${options.filters.length} filters on one event source mapping; Lambda allows ${MAX_FILTERS_PER_EVENT_SOURCE_MAPPING} (${DEPLOY_RULES.find((r) => r.id === 'lambda-filters-per-event-source-mapping')!.source})`);
     }
     this.batchSize = options.batchSize ?? 100;
     const client = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
@@ -67,7 +71,8 @@ export class StreamPoller {
       seen += records.length;
       const event = toLambdaEvent(records, this.streamArn!);
       // Lambda filters before invoking: records that match no filter are passed over, never delivered.
-      const wanted = this.options.filters ? event.Records.filter((r) => matchesAnyFilter(this.options.filters!, r)) : event.Records;
+      const { filters } = this.options;
+      const wanted = filters === 'every change' ? event.Records : event.Records.filter((r) => matchesAnyFilter(filters, r));
       if (wanted.length === 0) continue;
       const response = await this.handler({ Records: wanted });
       const failed = response?.batchItemFailures?.[0]?.itemIdentifier;

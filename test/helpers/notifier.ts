@@ -2,6 +2,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import type { Deps } from '../../shared/deps';
 import type { LiveChannel } from '../../shared/flows/live-hints';
+import { STREAM_BATCH_SIZE, STREAM_FILTERS } from '../../shared/store/stream-consumers';
+
+/** The notifier's event source mapping as deployed: its filters and batch size (tests read the stream through them). */
+export const NOTIFIER_MAPPING = { filters: STREAM_FILTERS.notifier, batchSize: STREAM_BATCH_SIZE.notifier };
 
 export const TEST_NOTIFICATIONS_TOPIC = 'arn:aws:sns:us-east-1:1:n';
 

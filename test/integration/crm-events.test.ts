@@ -15,6 +15,7 @@ import { SandboxProvider } from '../../shared/providers/sandbox';
 import { applyDeliveryReport } from '../../shared/flows/apply-delivery-report';
 import { eventSchemaDocuments } from '../../scripts/event-schemas';
 import Ajv2020 from 'ajv/dist/2020';
+import { STREAM_FILTERS } from '../../shared/store/stream-consumers';
 
 /** Events to the CRM (contract, "Events to the CRM"): EventBridge mocked, the stream read from DynamoDB Local. */
 const N = '+14255587001';
@@ -31,7 +32,7 @@ const publisher = (retryDelaysMs: number[] = [1, 1, 1]) =>
 
 /** Reads the whole stream from its start (as a re-run would) through a fresh publisher; answers every entry put. */
 async function publishAll(handler = publisher()): Promise<PutEventsRequestEntry[]> {
-  const poller = new StreamPoller(t.endpoint, t.table, (event) => handler(event, lambdaContext));
+  const poller = new StreamPoller(t.endpoint, t.table, (event) => handler(event, lambdaContext), { filters: STREAM_FILTERS['crm-events'] });
   await poller.drain(500);
   await poller.stop();
   return eventBridge.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -78,7 +78,7 @@ describe('a hand-off', () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'x' });
     const notifier = testNotifier(t);
-    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
     await poller.drain(500);
     await inboundSender(t)({ from: CUSTOMER, to: N.alice, body: 'are you still there?' });
     await poller.drain(500);

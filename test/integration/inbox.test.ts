@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { aroundSend, racedBefore } from '../helpers/interleave';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -53,7 +53,7 @@ beforeAll(async () => {
   outbound = createOutbound(t, () => new SandboxProvider());
   sendNow = inboundSender(t);
   const notifier = testNotifier(t);
-  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -112,7 +112,7 @@ beforeAll(async () => {
   auth = new LocalAuth('live-test-secret');
   live = createLive(t, (token) => auth.verify(token));
   const notifier = testNotifier(t, 'arn:aws:sns:us-east-1:1:n', channel);
-  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
   api = createSellerApi(t, new CursorCodec(async () => 'k'));
   reassignment = createReassignment(t);
   privacy = createPrivacy(t, new CursorCodec(async () => 'k'), { hashKey: async () => 'k' });
@@ -307,7 +307,7 @@ describe('in AWS: API Gateway\'s management API', () => {
     const aws = apiGatewayLiveChannel('https://abc123.execute-api.us-east-1.amazonaws.com/live', 'us-east-1');
     const notifier = testNotifier(t, 'arn:aws:sns:us-east-1:1:n', aws);
     // A second reader of the stream, caught up to now before the change under test.
-    const reader = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+    const reader = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
     apiMock.on(PostToConnectionCommand).resolves({});
     await reader.drain();
     apiMock.reset();

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { inboundSender } from '../helpers/inbound';
 import { lambdaContext } from '../helpers/api';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await org.record('contact', 'bobs-contact', { mobile: '+14255557100', ownerId: 'bob' });
   receive = inboundSender(t);
   const notifier = testNotifier(t, TOPIC);
-  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+  poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
   await poller.drain();
 });
 
@@ -96,7 +96,7 @@ describe('notifications of an inbound message', () => {
     const recording = new StreamPoller(t.endpoint, t.table, async (event) => {
       seen.push(event);
       return notifier(event, lambdaContext);
-    });
+    }, NOTIFIER_MAPPING);
     await recording.drain(); // replays the whole stream from the start: everything already handled
     await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'third message' });
     await poller.drain();

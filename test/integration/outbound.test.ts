@@ -6,7 +6,7 @@ import { PinpointSMSVoiceV2Client, SendTextMessageCommand } from '@aws-sdk/clien
 import { SNSClient, PublishCommand } from '@aws-sdk/client-sns';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { call, lambdaContext } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -268,7 +268,7 @@ describe('delivery reports', () => {
     await applyDeliveryReport(t, sandbox.outbox.find((o) => o.messageId === failing.id)!.report!);
     expect(await messageStatus(failing.conversationId, failing.id)).toMatchObject({ status: 'failed', statusReason: { code: 'CarrierUnreachable' } });
     const notifier = testNotifier(t, 'arn:aws:sns:us-east-1:1:notifications');
-    await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain();
+    await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING).drain();
     const published = snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
     // Every message of this file that ended failed or undelivered notified its sender, exactly once.
     const ended = await t.db.send(new ScanCommand({ TableName: t.table, FilterExpression: 'kind = :m AND #s IN (:f, :u)', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':m': 'message', ':f': 'failed', ':u': 'undelivered' } }));

@@ -5,7 +5,7 @@ import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -48,7 +48,7 @@ describe('with retentionDays', () => {
     const outbound = createOutbound(retained, () => new SandboxProvider());
     expect((await call(outbound, 'POST', '/messages', { as: as('alice'), body: { record: { type: 'contact', id: 'both' }, from: N, body: 'our old reply' } })).status).toBe(202);
     const notifier = testNotifier(retained);
-    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext));
+    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
     await poller.drain(500);
     await poller.stop();
 

@@ -4,7 +4,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { racedBefore } from '../helpers/interleave';
 import { freshTable, type TestTable } from '../helpers/table';
-import { testNotifier } from '../helpers/notifier';
+import { testNotifier, NOTIFIER_MAPPING } from '../helpers/notifier';
 import { OrgBuilder } from '../helpers/org';
 import { admin, call, lambdaContext, type Identity } from '../helpers/api';
 import { inboundSender } from '../helpers/inbound';
@@ -259,7 +259,7 @@ describe('notification center', () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).resolves({ MessageId: 'x' });
     const notifier = testNotifier(t);
-    await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext)).drain(500);
+    await new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING).drain(500);
     const all = await call(api, 'GET', '/me/notifications?limit=100', { as: as('s3') });
     expect(all.body.items.length).toBeGreaterThanOrEqual(4);
     expect(all.body.items[0]).toEqual({

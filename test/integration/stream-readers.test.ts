@@ -47,7 +47,7 @@ describe('a poison record', () => {
         handled.push(id);
       }
       return { batchItemFailures: [] };
-    }, { maxRetries: 3 });
+    }, { maxRetries: 3, filters: 'every change' });
     await poller.drain();
     await poller.stop();
     expect(poisonAttempts).toBe(4);

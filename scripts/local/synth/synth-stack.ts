@@ -147,7 +147,7 @@ export async function startSynthStack(options: SynthStackOptions) {
       new StreamPoller(options.dynamoEndpoint, tableName, async (event) => (await invoke(props.FunctionName, event)) as never, {
         batchSize: props.BatchSize ?? 100,
         maxRetries: props.MaximumRetryAttempts ?? 10,
-        ...(props.FilterCriteria ? { filters: props.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as FilterPattern) } : {}),
+        filters: props.FilterCriteria ? props.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as FilterPattern) : 'every change',
       }),
     );
   }
