@@ -11,7 +11,7 @@ import type { Deps } from '../../shared/deps';
 
 /** Quiet hours (contract, "Consent and privacy"), with a fixed clock: a US, a Swedish and a multi-zone number. */
 const N = '+14255594001';
-const C = { us: '+14255594101', se: '+46701234567', dakota: '+16055551234', wrote: '+14255594102' };
+const C = { us: '+14255594101', se: '+46701234567', dakota: '+16055551234', wrote: '+14255594102', grace: '+14255594103', chattanooga: '+14235550100', manhattan: '+12125550100' };
 let t: TestTable;
 let quiet: Deps;
 const sandbox = new SandboxProvider();
@@ -63,6 +63,24 @@ describe('quiet hours by the customer\'s number', () => {
     expect((await send(quiet, 'wrote', 'Yes, from 9')).status).toBe(202);
     t.clock.set('2026-12-01T07:40:00.000Z'); // 25 h 40 min after the customer wrote
     expect((await send(quiet, 'wrote', 'Following up')).body.error.code).toBe('QuietHours');
+  });
+
+  it('the 24 hours run from the customer\'s last message, not from the seller\'s', async () => {
+    t.clock.set('2026-12-02T20:00:00.000Z'); // 12:00 in Los Angeles: the customer writes
+    await inboundSender(t)({ from: C.grace, to: N, body: 'Call me next week' });
+    t.clock.set('2026-12-03T16:00:00.000Z'); // 08:00 there, 20 h later: the seller answers
+    expect((await send(quiet, 'grace', 'Will do')).status).toBe(202);
+    t.clock.set('2026-12-04T05:00:00.000Z'); // 21:00 there: the seller wrote 13 h ago, the customer 33 h ago
+    expect((await send(quiet, 'grace', 'One more thing')).body.error.code).toBe('QuietHours');
+  });
+
+  it('an area code in two zones (+1 423: Eastern and Central) is quiet at 21:00 Eastern, as +1 212 is', async () => {
+    t.clock.set('2026-12-07T02:00:00.000Z'); // 21:00 in New York, 20:00 in Chicago
+    for (const record of ['chattanooga', 'manhattan']) {
+      const refused = await send(quiet, record);
+      expect(refused.status, record).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'QuietHours', details: { customerLocalTime: '21:00', timeZone: 'America/New_York' } });
+    }
   });
 
   it('with quiet hours off (the local default), the same send at 23:40 goes', async () => {

@@ -8,10 +8,13 @@ import { createHandler as createPrivacy } from '../../functions/privacy/handler'
 import { createHandler as createReassignment } from '../../functions/reassignment/handler';
 import { CursorCodec } from '../../shared/http/cursor';
 import { isOptedOut } from '../../shared/store/items/opt-out';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
+import { SandboxProvider } from '../../shared/providers/sandbox';
+import { applyStatus, messageItem, newMessage } from '../../shared/store/items/message';
 import { lambdaContext } from '../helpers/api';
 import { createHandler as createLive } from '../../functions/live/handler';
-import { MAX_LIVE_CONNECTIONS_PER_SELLER } from '../../shared/domain/live';
+import { LIVE_CONNECTION_MAX_SECONDS, MAX_LIVE_CONNECTIONS_PER_SELLER } from '../../shared/domain/live';
 import { keys } from '../../shared/store/keys';
 import { tableAccess } from '../../infra/stack';
 
@@ -177,5 +180,53 @@ describe('live connections are bounded per seller', () => {
   it('connection maps live apart from sellers\' profiles: the live function\'s role may not write SELLER# at all', () => {
     expect(Object.keys(tableAccess.live.writes)).not.toContain('SELLER#');
     expect(keys.liveConnections('alice').pk.startsWith('SELLER#')).toBe(false);
+  });
+});
+
+describe('the red team\'s surviving mutations, each caught here', () => {
+  it('an admin\'s opt-in clears a likely opt-out on the customer\'s conversations with that number', async () => {
+    const c = customer(600);
+    await org.record('contact', c.slice(1), { mobile: c, ownerId: 'alice' });
+    await say(c, 'Stop. Thank you');
+    expect((await conversationOf(c)).likelyOptOut).toBe(true);
+    expect((await call(privacy, 'PUT', consentPath(c), { as: admin, body: { status: 'opted_in', reason: 'Confirmed by phone: keep texting' } })).status).toBe(200);
+    expect((await conversationOf(c)).likelyOptOut).toBeUndefined();
+  });
+
+  it('concurrent sends with one Idempotency-Key store and send one message', async () => {
+    const c = customer(601);
+    await org.record('contact', c.slice(1), { mobile: c, ownerId: 'alice' });
+    const sandbox = new SandboxProvider();
+    const outbound = createOutbound(t, () => sandbox);
+    const body = { record: { type: 'contact', id: c.slice(1) }, from: N, body: 'Only once' };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => call(outbound, 'POST', '/messages', { as: as('alice'), body, headers: { 'idempotency-key': 'round4-once' } })));
+    expect(answers.map((a) => a.status).filter((s) => s !== 202)).toEqual([]);
+    expect(new Set(answers.map((a) => a.body.id as string)).size).toBe(1);
+    expect(sandbox.outbox.filter((m) => m.to === c)).toHaveLength(1);
+  });
+
+  it('a later connection extends the seller\'s connection item to its own two hours', async () => {
+    const live = createLive(t, async (token) => ({ sub: 'tabs', exp: Number(token) }));
+    const connectAt = async (id: string) => {
+      const nowSeconds = Math.floor(t.clock.now().getTime() / 1000);
+      await live({ requestContext: { routeKey: '$connect', connectionId: id, eventType: 'CONNECT' }, queryStringParameters: { token: String(nowSeconds + 3600) } }, lambdaContext);
+      return nowSeconds;
+    };
+    await connectAt('tab-1');
+    t.clock.advance(90 * 60_000);
+    const later = await connectAt('tab-2');
+    const item = (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.liveConnections('tabs') }))).Item!;
+    expect(item.expiresAt).toBe(later + LIVE_CONNECTION_MAX_SECONDS);
+  });
+
+  it('a later status clears a reason that no longer holds', async () => {
+    const conversation = { id: 'c-reason', record: { type: 'contact' as const, id: 'x' }, assignedTo: { type: 'seller' as const, id: 'alice' } };
+    const item = messageItem(newMessage(conversation, { id: 'm-reason', direction: 'outbound', from: N, to: customer(602), body: 'x', createdAt: '2026-11-01T09:00:00.000Z', status: 'unknown', provider: 'sandbox' }));
+    await t.db.send(new PutCommand({ TableName: t.table, Item: { ...item, statusReason: 'ProviderTimeout' } }));
+    const key = { pk: item.pk as string, sk: item.sk as string };
+    expect(await applyStatus(t.db, t.table, key, { status: 'delivered', occurredAt: '2026-11-01T09:01:00.000Z' })).toBe('applied');
+    const stored = (await t.db.send(new GetCommand({ TableName: t.table, Key: key }))).Item!;
+    expect(stored.status).toBe('delivered');
+    expect(stored.statusReason).toBeUndefined();
   });
 });

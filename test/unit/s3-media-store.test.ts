@@ -17,6 +17,17 @@ describe('S3MediaStore', () => {
     expect(url.searchParams.get('response-content-type')).toBe('image/png');
   });
 
+  it('a presigned POST whose policy pins the key, the type and the exact size (S3 enforces it; the local S3 server does not)', async () => {
+    const target = await new S3MediaStore(client, 'media-bucket').uploadTarget('uploads/m1', 'image/jpeg', 1234, 900);
+    expect(target.method).toBe('POST');
+    const policy = JSON.parse(Buffer.from(target.fields!.Policy!, 'base64').toString('utf8')) as { expiration: string; conditions: unknown[] };
+    expect(policy.conditions).toContainEqual(['content-length-range', 1234, 1234]);
+    expect(policy.conditions).toContainEqual(['eq', '$Content-Type', 'image/jpeg']);
+    expect(policy.conditions).toContainEqual({ key: 'uploads/m1' });
+    expect(policy.conditions).toContainEqual({ bucket: 'media-bucket' });
+    expect(Date.parse(policy.expiration) - Date.now()).toBeLessThanOrEqual(900_000);
+  });
+
   it('serves an SVG (a document that can run script) as opaque bytes, never as image/svg+xml', async () => {
     const url = new URL(await new S3MediaStore(client, 'media-bucket').downloadUrl('media/c/m/f', 'image/svg+xml'));
     expect(url.searchParams.get('response-content-type')).toBe('application/octet-stream');
