@@ -36,7 +36,7 @@ export function conversationChange(before: Fields | undefined, after: Fields): C
 /** A message's change the thread shows: its status, or its files being copied. */
 export function messageChange(before: Fields | undefined, after: Fields): ConversationChange | undefined {
   if (!before) return undefined;
-  if (before.status !== after.status || before.statusReason !== after.statusReason) return 'status';
+  if (before.status !== after.status || !same(before.statusReason, after.statusReason)) return 'status';
   if (!same(before.media, after.media)) return 'status';
   return undefined;
 }

@@ -10,6 +10,8 @@ import { CursorCodec } from '../../shared/http/cursor';
 import { isOptedOut } from '../../shared/store/items/opt-out';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler as createOutbound } from '../../functions/outbound-send/handler';
+import { createHandler as createReports } from '../../functions/delivery-reports/handler';
+import pinpointSuccess from '../fixtures/pinpoint-sms-success.json';
 import { SandboxProvider } from '../../shared/providers/sandbox';
 import { applyStatus, messageItem, newMessage } from '../../shared/store/items/message';
 import { lambdaContext } from '../helpers/api';
@@ -228,5 +230,23 @@ describe('the red team\'s surviving mutations, each caught here', () => {
     const stored = (await t.db.send(new GetCommand({ TableName: t.table, Key: key }))).Item!;
     expect(stored.status).toBe('delivered');
     expect(stored.statusReason).toBeUndefined();
+  });
+});
+
+describe('delivery reports from the Pinpoint event stream (Kinesis)', () => {
+  it('a record whose report cannot be stored (DynamoDB throttles) is reported as a batch item failure, not swallowed', async () => {
+    const throttled = new Proxy(t.db, {
+      get(target, property, receiver) {
+        if (property !== 'send') return Reflect.get(target, property, receiver) as unknown;
+        return async () => {
+          throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), { name: 'ProvisionedThroughputExceededException' });
+        };
+      },
+    });
+    const reports = createReports({ ...t, db: throttled });
+    const record = (data: string, sequenceNumber: string) => ({ eventSource: 'aws:kinesis', kinesis: { data: Buffer.from(data).toString('base64'), sequenceNumber } });
+    const answer = (await reports({ Records: [record('not json', '1'), record(JSON.stringify(pinpointSuccess), '2')] } as never, lambdaContext)) as { batchItemFailures: { itemIdentifier: string }[] };
+    // The undecodable record is skipped (retrying cannot help); the throttled one is retried by the stream.
+    expect(answer.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
   });
 });
