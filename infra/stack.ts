@@ -46,7 +46,8 @@ export type SmsCrmStackProps = StackProps;
 const inboundFlow: TableAccess = {
   reads: ['GetItem', 'BatchGetItem', 'Query'],
   indexes: ['gsi1'],
-  writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'] },
+  // STOP and START update the consent state item (an opt-in no longer deletes it): no DeleteItem.
+  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'] },
 };
 /** A delivery report (applyDeliveryReport): the message's status, or a pending report while the send has not recorded the id. */
 const reportFlow: TableAccess = { reads: ['GetItem', 'ConditionCheckItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'], 'PMSG#': ['PutItem'] } };

@@ -163,6 +163,17 @@ describe('exactly once', () => {
   });
 });
 
+describe('rule 3 with candidates of which only some have an owner', () => {
+  it('a team number: the record a team member owns beats an ownerless contact (team members are read whenever any candidate has an owner)', async () => {
+    const customer = '+14255552301';
+    await org.record('account', 'r3-owned', { business: customer, ownerId: 'carol' });
+    await org.record('contact', 'r3-nobody', { mobile: customer });
+    await receive({ from: customer, to: TEAM_NUMBER, body: 'hello team' });
+    // Rule 4 alone would take the contact; rule 3 takes carol's account first.
+    expect(await landedOn(customer, TEAM_NUMBER)).toBe('account/r3-owned');
+  });
+});
+
 describe('opt-out keywords', () => {
   it('STOP opts the customer out of the number and START opts back in; both messages are stored', async () => {
     const customer = '+14255555001';

@@ -227,6 +227,16 @@ describe('an inbound MMS', () => {
   });
 });
 
+describe('a name that resolves to several addresses', () => {
+  it('is refused when any of them is private, whichever comes first', async () => {
+    const { fetchMedia } = await import('../../shared/media/fetch-media');
+    for (const addresses of [['203.0.113.10', '10.0.0.7'], ['10.0.0.7', '203.0.113.10'], ['203.0.113.10', '169.254.169.254']]) {
+      const resolve = async () => addresses.map((address) => ({ address, family: 4 }));
+      await expect(fetchMedia('https://split.example/photo.png', { timeoutMs: 2000, allowedHosts: ['split.example'], resolve }), addresses.join(' ')).rejects.toMatchObject({ code: 'MediaUrlRefused' });
+    }
+  });
+});
+
 describe('what a download is served as', () => {
   it('every file as an attachment under a sandboxing CSP; an SVG (it can run script) as opaque bytes, a photo as itself', async () => {
     expect((await mms('MM-svg', [{ path: '/drawing.svg', type: 'image/svg+xml' }, { path: '/photo.png', type: 'image/png' }])).status).toBe(200);
