@@ -197,6 +197,12 @@ describe('no frame once a seller cannot see the conversation', () => {
     const later = await framesOf(() => receive({ from: CUSTOMER, to: TEAM_NUMBER, body: 'Following up' }));
     expect(later.bob).toContainEqual({ type: 'conversation', conversationId, change: 'message' });
     for (const seller of ['carol', 'dave', 'frank', 'erin']) expect((later[seller] ?? []).filter((f) => f.type === 'conversation')).toEqual([]);
+
+    // The new assignee answers: its status reaches every current viewer (the record's owner too), not only the sender.
+    const reply = await framesOf(() => call(createOutbound(t, () => new SandboxProvider()), 'POST', `/conversations/${conversationId}/messages`, { as: as('bob'), body: { body: 'Happy to help' } }));
+    expect(reply.bob).toContainEqual({ type: 'conversation', conversationId, change: 'status' });
+    expect(reply.olga).toContainEqual({ type: 'conversation', conversationId, change: 'status' });
+    for (const seller of ['carol', 'dave', 'frank', 'erin']) expect((reply[seller] ?? []).filter((f) => f.type === 'conversation')).toEqual([]);
   });
 
   it('a move to another owner\'s record: the old record owner hears nothing more', async () => {
