@@ -25,6 +25,8 @@ export interface StackContext {
   jwksUri?: string;
   /** An existing (retained) user pool to sign sellers in with, instead of a new one: a re-created stack keeps every seller's `sub`. */
   userPoolId?: string;
+  /** How long a seller's sign-in lasts (the app client's refresh token validity, hours; access tokens live one hour). */
+  sessionHours: number;
   console: boolean;
   pinpointEventStream: boolean;
   jwtIssuer?: string;
@@ -102,6 +104,11 @@ export function readContext(node: Node): StackContext {
     if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) throw new ContextError('retentionDays', retention, 'a whole number of days from 1 to 3650');
   }
 
+  const session = raw('sessionHours') ?? 12;
+  const sessionHours = Number(session);
+  // Cognito takes refresh tokens from 60 minutes to 10 years; a console session wants hours to days.
+  if (!Number.isInteger(sessionHours) || sessionHours < 1 || sessionHours > 24 * 90) throw new ContextError('sessionHours', session, 'a whole number of hours from 1 to 2160 (90 days)');
+
   const jwtIssuer = raw('jwtIssuer') ? httpsUrl('jwtIssuer', String(raw('jwtIssuer'))) : undefined;
   const jwtAudience = list('jwtAudience');
   if (Boolean(jwtIssuer) !== Boolean(jwtAudience)) throw new ContextError(jwtIssuer ? 'jwtAudience' : 'jwtIssuer', jwtIssuer ? raw('jwtAudience') : raw('jwtIssuer'), 'jwtIssuer and jwtAudience are set together (an external identity provider), or neither (the stack\'s user pool)');
@@ -121,6 +128,7 @@ export function readContext(node: Node): StackContext {
   return {
     defaultRegion,
     destroyData: flag('destroyData'),
+    sessionHours,
     apiGatewayAccountRole: raw('apiGatewayAccountRole') === undefined ? true : flag('apiGatewayAccountRole'),
     ...optional('alarmEmail', text('alarmEmail', EMAIL, 'an e-mail address')),
     ...optional('sesFromEmail', text('sesFromEmail', EMAIL, 'an e-mail address verified in SES')),

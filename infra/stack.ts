@@ -575,6 +575,12 @@ export class SmsCrmStack extends Stack {
           }
         : { disableOAuth: true }),
       preventUserExistenceErrors: true,
+      // A session lasts the working day: the console renews its one-hour access token with the refresh token
+      // (kept in sessionStorage), and revokes it at sign-out.
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.hours(ctx.sessionHours),
+      enableTokenRevocation: true,
     });
     new CfnOutput(this, 'UserPoolId', { value: userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: client.userPoolClientId });

@@ -4,6 +4,7 @@ import type { APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { apiGatewayEvent } from './api-event';
 import { LocalAuth } from './local-auth';
+import { LocalSessions } from './local-sessions';
 import { LocalSns } from './local-sns';
 import { tableStreamReaders } from './stream-readers';
 import { runAsFunction } from './function-scope';
@@ -106,6 +107,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents });
   if (options.streams ?? true) poller.start(200);
 
+  const sessions = new LocalSessions(auth);
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
     const json = () => {
       try {
@@ -114,13 +116,9 @@ export async function startLocalServer(options: LocalStackOptions) {
         return undefined;
       }
     };
-    if (method === 'POST' && path === '/local/token') {
-      const input = json();
-      if (!input || typeof input.sub !== 'string' || input.sub === '' || (input.groups !== undefined && !Array.isArray(input.groups))) {
-        return { status: 400, body: errorBody('ValidationError', 'body must be {"sub": string, "groups"?: string[]}') };
-      }
-      return { status: 200, body: { token: await auth.issue(input.sub, input.groups ?? []) } };
-    }
+    // Sign-in, renewal and revocation, as the user pool's app client answers them (scripts/local/local-sessions.ts).
+    const signIn = await sessions.route(method, path, body);
+    if (signIn) return signIn;
     const snsTopic = /^\/local\/sns\/([\w-]+)$/.exec(path)?.[1];
     if (method === 'POST' && snsTopic) {
       const subscriber = snsSubscribers[snsTopic];

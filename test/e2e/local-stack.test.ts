@@ -82,6 +82,13 @@ describe('npm start: the README walkthrough', () => {
     const bob = (await local('POST', '/local/token', { body: { sub: 'bob' } })).body.token as string;
     expect(alice).toMatch(/^ey/);
     expect((await as().GET('/me/conversations')).response.status).toBe(401);
+    // The sign-in's refresh token renews the access token at the stand-in of Cognito's token endpoint, until revoked.
+    const { refreshToken } = (await local('POST', '/local/token', { body: { sub: 'alice' } })).body as { refreshToken: string };
+    const form = (fields: Record<string, string>) => fetch(`${base}/local/oauth2/${fields.token ? 'revoke' : 'token'}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    const renewed = (await (await form({ grant_type: 'refresh_token', refresh_token: refreshToken })).json()) as { access_token: string };
+    expect((await as(renewed.access_token).GET('/me/conversations')).response.status).toBe(200);
+    expect((await form({ token: refreshToken })).status).toBe(200);
+    expect((await form({ grant_type: 'refresh_token', refresh_token: refreshToken })).status).toBe(400);
 
     // A Twilio-signed inbound reply to Bob's number, posted by the README's helper script.
     const twilio = spawnSync('npx', ['tsx', 'scripts/local/twilio-inbound.ts', '--base', base, '--from', '+14255550123', '--to', '+14255550102', '--body', 'Hi Bob, it is Ada'], { encoding: 'utf8' });

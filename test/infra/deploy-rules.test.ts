@@ -282,3 +282,12 @@ describe('the live channel and the table, as the red team tried them', () => {
     expect(eum?.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': expect.anything() }, ArnLike: { 'aws:SourceArn': expect.anything() } });
   }, 60_000);
 });
+
+describe('a seller\'s session', () => {
+  it('the app client renews one-hour access tokens with a refresh token of sessionHours (default 12), revocable', () => {
+    const client = (context: Record<string, string>) => only(synth(context), 'AWS::Cognito::UserPoolClient')[1].Properties!;
+    expect(client({})).toMatchObject({ AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 720, EnableTokenRevocation: true, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' } });
+    expect(client({ sessionHours: '24' }).RefreshTokenValidity).toBe(1440);
+    expect(() => synth({ sessionHours: 'all day' })).toThrow(/sessionHours/);
+  }, 60_000);
+});

@@ -14,6 +14,7 @@ import { systemClock } from '../../../shared/domain/clock';
 import type { Deps } from '../../../shared/deps';
 import { apiGatewayEventFor } from '../api-event';
 import { LocalAuth } from '../local-auth';
+import { LocalSessions } from '../local-sessions';
 import { StreamPoller } from '../stream-poller';
 import { createTableFromTemplate } from '../create-table';
 import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
@@ -153,14 +154,12 @@ export async function startSynthStack(options: SynthStackOptions) {
   }
   for (const reader of readers) reader.start(STREAM_POLL_MS);
 
+  const sessions = new LocalSessions(auth);
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
     const input = parseJson(body);
-    if (method === 'POST' && path === '/local/token') {
-      if (!input || typeof input.sub !== 'string' || input.sub === '' || (input.groups !== undefined && !Array.isArray(input.groups))) {
-        return { status: 400, body: errorBody('ValidationError', 'body must be {"sub": string, "groups"?: string[]}') };
-      }
-      return { status: 200, body: { token: await auth.issue(input.sub, (input.groups as string[] | undefined) ?? []) } };
-    }
+    // Sign-in, renewal and revocation, as the template's app client would answer them.
+    const signIn = await sessions.route(method, path, body);
+    if (signIn) return signIn;
     if (method === 'POST' && path === '/local/provider/inbound') {
       // A customer's SMS to an End User Messaging number: the service publishes it to the two-way topic.
       const from = typeof input?.from === 'string' ? localSender(input.from, 'US') : undefined;
