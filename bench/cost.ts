@@ -53,8 +53,10 @@ export function mmsCostPerMillion(averageKb: number) {
 export function outboundMmsCostPerMillion(averageKb: number) {
   const million = 1_000_000;
   const gb = (averageKb * million) / (1024 * 1024);
+  // PUTs: the browser's upload, the copy under the message. GETs: the upload's check, the copy's check (what is sent
+  // is what is checked), the provider's fetch, one download. The used upload's DELETE is free.
   const puts = 2;
-  const gets = 3;
+  const gets = 4;
   const s3RequestsUsd = (million / 1000) * (puts * prices.s3PutPerThousand + gets * prices.s3GetPerThousand);
   return {
     averageKb,
