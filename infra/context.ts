@@ -45,7 +45,6 @@ export interface StackContext {
   quietHours: string;
   cognitoCallbackUrls?: string[];
   cognitoDomainPrefix?: string;
-  consoleAuthDomain?: string;
   consoleClientId?: string;
 }
 
@@ -114,6 +113,8 @@ export function readContext(node: Node): StackContext {
   if (Boolean(jwtIssuer) !== Boolean(jwtAudience)) throw new ContextError(jwtIssuer ? 'jwtAudience' : 'jwtIssuer', jwtIssuer ? raw('jwtAudience') : raw('jwtIssuer'), 'jwtIssuer and jwtAudience are set together (an external identity provider), or neither (the stack\'s user pool)');
 
   if (raw('deletionProtection') === false || raw('deletionProtection') === 'false') throw new ContextError('deletionProtection', raw('deletionProtection'), 'no longer read: data is retained with deletion protection by default; destroyData=true opts out');
+  // The console discovers an external issuer's endpoints: a hosted-UI domain named by hand is no longer read.
+  if (raw('consoleAuthDomain') !== undefined) throw new ContextError('consoleAuthDomain', raw('consoleAuthDomain'), 'no longer read: with jwtIssuer the console finds the sign-in endpoints in the issuer\'s discovery document (set consoleClientId)');
   if (raw('jwksUri') && !jwtIssuer) throw new ContextError('jwksUri', raw('jwksUri'), 'set with jwtIssuer (an external identity provider)');
   if (raw('userPoolId') && jwtIssuer) throw new ContextError('userPoolId', raw('userPoolId'), 'either the stack\'s user pool (userPoolId) or an external identity provider (jwtIssuer), not both');
 
@@ -150,7 +151,6 @@ export function readContext(node: Node): StackContext {
     crmEventSource: text('crmEventSource', /^[\w.-]{1,256}$/, 'an EventBridge source name (letters, digits, _ . -)') ?? 'crm',
     ...optional('cognitoCallbackUrls', cognitoCallbackUrls),
     ...optional('cognitoDomainPrefix', text('cognitoDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 63 characters')),
-    ...optional('consoleAuthDomain', raw('consoleAuthDomain') ? httpsUrl('consoleAuthDomain', String(raw('consoleAuthDomain'))) : undefined),
     ...optional('consoleClientId', text('consoleClientId', /^[\w-]{1,128}$/, 'an OAuth client id')),
   };
 }

@@ -118,7 +118,7 @@ export const tableAccess = {
  * The whole backend. Context values (cdk.json or -c):
  * defaultRegion, destroyData, apiGatewayAccountRole, alarmEmail, sesFromEmail, userPoolId, jwtIssuer + jwtAudience [+ jwksUri] (external IdP instead of the user pool),
  * pinpointApplicationId, eumConfigurationSet, twilioSecretArn, publicBaseUrl, pinpointEventStream, corsOrigins, retentionDays, eventBusName,
- * console (true: the seller console on CloudFront; cognitoDomainPrefix, or consoleAuthDomain + consoleClientId with jwtIssuer).
+ * console (true: the seller console on CloudFront; cognitoDomainPrefix, or consoleClientId with jwtIssuer), sessionHours.
  */
 export class SmsCrmStack extends Stack {
   constructor(scope: Construct, id: string, props: SmsCrmStackProps = {}) {
@@ -465,8 +465,7 @@ export class SmsCrmStack extends Stack {
     // Each route has its own bucket: a burst of sellers' requests never makes a provider's callback answer 429.
     (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
       routes.map((route) => {
-        const limits = route.access === 'public' ? CALLBACK_ROUTE_THROTTLE : SELLER_ROUTE_THROTTLE;
-        return [`${route.method} ${route.path}`, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }];
+        return [`${route.method} ${route.path}`, routeThrottle(route.access === 'public' ? CALLBACK_ROUTE_THROTTLE : SELLER_ROUTE_THROTTLE)];
       }),
     );
     (stage.node.defaultChild as CfnStage).accessLogSettings = {
@@ -508,7 +507,7 @@ export class SmsCrmStack extends Stack {
     liveCfnStage.defaultRouteSettings = { ...(liveCfnStage.defaultRouteSettings as object), detailedMetricsEnabled: true };
     // Each route its own bucket: a flood of connects with bad tokens cannot use up the pings and disconnects of
     // the consoles already connected (their connects share the $connect bucket, and they fall back to polling).
-    liveCfnStage.routeSettings = Object.fromEntries(Object.entries(LIVE_ROUTE_THROTTLE).map(([route, limits]) => [route, { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit }]));
+    liveCfnStage.routeSettings = Object.fromEntries(Object.entries(LIVE_ROUTE_THROTTLE).map(([route, limits]) => [route, routeThrottle(limits)]));
     const accountLogging = ctx.apiGatewayAccountRole ? apiGatewayAccountLogging(this) : undefined;
     if (accountLogging) {
       // WebSocket (unlike HTTP) APIs log through the account's CloudWatch Logs role: the stage waits for it.
@@ -533,14 +532,11 @@ export class SmsCrmStack extends Stack {
     if (sellerConsole) {
       // An external identity provider's hosted UI is named in context; the user pool's is created above.
       const redirectUri = `${sellerConsole.url}/`;
+      if (!hostedUi && !ctx.consoleClientId) throw new Error('console=true with jwtIssuer needs context consoleClientId (the issuer\'s OAuth app client for the console).');
       // An external issuer's endpoints come from its OIDC discovery document, read by the console at sign-in.
       const auth: ConsoleSettings['auth'] = hostedUi
         ? { kind: 'cognito', domain: hostedUi.domain, clientId: hostedUi.clientId, redirectUri }
-        : ctx.consoleClientId && ctx.jwtIssuer
-          ? { kind: 'oidc', issuer: ctx.jwtIssuer, clientId: ctx.consoleClientId, redirectUri }
-          : (() => {
-              throw new Error('console=true with jwtIssuer needs context consoleClientId (the issuer\'s OAuth app client for the console).');
-            })();
+        : { kind: 'oidc', issuer: ctx.jwtIssuer!, clientId: ctx.consoleClientId!, redirectUri };
       sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth }, `https://${mediaBucket.bucketRegionalDomainName}`);
       new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
     }
@@ -639,6 +635,11 @@ function denyProfilePrivilegeWrites(tableArn: string): PolicyStatement {
 
 /** Seller routes: each route's own limits (requests per second, burst). */
 export const SELLER_ROUTE_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
+/** A stage's route settings for these limits (CloudFormation's `RouteSettings` entry). */
+function routeThrottle(limits: { rateLimit: number; burstLimit: number }) {
+  return { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit };
+}
+
 /** The live channel's routes: connects (with their token check) apart from pings and disconnects. */
 export const LIVE_ROUTE_THROTTLE = { $connect: { rateLimit: 20, burstLimit: 40 }, $default: { rateLimit: 50, burstLimit: 100 }, $disconnect: { rateLimit: 50, burstLimit: 100 } } as const;
 /** Provider callbacks: their own, higher limits (a campaign's delivery reports arrive in bursts). */

@@ -289,5 +289,8 @@ describe('a seller\'s session', () => {
     expect(client({})).toMatchObject({ AccessTokenValidity: 60, IdTokenValidity: 60, RefreshTokenValidity: 720, EnableTokenRevocation: true, TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'minutes' } });
     expect(client({ sessionHours: '24' }).RefreshTokenValidity).toBe(1440);
     expect(() => synth({ sessionHours: 'all day' })).toThrow(/sessionHours/);
+    // Settings that are no longer read fail the synth and name what replaced them.
+    expect(() => synth({ deletionProtection: 'false' })).toThrow(/destroyData/);
+    expect(() => synth({ jwtIssuer: ISSUER, jwtAudience: 'api://sms', consoleAuthDomain: 'https://idp.example.com' })).toThrow(/consoleClientId/);
   }, 60_000);
 });
