@@ -27,6 +27,7 @@ import { readContext, type StackContext } from './context';
 import { timeoutFor } from './timeouts';
 import { DISPATCHER_FILTERS, STREAM_BATCH_SIZE, STREAM_FILTERS } from '../shared/store/stream-consumers';
 import type { FilterPattern } from '../shared/domain/event-filter';
+import { LIVE_TAB_HEADER } from '../shared/domain/live';
 import { SmsTable } from './constructs/table';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
@@ -216,7 +217,7 @@ export class SmsCrmStack extends Stack {
       description: 'SMS CRM seller API and provider callbacks',
       createDefaultStage: false,
       // Browser clients of the seller API: their origins from context (comma-separated) and the console's, none by default.
-      ...(corsOrigins.length ? { corsPreflight: { allowOrigins: corsOrigins, allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key'] } } : {}),
+      ...(corsOrigins.length ? { corsPreflight: { allowOrigins: corsOrigins, allowMethods: [CorsHttpMethod.ANY], allowHeaders: ['authorization', 'content-type', 'idempotency-key', LIVE_TAB_HEADER] } } : {}),
     });
     const publicBaseUrl = ctx.publicBaseUrl ?? `https://${api.apiId}.execute-api.${this.region}.${this.urlSuffix}`;
 

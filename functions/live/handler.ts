@@ -5,6 +5,7 @@ import { closeConnection, openConnection } from '../../shared/store/items/live-c
 import { jwtTokenVerifier, type TokenVerifier } from '../../shared/live/token-verifier';
 import { count, logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
+import { isLiveTab } from '../../shared/domain/live';
 
 /** The parts of API Gateway's WebSocket event this function reads. */
 export interface LiveEvent {
@@ -33,7 +34,9 @@ export function createHandler(deps: Deps, verify: TokenVerifier) {
       // API Gateway refuses the upgrade with this status.
       return { statusCode: 401, body: 'Unauthorized' };
     }
-    if ((await openConnection(deps.db, deps.table, { connectionId, sellerId: claims.sub, tokenExpiresAt: claims.exp, nowSeconds })) === 'full') {
+    // The console names its tab (`?tab=`); a malformed name is ignored: the tab then hears of its own reading too.
+    const tab = event.queryStringParameters?.tab;
+    if ((await openConnection(deps.db, deps.table, { connectionId, sellerId: claims.sub, tokenExpiresAt: claims.exp, nowSeconds, tab: isLiveTab(tab) ? tab : undefined })) === 'full') {
       count('LiveConnectLimited');
       // API Gateway refuses the upgrade with this status: the console keeps working through its safety poll.
       return { statusCode: 429, body: 'Too many live connections' };

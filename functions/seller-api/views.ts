@@ -26,6 +26,7 @@ import { HttpError } from '../../shared/domain/errors';
 import { MEDIA_DOWNLOAD_HEADERS, servedContentType, type StoredMediaItem } from '../../shared/domain/media';
 import type { MediaStore } from '../../shared/media/store';
 import { getMessage } from '../../shared/store/items/message';
+import { isLiveTab, LIVE_TAB_HEADER } from '../../shared/domain/live';
 
 const conversationsQuerySchema = z.extend(pageQuerySchema, { phoneField: z.optional(z.enum(phoneFields)) });
 const unreadQuerySchema = z.extend(pageQuerySchema, { unread: z.optional(z.enum(['true', 'false'])) });
@@ -97,11 +98,12 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       return ok({ ...totals, notifications });
     },
 
-    'POST /conversations/{id}/read': async ({ caller, params }) => {
+    'POST /conversations/{id}/read': async ({ caller, params, headers }) => {
+      const tab = liveTabOf(headers);
       const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
       const at = deps.clock.now().toISOString();
-      await markConversationRead(deps.db, deps.table, caller.sellerId, conversation.id, conversation.inboundCount, at);
-      await markAllRead(deps.db, deps.table, caller.sellerId, at, conversation.id);
+      await markConversationRead(deps.db, deps.table, caller.sellerId, conversation.id, conversation.inboundCount, at, tab);
+      await markAllRead(deps.db, deps.table, caller.sellerId, at, conversation.id, tab);
       return ok((await answer(viewer, [conversation]))[0]);
     },
 
@@ -200,15 +202,24 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       return ok({ items: shown, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
     },
 
-    'POST /me/notifications/read-all': async ({ caller }) => ok({ updated: await markAllRead(deps.db, deps.table, caller.sellerId, deps.clock.now().toISOString()) }),
+    'POST /me/notifications/read-all': async ({ caller, headers }) => ok({ updated: await markAllRead(deps.db, deps.table, caller.sellerId, deps.clock.now().toISOString(), undefined, liveTabOf(headers)) }),
 
-    'POST /me/notifications/{id}/read': async ({ caller, params }) => {
+    'POST /me/notifications/{id}/read': async ({ caller, params, headers }) => {
+      const tab = liveTabOf(headers);
       const id = params.id ?? '';
       if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound('notification');
       // Another seller's notification is simply not under this caller's key: 404.
-      const notification = await markRead(deps.db, deps.table, caller.sellerId, id, deps.clock.now().toISOString());
+      const notification = await markRead(deps.db, deps.table, caller.sellerId, id, deps.clock.now().toISOString(), tab);
       if (!notification) throw notFound('notification');
       return ok(notification);
     },
   };
+}
+
+/** The console tab that asks (`X-Live-Tab`): its own reading is not echoed to it over the live channel. */
+function liveTabOf(headers: Record<string, string>): string | undefined {
+  const tab = headers[LIVE_TAB_HEADER];
+  if (tab === undefined) return undefined;
+  if (!isLiveTab(tab)) throw new HttpError('ValidationError', 'X-Live-Tab must be 8 to 64 letters, digits, "-" or "_"');
+  return tab;
 }

@@ -24,6 +24,18 @@ function localSessionSeconds(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 /**
+ * What an app client sets (`--synth` reads them from the template's `AWS::Cognito::UserPoolClient`): token and session
+ * lifetimes, whether refresh tokens can be revoked, and the client id every token request must name.
+ * `LOCAL_TOKEN_SECONDS` and `LOCAL_SESSION_HOURS`, when set, win (a day compressed into minutes).
+ */
+export interface AppClientSettings {
+  clientId?: string;
+  tokenSeconds?: number;
+  sessionSeconds?: number;
+  revocation?: boolean;
+}
+
+/**
  * The local stand-in of a user pool app client's sessions: a sign-in gives an access token and a refresh token,
  * `/local/oauth2/token` (Cognito's `/oauth2/token`, `grant_type=refresh_token`) renews the access token while the session lasts, `/oauth2/revoke`
  * ends it (`/local/oauth2/revoke`), as Cognito's endpoints do. Refresh tokens are opaque and kept in memory (a restart signs everyone out).
@@ -34,11 +46,25 @@ export class LocalSessions {
   constructor(
     private readonly auth: LocalAuth,
     private readonly now: () => number = Date.now,
+    private readonly client: AppClientSettings = {},
   ) {}
+
+  private tokenSeconds(): number {
+    return process.env.LOCAL_TOKEN_SECONDS === undefined && this.client.tokenSeconds ? this.client.tokenSeconds : localTokenSeconds();
+  }
+
+  private sessionSeconds(): number {
+    return process.env.LOCAL_SESSION_HOURS === undefined && this.client.sessionSeconds ? this.client.sessionSeconds : localSessionSeconds();
+  }
+
+  /** Cognito refuses a token request that names another app client (or none, where one is set). */
+  private clientMatches(form: URLSearchParams): boolean {
+    return !this.client.clientId || form.get('client_id') === this.client.clientId;
+  }
 
   async signIn(sub: string, groups: string[]): Promise<LocalTokens & { refresh_token: string }> {
     const refreshToken = randomBytes(32).toString('base64url');
-    this.sessions.set(refreshToken, { sub, groups, expiresAt: this.now() + localSessionSeconds() * 1000 });
+    this.sessions.set(refreshToken, { sub, groups, expiresAt: this.now() + this.sessionSeconds() * 1000 });
     return { ...(await this.access(sub, groups)), refresh_token: refreshToken };
   }
 
@@ -57,7 +83,7 @@ export class LocalSessions {
   }
 
   private async access(sub: string, groups: string[]): Promise<LocalTokens> {
-    const seconds = localTokenSeconds();
+    const seconds = this.tokenSeconds();
     return { access_token: await this.auth.issue(sub, groups, `${seconds}s`), expires_in: seconds, token_type: 'Bearer' };
   }
 
@@ -83,12 +109,16 @@ export class LocalSessions {
     const form = new URLSearchParams(body);
     if (path === '/local/oauth2/token') {
       if (form.get('grant_type') !== 'refresh_token') return { status: 400, body: { error: 'unsupported_grant_type' } };
+      if (!this.clientMatches(form)) return { status: 400, body: { error: 'invalid_client' } };
       const renewed = await this.renew(form.get('refresh_token') ?? '');
       return renewed ? { status: 200, body: renewed } : { status: 400, body: { error: 'invalid_grant' } };
     }
     if (path === '/local/oauth2/revoke') {
       const token = form.get('token');
       if (!token) return { status: 400, body: { error: 'invalid_request' } };
+      if (!this.clientMatches(form)) return { status: 400, body: { error: 'invalid_client' } };
+      // An app client without token revocation answers as Cognito does: the refresh token stays valid.
+      if (this.client.revocation === false) return { status: 400, body: { error: 'unsupported_token_type' } };
       this.revoke(token);
       return { status: 200, body: {} };
     }

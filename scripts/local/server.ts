@@ -18,6 +18,7 @@ import { MAX_MEDIA_PER_MESSAGE, MAX_OUTBOUND_MEDIA_BYTES } from '../../shared/do
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LIVE_TAB_HEADER } from '../../shared/domain/live';
 import { createDb, type Db } from '../../shared/aws';
 import { systemClock } from '../../shared/domain/clock';
 import { parseQuietHours } from '../../shared/domain/quiet-hours';
@@ -270,7 +271,7 @@ export const SAMPLE_PHOTO_PATH = '/local/sample/photo.png';
 export const SAMPLE_PHOTO = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 
 export const DEFAULT_CORS_ORIGINS = 'http://localhost:5173,http://127.0.0.1:5173';
-const CORS_ALLOW_HEADERS = 'authorization,content-type,idempotency-key';
+const CORS_ALLOW_HEADERS = `authorization,content-type,idempotency-key,${LIVE_TAB_HEADER}`;
 const CORS_ALLOW_METHODS = 'GET,POST,PUT,DELETE,OPTIONS';
 
 /** The CORS headers an allowed origin gets on every answer; none for any other origin (the browser then refuses). */

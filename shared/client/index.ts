@@ -7,7 +7,7 @@ export type { paths, components } from './openapi';
  * A typed client of the seller API and callbacks, generated from docs/openapi.json (`npm run openapi`
  * regenerates `openapi.d.ts`): method names, paths, parameters, bodies and answers are checked by tsc.
  */
-export function createApiClient(baseUrl: string, options: { token?: () => string | undefined; fetch?: typeof fetch } = {}) {
+export function createApiClient(baseUrl: string, options: { token?: () => string | undefined; fetch?: (request: Request) => Promise<Response> } = {}) {
   const client = createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
   const auth: Middleware = {
     onRequest({ request }) {

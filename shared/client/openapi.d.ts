@@ -2120,7 +2120,10 @@ export interface operations {
     markConversationRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The console tab asking (8 to 64 letters, digits, `-` or `_`; the same id as `?tab=` on the live channel): the `read` and bell frames this read causes are not sent to that tab. Anything else answers 400 ValidationError. */
+                "X-Live-Tab"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2888,7 +2891,10 @@ export interface operations {
     markNotificationRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The console tab asking (8 to 64 letters, digits, `-` or `_`; the same id as `?tab=` on the live channel): the `read` and bell frames this read causes are not sent to that tab. Anything else answers 400 ValidationError. */
+                "X-Live-Tab"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2973,7 +2979,10 @@ export interface operations {
     markAllNotificationsRead: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The console tab asking (8 to 64 letters, digits, `-` or `_`; the same id as `?tab=` on the live channel): the `read` and bell frames this read causes are not sent to that tab. Anything else answers 400 ValidationError. */
+                "X-Live-Tab"?: string;
+            };
             path?: never;
             cookie?: never;
         };

@@ -9,6 +9,13 @@ export type LiveFrame = { type: 'conversation'; conversationId: string; change: 
 /** API Gateway closes a WebSocket connection after two hours (and an idle one after ten minutes). */
 export const LIVE_CONNECTION_MAX_SECONDS = 2 * 60 * 60;
 
+/**
+ * A console tab's id (`?tab=` when it connects, `X-Live-Tab` with its API calls): the frames a tab's own reading
+ * causes are not sent back to it. A random UUID in the console; any 8 to 64 letters, digits, `-` and `_`.
+ */
+export const LIVE_TAB_HEADER = 'x-live-tab';
+export const isLiveTab = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_-]{8,64}$/.test(value);
+
 /** A team this size is posted to in rounds of this many connections at once: bounded work per change. */
 export const LIVE_POST_CONCURRENCY = 25;
 

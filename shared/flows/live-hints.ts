@@ -26,10 +26,12 @@ export interface LiveDeps extends Deps {
  * that is gone is forgotten. Frames are hints: a failed post is counted, never retried (the console
  * fetches again when it reconnects). Answers the number of frames sent.
  */
-export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], frameOrMake: LiveFrame | (() => Promise<LiveFrame>)): Promise<number> {
+export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], frameOrMake: LiveFrame | (() => Promise<LiveFrame>), options: { exceptTab?: string | undefined } = {}): Promise<number> {
   const live = deps.live;
   if (!live || sellerIds.length === 0) return 0;
   let connections = await connectionsOf(deps.db, deps.table, sellerIds);
+  // The tab whose own reading caused the change has refreshed itself: it is not told again.
+  if (options.exceptTab) connections = withoutTab(connections, options.exceptTab);
   if (connections.size === 0) return 0;
   // A frame that costs a read to build (the unread count) is built only for someone connected.
   const frame = typeof frameOrMake === 'function' ? await frameOrMake() : frameOrMake;
@@ -55,6 +57,15 @@ export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], fr
   }
   count('LiveFramesSent', sent);
   return sent;
+}
+
+function withoutTab(connections: Map<string, LiveConnection[]>, tab: string): Map<string, LiveConnection[]> {
+  const out = new Map<string, LiveConnection[]>();
+  for (const [sellerId, list] of connections) {
+    const others = list.filter((connection) => connection.tab !== tab);
+    if (others.length > 0) out.set(sellerId, others);
+  }
+  return out;
 }
 
 async function deliver(deps: Deps, live: LiveChannel, sellerId: string, connection: LiveConnection, data: string, nowSeconds: number): Promise<boolean> {

@@ -39,7 +39,7 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   if (change.eventName === 'REMOVE') {
     if (before?.kind === 'conversation') await conversationRemoved(deps, before, change.byTtl ?? false);
     // An erasure deletes a seller's notifications about the customer: their unread count changes.
-    if (before?.kind === 'notification' && !before.read) await hintUnread(deps, before.sellerId as string);
+    if (before?.kind === 'notification' && !before.read) await hintUnread(deps, before.sellerId);
     return 0;
   }
   const item = change.newImage;
@@ -47,16 +47,16 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   if (item.kind === 'notification') {
     if (change.eventName === 'INSERT') {
       await publish(deps, item);
-      await hintUnread(deps, item.sellerId as string);
+      await hintUnread(deps, item.sellerId);
       return 1;
     }
-    // Read in another tab (or read-all): the count changes; publishing it changes nothing a seller sees.
-    if (Boolean(before?.read) !== Boolean(item.read)) await hintUnread(deps, item.sellerId as string);
+    // Read in a tab (or read-all): the count changes for the seller's other tabs; publishing it changes nothing a seller sees.
+    if (Boolean(before?.read) !== Boolean(item.read)) await hintUnread(deps, item.sellerId, item.readInTab);
     return 0;
   }
   if (item.kind === 'readMark') {
-    // The seller's other tabs and devices: only they learn of their own reading.
-    await sendHints(deps, [item.sellerId as string], { type: 'conversation', conversationId: readMarkConversation(item), change: 'read' });
+    // The seller's other tabs and devices: only they learn of their own reading (not the tab that read).
+    await sendHints(deps, [item.sellerId as string], { type: 'conversation', conversationId: readMarkConversation(item), change: 'read' }, { exceptTab: tabOf(item.readInTab) });
     return 0;
   }
   if (item.kind === 'consentChange' && change.eventName === 'INSERT') {
@@ -139,10 +139,13 @@ async function consentChanged(deps: NotifierDeps, change: Item): Promise<void> {
   }
 }
 
-/** The bell: the seller's unread count, counted only when they have a connection to tell. */
-async function hintUnread(deps: NotifierDeps, sellerId: string): Promise<void> {
-  await sendHints(deps, [sellerId], async () => ({ type: 'notification', unread: await unreadNotificationCount(deps.db, deps.table, sellerId) }));
+/** The bell: the seller's unread count, counted only when they have a connection to tell (not the tab that read, if one did). */
+async function hintUnread(deps: NotifierDeps, sellerId: unknown, readInTab?: unknown): Promise<void> {
+  const seller = sellerId as string;
+  await sendHints(deps, [seller], async () => ({ type: 'notification', unread: await unreadNotificationCount(deps.db, deps.table, seller) }), { exceptTab: tabOf(readInTab) });
 }
+
+const tabOf = (value: unknown) => (typeof value === 'string' ? value : undefined);
 
 /** Read marks written before they named their conversation: it is in their key. */
 function readMarkConversation(mark: Item): string {

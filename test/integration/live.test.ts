@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -164,6 +164,68 @@ describe('frames reach exactly the viewers', () => {
       { type: 'conversation', conversationId, change: 'read' },
       { type: 'conversation', conversationId, change: 'read' },
     ]);
+  });
+
+  it('the tab that reads (X-Live-Tab) gets no read or bell frame of its own reading; the seller\'s other tabs do', async () => {
+    const tab = 'tab-6f1c2a9e-reader';
+    const connectionId = `conn-bob-named-${sequence++}=`;
+    expect(((await live({ ...connectEvent(connectionId, await auth.issue('bob')), queryStringParameters: { token: await auth.issue('bob'), tab } }, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
+    tabs.set('bob', [...tabs.get('bob')!, connectionId]);
+    await framesOf(() => receive({ from: OTHER_CUSTOMER, to: BOB_NUMBER, body: 'Are you there?' }));
+    const conversationId = (await conversationIdOf('bob', OTHER_CUSTOMER))!;
+    const framesTo = (from: number, id: string) => channel.frames.slice(from).filter((f) => f.connectionId === id).map((f) => f.frame);
+
+    let from = channel.frames.length;
+    const read = await call(api, 'POST', `/conversations/${conversationId}/read`, { as: as('bob'), headers: { 'x-live-tab': tab } });
+    expect(read.status).toBe(200);
+    await poller.drain();
+    expect(framesTo(from, connectionId)).toEqual([]);
+    const others = tabs.get('bob')!.filter((id) => id !== connectionId);
+    for (const other of others) expect(framesTo(from, other)).toEqual(expect.arrayContaining([{ type: 'conversation', conversationId, change: 'read' }, { type: 'notification', unread: 0 }]));
+
+    // One notification read by id, and read-all: the same.
+    await framesOf(() => receive({ from: OTHER_CUSTOMER, to: BOB_NUMBER, body: 'Hello?' }));
+    const [unread] = (await call(api, 'GET', '/me/notifications?unread=true', { as: as('bob') })).body.items as { id: string }[];
+    from = channel.frames.length;
+    expect((await call(api, 'POST', `/me/notifications/${unread!.id}/read`, { as: as('bob'), headers: { 'x-live-tab': tab } })).status).toBe(200);
+    await poller.drain();
+    expect(framesTo(from, connectionId)).toEqual([]);
+    expect(framesTo(from, others[0]!)).toEqual([{ type: 'notification', unread: 0 }]);
+    await framesOf(() => receive({ from: OTHER_CUSTOMER, to: BOB_NUMBER, body: 'Hello again?' }));
+    from = channel.frames.length;
+    expect((await call(api, 'POST', '/me/notifications/read-all', { as: as('bob'), headers: { 'x-live-tab': tab } })).body).toEqual({ updated: 1 });
+    await poller.drain();
+    expect(framesTo(from, connectionId)).toEqual([]);
+    expect(framesTo(from, others[0]!)).toEqual([{ type: 'notification', unread: 0 }]);
+
+    // A read without the header (another device, a script) tells every tab, the named one too.
+    await framesOf(() => receive({ from: OTHER_CUSTOMER, to: BOB_NUMBER, body: 'Last one' }));
+    from = channel.frames.length;
+    await call(api, 'POST', `/conversations/${conversationId}/read`, { as: as('bob') });
+    await poller.drain();
+    expect(framesTo(from, connectionId)).toContainEqual({ type: 'conversation', conversationId, change: 'read' });
+  });
+
+  it('a malformed X-Live-Tab is a 400 in the contract format; a malformed ?tab= only goes unnamed', async () => {
+    const conversationId = (await conversationIdOf('bob', OTHER_CUSTOMER))!;
+    const answer = await call(api, 'POST', `/conversations/${conversationId}/read`, { as: as('bob'), headers: { 'x-live-tab': 'no spaces allowed' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.code).toBe('ValidationError');
+    const connectionId = `conn-frank-odd-${sequence++}=`;
+    const token = await auth.issue('frank');
+    expect(((await live({ ...connectEvent(connectionId, token), queryStringParameters: { token, tab: '<script>' } }, lambdaContext)) as { statusCode: number }).statusCode).toBe(200);
+    const stored = (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.liveConnections('frank') }))).Item!;
+    expect(stored.connections[connectionId]).toEqual({ tokenExpiresAt: expect.any(Number) });
+    await live({ requestContext: { routeKey: '$disconnect', connectionId, eventType: 'DISCONNECT' } }, lambdaContext);
+  });
+
+  it('connections stored before tabs were named (a bare expiry) still get frames', async () => {
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await t.db.send(new PutCommand({ TableName: t.table, Item: { ...keys.liveConnections('olga'), kind: 'liveConnections', sellerId: 'olga', connections: { 'conn-olga-legacy=': nowSeconds + 3600 }, expiresAt: nowSeconds + 7200 } }));
+    tabs.set('olga', [...(tabs.get('olga') ?? []), 'conn-olga-legacy=']);
+    const frames = await framesOf(() => receive({ from: CUSTOMER, to: TEAM_NUMBER, body: 'For the team' }));
+    expect(channel.frames.some((f) => f.connectionId === 'conn-olga-legacy=')).toBe(true);
+    expect(frames.olga).toContainEqual({ type: 'notification', unread: expect.any(Number) });
   });
 
   it('a delivery status reaches the thread\'s viewers', async () => {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalAuth } from '../../scripts/local/local-auth';
 import { LocalSessions, localTokenSeconds } from '../../scripts/local/local-sessions';
+import { appClientSettings } from '../../scripts/local/synth/synth-stack';
+import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
 
 /** The local stand-in of the user pool's sessions (issue: a session that lasts the working day). */
 describe('local sessions: sign-in, renewal and revocation as Cognito\'s token endpoint answers them', () => {
@@ -48,5 +50,33 @@ describe('local sessions: sign-in, renewal and revocation as Cognito\'s token en
   it('LOCAL_TOKEN_SECONDS is checked', () => {
     expect(localTokenSeconds({})).toBe(3600);
     expect(() => localTokenSeconds({ LOCAL_TOKEN_SECONDS: 'soon' })).toThrow(/LOCAL_TOKEN_SECONDS/);
+  });
+
+  it('--synth plays the template\'s app client: its lifetimes, its client id on every token request, revocation as set', async () => {
+    const template = (props: Record<string, unknown>): TemplateModel => new TemplateModel({ Resources: { Client: { Type: 'AWS::Cognito::UserPoolClient', Properties: props } } } as unknown as CfnTemplate);
+    const settings = appClientSettings(template({ GenerateSecret: false, AllowedOAuthFlows: ['code'], AccessTokenValidity: 60, RefreshTokenValidity: 12, EnableTokenRevocation: true, TokenValidityUnits: { AccessToken: 'minutes', RefreshToken: 'hours' } }), 'client-1');
+    expect(settings).toEqual({ clientId: 'client-1', tokenSeconds: 3600, sessionSeconds: 12 * 3600, revocation: true });
+    expect(() => appClientSettings(template({ GenerateSecret: true }), 'c')).toThrow(/secret/);
+    expect(() => appClientSettings(template({ AllowedOAuthFlows: ['code', 'implicit'] }), 'c')).toThrow(/PKCE/);
+    // Cognito's defaults where the template sets nothing: one hour, thirty days.
+    expect(appClientSettings(template({}), undefined)).toEqual({ tokenSeconds: 3600, sessionSeconds: 30 * 86_400, revocation: true });
+
+    delete process.env.LOCAL_TOKEN_SECONDS;
+    let now = Date.now();
+    const sessions = new LocalSessions(new LocalAuth('sessions'), () => now, { ...settings, tokenSeconds: 120 });
+    const a = await sessions.signIn('alice', []);
+    expect(a.expires_in).toBe(120);
+    const renew = (client: string) => sessions.route('POST', '/local/oauth2/token', new URLSearchParams({ grant_type: 'refresh_token', client_id: client, refresh_token: a.refresh_token }).toString());
+    expect(await renew('another-client')).toEqual({ status: 400, body: { error: 'invalid_client' } });
+    expect((await renew('client-1'))?.status).toBe(200);
+    // LOCAL_TOKEN_SECONDS wins over the template (a day compressed into minutes).
+    process.env.LOCAL_TOKEN_SECONDS = '20';
+    expect((await renew('client-1'))?.body).toMatchObject({ expires_in: 20 });
+    now += 12 * 3600 * 1000 + 1;
+    expect(await renew('client-1')).toEqual({ status: 400, body: { error: 'invalid_grant' } });
+
+    const unrevocable = new LocalSessions(new LocalAuth('sessions'), Date.now, { clientId: 'c2', revocation: false });
+    const b = await unrevocable.signIn('bob', []);
+    expect(await unrevocable.route('POST', '/local/oauth2/revoke', new URLSearchParams({ token: b.refresh_token, client_id: 'c2' }).toString())).toEqual({ status: 400, body: { error: 'unsupported_token_type' } });
   });
 });

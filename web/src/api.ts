@@ -1,7 +1,8 @@
 import { isMessageKey, type MessageKey } from './i18n';
 import { createApiClient, type components } from '../../shared/client';
 import type { ConsoleConfig } from './config';
-import type { Session } from './auth';
+import type { SessionKeeper } from './session';
+import { TAB_ID, TAB_HEADER } from './live';
 
 export type Conversation = components['schemas']['Conversation'];
 export type Message = components['schemas']['Message'];
@@ -13,9 +14,18 @@ export type RecordRef = NonNullable<Conversation['record']>;
 export type Principal = Conversation['assignedTo'];
 export type RecordType = RecordRef['type'];
 
-/** The generated client, signed in as the session's seller: every API call of the console goes through it. */
-export function apiFor(config: ConsoleConfig, session: Session) {
-  return createApiClient(config.apiUrl, { token: () => session.token });
+/**
+ * The generated client, signed in as the session's seller: every API call of the console goes through it, with a
+ * token the keeper renews (one renewal and one retry after a 401), and this tab's id so that the live frames its own
+ * reading causes are not sent back to it.
+ */
+export function apiFor(config: ConsoleConfig, keeper: SessionKeeper) {
+  return createApiClient(config.apiUrl, {
+    fetch: (request: Request) => {
+      request.headers.set(TAB_HEADER, TAB_ID);
+      return keeper.fetch(request);
+    },
+  });
 }
 
 export type Api = ReturnType<typeof apiFor>;

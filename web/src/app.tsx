@@ -1,7 +1,8 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { ConsoleConfig } from './config';
-import { completeOAuthSignIn, currentSession, signOut, type Session } from './auth';
+import type { ConsoleConfig, OAuthConfig } from './config';
+import { completeOAuthSignIn, currentSession, type Session } from './auth';
+import { SessionKeeper, type SessionEnd } from './session';
 import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
 import { apiFor } from './api';
 import { AppContext, parseRoute, templatesHref, type AppContextValue } from './context';
@@ -14,19 +15,23 @@ import { RecordSearch } from './views/record-search';
 import { TemplatesView } from './views/templates';
 import { LiveChannel, useLiveState } from './live';
 import { SellerNames } from './names';
+import { discardDrafts } from './drafts';
+import { tabHidden } from './tab-alerts';
 
 export function App({ config }: { config: ConsoleConfig }) {
   const [language, setLanguage] = useState<Language>(initialLanguage);
   const i18n = useMemo(() => makeI18n(language), [language]);
   const [session, setSession] = useState<Session | undefined>(currentSession);
   const [signInError, setSignInError] = useState<string>();
+  // Why the seller is on the sign-in screen again: a session that could not be renewed says so.
+  const [ended, setEnded] = useState<SessionEnd>();
 
   useEffect(() => rememberLanguage(language), [language]);
   useEffect(() => {
-    document.title = i18n.t('appName');
+    if (!tabHidden()) document.title = i18n.t('appName');
   }, [i18n]);
   useEffect(() => {
-    if (config.auth.kind !== 'local' && !session) completeOAuthSignIn(config.auth).then((s) => s && setSession(s), (e: Error) => setSignInError(e.message));
+    if (config.auth.kind !== 'local' && !session) completeOAuthSignIn(config as ConsoleConfig & { auth: OAuthConfig }).then((s) => s && setSession(s), (e: Error) => setSignInError(e.message));
   }, []);
 
   const languagePicker = (
@@ -46,71 +51,112 @@ export function App({ config }: { config: ConsoleConfig }) {
     <I18nContext.Provider value={i18n}>
       {session ? (
         <Console
+          key={session.sellerId}
           config={config}
           session={session}
           languagePicker={languagePicker}
-          onSignOut={() => {
-            signOut();
+          onEnded={(why) => {
+            if (why === 'signedOut') discardDrafts(session.sellerId);
+            setEnded(why);
             setSession(undefined);
           }}
         />
       ) : (
-        <SignIn config={config} onSignedIn={setSession} error={signInError} languagePicker={languagePicker} />
+        <SignIn
+          config={config}
+          onSignedIn={(s) => {
+            setEnded(undefined);
+            setSession(s);
+          }}
+          error={signInError}
+          notice={ended === 'expired' ? i18n.t('sessionEnded') : undefined}
+          languagePicker={languagePicker}
+        />
       )}
     </I18nContext.Provider>
   );
 }
 
-function Console({ config, session, languagePicker, onSignOut }: { config: ConsoleConfig; session: Session; languagePicker: JSX.Element; onSignOut(): void }) {
+function Console({ config, session, languagePicker, onEnded }: { config: ConsoleConfig; session: Session; languagePicker: JSX.Element; onEnded(why: SessionEnd): void }) {
   const i18n = useI18n();
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   const [announcement, setAnnouncement] = useState('');
+  const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => {
     if (!announcement) return;
     const timer = setTimeout(() => setAnnouncement(''), 6000);
     return () => clearTimeout(timer);
   }, [announcement]);
   useEffect(() => {
-    const onHash = () => setRoute(parseRoute(location.hash));
+    const onHash = () => {
+      setRoute(parseRoute(location.hash));
+      setMenuOpen(false);
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
-  const channel = useMemo(() => new LiveChannel(config.liveUrl, () => session.token), [config, session]);
+  // One keeper per signed-in seller: it renews the token before it expires and ends the session when it cannot.
+  const keeper = useMemo(() => new SessionKeeper(config, session), [config, session]);
+  const channel = useMemo(() => new LiveChannel(config.liveUrl, keeper.freshToken), [config, keeper]);
   useEffect(() => {
+    const onRenewed = () => void channel.renewed();
+    const onExpired = () => onEnded('expired');
+    keeper.addEventListener('renewed', onRenewed);
+    keeper.addEventListener('ended', onExpired);
+    keeper.start();
     channel.start();
-    return () => channel.stop();
-  }, [channel]);
+    return () => {
+      keeper.removeEventListener('renewed', onRenewed);
+      keeper.removeEventListener('ended', onExpired);
+      keeper.stop();
+      channel.stop();
+    };
+  }, [keeper, channel]);
   const liveState = useLiveState(channel);
   const app = useMemo<AppContextValue>(
-    () => ({ api: apiFor(config, session), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement }),
-    [config, session, channel],
+    () => ({ api: apiFor(config, keeper), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement }),
+    [config, session, keeper, channel],
   );
   // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
   const sellerName = app.names.of(session.sellerId) ?? session.sellerId;
+  const signOut = () => {
+    channel.stop();
+    void keeper.signOut().finally(() => onEnded('signedOut'));
+  };
 
   return (
     <AppContext.Provider value={app}>
-      <header class="top">
+      {/* One row: the brand, the live sign after a drop, the bell and (on a phone) the menu holding the rest. */}
+      <header class={`top${menuOpen ? ' menu-open' : ''}`} onKeyDown={(e) => e.key === 'Escape' && setMenuOpen(false)}>
         <h1 class="brand">
           <a href="#/">{i18n.t('appName')}</a>
         </h1>
-        <RecordSearch />
-        <div class="top-actions">
-          <a class="nav-link" href={templatesHref} aria-current={route.view === 'templates' ? 'page' : undefined}>
-            {i18n.t('templates')}
-          </a>
-          <Bell />
-          {liveState !== 'off' && (
-            <span class={`live-state ${liveState}`} title={i18n.t(liveState === 'live' ? 'liveHint' : 'reconnectingHint')}>
-              {i18n.t(liveState)}
-            </span>
-          )}
-          {languagePicker}
-          <span class="who">{sellerName}</span>
-          <button type="button" onClick={onSignOut}>
-            {i18n.t('signOut')}
-          </button>
+        <div id="top-menu" class="top-menu">
+          <RecordSearch />
+          <div class="top-actions">
+            <a class="nav-link" href={templatesHref} aria-current={route.view === 'templates' ? 'page' : undefined}>
+              {i18n.t('templates')}
+            </a>
+            {languagePicker}
+            <span class="who">{sellerName}</span>
+            <button type="button" onClick={signOut}>
+              {i18n.t('signOut')}
+            </button>
+          </div>
         </div>
+        {/* Nothing while connecting at start: only a connection that dropped is worth the seller's attention. */}
+        {(liveState === 'live' || liveState === 'reconnecting') && (
+          <span class={`live-state ${liveState}`} title={i18n.t(liveState === 'live' ? 'liveHint' : 'reconnectingHint')}>
+            {i18n.t(liveState === 'live' ? 'live' : 'connecting')}
+          </span>
+        )}
+        <Bell />
+        <button type="button" class="menu-button" aria-expanded={menuOpen} aria-controls="top-menu" onClick={() => setMenuOpen(!menuOpen)}>
+          <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+            <path d="M4 6h16M4 12h16M4 18h16" />
+          </svg>
+          <span class="visually-hidden">{i18n.t('menu')}</span>
+        </button>
       </header>
       {/* One main landmark on every screen: on a phone the list and the pane take turns inside it. */}
       <main class={`layout${route.view === 'inbox' ? '' : ' has-pane'}`}>

@@ -14,6 +14,8 @@ export interface LocalAuthConfig {
   kind: 'local';
   /** Seeded sellers offered on the sign-in screen. */
   sellers: { id: string; name: string; groups?: string[] }[];
+  /** `--synth`: the template's app client, sent with renewals and revocations as Cognito requires. */
+  clientId?: string;
 }
 
 export interface CognitoAuthConfig {

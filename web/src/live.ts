@@ -13,8 +13,17 @@ export const KEEP_ALIVE_MS = 4 * 60 * 1000;
 const MAX_BACKOFF_MS = 30_000;
 
 /**
+ * This page's id, sent when the live channel connects and with every API call (`X-Live-Tab`): the notifier
+ * sends a tab no `read` or bell frame that its own reading caused (it refreshed itself already).
+ */
+export const TAB_ID = crypto.randomUUID();
+export const TAB_HEADER = 'x-live-tab';
+
+/**
  * The console's WebSocket: hints in, a ping out now and then. It reconnects with backoff (1 s doubling to
- * 30 s, with jitter) and, after reconnecting, tells every view to fetch once: what changed meanwhile.
+ * 30 s, with jitter) and, after reconnecting, tells every view to fetch once: what changed meanwhile. When the
+ * access token is renewed it opens a connection with the new token before closing the old one (the notifier
+ * closes a connection whose token expired), so no frame is missed and nothing is shown.
  */
 export class LiveChannel extends EventTarget {
   state: LiveState = 'off';
@@ -26,7 +35,8 @@ export class LiveChannel extends EventTarget {
 
   constructor(
     private readonly url: string | undefined,
-    private readonly token: () => string,
+    /** A token valid for a while yet (renewed first when needed); throws once the session has ended. */
+    private readonly token: () => Promise<string>,
   ) {
     super();
   }
@@ -34,7 +44,7 @@ export class LiveChannel extends EventTarget {
   start(): void {
     if (!this.url) return;
     this.stopped = false;
-    this.open();
+    void this.open();
   }
 
   stop(): void {
@@ -42,22 +52,58 @@ export class LiveChannel extends EventTarget {
     clearTimeout(this.retry);
     clearInterval(this.keepAlive);
     this.socket?.close();
+    this.socket = undefined;
     this.setState('off');
   }
 
-  private open(): void {
+  /** A fresh token: a second connection opens with it, and the first closes once the second is open. */
+  async renewed(): Promise<void> {
+    if (!this.url || this.stopped || this.state !== 'live') return;
+    let token: string;
+    try {
+      token = await this.token();
+    } catch {
+      return;
+    }
+    const previous = this.socket;
+    const next = new WebSocket(this.address(token));
+    next.onopen = () => {
+      if (this.stopped || this.socket !== previous) return next.close();
+      this.adopt(next, false);
+      previous?.close();
+    };
+    // A refused renewal connection changes nothing: the one open keeps working until it drops.
+    next.onerror = () => next.close();
+  }
+
+  private address(token: string): string {
+    return `${this.url}?token=${encodeURIComponent(token)}&tab=${encodeURIComponent(TAB_ID)}`;
+  }
+
+  private async open(): Promise<void> {
     const reconnecting = this.attempts > 0;
     this.setState(reconnecting ? 'reconnecting' : 'connecting');
-    const socket = new WebSocket(`${this.url}?token=${encodeURIComponent(this.token())}`);
+    let token: string;
+    try {
+      token = await this.token();
+    } catch {
+      // The session has ended: the console asks the seller to sign in again.
+      return this.stop();
+    }
+    if (this.stopped) return;
+    const socket = new WebSocket(this.address(token));
     this.socket = socket;
-    socket.onopen = () => {
-      this.attempts = 0;
-      this.setState('live');
-      clearInterval(this.keepAlive);
-      this.keepAlive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('{"action":"ping"}'), KEEP_ALIVE_MS);
-      // Whatever happened while the socket was down: every view fetches once.
-      if (reconnecting) this.dispatchEvent(new Event('reconnected'));
-    };
+    socket.onopen = () => this.adopt(socket, reconnecting);
+    socket.onclose = () => this.dropped(socket);
+  }
+
+  /** The socket that carries frames from now on. */
+  private adopt(socket: WebSocket, reconnecting: boolean): void {
+    this.socket = socket;
+    this.attempts = 0;
+    this.setState('live');
+    clearInterval(this.keepAlive);
+    this.keepAlive = setInterval(() => socket.readyState === WebSocket.OPEN && socket.send('{"action":"ping"}'), KEEP_ALIVE_MS);
     socket.onmessage = (message) => {
       try {
         this.dispatchEvent(new CustomEvent<Hint>('hint', { detail: JSON.parse(String(message.data)) as Hint }));
@@ -65,14 +111,18 @@ export class LiveChannel extends EventTarget {
         // Not a frame of ours: ignored.
       }
     };
-    socket.onclose = () => {
-      clearInterval(this.keepAlive);
-      if (this.stopped || this.socket !== socket) return;
-      this.attempts++;
-      this.setState('reconnecting');
-      const backoff = Math.min(1000 * 2 ** (this.attempts - 1), MAX_BACKOFF_MS);
-      this.retry = setTimeout(() => this.open(), backoff / 2 + Math.random() * (backoff / 2));
-    };
+    socket.onclose = () => this.dropped(socket);
+    // Whatever happened while the socket was down: every view fetches once.
+    if (reconnecting) this.dispatchEvent(new Event('reconnected'));
+  }
+
+  private dropped(socket: WebSocket): void {
+    if (this.stopped || this.socket !== socket) return;
+    clearInterval(this.keepAlive);
+    this.attempts++;
+    this.setState('reconnecting');
+    const backoff = Math.min(1000 * 2 ** (this.attempts - 1), MAX_BACKOFF_MS);
+    this.retry = setTimeout(() => void this.open(), backoff / 2 + Math.random() * (backoff / 2));
   }
 
   private setState(state: LiveState): void {

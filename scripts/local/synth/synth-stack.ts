@@ -14,7 +14,7 @@ import { systemClock } from '../../../shared/domain/clock';
 import type { Deps } from '../../../shared/deps';
 import { apiGatewayEventFor } from '../api-event';
 import { LocalAuth } from '../local-auth';
-import { LocalSessions } from '../local-sessions';
+import { LocalSessions, type AppClientSettings } from '../local-sessions';
 import { StreamPoller } from '../stream-poller';
 import { createTableFromTemplate } from '../create-table';
 import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
@@ -154,7 +154,8 @@ export async function startSynthStack(options: SynthStackOptions) {
   }
   for (const reader of readers) reader.start(STREAM_POLL_MS);
 
-  const sessions = new LocalSessions(auth);
+  const appClient = appClientSettings(model, userPoolClientId);
+  const sessions = new LocalSessions(auth, Date.now, appClient);
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
     const input = parseJson(body);
     // Sign-in, renewal and revocation, as the template's app client would answer them.
@@ -217,7 +218,7 @@ export async function startSynthStack(options: SynthStackOptions) {
       return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
     }
     if (method === 'GET' && path === '/config.json') {
-      return send(res, 200, { apiUrl: url, liveUrl: `${url.replace(/^http/, 'ws')}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
+      return send(res, 200, { apiUrl: url, liveUrl: `${url.replace(/^http/, 'ws')}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [], ...(appClient.clientId ? { clientId: appClient.clientId } : {}) }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
     }
     const route = matchTemplateRoute(routes, method, path);
     if (!route) {
@@ -399,3 +400,22 @@ function send(res: ServerResponse, status: number, body: unknown, extraHeaders: 
   res.writeHead(status, { 'content-type': 'application/json', ...extraHeaders }).end(JSON.stringify(body));
 }
 
+const VALIDITY_UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3600, days: 86_400 };
+
+/**
+ * The template's app client, as the local sign-in plays it: its token and session lifetimes and revocation. A client
+ * the console could not use as deployed (a secret, which a browser cannot keep, or an implicit flow instead of the
+ * authorization code with PKCE) stops the start, as it would stop the console's sign-in.
+ */
+export function appClientSettings(model: TemplateModel, clientId: string | undefined): AppClientSettings {
+  const [, client] = model.resources('AWS::Cognito::UserPoolClient')[0] ?? [];
+  if (!client) return {};
+  const props = (client.Properties ?? {}) as { GenerateSecret?: boolean; AllowedOAuthFlows?: string[]; AccessTokenValidity?: number; RefreshTokenValidity?: number; EnableTokenRevocation?: boolean; TokenValidityUnits?: { AccessToken?: string; RefreshToken?: string } };
+  if (props.GenerateSecret) throw new Error('the app client has a secret: a browser console cannot sign in with it (authorization code with PKCE needs a public client)');
+  const flows = props.AllowedOAuthFlows ?? [];
+  if (flows.length > 0 && (flows.includes('implicit') || !flows.includes('code'))) throw new Error(`the app client allows OAuth flows ${flows.join(', ')}: the console signs in with the authorization code and PKCE only`);
+  // Cognito's defaults where the template sets none: access tokens in hours, refresh tokens in days (30).
+  const access = props.AccessTokenValidity !== undefined ? props.AccessTokenValidity * (VALIDITY_UNIT_SECONDS[props.TokenValidityUnits?.AccessToken ?? 'hours'] ?? 3600) : 3600;
+  const refresh = props.RefreshTokenValidity !== undefined ? props.RefreshTokenValidity * (VALIDITY_UNIT_SECONDS[props.TokenValidityUnits?.RefreshToken ?? 'days'] ?? 86_400) : 30 * 86_400;
+  return { ...(clientId ? { clientId } : {}), tokenSeconds: access, sessionSeconds: refresh, revocation: props.EnableTokenRevocation ?? true };
+}

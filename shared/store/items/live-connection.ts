@@ -6,8 +6,9 @@ import { LIVE_CONNECTION_MAX_SECONDS, MAX_LIVE_CONNECTIONS_PER_SELLER } from '..
 
 /**
  * Live connections (the console's WebSocket): the only module that writes them.
- * - `LIVESELLER#id` / `LIVE`: a map of the seller's connection ids → their token's expiry (epoch seconds), so
- *   the connections of every viewer of a conversation come from one BatchGetItem per 100 sellers;
+ * - `LIVESELLER#id` / `LIVE`: a map of the seller's connection ids → `{tokenExpiresAt, tab?}` (a bare expiry in
+ *   epoch seconds before tabs were named), so the connections of every viewer of a conversation come from one
+ *   BatchGetItem per 100 sellers;
  * - `LIVE#connection` / `CONNECTION`: the connection's seller, for `$disconnect`.
  * Both expire (TTL) after API Gateway's two-hour limit on a connection; a connection that went away
  * without `$disconnect` is forgotten when a send to it fails.
@@ -16,6 +17,16 @@ export interface LiveConnection {
   connectionId: string;
   /** The token's `exp` (epoch seconds): no frame is sent after it. */
   tokenExpiresAt: number;
+  /** The console tab it belongs to: frames caused by that tab's own reading skip it. */
+  tab?: string;
+}
+
+/** A map entry as stored: `{tokenExpiresAt, tab?}`, or the bare expiry written before tabs were named. */
+type StoredEntry = number | { tokenExpiresAt: number; tab?: string };
+
+function entryOf(connectionId: string, stored: StoredEntry): LiveConnection {
+  if (typeof stored === 'number') return { connectionId, tokenExpiresAt: stored };
+  return { connectionId, tokenExpiresAt: stored.tokenExpiresAt, ...(stored.tab ? { tab: stored.tab } : {}) };
 }
 
 /**
@@ -23,8 +34,9 @@ export interface LiveConnection {
  * map's size, so neither the item nor the notifier's work per seller grows without bound). Entries whose token has
  * expired make room; answers `full` when the seller already has that many live ones (the connection is refused).
  */
-export async function openConnection(db: Db, table: string, input: { connectionId: string; sellerId: string; tokenExpiresAt: number; nowSeconds: number }): Promise<'opened' | 'full'> {
+export async function openConnection(db: Db, table: string, input: { connectionId: string; sellerId: string; tokenExpiresAt: number; nowSeconds: number; tab?: string | undefined }): Promise<'opened' | 'full'> {
   const expiresAt = input.nowSeconds + LIVE_CONNECTION_MAX_SECONDS;
+  const entry = { tokenExpiresAt: input.tokenExpiresAt, ...(input.tab ? { tab: input.tab } : {}) };
   const key = keys.liveConnections(input.sellerId);
   // The seller's item lives as long as their newest connection can; only the first connection writes the whole map.
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -33,10 +45,10 @@ export async function openConnection(db: Db, table: string, input: { connectionI
         new UpdateCommand({
           TableName: table,
           Key: key,
-          UpdateExpression: 'SET connections.#id = :tokenExpiresAt, expiresAt = :expiresAt',
+          UpdateExpression: 'SET connections.#id = :entry, expiresAt = :expiresAt',
           ConditionExpression: 'attribute_exists(connections) AND (size(connections) < :max OR attribute_exists(connections.#id))',
           ExpressionAttributeNames: { '#id': input.connectionId },
-          ExpressionAttributeValues: { ':tokenExpiresAt': input.tokenExpiresAt, ':expiresAt': expiresAt, ':max': MAX_LIVE_CONNECTIONS_PER_SELLER },
+          ExpressionAttributeValues: { ':entry': entry, ':expiresAt': expiresAt, ':max': MAX_LIVE_CONNECTIONS_PER_SELLER },
         }),
       );
       return remember(db, table, input, expiresAt);
@@ -44,7 +56,7 @@ export async function openConnection(db: Db, table: string, input: { connectionI
       if (!isConditionFailure(error)) throw error;
     }
     const current = (await db.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-    const connections = current?.connections as Record<string, number> | undefined;
+    const connections = current?.connections as Record<string, StoredEntry> | undefined;
     if (!connections) {
       // Two tabs opening at once: whichever creates the map, the other adds to it on its next attempt.
       try {
@@ -54,7 +66,7 @@ export async function openConnection(db: Db, table: string, input: { connectionI
             Key: key,
             UpdateExpression: 'SET connections = :connections, kind = :kind, sellerId = :seller, expiresAt = :expiresAt',
             ConditionExpression: 'attribute_not_exists(connections)',
-            ExpressionAttributeValues: { ':connections': { [input.connectionId]: input.tokenExpiresAt }, ':kind': 'liveConnections', ':seller': input.sellerId, ':expiresAt': expiresAt },
+            ExpressionAttributeValues: { ':connections': { [input.connectionId]: entry }, ':kind': 'liveConnections', ':seller': input.sellerId, ':expiresAt': expiresAt },
           }),
         );
         return remember(db, table, input, expiresAt);
@@ -63,7 +75,10 @@ export async function openConnection(db: Db, table: string, input: { connectionI
         continue;
       }
     }
-    const expired = Object.entries(connections).filter(([, tokenExpiresAt]) => tokenExpiresAt <= input.nowSeconds).map(([id]) => id);
+    const expired = Object.entries(connections)
+      .map(([id, stored]) => entryOf(id, stored))
+      .filter((connection) => connection.tokenExpiresAt <= input.nowSeconds)
+      .map((connection) => connection.connectionId);
     if (expired.length === 0) return 'full';
     await db.send(
       new UpdateCommand({
@@ -114,7 +129,7 @@ export async function connectionsOf(db: Db, table: string, sellerIds: readonly s
   const items = await batchGetAll(db, table, [...new Set(sellerIds)].map((id) => keys.liveConnections(id)));
   const out = new Map<string, LiveConnection[]>();
   for (const item of items) {
-    const connections = Object.entries((item.connections as Record<string, number> | undefined) ?? {}).map(([connectionId, tokenExpiresAt]) => ({ connectionId, tokenExpiresAt }));
+    const connections = Object.entries((item.connections as Record<string, StoredEntry> | undefined) ?? {}).map(([connectionId, stored]) => entryOf(connectionId, stored));
     if (connections.length > 0) out.set(item.sellerId as string, connections);
   }
   return out;

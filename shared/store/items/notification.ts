@@ -66,17 +66,20 @@ export async function notificationsOf(db: Db, table: string, sellerId: string, o
   return { items: live.map(toPublicNotification), lastKey: out.LastEvaluatedKey };
 }
 
-/** Marks one of the seller's notifications read; undefined when the seller has no such notification. */
-export async function markRead(db: Db, table: string, sellerId: string, id: string, at: string): Promise<Notification | undefined> {
+/**
+ * Marks one of the seller's notifications read; undefined when the seller has no such notification. `readInTab`: the
+ * console tab that read it (the bell frame skips that tab).
+ */
+export async function markRead(db: Db, table: string, sellerId: string, id: string, at: string, readInTab?: string): Promise<Notification | undefined> {
   try {
     const out = await db.send(
       new UpdateCommand({
         TableName: table,
         Key: keys.notification(sellerId, id),
-        UpdateExpression: 'SET #read = :true, readAt = if_not_exists(readAt, :at) REMOVE gsi1pk, gsi1sk',
+        UpdateExpression: `SET #read = :true, readAt = if_not_exists(readAt, :at)${readInTab ? ', readInTab = :tab' : ''} REMOVE gsi1pk, gsi1sk${readInTab ? '' : ', readInTab'}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: { '#read': 'read' },
-        ExpressionAttributeValues: { ':true': true, ':at': at },
+        ExpressionAttributeValues: { ':true': true, ':at': at, ...(readInTab ? { ':tab': readInTab } : {}) },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -107,7 +110,7 @@ export function toPublicNotification(item: Item): Notification {
  * how many changed. Only up to `at`: a stream record handled again later (a retried batch, a replay) marks nothing
  * that arrived after it, such as the customer's reply to the send that marks them.
  */
-export async function markAllRead(db: Db, table: string, sellerId: string, at: string, conversationId?: string): Promise<number> {
+export async function markAllRead(db: Db, table: string, sellerId: string, at: string, conversationId?: string, readInTab?: string): Promise<number> {
   let updated = 0;
   let startAfter: Item | undefined;
   do {
@@ -122,7 +125,7 @@ export async function markAllRead(db: Db, table: string, sellerId: string, at: s
         ExclusiveStartKey: startAfter,
       }),
     );
-    for (const item of page.Items ?? []) if (await markRead(db, table, sellerId, item.id as string, at)) updated++;
+    for (const item of page.Items ?? []) if (await markRead(db, table, sellerId, item.id as string, at, readInTab)) updated++;
     startAfter = page.LastEvaluatedKey;
   } while (startAfter);
   return updated;

@@ -20,16 +20,19 @@ export async function readMarksIn(db: Db, table: string, conversationId: string,
   return new Map(items.map((item) => [item.sellerId as string, { readCount: item.readCount as number, lastReadAt: item.lastReadAt as string }]));
 }
 
-/** Marks the conversation read up to `inboundCount` for one seller, and drops their pointer if nothing newer is unread. */
-export async function markConversationRead(db: Db, table: string, sellerId: string, conversationId: string, inboundCount: number, at: string): Promise<void> {
+/**
+ * Marks the conversation read up to `inboundCount` for one seller, and drops their pointer if nothing newer is unread.
+ * `readInTab`: the console tab that read (its live frame skips that tab); absent for a read no tab asked for.
+ */
+export async function markConversationRead(db: Db, table: string, sellerId: string, conversationId: string, inboundCount: number, at: string, readInTab?: string): Promise<void> {
   try {
     await db.send(
       new UpdateCommand({
         TableName: table,
         Key: keys.readMark(conversationId, sellerId),
-        UpdateExpression: 'SET readCount = :count, lastReadAt = :at, kind = :kind, sellerId = :seller, conversationId = :conversation',
+        UpdateExpression: `SET readCount = :count, lastReadAt = :at, kind = :kind, sellerId = :seller, conversationId = :conversation${readInTab ? ', readInTab = :tab' : ' REMOVE readInTab'}`,
         ConditionExpression: 'attribute_not_exists(readCount) OR readCount <= :count',
-        ExpressionAttributeValues: { ':count': inboundCount, ':at': at, ':kind': 'readMark', ':seller': sellerId, ':conversation': conversationId },
+        ExpressionAttributeValues: { ':count': inboundCount, ':at': at, ':kind': 'readMark', ':seller': sellerId, ':conversation': conversationId, ...(readInTab ? { ':tab': readInTab } : {}) },
       }),
     );
   } catch (error) {

@@ -4,6 +4,7 @@ import { useSellerName } from '../names';
 import { conversationHref, useApp } from '../context';
 import { useI18n } from '../i18n';
 import { refreshAll, useLive } from '../live';
+import { SystemNotificationsSwitch, useTabAlerts } from '../tab-alerts';
 
 /** The notification bell: the unread count, the latest notifications, opening one opens its conversation. */
 export function Bell() {
@@ -13,11 +14,13 @@ export function Bell() {
   const [unread, setUnread] = useState<{ count: number; more: boolean }>({ count: 0, more: false });
   const [open, setOpen] = useState(false);
   const [items, setItems] = useState<Notification[]>();
+  const alertIfHidden = useTabAlerts();
 
   useLive(
     async () => {
       const page = await ok(api.GET('/me/notifications', { params: { query: { unread: 'true', limit: 100 } } }));
       setUnread({ count: page.items.length, more: !!page.nextCursor });
+      alertIfHidden(page.items, page.nextCursor ? `${number(page.items.length)}+` : number(page.items.length));
       if (open) setItems((await ok(api.GET('/me/notifications', { params: { query: { limit: 20 } } }))).items);
       return JSON.stringify(page.items.map((n) => n.id));
     },
@@ -76,6 +79,7 @@ export function Bell() {
               ))}
             </ul>
           )}
+          <SystemNotificationsSwitch />
           <button type="button" onClick={() => setOpen(false)}>
             {t('close')}
           </button>

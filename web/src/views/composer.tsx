@@ -8,6 +8,7 @@ import { ErrorAlert } from './error-alert';
 import type { components } from '../../../shared/client';
 import { useMyNumbers } from '../numbers';
 import { placeholderWords } from '../placeholders';
+import { conversationDraft, readDraft, recordDraft, saveDraft } from '../drafts';
 
 type UploadTarget = components['schemas']['MediaUpload']['upload'];
 
@@ -82,16 +83,22 @@ function sendErrorText(e: unknown, recordType: RecordRef['type'], t: Translate, 
  * draft so a retried click never sends twice.
  */
 export function Composer({ target }: { target: ComposerTarget }) {
-  const { api, announce } = useApp();
+  const { api, announce, session } = useApp();
   const { t, dateTime } = useI18n();
   // The composer is shown for replyable conversations only, and those are always on a record.
   const record = target.kind === 'conversation' ? target.conversation.record! : target.record;
+  const draft = target.kind === 'conversation' ? conversationDraft(target.conversation.id) : recordDraft(record);
   const numbers = useMyNumbers(api);
   const [templates, setTemplates] = useState<Template[]>([]);
   const [from, setFrom] = useState(target.kind === 'conversation' ? target.conversation.businessNumber : '');
   const to = target.kind === 'record' ? target.to : target.conversation.customerNumber;
   const [templateId, setTemplateId] = useState('');
-  const [body, setBody] = useState('');
+  // Each conversation keeps its unsent text: switching away and back, or signing in again, finds it.
+  const [body, setBodyState] = useState(() => readDraft(session.sellerId, draft));
+  const setBody = (text: string) => {
+    setBodyState(text);
+    saveDraft(session.sellerId, draft, text);
+  };
   const [rendered, setRendered] = useState<Rendered>();
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();

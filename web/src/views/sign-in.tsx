@@ -5,7 +5,8 @@ import { signInLocally, startOAuthSignIn, type Session } from '../auth';
 import { useI18n } from '../i18n';
 import { ErrorAlert } from './error-alert';
 
-export function SignIn({ config, onSignedIn, error, languagePicker }: { config: ConsoleConfig; onSignedIn(session: Session): void; error?: string | undefined; languagePicker: JSX.Element }) {
+/** The sign-in screen; `notice` says why the seller is here again (their session ended: their drafts are kept). */
+export function SignIn({ config, onSignedIn, error, notice, languagePicker }: { config: ConsoleConfig; onSignedIn(session: Session): void; error?: string | undefined; notice?: string | undefined; languagePicker: JSX.Element }) {
   const { t } = useI18n();
   const [sellerId, setSellerId] = useState('');
   const [failure, setFailure] = useState(error);
@@ -15,9 +16,14 @@ export function SignIn({ config, onSignedIn, error, languagePicker }: { config: 
     <main class="sign-in">
       <h1>{t('appName')}</h1>
       <h2>{t('signInTitle')}</h2>
+      {notice && (
+        <p class="banner" role="status">
+          {notice}
+        </p>
+      )}
       <ErrorAlert message={failure} />
       {config.auth.kind !== 'local' ? (
-        <button type="button" class="primary" onClick={() => void startOAuthSignIn(config.auth as OAuthConfig).catch((e: Error) => setFailure(e.message))}>
+        <button type="button" class="primary" onClick={() => void startOAuthSignIn(config as ConsoleConfig & { auth: OAuthConfig }).catch((e: Error) => setFailure(e.message))}>
           {t('signInWithCognito')}
         </button>
       ) : (
