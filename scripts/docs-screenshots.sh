@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's console screenshots: the browser tests write every screen to reports/console/
-# (npx vitest run test/browser/every-screen.test.ts); this copies the main ones to docs/screenshots/,
+# (npx vitest run test/browser/every-screen.test.ts test/browser/whole-day.test.ts); this copies the main ones to docs/screenshots/,
 # reduced to 256 colours with pngquant (Debian package `pngquant`), each well under 200 KB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,7 @@ for size in laptop phone; do
 done
 copy phone-sv-02-conversation-related phone-conversation-related-sv
 copy laptop-sv-03-hand-off laptop-hand-off-sv
+copy phone-en-thread phone-thread
+copy phone-sv-menu phone-menu-sv
+copy session-ended-sv session-ended-sv
 ls -l docs/screenshots

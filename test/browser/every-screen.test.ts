@@ -61,6 +61,10 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       for (const text of [`Hello from ${first}`, 'Second question', 'Third question']) await customerSays(mobile, demo.aliceNumber, text);
 
       const { context, page } = await consolePage(stack, { locale: run.locale, viewport: run.viewport, phone: run.phone });
+      // On a phone, search and templates are in the header's menu.
+      const openMenu = async () => {
+        if (run.phone) await page.getByRole('button', { name: t('menu') }).click();
+      };
       const name = `${run.size}-${run.language}`;
       const fitsViewport = async (element: Locator, label: string) => {
         const box = (await element.boundingBox())!;
@@ -174,6 +178,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       expect(await page.locator('.record-numbers').count()).toBe(0);
 
       // The record: each number with its own action; "To" says which field a number comes from.
+      await openMenu();
       await page.getByLabel(t('findRecord')).first().fill(run.person);
       await page.getByRole('button', { name: `${t('record')}: ${run.person}` }).click();
       await page.getByRole('heading', { level: 2, name: new RegExp(run.person) }).waitFor();
@@ -207,6 +212,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
 
       // Templates: the list (an admin's template is not Alice's to change), a new one written with its syntax
       // explained and previewed in words, used in the composer, renamed onto a taken name (said in words), deleted.
+      await openMenu();
       await page.getByRole('link', { name: t('templates'), exact: true }).click();
       await page.getByRole('heading', { level: 2, name: t('templates') }).waitFor();
       await page.locator('.template-list li', { hasText: 'Welcome' }).getByText(`${t('meantFor')}: ${t('allRecordTypes')}`).waitFor();
@@ -243,6 +249,7 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
       await screen('composer-missing-value');
 
       // A taken name, in the page's language (not the server's English or its code).
+      await openMenu();
       await page.getByRole('link', { name: t('templates'), exact: true }).click();
       await page.getByRole('button', { name: t('editTemplate', { name: template }) }).click();
       await page.getByLabel(t('templateName'), { exact: true }).fill('welcome');

@@ -22,15 +22,19 @@ export interface ConsoleStack {
   stop(): Promise<void>;
 }
 
-/** `npm start -- --seed` on a free port (with extra environment, e.g. QUIET_HOURS), and Chromium. */
-export async function startConsoleStack(env: Record<string, string> = {}): Promise<ConsoleStack> {
+/**
+ * `npm start -- --seed` on a free port (with extra environment, e.g. QUIET_HOURS, LOCAL_TOKEN_SECONDS), and Chromium.
+ * `synthOut`: `npm start -- --synth` on the bundles and template `cdk synth` writes there.
+ */
+export async function startConsoleStack(env: Record<string, string> = {}, { synthOut }: { synthOut?: string } = {}): Promise<ConsoleStack> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const stack: ChildProcess = spawn('npm', ['start', '--', '--seed', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
+  const args = ['start', '--', '--seed', '--port', String(port), ...(synthOut ? ['--synth', '--cdk-out', synthOut] : [])];
+  const stack: ChildProcess = spawn('npm', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...env } });
   let output = '';
   const adminToken = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 110_000);
+    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), synthOut ? 230_000 : 110_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       // The seeded tokens are printed last: the organisation is loaded.
@@ -64,11 +68,13 @@ export interface PageOptions {
   locale: string;
   viewport?: { width: number; height: number };
   phone?: boolean;
+  /** Granted to the page's origin, e.g. `notifications` (as the seller would, once asked). */
+  permissions?: string[];
 }
 
 /** A page whose every answer of the seller API is checked against the OpenAPI document. */
-export async function consolePage(stack: ConsoleStack, { locale, viewport = { width: 1280, height: 860 }, phone = false }: PageOptions): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await stack.browser.newContext({ locale, viewport, ...(phone ? { hasTouch: true, isMobile: true } : {}) });
+export async function consolePage(stack: ConsoleStack, { locale, viewport = { width: 1280, height: 860 }, phone = false, permissions }: PageOptions): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await stack.browser.newContext({ locale, viewport, ...(phone ? { hasTouch: true, isMobile: true } : {}), ...(permissions ? { permissions } : {}) });
   const page = await context.newPage();
   page.on('response', async (response) => {
     const url = new URL(response.url());

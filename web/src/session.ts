@@ -140,7 +140,8 @@ export class SessionKeeper extends EventTarget {
   private schedule(delay = this.session.expiresAt - this.lead() - Date.now()): void {
     clearTimeout(this.timer);
     if (this.ended || !this.session.refreshToken) return;
-    this.timer = setTimeout(() => void this.renew(), Math.max(0, delay));
+    // Due when it fires (a timer may fire a little early): renewed without asking again.
+    this.timer = setTimeout(() => void this.renew(true), Math.max(0, delay));
   }
 
   /** A background tab's timers run late (about once a minute): coming back, a token near its end is renewed at once. */
