@@ -1,15 +1,15 @@
-import { Aspects, CfnOutput, Duration, Fn, RemovalPolicy, SecretValue, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, CustomResource, Duration, Fn, RemovalPolicy, SecretValue, Stack, type IAspect, type StackProps } from 'aws-cdk-lib';
 import { CfnRoute, CorsHttpMethod, HttpApi, HttpMethod, HttpStage, WebSocketApi, WebSocketStage, type CfnApi, type CfnStage, type IHttpRouteAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, UserPool, UserPoolClient, UserPoolEmail, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode, type IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
-import { CfnPolicy, Effect, ManagedPolicy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
+import { CfnPolicy, Effect, ManagedPolicy, Policy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Stream, StreamEncryption } from 'aws-cdk-lib/aws-kinesis';
-import { StartingPosition, type IEventSourceDlq, type IFunction } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition, type CfnFunction, type IEventSourceDlq, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { DynamoEventSource, KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -29,6 +29,7 @@ import { DISPATCHER_FILTERS, STREAM_BATCH_SIZE, STREAM_FILTERS } from '../shared
 import type { FilterPattern } from '../shared/domain/event-filter';
 import { LIVE_TAB_HEADER } from '../shared/domain/live';
 import { SmsTable } from './constructs/table';
+import { MIGRATIONS } from '../shared/store/migrations/index';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
 import { SellerConsole } from './constructs/seller-console';
@@ -107,6 +108,13 @@ export const tableAccess = {
   live: { reads: ['GetItem'], indexes: [], writes: { 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'] } },
   // Conditional updates of queued messages found through gsi1: no item read.
   'outbound-sweeper': { reads: [], indexes: ['gsi1'], writes: { 'CONV#': ['UpdateItem'] } },
+  // The one function that scans: each migration reads the table page by page. Its writes are the migrations'
+  // conditional updates (one per item) under the prefixes of the item kinds they carry forward, and its records.
+  migrations: {
+    reads: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
+    indexes: [],
+    writes: { 'MIGRATION#': ['PutItem', 'UpdateItem'], 'SELLER#': ['UpdateItem'], 'TEAM#': ['UpdateItem'], 'NUMBER#': ['UpdateItem'], 'PHONE#': ['UpdateItem'], 'RECORD#': ['UpdateItem'], 'TEMPLATE#': ['PutItem'] },
+  },
   'media-copier': { reads: ['GetItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'] } },
   // Reads a message again before telling the CRM of it; writes nothing.
   'crm-events': { reads: ['GetItem'], indexes: [], writes: {} },
@@ -446,6 +454,24 @@ export class SmsCrmStack extends Stack {
     // --- Interrupted sends: every 5 minutes, messages still queued past the grace period become unknown.
     const sweeper = fn('outbound-sweeper', 'Marks sends interrupted before the provider answered as unknown');
     new Rule(this, 'SweepQueued', { schedule: Schedule.rate(Duration.minutes(5)) }).addTarget(new LambdaTarget(sweeper, { retryAttempts: 2 }));
+
+    // --- Migrations (shared/store/migrations): after each release is deployed, stored items of earlier releases are
+    // carried forward, in the background. CloudFormation's request only starts them (the function answers it at once
+    // and invokes itself asynchronously), so a deploy never waits; each run saves its place a minute before its
+    // timeout and continues itself until every migration is done. A run that keeps failing lands in its failure
+    // queue (alarmed); no item is ever half-written (one item, one conditional write).
+    const migrations = fn('migrations', 'Carries stored items of earlier releases forward (versioned, resumable migrations, after each deploy)', {}, 512, Duration.minutes(15));
+    asyncFailures(migrations, 'Migrations');
+    // Its own default policy naming the function would be a dependency cycle (function → role policy → function).
+    new Policy(this, 'MigrationsContinue', { roles: [migrations.role!], statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [migrations.functionArn] })] });
+    const migrationsCode = (migrations.node.defaultChild as CfnFunction).code as CfnFunction.CodeProperty;
+    const migrationTrigger = new CustomResource(this, 'MigrationTrigger', {
+      serviceToken: migrations.functionArn,
+      resourceType: 'Custom::Migrations',
+      // A new bundle (every release that changes the migrations) or a new list updates the resource: the runs start.
+      properties: { Migrations: MIGRATIONS.map((m) => m.id).join(','), Bundle: migrationsCode.s3Key ?? 'local' },
+    });
+    migrationTrigger.node.addDependency(table);
 
     // --- CRM sync: RecordUpserted events on the default bus.
     const crmEventSource = ctx.crmEventSource;

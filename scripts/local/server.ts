@@ -61,6 +61,8 @@ export interface LocalStackOptions {
   corsOrigins?: string;
   /** Folder of the local media store (MMS copies); a fresh temporary one by default. */
   mediaDir?: string;
+  /** Where the stream readers keep their positions (a persistent stack, `--data`): they resume there after a restart. */
+  streamCheckpointDir?: string;
   /** The seller console at `/`: the sellers its sign-in screen offers, and its polling interval. */
   console?: { sellers: { id: string; name: string; groups?: string[] }[]; pollMs?: number; maxPollMs?: number };
 }
@@ -105,7 +107,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   const eventBus = new LocalEventBus();
   const publishEvents = createCrmEvents({ ...deps, publisher: { eventBridge: eventBus as never, busName: undefined, failures: { sqs: new LocalQueue() as never, queueUrl: 'local' } } });
   // The table's stream drives its consumers as deployed: the notifier, and the dispatcher handing the others their changes.
-  const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents });
+  const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents }, { checkpointDir: options.streamCheckpointDir });
   if (options.streams ?? true) poller.start(200);
 
   const sessions = new LocalSessions(auth);
@@ -226,12 +228,16 @@ export async function startLocalServer(options: LocalStackOptions) {
       await Promise.allSettled([...inFlight]);
       server.closeAllConnections();
       await closed;
+      // Everything acknowledged is stored; what the stream still holds for its readers is finished before stopping.
+      await poller.stop(options.streams ?? true ? { drainMs: DRAIN_ON_STOP_MS } : {});
       await liveSockets.stop();
-      await poller.stop();
       deps.db.destroy();
     },
   };
 }
+
+/** How long a stop waits for the stream readers to finish what is pending. */
+const DRAIN_ON_STOP_MS = 20_000;
 
 /**
  * A request as both local servers take it: the body (at most 1 MB; undefined beyond), and the request target

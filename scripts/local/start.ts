@@ -1,3 +1,4 @@
+import { runMigrations, describeMigrationRun } from '../../shared/store/migrations/runner';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { startDynamoDbLocal, JavaMissingError, type RunningDynamoDb } from './dynamodb-local';
@@ -71,6 +72,8 @@ async function main() {
     } else {
     await createTable(dynamo.endpoint, table);
     stack = await startLocalServer({ port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}) });
+    // As after a deploy: stored items of earlier releases carried forward (under --synth, the template's custom resource does it).
+    console.log(describeMigrationRun(await runMigrations(stack.deps)));
     }
   } catch (error) {
     const e = error as NodeJS.ErrnoException;

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -22,6 +24,29 @@ export interface StreamReaderOptions {
   filters: readonly FilterPattern[] | 'every change';
   /** Retries of a failing record before it is set aside, as MaximumRetryAttempts does; then the rest of the batch goes on. */
   maxRetries?: number;
+  /**
+   * Where the reader keeps its position per shard (a persistent local stack): it resumes after the last record it
+   * finished, as Lambda keeps an event source mapping's position, instead of reading the shard from its start.
+   */
+  checkpoint?: StreamCheckpoint;
+}
+
+/** A reader's position per shard: the sequence number of the last record it finished. */
+export interface StreamCheckpoint {
+  load(): Record<string, string>;
+  save(positions: Record<string, string>): void;
+}
+
+/** A checkpoint in a JSON file (written whole, through a temporary file and a rename, after each batch). */
+export function fileCheckpoint(file: string): StreamCheckpoint {
+  return {
+    load: () => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {}),
+    save(positions) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.tmp`, JSON.stringify(positions));
+      renameSync(`${file}.tmp`, file);
+    },
+  };
 }
 
 /**
@@ -41,6 +66,7 @@ export class StreamPoller {
   readonly failed: DynamoDBRecord[] = [];
   private readonly retries = new Map<string, number>();
   private readonly batchSize: number;
+  private readonly positions: Record<string, string>;
 
   constructor(
     endpoint: string,
@@ -53,6 +79,7 @@ export class StreamPoller {
       throw new Error(`${options.filters.length} filters on one event source mapping; Lambda allows ${MAX_FILTERS_PER_EVENT_SOURCE_MAPPING} (${DEPLOY_RULES.find((r) => r.id === 'lambda-filters-per-event-source-mapping')!.source})`);
     }
     this.batchSize = options.batchSize ?? 100;
+    this.positions = options.checkpoint?.load() ?? {};
     const client = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
     this.streams = new DynamoDBStreamsClient(client);
     this.dynamo = new DynamoDBClient(client);
@@ -73,9 +100,9 @@ export class StreamPoller {
       // Lambda filters before invoking: records that match no filter are passed over, never delivered.
       const { filters } = this.options;
       const wanted = filters === 'every change' ? event.Records : event.Records.filter((r) => matchesAnyFilter(filters, r));
-      if (wanted.length === 0) continue;
-      const response = await this.handler({ Records: wanted });
+      const response = wanted.length === 0 ? undefined : await this.handler({ Records: wanted });
       const failed = response?.batchItemFailures?.[0]?.itemIdentifier;
+      if (!failed) this.finished(shardId, records[records.length - 1]!.dynamodb!.SequenceNumber!);
       if (failed) {
         const attempts = (this.retries.get(failed) ?? 0) + 1;
         this.retries.set(failed, attempts);
@@ -83,6 +110,7 @@ export class StreamPoller {
           // The poison record is set aside; the stream goes on from the record after it.
           this.retries.delete(failed);
           this.failed.push(wanted.find((r) => r.dynamodb?.SequenceNumber === failed)!);
+          this.finished(shardId, failed);
           const next = await this.streams.send(
             new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: failed }),
           );
@@ -125,11 +153,22 @@ export class StreamPoller {
     })();
   }
 
-  async stop(): Promise<void> {
+  /** Stops polling; with `drainMs`, first finishes what the stream holds (for at most that long), as a graceful shutdown. */
+  async stop(options: { drainMs?: number } = {}): Promise<void> {
     this.running = false;
     await this.loop;
+    if (options.drainMs) {
+      await Promise.race([this.drain().catch((error: unknown) => console.error('stream poller:', (error as Error).message)), new Promise((r) => setTimeout(r, options.drainMs).unref())]);
+    }
     this.streams.destroy();
     this.dynamo.destroy();
+  }
+
+  /** The shard's position moves past `sequenceNumber` (kept when a checkpoint is configured). */
+  private finished(shardId: string, sequenceNumber: string): void {
+    if (!this.options.checkpoint) return;
+    this.positions[shardId] = sequenceNumber;
+    this.options.checkpoint.save(this.positions);
   }
 
   private async refreshShards(): Promise<void> {
@@ -141,8 +180,10 @@ export class StreamPoller {
     const { StreamDescription } = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn }));
     for (const shard of StreamDescription?.Shards ?? []) {
       if (!shard.ShardId || this.iterators.has(shard.ShardId)) continue;
+      // Where this reader stopped before a restart, else the shard's start.
+      const after = this.positions[shard.ShardId];
       const { ShardIterator } = await this.streams.send(
-        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+        new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.ShardId, ...(after ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after } : { ShardIteratorType: 'TRIM_HORIZON' }) }),
       );
       this.iterators.set(shard.ShardId, ShardIterator ?? null);
     }

@@ -1,5 +1,6 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { StreamPoller } from './stream-poller';
+import { fileCheckpoint, StreamPoller } from './stream-poller';
+import { join } from 'node:path';
 import { createHandler as createDispatcher } from '../../functions/stream-dispatcher/handler';
 import { DISPATCHER_FILTERS, STREAM_BATCH_SIZE, STREAM_FILTERS, type DispatchedConsumer } from '../../shared/store/stream-consumers';
 import type { InvokeConsumer } from '../../shared/flows/dispatch-stream';
@@ -16,7 +17,9 @@ const ASYNC_ATTEMPTS = 3;
  * stream dispatcher, which hands the media copier and the CRM publisher their changes. Locally a hand-off
  * is a call with Lambda's asynchronous retries, awaited so that draining the stream leaves nothing behind.
  */
-export function tableStreamReaders(endpoint: string, table: string, consumers: { notifier?: Consumer } & Partial<Record<DispatchedConsumer, Consumer>>) {
+export function tableStreamReaders(endpoint: string, table: string, consumers: { notifier?: Consumer } & Partial<Record<DispatchedConsumer, Consumer>>, options: { checkpointDir?: string | undefined } = {}) {
+  // A persistent stack: each reader resumes where it stopped (scripts/local/stream-poller.ts).
+  const checkpoint = (reader: string) => (options.checkpointDir ? { checkpoint: fileCheckpoint(join(options.checkpointDir, `${reader}.json`)) } : {});
   const failedInvocations: { consumer: DispatchedConsumer; event: DynamoDBStreamEvent; error: string }[] = [];
   const invoke: InvokeConsumer = async (consumer, event) => {
     const handler = consumers[consumer];
@@ -38,10 +41,10 @@ export function tableStreamReaders(endpoint: string, table: string, consumers: {
   const readers: StreamPoller[] = [];
   if (consumers.notifier) {
     const notifier = consumers.notifier;
-    readers.push(new StreamPoller(endpoint, table, (event) => notifier(event, lambdaContext), { filters: STREAM_FILTERS.notifier, batchSize: STREAM_BATCH_SIZE.notifier }));
+    readers.push(new StreamPoller(endpoint, table, (event) => notifier(event, lambdaContext), { filters: STREAM_FILTERS.notifier, batchSize: STREAM_BATCH_SIZE.notifier, ...checkpoint('notifier') }));
   }
   if (consumers['media-copier'] || consumers['crm-events']) {
-    readers.push(new StreamPoller(endpoint, table, (event) => dispatcher(event, lambdaContext), { filters: DISPATCHER_FILTERS, batchSize: STREAM_BATCH_SIZE['stream-dispatcher'] }));
+    readers.push(new StreamPoller(endpoint, table, (event) => dispatcher(event, lambdaContext), { filters: DISPATCHER_FILTERS, batchSize: STREAM_BATCH_SIZE['stream-dispatcher'], ...checkpoint('stream-dispatcher') }));
   }
   return {
     readers,
@@ -60,8 +63,8 @@ export function tableStreamReaders(endpoint: string, table: string, consumers: {
     start(intervalMs: number) {
       for (const reader of readers) reader.start(intervalMs);
     },
-    async stop() {
-      await Promise.all(readers.map((reader) => reader.stop()));
+    async stop(options: { drainMs?: number } = {}) {
+      await Promise.all(readers.map((reader) => reader.stop(options)));
     },
   };
 }

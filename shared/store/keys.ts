@@ -185,4 +185,9 @@ export const keys = {
   upload: (mediaId: string): Key => ({ pk: `UPLOAD#${mediaId}`, sk: 'UPLOAD' }),
 
   idempotency: (sellerId: string, idempotencyKey: string): Key => ({ pk: `IDEMPOTENCY#${sellerId}#${idempotencyKey}`, sk: 'SEND' }),
+
+  /** A migration's record: whether it ran, when, how far (its scan position), how many items it visited and changed. */
+  migration: (migrationId: string): Key => ({ pk: `MIGRATION#${migrationId}`, sk: 'STATE' }),
+  /** Who runs the migrations now (one runner at a time, until its lease ends). */
+  migrationLease: (): Key => ({ pk: 'MIGRATION#LEASE', sk: 'LEASE' }),
 } as const;

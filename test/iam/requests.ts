@@ -122,6 +122,9 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
     return [req(`secretsmanager:${call.operation}`, fromEnvironment('_SECRET_ARN', input.SecretId))];
   }
   if (call.client === 'LambdaClient' && call.operation === 'Invoke') {
+    // A function that continues itself names itself (AWS_LAMBDA_FUNCTION_NAME): its own ARN.
+    const self = typeof input.FunctionName === 'string' && input.FunctionName !== '' && (fn.logicalId.startsWith(input.FunctionName) || model.named(fn.logicalId).ref.startsWith(input.FunctionName));
+    if (self) return [req('lambda:InvokeFunction', model.named(fn.logicalId).attributes.Arn!)];
     const name = fromEnvironment('_FUNCTION', input.FunctionName);
     return [req('lambda:InvokeFunction', name.startsWith('arn:') ? name : `arn:${partition}:lambda:${region}:${account}:function:${name}`)];
   }

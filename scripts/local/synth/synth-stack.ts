@@ -117,6 +117,7 @@ export async function startSynthStack(options: SynthStackOptions) {
   });
   url = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
   liveSockets.attach(server);
+  const customResources = new CustomResourceRequests();
 
   const environment: LambdaEnvironment = {
     region: model.deployment.region,
@@ -154,6 +155,15 @@ export async function startSynthStack(options: SynthStackOptions) {
   }
   for (const reader of readers) reader.start(STREAM_POLL_MS);
 
+  // CloudFormation's custom resources, as a deploy creates them (the migrations start here, as after a deploy).
+  for (const [logicalId, resource] of Object.entries(model.template.Resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) {
+    const props = model.resolve(resource.Properties) as { ServiceToken: string } & Record<string, unknown>;
+    const answer = customResources.expect(logicalId);
+    await invoke(functionLogicalIdOf(props.ServiceToken), { RequestType: 'Create', ServiceToken: props.ServiceToken, ResponseURL: `${url}/local/cloudformation/${logicalId}`, StackId: `arn:aws:cloudformation:${model.deployment.region}:${model.deployment.account}:stack/local/1`, RequestId: randomUUID(), ResourceType: resource.Type, LogicalResourceId: logicalId, ResourceProperties: props });
+    const { Status, Reason } = (await answer) as { Status?: string; Reason?: string };
+    if (Status !== 'SUCCESS') throw new Error(`custom resource ${logicalId} answered ${Status}: ${Reason}`);
+  }
+
   const appClient = appClientSettings(model, userPoolClientId);
   const sessions = new LocalSessions(auth, Date.now, appClient);
   const local = async (method: string, path: string, body: string): Promise<{ status: number; body: unknown } | undefined> => {
@@ -182,6 +192,12 @@ export async function startSynthStack(options: SynthStackOptions) {
     if (method === 'GET' && path === '/local/sns/published') return { status: 200, body: { items: standIns.published } };
     if (method === 'GET' && path === '/local/events') return { status: 200, body: { items: standIns.events } };
     if (method === 'POST' && path === '/local/schedules/run') return { status: 200, body: { invoked: standIns.runSchedules() } };
+    const answered = /^\/local\/cloudformation\/([\w-]+)$/.exec(path)?.[1];
+    if (method === 'PUT' && answered) {
+      // A custom resource's answer to CloudFormation (its pre-signed ResponseURL).
+      customResources.answer(answered, input ?? {});
+      return { status: 200, body: {} };
+    }
     if (method === 'GET' && path === '/local/deployment') {
       return {
         status: 200,
@@ -418,4 +434,29 @@ export function appClientSettings(model: TemplateModel, clientId: string | undef
   const access = props.AccessTokenValidity !== undefined ? props.AccessTokenValidity * (VALIDITY_UNIT_SECONDS[props.TokenValidityUnits?.AccessToken ?? 'hours'] ?? 3600) : 3600;
   const refresh = props.RefreshTokenValidity !== undefined ? props.RefreshTokenValidity * (VALIDITY_UNIT_SECONDS[props.TokenValidityUnits?.RefreshToken ?? 'days'] ?? 86_400) : 30 * 86_400;
   return { ...(clientId ? { clientId } : {}), tokenSeconds: access, sessionSeconds: refresh, revocation: props.EnableTokenRevocation ?? true };
+}
+
+/** A function's logical id from the ARN a template names it by (the model resolves `Fn::GetAtt …Arn` to one). */
+function functionLogicalIdOf(arn: string): string {
+  return arn.includes(':function:') ? arn.split(':function:')[1]!.split(':')[0]! : arn;
+}
+
+/** CloudFormation's side of custom resources: each request waits for the answer the function PUTs to its ResponseURL. */
+class CustomResourceRequests {
+  private readonly waiting = new Map<string, (answer: unknown) => void>();
+
+  expect(logicalId: string, timeoutMs = 60_000): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`custom resource ${logicalId} never answered CloudFormation`)), timeoutMs);
+      this.waiting.set(logicalId, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+    });
+  }
+
+  answer(logicalId: string, body: unknown): void {
+    this.waiting.get(logicalId)?.(body);
+    this.waiting.delete(logicalId);
+  }
 }

@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type Key, type Principal, type RecordType } from '../keys';
 import { messagesOf, putMessageItem, type MessageState } from './message';
-import { batchGetAll, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
+import { batchGetAll, isConditionFailure, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import { preview, type Conversation } from '../../domain/messages';
 import { unreadCount, type ReadMark } from '../../domain/read-state';
 import { isExpired } from '../../domain/retention';
@@ -218,6 +218,30 @@ export function advanceConversation(
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/**
+ * Migration: a conversation stored before names were kept gets its record's and assignee's names, unless it moved
+ * or was handed off meanwhile (that write named it). True when it changed.
+ */
+export async function nameOlderConversation(db: Db, table: string, item: Item, names: { recordName: string; assigneeName: string }): Promise<boolean> {
+  if (item.kind !== 'conversation' || (item.recordName !== undefined && item.assigneeName !== undefined)) return false;
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: 'SET recordName = if_not_exists(recordName, :recordName), assigneeName = if_not_exists(assigneeName, :assigneeName)',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(recordName) OR attribute_not_exists(assigneeName)) AND #record = :record AND assignedTo = :assignee',
+        ExpressionAttributeNames: { '#record': 'record' },
+        ExpressionAttributeValues: { ':recordName': names.recordName, ':assigneeName': names.assigneeName, ':record': item.record, ':assignee': item.assignedTo },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 export class ConversationStore {

@@ -95,6 +95,47 @@ export class DirectoryStore {
     return team;
   }
 
+  /**
+   * Migration: a seller (with the salesperson role) or team stored before the assignee listing existed gets its
+   * entry, unless it changed meanwhile (its next write lists it anyway). True when it was added.
+   */
+  async listOlderAssignee(item: Record<string, unknown>): Promise<boolean> {
+    const type = item.kind === 'seller' ? 'seller' : item.kind === 'team' ? 'team' : undefined;
+    if (!type || item.gsi1pk || typeof item.name !== 'string') return false;
+    if (type === 'seller' && !isSalesperson({ roles: (item.roles as string[] | undefined) ?? [] })) return false;
+    const listing = keys.assigneeListing(item.name, type, item.id as string);
+    return this.conditionalUpdate({
+      Key: type === 'seller' ? keys.seller(item.id as string) : keys.team(item.id as string),
+      UpdateExpression: 'SET gsi1pk = :pk, gsi1sk = :sk',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi1pk) AND #name = :name',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':pk': listing.gsi1pk, ':sk': listing.gsi1sk, ':name': item.name },
+    });
+  }
+
+  /** Migration: a business number stored before numbers carried their assignee's name gets it (new conversations show it). */
+  async nameOlderNumberAssignee(item: Record<string, unknown>): Promise<boolean> {
+    if (item.kind !== 'number' || item.assigneeName) return false;
+    const name = await this.principalName(item.assignedTo as Principal);
+    if (!name) return false;
+    return this.conditionalUpdate({
+      Key: keys.number(item.number as string),
+      UpdateExpression: 'SET assigneeName = :name',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(assigneeName) AND assignedTo = :assignee',
+      ExpressionAttributeValues: { ':name': name, ':assignee': item.assignedTo },
+    });
+  }
+
+  private async conditionalUpdate(input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.table, ...input }));
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Salesperson sellers and teams whose name starts with `prefix` (any case), by name: whom a conversation can go to. */
   async assigneesNamed(prefix: string, limit: number): Promise<{ type: 'seller' | 'team'; id: string; name: string }[]> {
     const out = await this.db.send(

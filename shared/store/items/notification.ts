@@ -144,3 +144,27 @@ export async function unreadNotificationCount(db: Db, table: string, sellerId: s
   } while (startAfter);
   return total;
 }
+
+/**
+ * Migration: a notification stored before items about a conversation were indexed by it (round 1) gets its gsi2 entry,
+ * so that erasing the customer finds it (a notification quotes the message). True when it changed.
+ */
+export async function indexOlderNotification(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'notification' || item.gsi2pk || typeof item.conversationId !== 'string') return false;
+  const about = keys.aboutConversation(item.conversationId, { pk: item.pk as string, sk: item.sk as string });
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: 'SET gsi2pk = :pk, gsi2sk = :sk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi2pk)',
+        ExpressionAttributeValues: { ':pk': about.gsi2pk, ':sk': about.gsi2sk },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -1,7 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
-import { queryAll, type Item, type TransactItem } from '../dynamo-helpers';
+import { isConditionFailure, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import type { ConsentRecord } from '../../domain/opt-out';
 
 /**
@@ -92,4 +92,33 @@ export async function currentConsent(db: Db, table: string, customer: string): P
   // A number whose history says opted out but has no state item (an earlier release's lost race): not enforced, so not shown.
   for (const [business, state] of current) if (state.status === 'opted_out' && !states.some((item) => item.businessNumber === business)) current.set(business, { ...state, status: 'opted_in' });
   return [...current.values()].sort((a, b) => a.businessNumber.localeCompare(b.businessNumber));
+}
+
+/**
+ * Migration: a state item of an earlier release (no `status`: it meant opted out) becomes a versioned state, its
+ * deciding change the latest opt-out in the history (or, with none, the opt-out the item records). An item an admin
+ * or a customer changed meanwhile has a status and is left as it is. True when it changed.
+ */
+export async function versionOlderOptOut(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'optOut' || item.status !== undefined) return false;
+  const customer = item.customerNumber as string;
+  const business = item.businessNumber as string;
+  const history = await consentHistory(db, table, customer, business);
+  const decided = [...history].reverse().find((change) => change.status === 'opted_out') ?? { id: 'optout', status: 'opted_out' as const, at: item.optedOutAt as string, source: 'keyword' as const };
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.optOut(customer, business),
+        UpdateExpression: 'SET #status = :status, version = :one, #change = :change',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#status)',
+        ExpressionAttributeNames: { '#status': 'status', '#change': 'change' },
+        ExpressionAttributeValues: { ':status': 'opted_out', ':one': 1, ':change': decided },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }

@@ -236,3 +236,32 @@ export function toRecord(item: Item): CrmRecord {
 export function shownOnConversationsChanged(previous: Pick<CrmRecord, 'ownerId' | 'owningTeamId' | 'name'>, next: Pick<CrmRecord, 'ownerId' | 'owningTeamId' | 'name'>): boolean {
   return previous.ownerId !== next.ownerId || previous.owningTeamId !== next.owningTeamId || previous.name !== next.name;
 }
+
+/**
+ * Migration: a record stored before the record lookup's name indexes existed (round 1) gets them (gsi3 by owner, gsi4
+ * by owning team, gsi5 by the name's first letters), unless it changed meanwhile (its next write indexes it). True
+ * when it changed.
+ */
+export async function indexOlderRecordName(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'record' || item.gsi5pk || typeof item.name !== 'string') return false;
+  const record = toRecord(item);
+  const indexes = keys.recordNameIndexes(record);
+  const names = Object.keys(indexes);
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.record(record.type, record.id),
+        UpdateExpression: `SET ${names.map((n) => `${n} = :${n}`).join(', ')}`,
+        // Unchanged since read (a record always carries its version; the name is checked too).
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(gsi5pk) AND #name = :name${item.version === undefined ? '' : ' AND version = :version'}`,
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: { ...Object.fromEntries(Object.entries(indexes).map(([n, v]) => [`:${n}`, v])), ':name': item.name, ...(item.version === undefined ? {} : { ':version': item.version }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -1,8 +1,8 @@
 import { templateNameSkeleton } from '../../domain/template-name';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type RecordType } from '../keys';
-import { cancellationCodes, type Item, type TransactItem } from '../dynamo-helpers';
+import { cancellationCodes, isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
 
 export interface Template {
   id: string;
@@ -100,4 +100,20 @@ function toTemplate(item: Item): Template {
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
   };
+}
+
+/**
+ * Migration: a template stored before names were claimed (round 1) claims its name, as a new one would. Two templates
+ * of round 1 may share a name (nothing refused it then): the first one visited keeps the claim, the other stays
+ * readable and usable, and its next rename must pick a free name. True when the claim was written.
+ */
+export async function claimOlderTemplateName(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'template' || typeof item.name !== 'string') return false;
+  try {
+    await db.send(new PutCommand({ TableName: table, Item: { ...keys.templateName(item.name), kind: 'templateName', templateId: item.id }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
