@@ -41,7 +41,10 @@ export async function startDynamoDbLocal(options: { port?: number; timeoutMs?: n
   // Absolute: the jar runs in the package's folder.
   const dbPath = options.dbPath ? resolve(options.dbPath) : undefined;
   if (dbPath) mkdirSync(dbPath, { recursive: true });
-  const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'], ...(dbPath ? { path: dbPath } : {}) } as never);
+  // Kept on disk, it runs in its own process group: a Ctrl-C in the terminal reaches only this process, which drains
+  // the stream readers into the table before stopping it.
+  const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'], ...(dbPath ? { path: dbPath, detached: true } : {}) } as never);
+  if (dbPath) process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));

@@ -23,6 +23,11 @@ export const demoSellers = [
   { id: 'admin', name: 'Admin', groups: ['admin'] },
 ];
 
+/** Whether the table already holds the demo organisation (a persistent stack started again with --seed). */
+export async function alreadySeeded(deps: Deps): Promise<boolean> {
+  return (await new DirectoryStore(deps.db, deps.table).getSeller('alice')) !== undefined;
+}
+
 /** A small demo organisation: two teams' worth of sellers, numbers, one of each record type, templates. */
 export async function seedDemo(deps: Deps, options: { sendingProvider?: 'sandbox' | 'eum' } = {}): Promise<void> {
   // `npm start` sends through the in-process sandbox; `--synth` through End User Messaging's local stand-in.

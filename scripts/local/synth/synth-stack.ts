@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from '@20minutes/s3rver';
@@ -15,7 +15,7 @@ import type { Deps } from '../../../shared/deps';
 import { apiGatewayEventFor } from '../api-event';
 import { LocalAuth } from '../local-auth';
 import { LocalSessions, type AppClientSettings } from '../local-sessions';
-import { StreamPoller } from '../stream-poller';
+import { fileCheckpoint, StreamPoller } from '../stream-poller';
 import { createTableFromTemplate } from '../create-table';
 import { consoleFile, CONSOLE_SECURITY_HEADERS } from '../console-files';
 import { TemplateModel, type CfnTemplate } from '../synthesized-template';
@@ -37,6 +37,8 @@ export interface SynthStackOptions {
   echoLogs?: boolean;
   corsOrigins?: string;
   console?: { sellers: { id: string; name: string; groups?: string[] }[] };
+  /** A persistent stack (`--data`): the buckets and the stream readers' positions are kept here across restarts. */
+  dataDir?: string;
 }
 
 /** S3rver's fixed credentials: it checks every request's (and presigned URL's) SigV4 signature against them. */
@@ -73,7 +75,8 @@ export async function startSynthStack(options: SynthStackOptions) {
   const tableName = model.named(tableId).ref;
   await createTableFromTemplate(options.dynamoEndpoint, tableName, tableResource.Properties ?? {});
 
-  const s3Dir = await mkdtemp(join(tmpdir(), 'sms-crm-s3-'));
+  const s3Dir = options.dataDir ? join(options.dataDir, 's3') : await mkdtemp(join(tmpdir(), 'sms-crm-s3-'));
+  if (options.dataDir) await mkdir(s3Dir, { recursive: true });
   const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Dir, configureBuckets: model.resources('AWS::S3::Bucket').map(([id]) => ({ name: model.named(id).ref })) });
   const s3Address = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
@@ -150,6 +153,7 @@ export async function startSynthStack(options: SynthStackOptions) {
         batchSize: props.BatchSize ?? 100,
         maxRetries: props.MaximumRetryAttempts ?? 10,
         filters: props.FilterCriteria ? props.FilterCriteria.Filters.map((f) => JSON.parse(f.Pattern) as FilterPattern) : 'every change',
+        ...(options.dataDir ? { checkpoint: fileCheckpoint(join(options.dataDir, 'streams', `${functionLogicalIdOf(props.FunctionName)}.json`)) } : {}),
       }),
     );
   }
@@ -286,11 +290,12 @@ export async function startSynthStack(options: SynthStackOptions) {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.all(readers.map((r) => r.stop()));
+      // What the stream still holds is finished before stopping (nothing acknowledged is left unhandled).
+      await Promise.all(readers.map((r) => r.stop({ drainMs: 20_000 })));
       await standIns.stop();
       await Promise.all([...workers.values()].map((w) => w.stop()));
       await s3.close();
-      await rm(s3Dir, { recursive: true, force: true });
+      if (!options.dataDir) await rm(s3Dir, { recursive: true, force: true });
     },
   };
 }
