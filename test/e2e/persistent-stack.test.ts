@@ -52,7 +52,6 @@ describe('npm start -- --data DIR', () => {
     const port = await freePort();
     const first = await start(port);
     const as = (token: string) => createApiClient(first.base, { token: () => token, fetch: contractFetch });
-    const alice = as(first.tokens.alice);
     const admin = as(first.tokens.admin);
     expect((await admin.POST('/templates', { body: { name: 'Kept across restarts', body: 'Hello {{record.name}}' } })).response.status).toBe(201);
     const photo = await fetch(`${first.base}/local/provider/inbound`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: ADA, to: ALICE_NUMBER, body: 'A photo before the restart', media: [{ url: `${first.base}/local/sample/photo.png`, contentType: 'image/png' }] }) });
