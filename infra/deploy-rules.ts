@@ -358,6 +358,22 @@ export const DEPLOY_RULES: DeployRule[] = [
     check: (t) => resourcesOf(t, 'AWS::SQS::Queue').flatMap(([id, r]) => (!inRange(props(r).MessageRetentionPeriod, 60, 1_209_600) ? [{ resource: id, message: 'message retention outside 60 s – 14 days' }] : [])),
   },
   {
+    id: 'cloudwatch-dashboard-body',
+    source: 'https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html',
+    check: (t) =>
+      resourcesOf(t, 'AWS::CloudWatch::Dashboard').flatMap(([id, r]) => {
+        // The body is JSON joined with references (region, names): counted on its literal parts.
+        const body = props(r).DashboardBody;
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        const widgets = (text.match(/\\?"type\\?":\\?"(metric|text|alarm|log|explorer)\\?"/g) ?? []).length;
+        const name = props(r).DashboardName;
+        return [
+          ...(widgets > 500 ? [{ resource: id, message: `${widgets} widgets; a dashboard holds at most 500` }] : []),
+          ...(typeof name === 'string' && !/^[A-Za-z0-9_-]{1,255}$/.test(name) ? [{ resource: id, message: `dashboard name "${name}" is not 1–255 letters, digits, "-" and "_"` }] : []),
+        ];
+      }),
+  },
+  {
     id: 's3-bucket-names',
     source: 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html',
     check: (t) =>

@@ -32,6 +32,7 @@ import { SmsTable } from './constructs/table';
 import { MIGRATIONS } from '../shared/store/migrations/index';
 import { SmsFunction } from './constructs/lambda-function';
 import { OperatorAlarms } from './constructs/alarms';
+import { OperatorDashboard } from './constructs/dashboard';
 import { SellerConsole } from './constructs/seller-console';
 import { grantTable, unionOf, type TableAccess } from './constructs/table-access';
 import { routes, type FunctionName } from '../shared/http/routes';
@@ -231,16 +232,21 @@ export class SmsCrmStack extends Stack {
 
     const retentionDays = ctx.retentionDays;
     const commonEnvironment = { TABLE_NAME: table.tableName, DEFAULT_REGION: ctx.defaultRegion, ...(retentionDays ? { RETENTION_DAYS: String(retentionDays) } : {}) };
+    // Every function and failure queue, for the operator's dashboard (below).
+    const allFunctions = new Map<string, IFunction>();
+    const failureQueues = new Map<string, Queue>();
     const fn = (name: keyof typeof tableAccess, description: string, extra: Record<string, string> = {}, memorySize?: number, timeout?: Duration) => {
       const created = new SmsFunction(this, pascal(name), { name, description, environment: { ...commonEnvironment, ...extra }, ...(memorySize ? { memorySize } : {}), ...(timeout ? { timeout } : {}) }).fn;
       grantTable(table, created, tableAccess[name]);
       alarms.functionHealth(pascal(name), created);
+      allFunctions.set(name, created);
       return created;
     };
     const deadLetters = (name: string) => {
       const queue = new Queue(this, `${name}Dlq`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
       acknowledge(queue, 'AwsSolutions::AwsSolutions-SQS3', 'This queue is itself a dead-letter queue; failed events rest here for inspection and redrive.');
       alarms.deadLetters(name, queue);
+      failureQueues.set(name, queue);
       return queue;
     };
     // Batches of the table stream that still fail after their retries, kept whole (an SQS destination would keep
@@ -463,7 +469,7 @@ export class SmsCrmStack extends Stack {
     const migrations = fn('migrations', 'Carries stored items of earlier releases forward (versioned, resumable migrations, after each deploy)', {}, 512, Duration.minutes(15));
     asyncFailures(migrations, 'Migrations');
     // Its own default policy naming the function would be a dependency cycle (function → role policy → function).
-    new Policy(this, 'MigrationsContinue', { roles: [migrations.role!], statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [migrations.functionArn] })] });
+    const continuePolicy = new Policy(this, 'MigrationsContinue', { roles: [migrations.role!], statements: [new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [migrations.functionArn] })] });
     const migrationsCode = (migrations.node.defaultChild as CfnFunction).code as CfnFunction.CodeProperty;
     const migrationTrigger = new CustomResource(this, 'MigrationTrigger', {
       serviceToken: migrations.functionArn,
@@ -471,7 +477,8 @@ export class SmsCrmStack extends Stack {
       // A new bundle (every release that changes the migrations) or a new list updates the resource: the runs start.
       properties: { Migrations: MIGRATIONS.map((m) => m.id).join(','), Bundle: migrationsCode.s3Key ?? 'local' },
     });
-    migrationTrigger.node.addDependency(table);
+    // The first run invokes the next at once: its grant must exist before CloudFormation's request.
+    migrationTrigger.node.addDependency(table, continuePolicy);
 
     // --- CRM sync: RecordUpserted events on the default bus.
     const crmEventSource = ctx.crmEventSource;
@@ -573,6 +580,18 @@ export class SmsCrmStack extends Stack {
     new CfnOutput(this, 'SellerNotificationsTopicArn', { value: notificationsTopic.topicArn });
     new CfnOutput(this, 'OperatorsTopicArn', { value: operatorsTopic.topicArn });
     new CfnOutput(this, 'TwilioSecretArn', { value: twilioSecret.secretArn });
+
+    // --- What someone on call looks at first (README, Runbook).
+    const { dashboard } = new OperatorDashboard(this, 'Operations', {
+      functions: allFunctions,
+      apiFunctions: [...new Set(routes.map((r) => r.fn))],
+      streamReaders: ['notifier', 'stream-dispatcher'],
+      failureQueues,
+      streamFailures,
+      httpApiId: api.apiId,
+      liveApiId: liveApi.apiId,
+    });
+    new CfnOutput(this, 'DashboardName', { value: dashboard.dashboardName });
   }
 
   /** The HTTP API's JWT authorizer, the hosted UI when the console signs in through the user pool, and what the live channel's `$connect` verifies tokens against. */

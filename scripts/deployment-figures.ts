@@ -15,7 +15,8 @@ export const END = '<!-- deployment-figures:end -->';
 const README = fileURLToPath(new URL('../README.md', import.meta.url));
 
 /** Monthly list prices (us-east-1) of what costs money while idle. */
-const AT_REST_USD = { alarm: 0.1, secret: 0.4, kmsKey: 1, requestMetricsPerBucket: 0.3 * 16 } as const;
+/** A dashboard: $3 a month beyond the account's first three (counted as paid here). */
+const AT_REST_USD = { alarm: 0.1, secret: 0.4, kmsKey: 1, requestMetricsPerBucket: 0.3 * 16, dashboard: 3 } as const;
 
 export function defaultTemplate(): CfnTemplate {
   const app = new App({ context: { defaultRegion: 'US', 'aws:cdk:bundling-stacks': [] } });
@@ -48,7 +49,8 @@ export function deploymentFigures(t: CfnTemplate): string {
   const secrets = of('AWS::SecretsManager::Secret').length;
   const keys = of('AWS::KMS::Key').length;
   const requestMetricBuckets = of('AWS::S3::Bucket').filter(([, r]) => r.Properties!.MetricsConfigurations).length;
-  const atRest = alarms * AT_REST_USD.alarm + secrets * AT_REST_USD.secret + keys * AT_REST_USD.kmsKey + requestMetricBuckets * AT_REST_USD.requestMetricsPerBucket;
+  const dashboards = of('AWS::CloudWatch::Dashboard').length;
+  const atRest = alarms * AT_REST_USD.alarm + secrets * AT_REST_USD.secret + keys * AT_REST_USD.kmsKey + requestMetricBuckets * AT_REST_USD.requestMetricsPerBucket + dashboards * AT_REST_USD.dashboard;
   const retained = Object.entries(t.Resources).filter(([, r]) => r.DeletionPolicy === 'Retain').map(([id, r]) => `${name(id)} (${r.Type.split('::').slice(1).join(' ')})`);
   return [
     START,
@@ -66,7 +68,7 @@ export function deploymentFigures(t: CfnTemplate): string {
     '',
     `**Kept when the stack is deleted**: ${retained.join(', ')}.`,
     '',
-    `**Cost at rest** (us-east-1 list prices, before traffic and data): ${alarms} alarms × $${AT_REST_USD.alarm} + ${secrets} secrets × $${AT_REST_USD.secret} + ${keys} KMS key × $${AT_REST_USD.kmsKey} + S3 request metrics on ${requestMetricBuckets} bucket (16 metrics × $0.30) = **$${atRest.toFixed(2)}/month**; DynamoDB on-demand, Lambda, API Gateway, SNS and SQS cost nothing idle; table storage $0.25/GB-month plus point-in-time recovery $0.20/GB-month.`,
+    `**Cost at rest** (us-east-1 list prices, before traffic and data): ${alarms} alarms × $${AT_REST_USD.alarm} + ${secrets} secrets × $${AT_REST_USD.secret} + ${keys} KMS key × $${AT_REST_USD.kmsKey} + S3 request metrics on ${requestMetricBuckets} bucket (16 metrics × $0.30) + ${dashboards} dashboard × $${AT_REST_USD.dashboard} = **$${atRest.toFixed(2)}/month**; DynamoDB on-demand, Lambda, API Gateway, SNS and SQS cost nothing idle; table storage $0.25/GB-month plus point-in-time recovery $0.20/GB-month.`,
     END,
   ].join('\n');
 }

@@ -79,6 +79,8 @@ export const MetricUnit = { Count: 'Count' } as const;
 /** Business metrics, one EMF line per invocation (values of one name in an invocation add up). */
 export class EmfMetrics {
   private readonly values = new Map<string, number>();
+  /** Counts by one more dimension (provider, reason): a line per dimension value. */
+  private readonly byDimension = new Map<string, { name: string; dimension: string; value: string; count: number }>();
 
   constructor(
     private readonly namespace: string,
@@ -89,17 +91,30 @@ export class EmfMetrics {
     this.values.set(name, (this.values.get(name) ?? 0) + value);
   }
 
+  addMetricBy(name: string, dimension: string, dimensionValue: string, value: number): void {
+    const key = `${name}\u0000${dimension}\u0000${dimensionValue}`;
+    const entry = this.byDimension.get(key) ?? { name, dimension, value: dimensionValue, count: 0 };
+    entry.count += value;
+    this.byDimension.set(key, entry);
+  }
+
   /** Writes what was counted, if anything, and starts again. */
   publish(): void {
-    if (this.values.size === 0) return;
-    const names = [...this.values.keys()];
-    const line = {
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [['service']], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }] },
-      service: this.service,
-      ...Object.fromEntries(this.values),
-    };
+    const lines: object[] = [];
+    if (this.values.size > 0) {
+      const names = [...this.values.keys()];
+      lines.push({
+        _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [['service']], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }] },
+        service: this.service,
+        ...Object.fromEntries(this.values),
+      });
+    }
+    for (const { name, dimension, value, count } of this.byDimension.values()) {
+      lines.push({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: this.namespace, Dimensions: [['service', dimension]], Metrics: [{ Name: name, Unit: 'Count' }] }] }, service: this.service, [dimension]: value, [name]: count });
+    }
     this.values.clear();
-    if (process.env.METRICS_DISABLED !== 'true') process.stdout.write(`${JSON.stringify(line)}\n`);
+    this.byDimension.clear();
+    if (process.env.METRICS_DISABLED !== 'true') for (const line of lines) process.stdout.write(`${JSON.stringify(line)}\n`);
   }
 }
 
@@ -111,6 +126,11 @@ export const metrics = new EmfMetrics(process.env.METRICS_NAMESPACE ?? 'SmsCrm',
 
 export function count(name: string, value = 1): void {
   metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** A count by one dimension of few values (the provider, a failure reason's code): the dashboard's breakdowns. */
+export function countBy(name: string, dimension: 'provider' | 'reason', dimensionValue: string, value = 1): void {
+  metrics.addMetricBy(name, dimension, dimensionValue, value);
 }
 
 /** Middy: the invocation's context on every log line. */

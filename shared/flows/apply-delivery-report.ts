@@ -5,7 +5,7 @@ import { applyStatus } from '../store/items/message';
 import { deletePendingReport, messageKeyOf, pendingReportItems, pendingReports } from '../store/items/provider-message';
 import type { DeliveryReport } from '../providers/delivery-report-formats';
 import { createHash } from 'node:crypto';
-import { count } from '../observability';
+import { count, countBy } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 
 export type ReportOutcome = 'applied' | 'ignored' | 'pending';
@@ -40,6 +40,7 @@ export async function applyDeliveryReport(deps: Deps, report: DeliveryReport): P
 export async function updateMessageStatus(deps: Deps, messageKey: Key, report: Pick<DeliveryReport, 'status' | 'statusReason' | 'occurredAt'>): Promise<ReportOutcome> {
   const outcome = await applyStatus(deps.db, deps.table, messageKey, report);
   count(outcome === 'applied' ? 'DeliveryReportApplied' : 'DeliveryReportIgnored');
+  if (outcome === 'applied' && (report.status === 'failed' || report.status === 'undelivered')) countBy('DeliveryFailures', 'reason', report.statusReason?.code ?? 'unknown');
   return outcome;
 }
 

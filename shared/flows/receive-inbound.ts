@@ -18,7 +18,7 @@ import { DirectoryStore } from '../store/items/directory';
 import { readCustomerPartition } from '../store/queries/customer-partition';
 import { phoneIndexEntry, RecordStore } from '../store/items/record';
 import type { CrmRecord } from '../domain/records';
-import { count, logger } from '../observability';
+import { count, countBy, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 
 export type { InboundSms };
@@ -43,6 +43,7 @@ export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<Inbou
     try {
       await writeTransaction(deps.db, plan.items);
       count(plan.rule === 'new-lead' ? 'InboundStoredNewLead' : 'InboundStored');
+      countBy('InboundMessages', 'provider', sms.provider);
       return { outcome: 'stored', message: toPublicMessage(plan.message as unknown as Item), conversationId: plan.message.conversationId, ...(isSenderIdRecord(plan.message.record) ? {} : { record: plan.message.record }), rule: plan.rule };
     } catch (error) {
       const codes = cancellationCodes(error);

@@ -24,7 +24,7 @@ import type { Caller } from '../http/auth';
 import type { Providers } from '../providers/registry';
 import type { SendResult, SmsProvider } from '../providers/sms-provider';
 import { applyPendingReports } from './apply-delivery-report';
-import { count, logger } from '../observability';
+import { count, countBy, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { expiryOf } from '../domain/retention';
 import { messageContextSchema } from '../domain/crm-events';
@@ -262,6 +262,7 @@ export class OutboundService {
     const { db, table, clock } = this.deps;
     const at = clock.now().toISOString();
     if (result.outcome === 'sent') {
+      countBy('OutboundMessages', 'provider', provider);
       await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey, expiresAt)]);
       await applyPendingReports(this.deps, provider, result.providerMessageId, messageKey);
       return;

@@ -71,7 +71,9 @@ afterAll(async () => {
 describe('npm start -- --synth: the walkthrough on the synthesized bundles', () => {
   it('Twilio MMS → notifier → My SMS → photo copied and downloaded → templated send → delivery report → CRM events → erasure, every function from its bundle', async () => {
     const deployment = (await local('GET', '/local/deployment')).body;
-    expect(deployment.functions).toHaveLength(16);
+    expect(deployment.functions).toHaveLength(17);
+    // The template's Custom::Migrations ran at start, as CloudFormation would after a deploy.
+    expect(deployment.functions.find((f: { name: string }) => f.name === 'migrations').invoked).toBe(true);
     const [admin, alice, bob] = await Promise.all(['admin', 'alice', 'bob'].map(async (sub) => (await local('POST', '/local/token', { sub, groups: sub === 'admin' ? ['admin'] : [] })).body.token as string));
 
     // Bob's console opens the live channel: the live bundle verifies his token against the user pool's JWKS at $connect.

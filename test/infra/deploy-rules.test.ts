@@ -294,3 +294,39 @@ describe('a seller\'s session', () => {
     expect(() => synth({ jwtIssuer: ISSUER, jwtAudience: 'api://sms', consoleAuthDomain: 'https://idp.example.com' })).toThrow(/consoleClientId/);
   }, 60_000);
 });
+
+describe('upgrades and operations in the template', () => {
+  const t = synth();
+
+  it('after every deploy CloudFormation starts the migrations: a Custom::Migrations on the migrations function, which may continue itself and fails into an alarmed queue', () => {
+    const [, trigger] = only(t, 'Custom::Migrations');
+    const [fnId] = resources(t, 'AWS::Lambda::Function').find(([id]) => id.startsWith('MigrationsFunction'))!;
+    expect(trigger.Properties).toMatchObject({ ServiceToken: { 'Fn::GetAtt': [fnId, 'Arn'] }, Migrations: expect.stringContaining('0001-assignee-listing'), Bundle: expect.stringMatching(/\.zip$/) });
+    const policies = resources(t, 'AWS::IAM::Policy').filter(([id]) => id.startsWith('MigrationsContinue'));
+    expect(policies.map(([, p]) => p.Properties!.PolicyDocument)).toEqual([{ Statement: [{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [fnId, 'Arn'] } }], Version: '2012-10-17' }]);
+    expect(trigger.DependsOn).toEqual(expect.arrayContaining([policies[0]![0]]));
+    const invokeConfig = resources(t, 'AWS::Lambda::EventInvokeConfig').find(([, c]) => JSON.stringify(c.Properties!.FunctionName).includes(fnId))!;
+    expect(invokeConfig[1].Properties).toMatchObject({ MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: expect.anything() } } });
+    expect(resources(t, 'AWS::CloudWatch::Alarm').some(([id]) => id.includes('MigrationsDeadLetters'))).toBe(true);
+    // The one function that scans the table.
+    const scanners = resources(t, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties!.PolicyDocument).includes('dynamodb:Scan'));
+    expect(scanners.map(([id]) => id)).toEqual([expect.stringMatching(/^MigrationsRoleDefaultPolicy/)]);
+  });
+
+  it('an operator\'s dashboard: traffic by provider, failures by reason, route families, stream lag, live channel, failure queues, migrations', () => {
+    const [, dashboard] = only(t, 'AWS::CloudWatch::Dashboard');
+    const body = JSON.stringify(dashboard.Properties!.DashboardBody);
+    for (const title of ['Inbound messages per minute, by provider', 'Outbound messages per minute, by provider', 'Delivery failures, by reason', 'HTTP API: 5xx and 4xx', 'Latency per route family: p50 and p95 (ms)', 'Table stream: iterator age per reader (ms, max)', 'Live channel: frames sent, failed, dropped', 'Failure queues: messages waiting', 'Migrations: items visited and changed, migrations pending']) {
+      expect(body, title).toContain(title);
+    }
+    expect(body).toContain('GROUP BY provider');
+    expect(body).toContain('GROUP BY reason');
+  });
+
+  it('a dashboard over 500 widgets fails the deploy rules', () => {
+    const copy = JSON.parse(JSON.stringify(t)) as CfnTemplate;
+    const [id, dashboard] = only(copy, 'AWS::CloudWatch::Dashboard');
+    dashboard.Properties!.DashboardBody = JSON.stringify({ widgets: Array.from({ length: 501 }, () => ({ type: 'text', properties: { markdown: 'x' } })) });
+    expect(checkDeployRules(copy)).toEqual([expect.objectContaining({ rule: 'cloudwatch-dashboard-body', resource: id })]);
+  });
+});

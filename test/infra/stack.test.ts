@@ -58,7 +58,7 @@ const ourFunctions = () =>
 describe('functions', () => {
   it('has one function per concern of the design', () => {
     const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME.replace('sms-crm-', '')).sort();
-    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'live', 'media-copier', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
+    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'live', 'media-copier', 'migrations', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
   });
 
   it('run Node.js 22 or newer on arm64 with tracing, and know the table', () => {

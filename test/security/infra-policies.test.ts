@@ -76,7 +76,7 @@ describe('alarms that never arrive', () => {
 });
 
 describe('least privilege on the table', () => {
-  const all = ['directory', 'seller-api', 'outbound-send', 'reassignment', 'privacy', 'twilio-callbacks', 'sns-callbacks', 'inbound', 'delivery-reports', 'notifier', 'outbound-sweeper', 'record-sync', 'media-copier', 'crm-events'];
+  const all = ['directory', 'seller-api', 'outbound-send', 'reassignment', 'privacy', 'twilio-callbacks', 'sns-callbacks', 'inbound', 'delivery-reports', 'notifier', 'outbound-sweeper', 'record-sync', 'media-copier', 'crm-events', 'migrations'];
 
   it.each(all)('%s writes only under named key prefixes, and never with a wildcard action', (name) => {
     const prefixes = writablePrefixes(name);

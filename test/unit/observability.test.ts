@@ -34,6 +34,22 @@ describe('EMF metrics', () => {
     expect(typeof line._aws.Timestamp).toBe('number');
   });
 
+  it('counts by a dimension (the provider, a failure reason) on lines of their own, summed per value', () => {
+    process.env.METRICS_DISABLED = 'false';
+    const lines = captureStdout();
+    const metrics = new EmfMetrics('SmsCrm', 'sms-crm-inbound');
+    metrics.addMetricBy('InboundMessages', 'provider', 'twilio', 1);
+    metrics.addMetricBy('InboundMessages', 'provider', 'twilio', 1);
+    metrics.addMetricBy('InboundMessages', 'provider', 'eum', 1);
+    metrics.publish();
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>).map(({ _aws, ...rest }) => ({ ...rest, dimensions: (_aws as { CloudWatchMetrics: { Dimensions: string[][] }[] }).CloudWatchMetrics[0]!.Dimensions }))).toEqual([
+      { service: 'sms-crm-inbound', provider: 'twilio', InboundMessages: 2, dimensions: [['service', 'provider']] },
+      { service: 'sms-crm-inbound', provider: 'eum', InboundMessages: 1, dimensions: [['service', 'provider']] },
+    ]);
+    metrics.publish();
+    expect(lines).toHaveLength(2);
+  });
+
   it('writes nothing when disabled (the local stack and tests)', () => {
     process.env.METRICS_DISABLED = 'true';
     const lines = captureStdout();
