@@ -114,7 +114,7 @@ export const tableAccess = {
   migrations: {
     reads: ['GetItem', 'BatchGetItem', 'Query', 'Scan'],
     indexes: [],
-    writes: { 'MIGRATION#': ['PutItem', 'UpdateItem'], 'SELLER#': ['UpdateItem'], 'TEAM#': ['UpdateItem'], 'NUMBER#': ['UpdateItem'], 'PHONE#': ['UpdateItem'], 'RECORD#': ['UpdateItem'], 'TEMPLATE#': ['PutItem'] },
+    writes: { 'MIGRATION#': ['PutItem', 'UpdateItem'], 'CONV#': ['UpdateItem'], 'SELLER#': ['UpdateItem'], 'TEAM#': ['UpdateItem'], 'NUMBER#': ['UpdateItem'], 'PHONE#': ['UpdateItem'], 'RECORD#': ['UpdateItem'], 'TEMPLATE#': ['PutItem'] },
   },
   'media-copier': { reads: ['GetItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'] } },
   // Reads a message again before telling the CRM of it; writes nothing.

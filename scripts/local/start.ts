@@ -59,7 +59,8 @@ async function main() {
     stopping = true;
     await stack?.stop().catch(() => undefined);
     await dynamo.stop();
-    process.exit(code);
+    // Exit once what was logged has reached the terminal or pipe (process.exit alone can cut it short).
+    process.stdout.write('', () => process.exit(code));
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));

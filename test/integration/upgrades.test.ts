@@ -112,11 +112,18 @@ describe.each(fixtures.map((f) => [f.release, f] as const))('items written by %s
     const adas = (await call(api.sellerApi, 'GET', '/me/conversations', { as: alice })).body.items as { id: string; customerNumber: string; businessNumber: string }[];
     const ada = adas.find((c) => c.customerNumber === SEED.ada && c.businessNumber === SEED.aliceNumber)!;
     expect(ada).toBeDefined();
+    // Ada's last reply is unread (round 1 conversations had no inbound count: their unread counts said 0).
+    expect(ada.unreadCount).toBeGreaterThan(0);
     expect((await call(api.sellerApi, 'GET', '/me/unread', { as: alice })).status).toBe(200);
 
     // Notifications, read state: readable and markable.
     const notifications = await call(api.sellerApi, 'GET', '/me/notifications', { as: alice });
     expect(notifications.body.items.length).toBeGreaterThan(0);
+    // Each inbound one names the customer and the record, as the bell shows them (round 1 stored neither).
+    for (const n of (notifications.body.items as { kind: string; customerNumber?: string; record?: { name: string } }[]).filter((x) => x.kind === 'inbound_message')) {
+      expect(n.customerNumber, release).toMatch(/^\+1425555/);
+      expect(n.record?.name, release).toBeTruthy();
+    }
     expect((await call(api.sellerApi, 'POST', `/conversations/${ada.id}/read`, { as: alice })).body.unreadCount).toBe(0);
 
     // Templates: listed, and a template's name stays its own (round 1 names were not claimed).

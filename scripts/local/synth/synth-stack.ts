@@ -159,14 +159,6 @@ export async function startSynthStack(options: SynthStackOptions) {
   }
   for (const reader of readers) reader.start(STREAM_POLL_MS);
 
-  // CloudFormation's custom resources, as a deploy creates them (the migrations start here, as after a deploy).
-  for (const [logicalId, resource] of Object.entries(model.template.Resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) {
-    const props = model.resolve(resource.Properties) as { ServiceToken: string } & Record<string, unknown>;
-    const answer = customResources.expect(logicalId);
-    await invoke(functionLogicalIdOf(props.ServiceToken), { RequestType: 'Create', ServiceToken: props.ServiceToken, ResponseURL: `${url}/local/cloudformation/${logicalId}`, StackId: `arn:aws:cloudformation:${model.deployment.region}:${model.deployment.account}:stack/local/1`, RequestId: randomUUID(), ResourceType: resource.Type, LogicalResourceId: logicalId, ResourceProperties: props });
-    const { Status, Reason } = (await answer) as { Status?: string; Reason?: string };
-    if (Status !== 'SUCCESS') throw new Error(`custom resource ${logicalId} answered ${Status}: ${Reason}`);
-  }
 
   const appClient = appClientSettings(model, userPoolClientId);
   const sessions = new LocalSessions(auth, Date.now, appClient);
@@ -271,6 +263,15 @@ export async function startSynthStack(options: SynthStackOptions) {
   const setTwilioSecret = (credentials: { accountSid: string; authToken: string }) => {
     if (twilioSecretArn) standIns.putSecret(twilioSecretArn, JSON.stringify(credentials));
   };
+
+  // CloudFormation's custom resources, as a deploy creates them, once the server answers their ResponseURL (the migrations start here, as after a deploy).
+  for (const [logicalId, resource] of Object.entries(model.template.Resources).filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) {
+    const props = model.resolve(resource.Properties) as { ServiceToken: string } & Record<string, unknown>;
+    const answer = customResources.expect(logicalId);
+    await invoke(functionLogicalIdOf(props.ServiceToken), { RequestType: 'Create', ServiceToken: props.ServiceToken, ResponseURL: `${url}/local/cloudformation/${logicalId}`, StackId: `arn:aws:cloudformation:${model.deployment.region}:${model.deployment.account}:stack/local/1`, RequestId: randomUUID(), ResourceType: resource.Type, LogicalResourceId: logicalId, ResourceProperties: props });
+    const { Status, Reason } = (await answer) as { Status?: string; Reason?: string };
+    if (Status !== 'SUCCESS') throw new Error(`custom resource ${logicalId} answered ${Status}: ${Reason}`);
+  }
 
   return {
     url,

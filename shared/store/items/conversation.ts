@@ -244,6 +244,42 @@ export async function nameOlderConversation(db: Db, table: string, item: Item, n
   }
 }
 
+/**
+ * Migration: a round 1 conversation has no `inboundCount` (read state did not exist): its inbound messages are counted,
+ * so unread counts and the unread list know them; skipped when a message arrived meanwhile (the count would be stale).
+ * True when it changed.
+ */
+export async function countOlderConversationInbound(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'conversation' || item.inboundCount !== undefined) return false;
+  let inbound = 0;
+  let latest: string | undefined;
+  let startAfter: Item | undefined;
+  do {
+    const page = await messagesOf(db, table, item.id as string, { limit: 200, startAfter, consistent: true, oldestFirst: true });
+    for (const message of page.items) {
+      if (message.direction !== 'inbound') continue;
+      inbound++;
+      latest = message.createdAt as string;
+    }
+    startAfter = page.lastKey;
+  } while (startAfter);
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: `SET inboundCount = :inbound${latest ? ', lastInboundAt = :latest' : ''}`,
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(inboundCount)${item.messageCount === undefined ? '' : ' AND messageCount = :counted'}`,
+        ExpressionAttributeValues: { ':inbound': inbound, ...(latest ? { ':latest': latest } : {}), ...(item.messageCount === undefined ? {} : { ':counted': item.messageCount }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 export class ConversationStore {
   /** With a clock, reads treat conversations and messages past their retention (`expiresAt`) as gone: TTL deletes lazily. */
   constructor(

@@ -168,3 +168,28 @@ export async function indexOlderNotification(db: Db, table: string, item: Item):
     throw error;
   }
 }
+
+/**
+ * Migration: a round 1 notification of an inbound message names neither the customer's number nor the record (the
+ * bell said "New SMS from" and nothing): both come from what it stored (`from`) and its conversation's record. True
+ * when it changed.
+ */
+export async function nameOlderNotification(db: Db, table: string, item: Item, record: { type: string; id: string; name: string } | undefined): Promise<boolean> {
+  if (item.kind !== 'notification' || item.notificationKind !== 'inbound_message' || item.customerNumber !== undefined || typeof item.from !== 'string') return false;
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: `SET customerNumber = :customer${record ? ', #record = if_not_exists(#record, :record)' : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(customerNumber)',
+        ...(record ? { ExpressionAttributeNames: { '#record': 'record' } } : {}),
+        ExpressionAttributeValues: { ':customer': item.from, ...(record ? { ':record': record } : {}) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

@@ -92,3 +92,23 @@ export async function unreadPointers(db: Db, table: string, sellerId: string, li
   );
   return { items: ((out.Items ?? []) as Item[]).map((item) => ({ conversationId: item.conversationId as string, order: item.gsi1sk as string })), more: out.LastEvaluatedKey !== undefined };
 }
+
+/** Migration: a round 2 read mark names its conversation only in its key: it gets `conversationId`. True when it changed. */
+export async function nameOlderReadMark(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'readMark' || item.conversationId !== undefined || typeof item.pk !== 'string' || !item.pk.startsWith('CONV#')) return false;
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk, sk: item.sk as string },
+        UpdateExpression: 'SET conversationId = :conversation',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(conversationId)',
+        ExpressionAttributeValues: { ':conversation': item.pk.slice('CONV#'.length) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
