@@ -109,7 +109,7 @@ describe.each(fixtures.map((f) => [f.release, f] as const))('items written by %s
         expect((await call(api.sellerApi, 'GET', `/conversations/${c.id}/events`, { as: seller })).status).toBe(200);
       }
     }
-    const adas = (await call(api.sellerApi, 'GET', '/me/conversations', { as: alice })).body.items as { id: string; customerNumber: string; businessNumber: string }[];
+    const adas = (await call(api.sellerApi, 'GET', '/me/conversations', { as: alice })).body.items as { id: string; customerNumber: string; businessNumber: string; unreadCount: number }[];
     const ada = adas.find((c) => c.customerNumber === SEED.ada && c.businessNumber === SEED.aliceNumber)!;
     expect(ada).toBeDefined();
     // Ada's last reply is unread (round 1 conversations had no inbound count: their unread counts said 0).
