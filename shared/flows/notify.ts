@@ -2,7 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Deps } from '../deps';
 import type { Principal, RecordType } from '../domain/types';
 import type { Item } from '../store/dynamo-helpers';
-import { getNotification, markAllRead, markPublished, putNotification } from '../store/items/notification';
+import { getNotification, markAllRead, markPublished, notificationsNamed, putNotification } from '../store/items/notification';
 import { markConversationRead, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
 import { getMessage } from '../store/items/message';
@@ -102,12 +102,45 @@ async function viewersOf(deps: Deps, conversation: Item | ConversationState): Pr
 
 /** A conversation's item changed: unread pointers follow, then its viewers hear of it (after, so what they fetch is current). */
 async function conversationChanged(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
+  if (handedToTeam(before, conversation)) await notifyWholeTeam(deps, conversation);
   const shown = deps.live ? conversationChange(before, conversation) : undefined;
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
   const viewers = await viewersOf(deps, conversation);
   if (pointersChange) await refreshUnreadPointers(deps, conversation, viewers);
   if (shown) await sendHints(deps, viewers, { type: 'conversation', conversationId: conversation.id as string, change: shown });
+}
+
+/** A hand-off (it sets `assignedAt`) to a team: a number's reassignment by an admin changes the assignee without one. */
+function handedToTeam(before: Item | undefined, conversation: Item): boolean {
+  const to = conversation.assignedTo as Principal;
+  return to.type === 'team' && typeof conversation.assignedAt === 'string' && conversation.assignedAt !== before?.assignedAt;
+}
+
+/** Conditional puts at once per round: a large team's notifications are written in bounded rounds. */
+const HAND_OFF_PUT_CONCURRENCY = 25;
+
+/**
+ * Every member of the team a conversation was handed to hears of it: the hand-off's transaction holds at most 97
+ * notifications (a transaction's 100 items), and this completes the rest from the stream, so no member of a team of
+ * any size goes untold. Same ids as the transaction's (the hand-off time, the conversation, the seller): what it
+ * wrote is found and left as it is (read state included); a retried batch writes nothing twice.
+ */
+async function notifyWholeTeam(deps: NotifierDeps, conversation: Item): Promise<void> {
+  const team = (conversation.assignedTo as Principal).id;
+  const at = conversation.assignedAt as string;
+  const members = await new DirectoryStore(deps.db, deps.table).teamMemberIds(team);
+  const idOf = (sellerId: string) => notificationId(at, `${conversation.id as string}#assigned`, 'conversation_assigned', sellerId);
+  const written = new Set((await notificationsNamed(deps.db, deps.table, members.map((sellerId) => ({ sellerId, id: idOf(sellerId) })))).map((n) => n.sellerId as string));
+  const missing = members.filter((sellerId) => !written.has(sellerId));
+  for (let i = 0; i < missing.length; i += HAND_OFF_PUT_CONCURRENCY) {
+    await Promise.all(
+      missing.slice(i, i + HAND_OFF_PUT_CONCURRENCY).map((sellerId) =>
+        putNotification(deps.db, deps.table, { id: idOf(sellerId), sellerId, kind: 'conversation_assigned', conversationId: conversation.id as string, createdAt: at, extra: typeof conversation.assignedBy === 'string' ? { by: conversation.assignedBy } : {} }),
+      ),
+    );
+  }
+  if (missing.length > 0) count('HandOffNotificationsCompleted', missing.length);
 }
 
 /** A conversation item went: erased or expired (its viewers hear `erased`), or moved or merged (the item at its new key says so). */

@@ -89,6 +89,32 @@ describe('a hand-off', () => {
     sns.restore();
   });
 
+  it('to a team of 150: every member is told (the transaction holds 97, the notifier completes the rest, once each)', async () => {
+    const org = new OrgBuilder(t);
+    await org.team('support');
+    const members = Array.from({ length: 150 }, (_, i) => `agent-${String(i).padStart(3, '0')}`);
+    for (const member of members) await org.seller(member, { teamIds: ['support'] });
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'x' });
+    const notifier = testNotifier(t, 'arn:aws:sns:us-east-1:1:n');
+    const poller = new StreamPoller(t.endpoint, t.table, (event) => notifier(event, lambdaContext), NOTIFIER_MAPPING);
+    await poller.drain(500);
+    sns.resetHistory();
+    // A hand-off is told by its time (the notifier tells a hand-off from a number's reassignment by it).
+    t.clock.advance(60_000);
+    expect((await call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'team', id: 'support' } } })).status).toBe(200);
+    await poller.drain(500);
+    await poller.drain(500);
+    const told = async (member: string) => (await call(api, 'GET', '/me/notifications?limit=100', { as: as(member) })).body.items.filter((n: { kind: string; conversationId: string }) => n.kind === 'conversation_assigned' && n.conversationId === conversationId);
+    for (const member of members) expect(await told(member), member).toEqual([expect.objectContaining({ by: admin.sub, read: false })]);
+    // Published once per member, the transaction's and the notifier's alike.
+    const published = sns.commandCalls(PublishCommand).map((c) => JSON.parse(c.args[0].input.Message!) as { kind: string; sellerId: string });
+    expect(published.filter((m) => m.kind === 'conversation_assigned').map((m) => m.sellerId).sort()).toEqual(members);
+    sns.restore();
+    // Back to alice for the tests below.
+    expect((await call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'seller', id: 'alice' } } })).status).toBe(200);
+  }, 120_000);
+
   it('an admin hands off any conversation', async () => {
     expect((await call(reassignment, 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'seller', id: 'alice' } } })).status).toBe(200);
   });

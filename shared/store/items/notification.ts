@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
-import { isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
+import { batchGetAll, isConditionFailure, type Item, type TransactItem } from '../dynamo-helpers';
 import type { Notification, NotificationKind } from '../../domain/notifications';
 import { isExpired } from '../../domain/retention';
 
@@ -38,6 +38,11 @@ export async function putNotification(db: Db, table: string, n: NewNotification)
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
+}
+
+/** The notifications that exist among those named (sellers' and ids), 100 keys a BatchGetItem. */
+export async function notificationsNamed(db: Db, table: string, named: readonly { sellerId: string; id: string }[]): Promise<Item[]> {
+  return batchGetAll(db, table, named.map((n) => keys.notification(n.sellerId, n.id)));
 }
 
 export async function getNotification(db: Db, table: string, sellerId: string, id: string): Promise<Item | undefined> {
