@@ -62,15 +62,17 @@ const callbackAccess = unionOf(inboundFlow, reportFlow);
 /** What each function reads and writes in the table. */
 export const tableAccess = {
   directory: unionOf(recordUpsert, {
-    reads: ['GetItem', 'Query', 'ConditionCheckItem'],
+    // BatchGetItem: the feed heads of the teams a seller joins (they start at each feed's end).
+    reads: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'],
     writes: { 'SELLER#': ['PutItem'], 'TEAM#': ['PutItem', 'DeleteItem'], 'NUMBER#': ['PutItem'], 'PHONE#': ['UpdateItem'] },
   }),
   'seller-api': {
     reads: ['GetItem', 'BatchGetItem', 'Query'],
     indexes: ['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5'],
-    // Read marks and unread pointers (SELLER#), templates and their name claims, the conversation's read counters.
-    writes: { 'SELLER#': ['UpdateItem', 'DeleteItem'], 'TEMPLATE#': ['PutItem', 'DeleteItem'], 'CONV#': ['UpdateItem'] },
+    // Read marks, unread pointers, notification state and team feed read markers (SELLER#), templates and their
+    // name claims, the conversation's read counters.
+    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'TEMPLATE#': ['PutItem', 'DeleteItem'], 'CONV#': ['UpdateItem'] },
   },
   'outbound-send': {
     reads: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
@@ -84,14 +86,16 @@ export const tableAccess = {
   reassignment: {
     reads: ['GetItem', 'BatchGetItem', 'Query'],
     indexes: [],
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'PMSG#': ['UpdateItem'], 'SELLER#': ['PutItem'] },
+    // SELLER#: a hand-off's notification to the seller and their unread counter.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'PMSG#': ['UpdateItem'], 'SELLER#': ['PutItem', 'UpdateItem'] },
   },
   // Consent changes and erasure on request: the customer's footprint deleted, provider pointers left as tombstones, the audit entry.
   privacy: {
     reads: ['GetItem', 'Query'],
     indexes: ['gsi1', 'gsi2'],
     // PHONE# updates: a recorded choice clears the likely opt-out on the customer's conversations with that number.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'] },
+    // SELLER# and TEAM#: notifications and pointers about the customer's conversations.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'TEAM#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'] },
   },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
@@ -102,7 +106,8 @@ export const tableAccess = {
     indexes: ['gsi1', 'gsi2'],
     // Notifications and unread pointers (25 a BatchWriteItem), owner propagation onto conversations, TTL clean-up,
     // live connections that are gone or expired forgotten (SELLER# map entry, LIVE# item).
-    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'], 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['DeleteItem'] },
+    // TEAM#: team feeds (a notification and the feed's head, in one transaction) and team unread pointers.
+    writes: { 'SELLER#': ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], 'TEAM#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'PHONE#': ['UpdateItem'], 'CONV#': ['UpdateItem', 'DeleteItem'], 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['DeleteItem'] },
   },
   // The live channel's $connect and $disconnect: the seller's connection map (apart from SELLER#, so never a
   // profile or its roles) and the connection's own item.

@@ -7,7 +7,7 @@ import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
 import { toPublicMessage } from '../../shared/store/items/message';
-import { markAllRead, markRead, notificationsOf, unreadNotificationCount } from '../../shared/store/items/notification';
+import { notificationsPage, readAllNotifications, readConversationNotifications, readOneNotification, unreadNotificationTotal, type FeedCursor } from '../../shared/store/queries/notifications';
 import { notificationFor } from '../../shared/domain/notifications';
 import { markConversationRead } from '../../shared/store/items/read-state';
 import { timelineOf } from '../../shared/store/items/timeline';
@@ -94,7 +94,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
 
     'GET /me/unread': async ({ caller }) => {
       const viewer = await viewerOf(caller);
-      const [totals, notifications] = await Promise.all([unreadTotals(deps.db, deps.table, viewer, deps.clock), unreadNotificationCount(deps.db, deps.table, caller.sellerId)]);
+      const [totals, notifications] = await Promise.all([unreadTotals(deps.db, deps.table, viewer, deps.clock), unreadNotificationTotal(deps.db, deps.table, viewer)]);
       return ok({ ...totals, notifications });
     },
 
@@ -103,7 +103,7 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       const { conversation, viewer } = await visibleConversation(caller, params.id ?? '');
       const at = deps.clock.now().toISOString();
       await markConversationRead(deps.db, deps.table, caller.sellerId, conversation.id, conversation.inboundCount, at, tab);
-      await markAllRead(deps.db, deps.table, caller.sellerId, at, conversation.id, tab);
+      await readConversationNotifications(deps.db, deps.table, viewer, conversation.id, at, tab);
       return ok((await answer(viewer, [conversation]))[0]);
     },
 
@@ -190,8 +190,9 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       const page = parseWith(unreadQuerySchema, query, 'query');
       const unread = page.unread === 'true';
       const scope = `me/notifications:${caller.sellerId}:${unread}`;
-      const start = await cursors.decode<Item>(page.cursor, scope);
-      const [viewer, { items, lastKey }] = await Promise.all([viewerOf(caller), notificationsOf(deps.db, deps.table, caller.sellerId, { unread, limit: page.limit, startAfter: start, now: deps.clock.now() })]);
+      const cursor = await cursors.decode<FeedCursor>(page.cursor, scope);
+      const viewer = await viewerOf(caller);
+      const { items, cursor: next } = await notificationsPage(deps.db, deps.table, viewer, { unread, limit: page.limit, cursor, now: deps.clock.now() });
       // What a notification quotes is decided now: the reader's role and the conversation's visibility today.
       const quoting = items.filter((n) => n.preview !== undefined || n.customerNumber !== undefined);
       const conversationsNow = viewer.readsBodies ? await conversations.getMany([...new Set(quoting.flatMap((n) => (n.conversationId ? [n.conversationId] : [])))]) : new Map();
@@ -199,17 +200,20 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
         const conversation = n.conversationId ? conversationsNow.get(n.conversationId) : undefined;
         return notificationFor(viewer, n, conversation !== undefined && canSeeConversation(viewer, conversation));
       });
-      return ok({ items: shown, ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+      return ok({ items: shown, ...(next ? { nextCursor: await cursors.encode(next, scope) } : {}) });
     },
 
-    'POST /me/notifications/read-all': async ({ caller, headers }) => ok({ updated: await markAllRead(deps.db, deps.table, caller.sellerId, deps.clock.now().toISOString(), undefined, liveTabOf(headers)) }),
+    'POST /me/notifications/read-all': async ({ caller, headers }) => {
+      const tab = liveTabOf(headers);
+      return ok({ updated: await readAllNotifications(deps.db, deps.table, await viewerOf(caller), deps.clock.now().toISOString(), tab) });
+    },
 
     'POST /me/notifications/{id}/read': async ({ caller, params, headers }) => {
       const tab = liveTabOf(headers);
       const id = params.id ?? '';
       if (!/^[0-9A-Z]{26}$/.test(id)) throw notFound('notification');
-      // Another seller's notification is simply not under this caller's key: 404.
-      const notification = await markRead(deps.db, deps.table, caller.sellerId, id, deps.clock.now().toISOString(), tab);
+      // Another seller's notification is simply not under this caller's key, nor in a feed of their teams: 404.
+      const notification = await readOneNotification(deps.db, deps.table, await viewerOf(caller), id, deps.clock.now().toISOString(), tab);
       if (!notification) throw notFound('notification');
       return ok(notification);
     },

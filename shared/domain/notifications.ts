@@ -68,14 +68,39 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
  * nothing twice), and ids sort by the time of the message.
  */
 export function notificationId(createdAt: string, messageId: string, kind: NotificationKind, sellerId: string): string {
-  let time = new Date(createdAt).getTime();
+  const head = timeHead(createdAt);
+  const digest = createHash('sha256').update(`${messageId}|${kind}|${sellerId}`).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i]! % 32];
+  return head + tail;
+}
+
+function timeHead(at: string): string {
+  let time = new Date(at).getTime();
   let head = '';
   for (let i = 0; i < 10; i++) {
     head = CROCKFORD[time % 32] + head;
     time = Math.floor(time / 32);
   }
-  const digest = createHash('sha256').update(`${messageId}|${kind}|${sellerId}`).digest();
-  let tail = '';
-  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i]! % 32];
-  return head + tail;
+  return head;
+}
+
+/** The largest notification id of a moment: read-all at `at` reads every id up to it (every notification created by then). */
+export function lastNotificationIdAt(at: string): string {
+  return timeHead(at) + 'Z'.repeat(16);
+}
+
+/** A team's notification: one id for every member (the team stands where a seller's id would). */
+export function teamNotificationId(createdAt: string, subjectId: string, kind: NotificationKind, teamId: string): string {
+  return notificationId(createdAt, subjectId, kind, `team:${teamId}`);
+}
+
+/**
+ * A team notification as one member may see it now: a member without SMS privileges is told a message arrived,
+ * without its text or the customer (the kind a seller's own notification would have had).
+ */
+export function teamNotificationFor(readsBodies: boolean, notification: Notification): Notification {
+  if (notification.kind !== 'inbound_message' || readsBodies) return notification;
+  const { preview: _preview, customerNumber: _customer, record: _record, ...rest } = notification;
+  return { ...rest, kind: 'insufficient_privileges' };
 }

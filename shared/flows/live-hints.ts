@@ -26,22 +26,24 @@ export interface LiveDeps extends Deps {
  * that is gone is forgotten. Frames are hints: a failed post is counted, never retried (the console
  * fetches again when it reconnects). Answers the number of frames sent.
  */
-export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], frameOrMake: LiveFrame | (() => Promise<LiveFrame>), options: { exceptTab?: string | undefined } = {}): Promise<number> {
+export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], frameOrMake: LiveFrame | ((sellerId: string) => Promise<LiveFrame>), options: { exceptTab?: string | undefined } = {}): Promise<number> {
   const live = deps.live;
   if (!live || sellerIds.length === 0) return 0;
   let connections = await connectionsOf(deps.db, deps.table, sellerIds);
   // The tab whose own reading caused the change has refreshed itself: it is not told again.
   if (options.exceptTab) connections = withoutTab(connections, options.exceptTab);
   if (connections.size === 0) return 0;
-  // A frame that costs a read to build (the unread count) is built only for someone connected.
-  const frame = typeof frameOrMake === 'function' ? await frameOrMake() : frameOrMake;
-  if (frame.type === 'conversation') {
+  // A frame that costs a read to build (a seller's unread count) is built only for someone connected, once each.
+  const frames = new Map<string, string>();
+  if (typeof frameOrMake === 'function') {
+    for (const sellerId of connections.keys()) frames.set(sellerId, encodeFrame(await frameOrMake(sellerId)));
+  } else if (frameOrMake.type === 'conversation') {
     const sellers = await new DirectoryStore(deps.db, deps.table).getSellers([...connections.keys()]);
     const salespeople = new Set(sellers.filter(isSalesperson).map((s) => s.id));
     connections = new Map([...connections].filter(([sellerId]) => salespeople.has(sellerId)));
   }
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-  const data = encodeFrame(frame);
+  const shared = typeof frameOrMake === 'function' ? undefined : encodeFrame(frameOrMake);
   const targets: { sellerId: string; connection: LiveConnection }[] = [...connections].flatMap(([sellerId, list]) => list.map((connection) => ({ sellerId, connection })));
   let sent = 0;
   // Bounded work per change: rounds of posts until the budget is spent; what is left is counted, not sent.
@@ -52,7 +54,7 @@ export async function sendHints(deps: LiveDeps, sellerIds: readonly string[], fr
       break;
     }
     const round = targets.slice(i, i + LIVE_POST_CONCURRENCY);
-    const outcomes = await Promise.all(round.map(({ sellerId, connection }) => deliver(deps, live, sellerId, connection, data, nowSeconds)));
+    const outcomes = await Promise.all(round.map(({ sellerId, connection }) => deliver(deps, live, sellerId, connection, shared ?? frames.get(sellerId)!, nowSeconds)));
     sent += outcomes.filter(Boolean).length;
   }
   count('LiveFramesSent', sent);

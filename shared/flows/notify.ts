@@ -2,8 +2,11 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Deps } from '../deps';
 import type { Principal, RecordType } from '../domain/types';
 import type { Item } from '../store/dynamo-helpers';
-import { getNotification, markAllRead, markPublished, notificationsNamed, putNotification } from '../store/items/notification';
-import { markConversationRead, putUnreadPointers, readMarksIn } from '../store/items/read-state';
+import { getNotification, markPublished, putNotification } from '../store/items/notification';
+import { appendTeamNotification, getTeamNotification, markTeamNotificationPublished, recordLeftFeed } from '../store/items/team-feed';
+import { readConversationNotifications, unreadNotificationTotal } from '../store/queries/notifications';
+import { isExpired } from '../domain/retention';
+import { markConversationRead, putTeamUnreadPointers, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
 import { getMessage } from '../store/items/message';
 import { displayText } from '../domain/media';
@@ -12,7 +15,8 @@ import type { ChangedItem } from '../store/stream';
 import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, shownOnConversationsChanged, toRecord } from '../store/items/record';
 import { isSenderIdRecord } from '../store/items/conversation';
-import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, type NotificationKind } from '../domain/notifications';
+import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, teamNotificationId, type NotificationKind } from '../domain/notifications';
+import { isSalesperson } from '../domain/visibility';
 import { finalStatuses } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
 import { count } from '../observability';
@@ -20,7 +24,6 @@ import { sendHints, type LiveDeps } from './live-hints';
 import { conversationChange, messageChange, type ConversationChange } from '../domain/live';
 import { ConversationStore, type ConversationState } from '../store/items/conversation';
 import { readCustomerPartition } from '../store/queries/customer-partition';
-import { unreadNotificationCount } from '../store/items/notification';
 
 export interface NotifierDeps extends LiveDeps {
   sns: SNSClient;
@@ -39,7 +42,8 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   if (change.eventName === 'REMOVE') {
     if (before?.kind === 'conversation') await conversationRemoved(deps, before, change.byTtl ?? false);
     // An erasure deletes a seller's notifications about the customer: their unread count changes.
-    if (before?.kind === 'notification' && !before.read) await hintUnread(deps, before.sellerId);
+    if (before?.kind === 'notification' && !before.read) await hintUnread(deps, [before.sellerId as string]);
+    if (before?.kind === 'teamNotification') await teamNotificationRemoved(deps, before, change.byTtl ?? false);
     return 0;
   }
   const item = change.newImage;
@@ -47,11 +51,23 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   if (item.kind === 'notification') {
     if (change.eventName === 'INSERT') {
       await publish(deps, item);
-      await hintUnread(deps, item.sellerId);
+      await hintUnread(deps, [item.sellerId as string]);
       return 1;
     }
     // Read in a tab (or read-all): the count changes for the seller's other tabs; publishing it changes nothing a seller sees.
-    if (Boolean(before?.read) !== Boolean(item.read)) await hintUnread(deps, item.sellerId, item.readInTab);
+    if (Boolean(before?.read) !== Boolean(item.read)) await hintUnread(deps, [item.sellerId as string], item.readInTab);
+    return 0;
+  }
+  if (item.kind === 'teamNotification') {
+    if (change.eventName !== 'INSERT') return 0;
+    const members = await new DirectoryStore(deps.db, deps.table).teamMemberIds(item.teamId as string);
+    await publishToTeam(deps, item, members);
+    await hintUnread(deps, members);
+    return 1;
+  }
+  // A seller read past their place in a team feed, or read all of their own: their other tabs' count changes.
+  if ((item.kind === 'teamFeedState' && change.eventName === 'MODIFY') || (item.kind === 'notificationState' && before?.readThroughId !== item.readThroughId)) {
+    await hintUnread(deps, [item.sellerId as string], item.readInTab);
     return 0;
   }
   if (item.kind === 'readMark') {
@@ -75,8 +91,10 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   if (change.eventName === 'INSERT' && item.direction === 'inbound') return notifyInbound(deps, item);
   if (change.eventName === 'INSERT' && item.direction === 'outbound' && item.sentBy) {
     // A seller's own send marks the conversation read for them, up to what it held when they sent.
-    await markConversationRead(deps.db, deps.table, item.sentBy as string, item.conversationId as string, (item.inboundSeen as number | undefined) ?? 0, item.createdAt as string);
-    await markAllRead(deps.db, deps.table, item.sentBy as string, item.createdAt as string, item.conversationId as string);
+    const sellerId = item.sentBy as string;
+    await markConversationRead(deps.db, deps.table, sellerId, item.conversationId as string, (item.inboundSeen as number | undefined) ?? 0, item.createdAt as string);
+    const seller = await new DirectoryStore(deps.db, deps.table).getSeller(sellerId);
+    await readConversationNotifications(deps.db, deps.table, { sellerId, teamIds: seller?.teamIds ?? [] }, item.conversationId as string, item.createdAt as string);
     return 0;
   }
   const shown = messageChange(before, item);
@@ -106,9 +124,8 @@ async function conversationChanged(deps: NotifierDeps, before: Item | undefined,
   const shown = deps.live ? conversationChange(before, conversation) : undefined;
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
-  const viewers = await viewersOf(deps, conversation);
-  if (pointersChange) await refreshUnreadPointers(deps, conversation, viewers);
-  if (shown) await sendHints(deps, viewers, { type: 'conversation', conversationId: conversation.id as string, change: shown });
+  if (pointersChange) await refreshUnreadPointers(deps, conversation);
+  if (shown) await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: shown });
 }
 
 /** A hand-off (it sets `assignedAt`) to a team: a number's reassignment by an admin changes the assignee without one. */
@@ -117,30 +134,28 @@ function handedToTeam(before: Item | undefined, conversation: Item): boolean {
   return to.type === 'team' && typeof conversation.assignedAt === 'string' && conversation.assignedAt !== before?.assignedAt;
 }
 
-/** Conditional puts at once per round: a large team's notifications are written in bounded rounds. */
-const HAND_OFF_PUT_CONCURRENCY = 25;
-
 /**
- * Every member of the team a conversation was handed to hears of it: the hand-off's transaction holds at most 97
- * notifications (a transaction's 100 items), and this completes the rest from the stream, so no member of a team of
- * any size goes untold. Same ids as the transaction's (the hand-off time, the conversation, the seller): what it
- * wrote is found and left as it is (read state included); a retried batch writes nothing twice.
+ * Every member of the team a conversation was handed to hears of it: one notification in the team's feed, written
+ * from the stream (which retries until it is written), so no member of a team of any size goes untold.
  */
 async function notifyWholeTeam(deps: NotifierDeps, conversation: Item): Promise<void> {
-  const team = (conversation.assignedTo as Principal).id;
+  const teamId = (conversation.assignedTo as Principal).id;
   const at = conversation.assignedAt as string;
-  const members = await new DirectoryStore(deps.db, deps.table).teamMemberIds(team);
-  const idOf = (sellerId: string) => notificationId(at, `${conversation.id as string}#assigned`, 'conversation_assigned', sellerId);
-  const written = new Set((await notificationsNamed(deps.db, deps.table, members.map((sellerId) => ({ sellerId, id: idOf(sellerId) })))).map((n) => n.sellerId as string));
-  const missing = members.filter((sellerId) => !written.has(sellerId));
-  for (let i = 0; i < missing.length; i += HAND_OFF_PUT_CONCURRENCY) {
-    await Promise.all(
-      missing.slice(i, i + HAND_OFF_PUT_CONCURRENCY).map((sellerId) =>
-        putNotification(deps.db, deps.table, { id: idOf(sellerId), sellerId, kind: 'conversation_assigned', conversationId: conversation.id as string, createdAt: at, extra: typeof conversation.assignedBy === 'string' ? { by: conversation.assignedBy } : {} }),
-      ),
-    );
-  }
-  if (missing.length > 0) count('HandOffNotificationsCompleted', missing.length);
+  await appendTeamNotification(deps.db, deps.table, {
+    teamId,
+    id: teamNotificationId(at, `${conversation.id as string}#assigned`, 'conversation_assigned', teamId),
+    kind: 'conversation_assigned',
+    conversationId: conversation.id as string,
+    createdAt: at,
+    extra: typeof conversation.assignedBy === 'string' ? { by: conversation.assignedBy } : {},
+  });
+}
+
+/** A team notification left its feed (retention or an erasure): the members' counts leave it out, and the online ones hear. */
+async function teamNotificationRemoved(deps: NotifierDeps, notification: Item, byTtl: boolean): Promise<void> {
+  const teamId = notification.teamId as string;
+  await recordLeftFeed(deps.db, deps.table, teamId, notification.seq as number, byTtl || isExpired(notification, deps.clock.now()));
+  await hintUnread(deps, await new DirectoryStore(deps.db, deps.table).teamMemberIds(teamId));
 }
 
 /** A conversation item went: erased or expired (its viewers hear `erased`), or moved or merged (the item at its new key says so). */
@@ -172,10 +187,15 @@ async function consentChanged(deps: NotifierDeps, change: Item): Promise<void> {
   }
 }
 
-/** The bell: the seller's unread count, counted only when they have a connection to tell (not the tab that read, if one did). */
-async function hintUnread(deps: NotifierDeps, sellerId: unknown, readInTab?: unknown): Promise<void> {
-  const seller = sellerId as string;
-  await sendHints(deps, [seller], async () => ({ type: 'notification', unread: await unreadNotificationCount(deps.db, deps.table, seller) }), { exceptTab: tabOf(readInTab) });
+/** The bell: each seller's unread count, counted only for those with a connection to tell (not the tab that read, if one did). */
+async function hintUnread(deps: NotifierDeps, sellerIds: readonly string[], readInTab?: unknown): Promise<void> {
+  const directory = new DirectoryStore(deps.db, deps.table);
+  await sendHints(
+    deps,
+    sellerIds,
+    async (sellerId) => ({ type: 'notification', unread: await unreadNotificationTotal(deps.db, deps.table, { sellerId, teamIds: (await directory.getSeller(sellerId))?.teamIds ?? [] }) }),
+    { exceptTab: tabOf(readInTab) },
+  );
 }
 
 const tabOf = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -195,15 +215,19 @@ function needsUnreadPointers(before: Item | undefined, conversation: Item): bool
 
 /**
  * Keeps the unread pointers ("My SMS" `?unread=true`) in step with a conversation: after an inbound
- * message, a hand-off, a move or an owner change, every seller who sees it and has not read
- * everything gets a pointer. Written here, off the inbound transaction, so an inbound message costs
- * no write per seller on the request path.
+ * message, a hand-off, a move or an owner change, each seller it names (the assigned seller, the record's owner) who
+ * has not read everything gets a pointer, and each team it names one pointer for all its members (each member's read
+ * mark decides when they list it): one write per team, whatever its size. Written here, off the inbound transaction.
  */
-async function refreshUnreadPointers(deps: NotifierDeps, conversation: Item, viewers: string[]): Promise<void> {
+async function refreshUnreadPointers(deps: NotifierDeps, conversation: Item): Promise<void> {
   const inboundCount = (conversation.inboundCount as number | undefined) ?? 0;
-  const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, viewers);
-  const unread = viewers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0);
-  await putUnreadPointers(deps.db, deps.table, { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string }, unread);
+  const assignedTo = conversation.assignedTo as Principal;
+  const sellers = [...new Set([...(assignedTo.type === 'seller' ? [assignedTo.id] : []), ...(typeof conversation.recordOwnerId === 'string' ? [conversation.recordOwnerId] : [])])];
+  const teams = [...new Set([...(assignedTo.type === 'team' ? [assignedTo.id] : []), ...(typeof conversation.recordOwningTeamId === 'string' ? [conversation.recordOwningTeamId] : [])])];
+  const pointer = { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string };
+  const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, sellers);
+  await putUnreadPointers(deps.db, deps.table, pointer, sellers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0));
+  await putTeamUnreadPointers(deps.db, deps.table, pointer, teams);
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -218,23 +242,46 @@ async function teamMembers(deps: Deps, assignedTo: Principal, owningTeamId: stri
   return { assigneeTeamMembers, recordOwningTeamMembers };
 }
 
+/**
+ * Who hears of an inbound message: the assignee team's members (or, for a seller's number, the record's owning team
+ * when the record has no owning seller) through one notification in that team's feed; everyone else the rule names
+ * (the assigned seller, the record's owner, a second team's other members) through their own.
+ */
 async function notifyInbound(deps: NotifierDeps, message: Item): Promise<number> {
   // An erasure may have run since the message was stored: never quote a message that is gone.
   if (!(await getMessage(deps.db, deps.table, { pk: message.pk as string, sk: message.sk as string }))) return 0;
   const directory = new DirectoryStore(deps.db, deps.table);
   const assignedTo = message.assignedTo as Principal;
+  const owningTeamId = message.recordOwnerId ? undefined : (message.recordOwningTeamId as string | undefined);
   // The owning team hears of a message only when the record has no owning seller: read its members only then.
-  const members = await teamMembers(deps, assignedTo, message.recordOwnerId ? undefined : (message.recordOwningTeamId as string | undefined));
+  const members = await teamMembers(deps, assignedTo, owningTeamId);
   const recipients = inboundRecipients({ assignedTo, ...members, recordOwnerId: message.recordOwnerId as string | undefined });
+  const feedTeam = assignedTo.type === 'team' ? assignedTo.id : owningTeamId;
+  const inFeed = new Set(assignedTo.type === 'team' ? members.assigneeTeamMembers : members.recordOwningTeamMembers);
+  const personal = feedTeam ? recipients.filter((sellerId) => !inFeed.has(sellerId)) : recipients;
   const ref = message.record as { type: RecordType; id: string };
   // A sender id (not a phone number) has no record: its notification names none.
   const onRecord = !isSenderIdRecord(ref);
-  const [sellerList, record] = await Promise.all([directory.getSellers(recipients), onRecord ? new RecordStore(deps.db, deps.table).get(ref.type, ref.id) : undefined]);
+  const [sellerList, record] = await Promise.all([directory.getSellers(personal), onRecord ? new RecordStore(deps.db, deps.table).get(ref.type, ref.id) : undefined]);
   const sellers = new Map(sellerList.map((s) => [s.id, s]));
   // What a push notification shows: "Ada Lovelace: Thanks, call me tomorrow".
   const about = { customerNumber: message.from, ...(onRecord ? { record: { type: ref.type, id: ref.id, name: record?.name ?? '' } } : {}) };
-  for (const sellerId of recipients) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message, about);
-  return recipients.length;
+  if (feedTeam) {
+    const createdAt = message.createdAt as string;
+    await appendTeamNotification(deps.db, deps.table, {
+      teamId: feedTeam,
+      id: teamNotificationId(createdAt, message.id as string, 'inbound_message', feedTeam),
+      kind: 'inbound_message',
+      conversationId: message.conversationId as string,
+      messageId: message.id as string,
+      createdAt,
+      expiresAt: message.expiresAt as number | undefined,
+      // Each member sees the text only if they may read it: decided when they read it (and when it is published).
+      extra: { preview: notificationPreview(displayText(message.body as string, message.media as { contentType: string }[] | undefined)), ...about },
+    });
+  }
+  for (const sellerId of personal) await writeNotification(deps, sellerId, inboundKindFor(sellers.get(sellerId)?.roles), message, about);
+  return personal.length + (feedTeam ? 1 : 0);
 }
 
 async function writeNotification(deps: NotifierDeps, sellerId: string, kind: NotificationKind, message: Item, about?: { customerNumber: unknown; record?: { type: RecordType; id: string; name: string } }): Promise<void> {
@@ -281,4 +328,54 @@ async function publish(deps: NotifierDeps, notification: Item): Promise<void> {
   );
   count('NotificationsPublished');
   await markPublished(deps.db, deps.table, current.sellerId as string, current.id as string, deps.clock.now().toISOString());
+}
+
+/** Recipients per publish: a `String.Array` attribute of this many ids stays far below SNS's 256 KB message. */
+const SELLERS_PER_PUBLISH = 2000;
+
+/**
+ * Publishes a team notification once for all its members (`sellerIds`, a `String.Array` attribute: a subscription's
+ * filter policy on `sellerIds` matches any element). Members who may read the text get it; the others are told a
+ * message arrived (`insufficient_privileges`), in a second publish: at most two for a team of any size up to 2,000.
+ */
+async function publishToTeam(deps: NotifierDeps, notification: Item, members: readonly string[]): Promise<void> {
+  if (!deps.topicArn || members.length === 0) return;
+  const teamId = notification.teamId as string;
+  const current = await getTeamNotification(deps.db, deps.table, teamId, notification.id as string);
+  if (!current || current.publishedAt) return;
+  const kind = current.notificationKind as NotificationKind;
+  const groups: { kind: NotificationKind; sellerIds: string[] }[] = [];
+  if (kind === 'inbound_message') {
+    const sellers = await new DirectoryStore(deps.db, deps.table).getSellers([...members]);
+    const readers = new Set(sellers.filter(isSalesperson).map((s) => s.id));
+    groups.push({ kind: 'inbound_message', sellerIds: members.filter((id) => readers.has(id)) }, { kind: 'insufficient_privileges', sellerIds: members.filter((id) => !readers.has(id)) });
+  } else {
+    groups.push({ kind, sellerIds: [...members] });
+  }
+  for (const group of groups) {
+    for (let i = 0; i < group.sellerIds.length; i += SELLERS_PER_PUBLISH) {
+      const sellerIds = group.sellerIds.slice(i, i + SELLERS_PER_PUBLISH);
+      await deps.sns.send(
+        new PublishCommand({
+          TopicArn: deps.topicArn,
+          Message: JSON.stringify({
+            id: current.id,
+            kind: group.kind,
+            teamId,
+            conversationId: current.conversationId,
+            messageId: current.messageId,
+            createdAt: current.createdAt,
+            ...(group.kind === 'inbound_message' ? { preview: current.preview, customerNumber: current.customerNumber, record: current.record } : {}),
+            ...(group.kind === 'conversation_assigned' && current.by ? { by: current.by } : {}),
+          }),
+          MessageAttributes: {
+            sellerIds: { DataType: 'String.Array', StringValue: JSON.stringify(sellerIds) },
+            kind: { DataType: 'String', StringValue: group.kind },
+          },
+        }),
+      );
+      count('NotificationsPublished');
+    }
+  }
+  await markTeamNotificationPublished(deps.db, deps.table, teamId, current.id as string, deps.clock.now().toISOString());
 }

@@ -27,6 +27,11 @@ function recordNameOrder(r: { type: RecordType; id: string; name: string }): str
   return `${nameKey(r.name)}#${r.type}#${r.id}`;
 }
 
+/** Feed positions sort as strings. */
+function feedSeq(seq: number): string {
+  return String(seq).padStart(12, '0');
+}
+
 export const keys = {
   seller: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: PROFILE }),
   team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
@@ -125,7 +130,27 @@ export const keys = {
   notification: (sellerId: string, notificationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `NOTIF#${notificationId}` }),
   notificationPrefix: 'NOTIF#',
   unreadNotification: (sellerId: string, notificationId: string) => ({ gsi1pk: `UNREAD#${sellerId}`, gsi1sk: notificationId }),
+  /** Unread notifications written before the unread counter (round 3 and earlier), until migration 0011 counts them. */
   unreadPartition: (sellerId: string) => `UNREAD#${sellerId}`,
+  /** gsi1 (sparse): a seller's unread notifications that their counter counts. */
+  countedUnreadNotification: (sellerId: string, notificationId: string) => ({ gsi1pk: `UNREADN#${sellerId}`, gsi1sk: notificationId }),
+  countedUnreadPartition: (sellerId: string) => `UNREADN#${sellerId}`,
+  /** A seller's notification state: the unread counter and the read-all position. */
+  notificationState: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: 'NOTIFSTATE' }),
+
+  /** A team's feed: one notification for every member (`TEAM#id`, `NOTIF#id`), numbered by its head. */
+  teamNotification: (teamId: string, notificationId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `NOTIF#${notificationId}` }),
+  /** The feed's head: how many notifications it has held (`seq`), which ones expired or were erased. */
+  teamFeedHead: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: 'FEEDHEAD' }),
+  /** gsi1: a team feed in the order it was written, so "after a seller's cursor" is one key range. */
+  teamFeedOrder: (teamId: string, seq: number) => ({ gsi1pk: `TEAMFEED#${teamId}`, gsi1sk: feedSeq(seq) }),
+  teamFeedPartition: (teamId: string) => `TEAMFEED#${teamId}`,
+  feedSeq: (seq: number) => feedSeq(seq),
+  /** A member's place in a team feed: read up to `cursorSeq`, joined at `joinedSeq`, `readAbove` read one by one past it. */
+  teamFeedState: (sellerId: string, teamId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `FEEDSTATE#TEAM#${teamId}` }),
+  /** A member read one team notification (past their cursor). */
+  teamFeedRead: (sellerId: string, teamId: string, seq: number): Key => ({ pk: `SELLER#${sellerId}`, sk: `FEEDREAD#${teamId}#${feedSeq(seq)}` }),
+  teamFeedReadPrefix: (teamId: string) => `FEEDREAD#${teamId}#`,
 
   /** A seller's read position in a conversation: the conversation's inbound count when they last read it. */
   readMark: (conversationId: string, sellerId: string): Key => ({ pk: `CONV#${conversationId}`, sk: `READ#${sellerId}` }),
@@ -136,6 +161,10 @@ export const keys = {
   unreadConversation: (sellerId: string, conversationId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: `UNREADCONV#${conversationId}` }),
   unreadConversationOrder: (sellerId: string, latestInboundAt: string, conversationId: string) => ({ gsi1pk: `UNREADCONVS#${sellerId}`, gsi1sk: `${latestInboundAt}#${conversationId}` }),
   unreadConversationsPartition: (sellerId: string) => `UNREADCONVS#${sellerId}`,
+  /** A team's unread pointer: one per conversation the team sees, whatever its size (each member's read mark decides). */
+  teamUnreadConversation: (teamId: string, conversationId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `UNREADCONV#${conversationId}` }),
+  teamUnreadConversationOrder: (teamId: string, latestInboundAt: string, conversationId: string) => ({ gsi1pk: `UNREADCONVS#TEAM#${teamId}`, gsi1sk: `${latestInboundAt}#${conversationId}` }),
+  teamUnreadConversationsPartition: (teamId: string) => `UNREADCONVS#TEAM#${teamId}`,
 
   /** A conversation's timeline entry (moved, merged, assigned), written in the transaction of the change. */
   conversationEvent: (conversationId: string, at: string, eventId: string): Key => ({ pk: `CONV#${conversationId}`, sk: `EVENT#${at}#${eventId}` }),

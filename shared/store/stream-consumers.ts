@@ -17,7 +17,8 @@ export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', 
   // product of its event names and kinds, so together they select what one filter per purpose would.
   notifier: [
     // New messages and consent changes (threads, pointers, frames); new notifications (SNS fan-out, the bell).
-    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'consentChange'] } } } },
+    // New team notifications (one per team: one publish, members' bells).
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'teamNotification', 'consentChange'] } } } },
     // Conversations: inbound counts, hand-offs and owner changes refresh the unread pointers; viewers get a live frame.
     // Read marks: the reader's other tabs get a live frame.
     { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['conversation', 'readMark'] } } } },
@@ -26,7 +27,10 @@ export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', 
     { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['message', 'notification', 'record'] } } } },
     // Retention (TTL) and erasure: a removed conversation takes its head, timeline, read marks and pointers
     // along (TTL), and its viewers hear `erased`; erased notifications change the bell.
-    { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['conversation', 'notification'] } } } },
+    { eventName: ['REMOVE'], dynamodb: { OldImage: { kind: { S: ['conversation', 'notification', 'teamNotification'] } } } },
+    // A seller read (one team notification, a team feed, or all of their own): their other tabs' bell. Only reads set
+    // `changedAt` (the counter's own updates remove it), so the counter's writes never reach the notifier.
+    { eventName: ['INSERT', 'MODIFY'], dynamodb: { NewImage: { kind: { S: ['notificationState', 'teamFeedState'] }, changedAt: { S: [{ exists: true }] } } } },
   ],
   // `mediaPending` is a leaf written on new messages with files to copy: Lambda's `exists` sees leaves only.
   'media-copier': [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, mediaPending: { BOOL: [true] } } } }],

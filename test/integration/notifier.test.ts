@@ -49,28 +49,42 @@ const conversationItemOf = async (customer: string) =>
 
 const published = () => snsMock.commandCalls(PublishCommand).map((c) => c.args[0].input);
 
+/** The team feed's notifications (one item for every member of the team). */
+async function teamFeedOf(teamId: string) {
+  const out = await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)', ExpressionAttributeValues: { ':pk': keys.teamFeedHead(teamId).pk, ':n': keys.notificationPrefix } }));
+  return out.Items ?? [];
+}
+
+/** Who each publish names, with its kind: `sellerId` for one seller, `sellerIds` for a team. */
+const recipientsOf = (input: ReturnType<typeof published>[number]) => (input.MessageAttributes?.sellerIds ? (JSON.parse(input.MessageAttributes.sellerIds.StringValue!) as string[]) : [input.MessageAttributes!.sellerId!.StringValue!]);
+
 describe('notifications of an inbound message', () => {
-  it('reach every member of the team number and the record owner, with attributes for filter policies', async () => {
+  it('reach every member of the team number (one feed item, one publish per privilege) and the record owner, with attributes for filter policies', async () => {
     snsMock.on(PublishCommand).resolves({ MessageId: 'sns-1' });
     await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'Can we meet Tuesday?' });
     await poller.drain();
 
     const calls = published();
-    expect(calls.map((c) => [c.MessageAttributes?.sellerId?.StringValue, c.MessageAttributes?.kind?.StringValue]).sort()).toEqual([
+    expect(calls.flatMap((c) => recipientsOf(c).map((seller) => [seller, c.MessageAttributes?.kind?.StringValue])).sort()).toEqual([
       ['bob', 'inbound_message'],
       ['carol', 'inbound_message'],
       ['dave', 'insufficient_privileges'],
     ]);
+    // The owner (not in the team) by their own notification; the team's two members by one publish per privilege.
+    expect(calls).toHaveLength(3);
     for (const call of calls) expect(call.TopicArn).toBe(TOPIC);
-    const byseller = Object.fromEntries(calls.map((c) => [c.MessageAttributes!.sellerId!.StringValue, JSON.parse(c.Message!)]));
-    expect(byseller.carol).toMatchObject({ kind: 'inbound_message', preview: 'Can we meet Tuesday?' });
+    const teamCalls = calls.filter((c) => c.MessageAttributes?.sellerIds);
+    expect(teamCalls.every((c) => c.MessageAttributes!.sellerIds!.DataType === 'String.Array')).toBe(true);
+    const byseller = Object.fromEntries(calls.flatMap((c) => recipientsOf(c).map((seller) => [seller, JSON.parse(c.Message!)])));
+    expect(byseller.carol).toMatchObject({ kind: 'inbound_message', teamId: 'east', preview: 'Can we meet Tuesday?' });
+    expect(byseller.bob).toMatchObject({ kind: 'inbound_message', sellerId: 'bob', preview: 'Can we meet Tuesday?' });
     // Without the salesperson role: told a message arrived, never its text.
     expect(byseller.dave.kind).toBe('insufficient_privileges');
     expect(JSON.stringify(byseller.dave)).not.toContain('Tuesday');
 
-    const [daves] = await notificationsOf('dave');
-    expect(daves).toMatchObject({ notificationKind: 'insufficient_privileges', read: false, publishedAt: expect.any(String) });
-    expect(daves!.preview).toBeUndefined();
+    const [feed] = await teamFeedOf('east');
+    expect(feed).toMatchObject({ notificationKind: 'inbound_message', seq: 1, publishedAt: expect.any(String) });
+    expect(await notificationsOf('carol')).toEqual([]);
   });
 
   it('a failing publish is retried by the stream: the notification is delivered later, once', async () => {
@@ -78,15 +92,13 @@ describe('notifications of an inbound message', () => {
     await receive({ from: '+14255557100', to: TEAM_NUMBER, body: 'second message' });
     await poller.drain();
     const calls = published();
-    // 3 recipients: one failed attempt, then each notification published exactly once.
-    expect(calls).toHaveLength(4);
-    const succeeded = calls.slice(1).map((c) => JSON.parse(c.Message!).id);
-    expect(new Set(succeeded).size).toBe(3);
-    for (const seller of ['bob', 'carol', 'dave']) {
-      const items = await notificationsOf(seller);
-      expect(items).toHaveLength(2);
-      expect(items.every((i) => i.publishedAt)).toBe(true);
-    }
+    // One failed attempt, then each recipient told exactly once.
+    const told = calls.slice(1).flatMap(recipientsOf).sort();
+    expect(told).toEqual(['bob', 'carol', 'dave']);
+    expect(await notificationsOf('bob')).toHaveLength(2);
+    const feed = await teamFeedOf('east');
+    expect(feed.map((n) => n.seq).sort()).toEqual([1, 2]);
+    expect(feed.every((n) => n.publishedAt)).toBe(true);
   });
 
   it('the same stream batch handled twice writes and publishes nothing twice', async () => {
@@ -103,7 +115,10 @@ describe('notifications of an inbound message', () => {
     const before = published().length;
     for (const event of seen) await notifier(event as never, lambdaContext);
     expect(published().length).toBe(before);
-    expect(await notificationsOf('carol')).toHaveLength(3);
+    expect(await teamFeedOf('east')).toHaveLength(3);
+    // Numbered without gaps: the feed's head counted each once.
+    const head = (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.teamFeedHead('east') }))).Item!;
+    expect(head.seq).toBe(3);
     await recording.stop();
   });
 });

@@ -5,6 +5,7 @@ import { keys, type Principal } from '../keys';
 import { HttpError } from '../../domain/errors';
 import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from '../dynamo-helpers';
 import type { ProviderName } from '../../domain/types';
+import { feedHeads, joinFeedItem } from './team-feed';
 
 export type { ProviderName };
 
@@ -48,6 +49,10 @@ export class DirectoryStore {
     const previous = await this.getSeller(seller.id);
     const teamIds = [...new Set(seller.teamIds)];
     const removed = (previous?.teamIds ?? []).filter((t) => !teamIds.includes(t));
+    // A seller who joins a team starts at its feed's end: what the team was told before is not theirs.
+    const joined = teamIds.filter((t) => !(previous?.teamIds ?? []).includes(t));
+    const heads = await feedHeads(this.db, this.table, joined);
+    const at = new Date().toISOString();
     try {
       await this.db.send(
         new TransactWriteCommand({
@@ -69,6 +74,7 @@ export class DirectoryStore {
               Put: { TableName: this.table, Item: { ...keys.teamMember(teamId, seller.id), kind: 'membership', teamId, sellerId: seller.id } },
             })),
             ...removed.map((teamId) => ({ Delete: { TableName: this.table, Key: keys.teamMember(teamId, seller.id) } })),
+            ...joined.map((teamId) => joinFeedItem(this.table, seller.id, teamId, heads.get(teamId)!, at)),
           ],
         }),
       );

@@ -1,4 +1,4 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
 import { batchGetAll, isConditionFailure, type Item } from '../dynamo-helpers';
@@ -78,19 +78,48 @@ export async function putUnreadPointers(db: Db, table: string, conversation: { i
   }
 }
 
+/** One pointer per team that sees a conversation (idempotent): its members' read marks decide who lists it. */
+export async function putTeamUnreadPointers(db: Db, table: string, conversation: { id: string; inboundCount: number; latestInboundAt: string }, teamIds: readonly string[]): Promise<void> {
+  for (const teamId of teamIds) {
+    await db.send(
+      new PutCommand({
+        TableName: table,
+        Item: {
+          ...keys.teamUnreadConversation(teamId, conversation.id),
+          ...keys.teamUnreadConversationOrder(teamId, conversation.latestInboundAt, conversation.id),
+          ...keys.aboutConversation(conversation.id, keys.teamUnreadConversation(teamId, conversation.id)),
+          kind: 'teamUnreadPointer',
+          teamId,
+          conversationId: conversation.id,
+          inboundCount: conversation.inboundCount,
+        },
+      }),
+    );
+  }
+}
+
 /** A page of a seller's unread pointers, latest inbound first, below the cursor (a gsi1 sort key). */
-export async function unreadPointers(db: Db, table: string, sellerId: string, limit: number, before?: string): Promise<{ items: { conversationId: string; order: string }[]; more: boolean }> {
-  const out = await db.send(
-    new QueryCommand({
-      TableName: table,
-      IndexName: 'gsi1',
-      KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.unreadConversationsPartition(sellerId), ...(before ? { ':before': before } : {}) },
-      ScanIndexForward: false,
-      Limit: limit,
+export async function unreadPointers(db: Db, table: string, sellerId: string, limit: number, before?: string, teamIds: readonly string[] = []): Promise<{ items: { conversationId: string; order: string }[]; more: boolean }> {
+  // The seller's own pointers and their teams', in one order (latest inbound first): a page of each, merged.
+  const partitions = [keys.unreadConversationsPartition(sellerId), ...teamIds.map((teamId) => keys.teamUnreadConversationsPartition(teamId))];
+  const pages = await Promise.all(
+    partitions.map(async (partition) => {
+      const out = await db.send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: before ? 'gsi1pk = :pk AND gsi1sk < :before' : 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition, ...(before ? { ':before': before } : {}) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return { items: ((out.Items ?? []) as Item[]).map((item) => ({ conversationId: item.conversationId as string, order: item.gsi1sk as string })), more: out.LastEvaluatedKey !== undefined };
     }),
   );
-  return { items: ((out.Items ?? []) as Item[]).map((item) => ({ conversationId: item.conversationId as string, order: item.gsi1sk as string })), more: out.LastEvaluatedKey !== undefined };
+  const merged = pages.flatMap((page) => page.items).sort((a, b) => (a.order < b.order ? 1 : a.order > b.order ? -1 : 0));
+  // Past the first `limit` of the merge, a partition's next items may come before another's: the page ends there.
+  return { items: merged.slice(0, limit), more: merged.length > limit || pages.some((page) => page.more) };
 }
 
 /** Migration: a round 2 read mark names its conversation only in its key: it gets `conversationId`. True when it changed. */

@@ -23,7 +23,7 @@ export async function unreadPage(db: Db, table: string, viewer: Viewer, limit: n
   const seen = new Set<string>();
   let position = before;
   for (;;) {
-    const page = await unreadPointers(db, table, viewer.sellerId, limit + 1, position);
+    const page = await unreadPointers(db, table, viewer.sellerId, limit + 1, position, viewer.teamIds);
     const states = await conversations.getMany(page.items.map((p) => p.conversationId));
     const candidates = [...new Set(page.items.map((p) => states.get(p.conversationId)).filter((s): s is ConversationState => s !== undefined))];
     const readers = new Map((await readerStates(db, table, viewer.sellerId, candidates)).map((reader, i) => [candidates[i]!.id, reader]));
