@@ -17,6 +17,8 @@ export class DynamoMeter {
   /** Writes refused by their condition (metered too: DynamoDB charges them). */
   failedWrites = 0;
   readonly byCommand = new Map<string, number>();
+  /** Writes per partition key of the table and of each index (a hot key shows here), successful writes only. */
+  readonly writesByPartition = new Map<string, number>();
   private sideReader: DynamoDBClient | undefined;
 
   install(client: DynamoDBClient, endpoint: string): void {
@@ -51,6 +53,7 @@ export class DynamoMeter {
     this.writeUnits = 0;
     this.failedWrites = 0;
     this.byCommand.clear();
+    this.writesByPartition.clear();
   }
 
   /** Items that updates and deletes will change, read before the write (unmetered) to price index moves. */
@@ -89,6 +92,7 @@ export class DynamoMeter {
         }
         // A put replacing an item is priced on the larger of the two, and moves its index entries.
         this.writeUnits += baseWriteUnits(larger(before[0], input.Item as AttributeMap)) + indexUnits(before[0], input.Item as AttributeMap);
+        this.notePartitions(before[0], input.Item as AttributeMap);
         return;
       case 'UpdateItem':
       case 'DeleteItem': {
@@ -98,6 +102,7 @@ export class DynamoMeter {
         }
         const after = name === 'DeleteItem' ? undefined : await this.current(input.TableName as string, input.Key as AttributeMap);
         this.writeUnits += baseWriteUnits(larger(before[0], after)) + indexUnits(before[0], after);
+        this.notePartitions(before[0], after);
         return;
       }
       case 'TransactWriteItems': {
@@ -115,11 +120,29 @@ export class DynamoMeter {
           }
           const after = entry.Delete ? undefined : entry.Put ? (entry.Put.Item as AttributeMap) : await this.current(op.TableName as string, op.Key as AttributeMap);
           this.writeUnits += 2 * baseWriteUnits(larger(before[i], after)) + indexUnits(before[i], after);
+          this.notePartitions(before[i], after);
         }
         return;
       }
       default:
     }
+  }
+
+  /** The hottest partition key written (table or index) and how many writes it took. */
+  hottestPartition(): { key: string; writes: number } {
+    let hottest = { key: '', writes: 0 };
+    for (const [key, writes] of this.writesByPartition) if (writes > hottest.writes) hottest = { key, writes };
+    return hottest;
+  }
+
+  private notePartitions(before: AttributeMap | undefined, after: AttributeMap | undefined): void {
+    const keys = new Set<string>();
+    for (const item of [before, after]) {
+      if (!item) continue;
+      keys.add(`table ${item[tableDefinition.partitionKey]?.S ?? ''}`);
+      for (const index of tableDefinition.globalSecondaryIndexes) if (item[index.partitionKey]?.S) keys.add(`${index.indexName} ${item[index.partitionKey]!.S!}`);
+    }
+    for (const key of keys) this.writesByPartition.set(key, (this.writesByPartition.get(key) ?? 0) + 1);
   }
 
   /** The item as stored after the write (an unmetered read), to size updates. */

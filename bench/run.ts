@@ -11,6 +11,7 @@ import { benchEvents } from './events';
 import { firstRequestOverhead } from './cold-start';
 import { prices } from './prices';
 import { benchLive, liveCost } from './live';
+import { benchTeams, benchUnreadCost } from './teams';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -67,6 +68,25 @@ async function main() {
           ['delivery report (delivered), per message', outbound.deliveryReport.roundTrips, outbound.deliveryReport.readUnits, outbound.deliveryReport.writeUnits, outbound.deliveryReport.latencyMs, 0],
           ['notifier, per inbound message', notifier.roundTrips, notifier.readUnits, notifier.writeUnits, notifier.latencyMs, notifier.snsPublishes ?? 0],
         ],
+      ),
+    );
+
+    const teams = await benchTeams(dynamo.endpoint);
+    results.teams = teams;
+    console.log('\n## The notifier per inbound message on a team-assigned conversation (5 members online)\n');
+    console.log(
+      table(
+        ['team members', 'round trips', 'RCU', 'WCU', 'SNS publishes', 'PostToConnection calls', 'most writes to one partition key'],
+        teams.map((f) => [f.members, f.roundTrips, f.readUnits, f.writeUnits, f.snsPublishes, f.postToConnection, `${f.hottestWrites} (${f.hottestKey})`]),
+      ),
+    );
+    const unreadCost = await benchUnreadCost(dynamo.endpoint);
+    results.unreadCost = unreadCost;
+    console.log('\n## The bell at 0 and 10,000 unread notifications (half the seller\'s own, half their team\'s)\n');
+    console.log(
+      table(
+        ['unread', 'count: round trips', 'count: RCU', 'read-all: round trips', 'read-all: RCU', 'read-all: WCU', 'first unread page: round trips', 'first unread page: RCU'],
+        unreadCost.map((f) => [f.unread, f.count.roundTrips, f.count.readUnits, f.readAll.roundTrips, f.readAll.readUnits, f.readAll.writeUnits, f.firstUnreadPage.roundTrips, f.firstUnreadPage.readUnits]),
       ),
     );
 

@@ -111,7 +111,8 @@ export const tableAccess = {
   },
   // The live channel's $connect and $disconnect: the seller's connection map (apart from SELLER#, so never a
   // profile or its roles) and the connection's own item.
-  live: { reads: ['GetItem'], indexes: [], writes: { 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'] } },
+  // LIVETEAM#: the seller's presence in each of their teams (read from their profile).
+  live: { reads: ['GetItem'], indexes: [], writes: { 'LIVESELLER#': ['UpdateItem'], 'LIVE#': ['PutItem', 'DeleteItem'], 'LIVETEAM#': ['PutItem'] } },
   // Conditional updates of queued messages found through gsi1: no item read.
   'outbound-sweeper': { reads: [], indexes: ['gsi1'], writes: { 'CONV#': ['UpdateItem'] } },
   // The one function that scans: each migration reads the table page by page. Its writes are the migrations'

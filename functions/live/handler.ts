@@ -1,7 +1,8 @@
 import middy from '@middy/core';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { config } from '../../shared/config';
-import { closeConnection, openConnection } from '../../shared/store/items/live-connection';
+import { closeConnection, markPresentInTeams, openConnection } from '../../shared/store/items/live-connection';
+import { DirectoryStore } from '../../shared/store/items/directory';
 import { jwtTokenVerifier, type TokenVerifier } from '../../shared/live/token-verifier';
 import { count, logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { onFirstUse } from '../../shared/lambda';
@@ -41,6 +42,9 @@ export function createHandler(deps: Deps, verify: TokenVerifier) {
       // API Gateway refuses the upgrade with this status: the console keeps working through its safety poll.
       return { statusCode: 429, body: 'Too many live connections' };
     }
+    // Present in each of the seller's teams: a team's frames look for its online members there.
+    const seller = await new DirectoryStore(deps.db, deps.table).getSeller(claims.sub);
+    await markPresentInTeams(deps.db, deps.table, claims.sub, seller?.teamIds ?? [], nowSeconds);
     return { statusCode: 200 };
   };
   return middy(live).use(logContext(logger)).use(publishMetrics(metrics));

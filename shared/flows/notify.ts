@@ -16,11 +16,11 @@ import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, shownOnConversationsChanged, toRecord } from '../store/items/record';
 import { isSenderIdRecord } from '../store/items/conversation';
 import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, teamNotificationId, type NotificationKind } from '../domain/notifications';
-import { isSalesperson } from '../domain/visibility';
 import { finalStatuses } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
 import { count } from '../observability';
 import { sendHints, type LiveDeps } from './live-hints';
+import { presentMembers } from '../store/items/live-connection';
 import { conversationChange, messageChange, type ConversationChange } from '../domain/live';
 import { ConversationStore, type ConversationState } from '../store/items/conversation';
 import { readCustomerPartition } from '../store/queries/customer-partition';
@@ -60,9 +60,8 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   }
   if (item.kind === 'teamNotification') {
     if (change.eventName !== 'INSERT') return 0;
-    const members = await new DirectoryStore(deps.db, deps.table).teamMemberIds(item.teamId as string);
-    await publishToTeam(deps, item, members);
-    await hintUnread(deps, members);
+    await publishToTeam(deps, item, await new DirectoryStore(deps.db, deps.table).teamMembersWithRoles(item.teamId as string));
+    await hintUnread(deps, await onlineMembers(deps, item.teamId as string));
     return 1;
   }
   // A seller read past their place in a team feed, or read all of their own: their other tabs' count changes.
@@ -109,13 +108,21 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
 }
 
 /**
- * Everyone who sees a conversation now: the assignee (every member of an assignee team), the record's owner
- * and the members of its owning team. The one computation behind unread pointers and live frames.
+ * Who may get a conversation's live frame now: the sellers it names (assigned seller, record owner) and the members
+ * of its teams (assignee, record's owning team) who are online, found without reading every member of a large team.
+ * The same visibility as unread pointers; sendHints still checks each one's connections and role.
  */
-async function viewersOf(deps: Deps, conversation: Item | ConversationState): Promise<string[]> {
+async function liveViewersOf(deps: Deps, conversation: Item | ConversationState): Promise<string[]> {
   const assignedTo = conversation.assignedTo as Principal;
-  const members = await teamMembers(deps, assignedTo, conversation.recordOwningTeamId as string | undefined);
-  return conversationViewers({ assignedTo, ...members, recordOwnerId: conversation.recordOwnerId as string | undefined });
+  const teams = [...new Set([...(assignedTo.type === 'team' ? [assignedTo.id] : []), ...(typeof conversation.recordOwningTeamId === 'string' ? [conversation.recordOwningTeamId] : [])])];
+  const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
+  const online = await Promise.all(teams.map((teamId) => presentMembers(deps.db, deps.table, teamId, nowSeconds)));
+  return conversationViewers({ assignedTo, assigneeTeamMembers: assignedTo.type === 'team' ? online[0]! : [], recordOwnerId: conversation.recordOwnerId as string | undefined, recordOwningTeamMembers: online.flat() });
+}
+
+/** The online members of one team (a team feed's change). */
+async function onlineMembers(deps: Deps, teamId: string): Promise<string[]> {
+  return presentMembers(deps.db, deps.table, teamId, Math.floor(deps.clock.now().getTime() / 1000));
 }
 
 /** A conversation's item changed: unread pointers follow, then its viewers hear of it (after, so what they fetch is current). */
@@ -125,7 +132,7 @@ async function conversationChanged(deps: NotifierDeps, before: Item | undefined,
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
   if (pointersChange) await refreshUnreadPointers(deps, conversation);
-  if (shown) await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: shown });
+  if (shown) await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: shown });
 }
 
 /** A hand-off (it sets `assignedAt`) to a team: a number's reassignment by an admin changes the assignee without one. */
@@ -155,7 +162,7 @@ async function notifyWholeTeam(deps: NotifierDeps, conversation: Item): Promise<
 async function teamNotificationRemoved(deps: NotifierDeps, notification: Item, byTtl: boolean): Promise<void> {
   const teamId = notification.teamId as string;
   await recordLeftFeed(deps.db, deps.table, teamId, notification.seq as number, byTtl || isExpired(notification, deps.clock.now()));
-  await hintUnread(deps, await new DirectoryStore(deps.db, deps.table).teamMemberIds(teamId));
+  await hintUnread(deps, await onlineMembers(deps, teamId));
 }
 
 /** A conversation item went: erased or expired (its viewers hear `erased`), or moved or merged (the item at its new key says so). */
@@ -167,7 +174,7 @@ async function conversationRemoved(deps: NotifierDeps, conversation: Item, byTtl
     const now = await new ConversationStore(deps.db, deps.table).currentKey(conversation.id as string);
     if (now && (now.pk !== conversation.pk || now.sk !== conversation.sk)) return;
   }
-  await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: 'erased' });
+  await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: 'erased' });
 }
 
 /** A status or a copied file: the viewers of the conversation as it is now. */
@@ -175,7 +182,7 @@ async function hintViewersOf(deps: NotifierDeps, conversationId: string, change:
   if (!deps.live) return;
   const conversation = await new ConversationStore(deps.db, deps.table).get(conversationId);
   if (!conversation) return;
-  await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change });
+  await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change });
 }
 
 /** A consent change of a customer with one business number: every conversation between them. */
@@ -183,7 +190,7 @@ async function consentChanged(deps: NotifierDeps, change: Item): Promise<void> {
   if (!deps.live) return;
   const { conversations } = await readCustomerPartition(deps.db, deps.table, change.customerNumber as string);
   for (const conversation of conversations.filter((c) => c.businessNumber === change.businessNumber)) {
-    await sendHints(deps, await viewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change: 'consent' });
+    await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id, change: 'consent' });
   }
 }
 
@@ -338,7 +345,7 @@ const SELLERS_PER_PUBLISH = 2000;
  * filter policy on `sellerIds` matches any element). Members who may read the text get it; the others are told a
  * message arrived (`insufficient_privileges`), in a second publish: at most two for a team of any size up to 2,000.
  */
-async function publishToTeam(deps: NotifierDeps, notification: Item, members: readonly string[]): Promise<void> {
+async function publishToTeam(deps: NotifierDeps, notification: Item, members: readonly { sellerId: string; salesperson: boolean }[]): Promise<void> {
   if (!deps.topicArn || members.length === 0) return;
   const teamId = notification.teamId as string;
   const current = await getTeamNotification(deps.db, deps.table, teamId, notification.id as string);
@@ -346,11 +353,9 @@ async function publishToTeam(deps: NotifierDeps, notification: Item, members: re
   const kind = current.notificationKind as NotificationKind;
   const groups: { kind: NotificationKind; sellerIds: string[] }[] = [];
   if (kind === 'inbound_message') {
-    const sellers = await new DirectoryStore(deps.db, deps.table).getSellers([...members]);
-    const readers = new Set(sellers.filter(isSalesperson).map((s) => s.id));
-    groups.push({ kind: 'inbound_message', sellerIds: members.filter((id) => readers.has(id)) }, { kind: 'insufficient_privileges', sellerIds: members.filter((id) => !readers.has(id)) });
+    groups.push({ kind: 'inbound_message', sellerIds: members.filter((m) => m.salesperson).map((m) => m.sellerId) }, { kind: 'insufficient_privileges', sellerIds: members.filter((m) => !m.salesperson).map((m) => m.sellerId) });
   } else {
-    groups.push({ kind, sellerIds: [...members] });
+    groups.push({ kind, sellerIds: members.map((m) => m.sellerId) });
   }
   for (const group of groups) {
     for (let i = 0; i < group.sellerIds.length; i += SELLERS_PER_PUBLISH) {

@@ -207,6 +207,9 @@ export const keys = {
   /** A seller's open live connections (WebSocket), one map of connection id → token expiry: a whole team is one BatchGetItem. */
   // Apart from SELLER#: the live function and the notifier write it, and never a seller's profile (roles).
   liveConnections: (sellerId: string): Key => ({ pk: `LIVESELLER#${sellerId}`, sk: 'LIVE' }),
+  /** A seller of the team had the console open lately (until `expiresAt`): who may get a team's frames, without reading every member. */
+  liveTeamMember: (teamId: string, sellerId: string): Key => ({ pk: `LIVETEAM#${teamId}`, sk: `SELLER#${sellerId}` }),
+  liveTeamPartition: (teamId: string) => `LIVETEAM#${teamId}`,
   /** A live connection → its seller: what `$disconnect` (which knows only the connection) needs to forget it. */
   liveConnection: (connectionId: string): Key => ({ pk: `LIVE#${connectionId}`, sk: 'CONNECTION' }),
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { freshTable, type TestTable } from '../helpers/table';
 import { testNotifier } from '../helpers/notifier';
@@ -10,7 +9,7 @@ import { inboundSender } from '../helpers/inbound';
 import { lambdaContext } from '../helpers/api';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { STREAM_FILTERS } from '../../shared/store/stream-consumers';
-import { keys } from '../../shared/store/keys';
+import { notificationsPage } from '../../shared/store/queries/notifications';
 import { failedBatchOf, replayStreamFailures, type ReplayDeps } from '../../scripts/replay-stream-failure';
 
 /** Operations: a table-stream batch that failed after its retries is kept whole in S3, and the replay command feeds it back through its consumer. */
@@ -29,8 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => snsMock.restore());
 
-const notificationsOf = async (sellerId: string) =>
-  (await t.db.send(new QueryCommand({ TableName: t.table, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)', ExpressionAttributeValues: { ':pk': keys.seller(sellerId).pk, ':n': keys.notificationPrefix } }))).Items ?? [];
+/** What rita's bell lists: her own notifications and her team's. */
+const notificationsOf = async (sellerId: string) => (await notificationsPage(t.db, t.table, { sellerId, teamIds: ['replay'], readsBodies: true }, { unread: false, limit: 100, now: t.clock.now() })).items;
 
 /** The object Lambda's S3 on-failure destination writes for a stream batch: the invocation record with the batch in `payload`. */
 const invocationRecord = (event: DynamoDBStreamEvent) =>

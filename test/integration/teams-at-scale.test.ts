@@ -10,6 +10,7 @@ import { createHandler as createSellerApi } from '../../functions/seller-api/han
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
 import { StreamPoller } from '../../scripts/local/stream-poller';
+import { markPresentInTeams, presentMembers } from '../../shared/store/items/live-connection';
 
 /**
  * A team of 500 shares one business number (issue #42): one notification in the team's feed tells every member; each
@@ -131,6 +132,11 @@ describe('an inbound message to a team of 500', () => {
     expect((await call(directory, 'PUT', '/directory/sellers/rep-003', { as: admin, body: { name: 'Rep 3', teamIds: [], roles: ['salesperson'] } })).status).toBe(200);
     expect(await bell('rep-003')).toEqual([]);
     expect((await unread('rep-003')).notifications).toBe(0);
+    // Live frames go to the team's online members only, and never to one who left since connecting.
+    const now = Math.floor(t.clock.now().getTime() / 1000);
+    await markPresentInTeams(t.db, t.table, 'rep-003', ['desk'], now);
+    await markPresentInTeams(t.db, t.table, 'rep-005', ['desk'], now);
+    expect(await presentMembers(t.db, t.table, 'desk', now)).toEqual(['rep-005']);
   });
 
   it('an erasure takes the customer\'s notifications out of every member\'s list and count', async () => {

@@ -71,7 +71,8 @@ export class DirectoryStore {
               },
             })),
             ...teamIds.map((teamId) => ({
-              Put: { TableName: this.table, Item: { ...keys.teamMember(teamId, seller.id), kind: 'membership', teamId, sellerId: seller.id } },
+              // `salesperson`: a team notification's publish splits members by it without reading 500 profiles.
+              Put: { TableName: this.table, Item: { ...keys.teamMember(teamId, seller.id), kind: 'membership', teamId, sellerId: seller.id, salesperson: isSalesperson(seller) } },
             })),
             ...removed.map((teamId) => ({ Delete: { TableName: this.table, Key: keys.teamMember(teamId, seller.id) } })),
             ...joined.map((teamId) => joinFeedItem(this.table, seller.id, teamId, heads.get(teamId)!, at)),
@@ -157,6 +158,22 @@ export class DirectoryStore {
     return (out.Items ?? [])
       .map((item) => ({ type: item.kind === 'team' ? ('team' as const) : ('seller' as const), id: item.id as string, name: item.name as string }))
       .sort((a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * A team's members and whether each holds the salesperson role (memberships written before round 4 do not say:
+   * their profiles are read).
+   */
+  async teamMembersWithRoles(teamId: string): Promise<{ sellerId: string; salesperson: boolean }[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.team(teamId).pk, ':prefix': keys.teamMembersPrefix() },
+      ProjectionExpression: 'sellerId, salesperson',
+    });
+    const unknown = items.filter((item) => typeof item.salesperson !== 'boolean').map((item) => item.sellerId as string);
+    const profiles = new Map((unknown.length > 0 ? await this.getSellers(unknown) : []).map((seller) => [seller.id, isSalesperson(seller)]));
+    return items.map((item) => ({ sellerId: item.sellerId as string, salesperson: typeof item.salesperson === 'boolean' ? item.salesperson : (profiles.get(item.sellerId as string) ?? false) }));
   }
 
   async teamMemberIds(teamId: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys } from '../keys';
-import { batchGetAll, isConditionFailure } from '../dynamo-helpers';
+import { batchGetAll, isConditionFailure, queryAll } from '../dynamo-helpers';
 import { LIVE_CONNECTION_MAX_SECONDS, MAX_LIVE_CONNECTIONS_PER_SELLER } from '../../domain/live';
 
 /**
@@ -10,7 +10,9 @@ import { LIVE_CONNECTION_MAX_SECONDS, MAX_LIVE_CONNECTIONS_PER_SELLER } from '..
  *   epoch seconds before tabs were named), so the connections of every viewer of a conversation come from one
  *   BatchGetItem per 100 sellers;
  * - `LIVE#connection` / `CONNECTION`: the connection's seller, for `$disconnect`.
- * Both expire (TTL) after API Gateway's two-hour limit on a connection; a connection that went away
+ * - `LIVETEAM#team` / `SELLER#id`: the seller had a connection open lately, for each of their teams, so a team's
+ *   frames find its online members with one Query instead of reading every member's map.
+ * All expire (TTL) after API Gateway's two-hour limit on a connection; a connection that went away
  * without `$disconnect` is forgotten when a send to it fails.
  */
 export interface LiveConnection {
@@ -91,6 +93,27 @@ export async function openConnection(db: Db, table: string, input: { connectionI
     );
   }
   return 'full';
+}
+
+/**
+ * Marks the seller present in each of their teams until their connection can last no longer (TTL): written at every
+ * `$connect`, never deleted (a presence with no open connection only costs a look at the seller's map).
+ */
+export async function markPresentInTeams(db: Db, table: string, sellerId: string, teamIds: readonly string[], nowSeconds: number): Promise<void> {
+  const expiresAt = nowSeconds + LIVE_CONNECTION_MAX_SECONDS;
+  await Promise.all(teamIds.map((teamId) => db.send(new PutCommand({ TableName: table, Item: { ...keys.liveTeamMember(teamId, sellerId), kind: 'livePresence', teamId, sellerId, expiresAt } }))));
+}
+
+/**
+ * The sellers of a team who had a connection open lately and are still its members (a seller who left is never told
+ * of the team's conversations): one Query of the present, one BatchGetItem of their memberships.
+ */
+export async function presentMembers(db: Db, table: string, teamId: string, nowSeconds: number): Promise<string[]> {
+  const present = await queryAll(db, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.liveTeamPartition(teamId) } });
+  const candidates = present.filter((item) => ((item.expiresAt as number | undefined) ?? 0) > nowSeconds).map((item) => item.sellerId as string);
+  if (candidates.length === 0) return [];
+  const memberships = await batchGetAll(db, table, candidates.map((sellerId) => keys.teamMember(teamId, sellerId)));
+  return memberships.map((item) => item.sellerId as string);
 }
 
 /** The connection → seller item, written once the seller's map holds the connection. */
