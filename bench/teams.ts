@@ -15,6 +15,7 @@ import type { LiveChannel } from '../shared/flows/live-hints';
 import type { Deps } from '../shared/deps';
 import { notificationsPage, readAllNotifications, unreadNotificationTotal } from '../shared/store/queries/notifications';
 import { putNotification } from '../shared/store/items/notification';
+import { appendTeamNotificationsInBulk } from '../shared/store/items/team-feed';
 import { notificationId } from '../shared/domain/notifications';
 import { DynamoMeter } from './meter';
 
@@ -113,17 +114,14 @@ export async function benchUnreadCost(endpoint: string, backlogs = [0, 10_000]):
     const directory = new DirectoryStore(plain, table);
     await directory.putTeam({ id: 'desk', name: 'Desk' });
     await directory.putSeller({ id: 'reader', name: 'Reader', teamIds: ['desk'], roles: ['salesperson'] });
-    const { appendTeamNotification } = await import('../shared/store/items/team-feed');
     const base = Date.UTC(2026, 11, 1);
-    const writes: Promise<unknown>[] = [];
-    for (let i = 0; i < backlog; i++) {
-      const createdAt = new Date(base + i * 1000).toISOString();
-      if (i % 2 === 0) writes.push(putNotification(plain, table, { id: notificationId(createdAt, `m${i}`, 'inbound_message', 'reader'), sellerId: 'reader', kind: 'inbound_message', conversationId: 'c1', messageId: `m${i}`, createdAt, extra: { preview: `Backlog ${i}` } }));
-      // A feed numbers its notifications one at a time.
-      else await appendTeamNotification(plain, table, { teamId: 'desk', id: notificationId(createdAt, `m${i}`, 'inbound_message', 'team:desk'), kind: 'inbound_message', conversationId: 'c1', messageId: `m${i}`, createdAt, extra: { preview: `Backlog ${i}` } });
-      if (writes.length >= 50) await Promise.all(writes.splice(0));
+    const at = (i: number) => new Date(base + i * 1000).toISOString();
+    const own = Array.from({ length: backlog / 2 }, (_, k) => 2 * k);
+    for (let k = 0; k < own.length; k += 100) {
+      await Promise.all(own.slice(k, k + 100).map((i) => putNotification(plain, table, { id: notificationId(at(i), `m${i}`, 'inbound_message', 'reader'), sellerId: 'reader', kind: 'inbound_message', conversationId: 'c1', messageId: `m${i}`, createdAt: at(i), extra: { preview: `Backlog ${i}` } })));
     }
-    await Promise.all(writes);
+    const teams = Array.from({ length: backlog / 2 }, (_, k) => 2 * k + 1).map((i) => ({ id: notificationId(at(i), `m${i}`, 'inbound_message', 'team:desk'), kind: 'inbound_message' as const, conversationId: 'c1', messageId: `m${i}`, createdAt: at(i), extra: { preview: `Backlog ${i}` } }));
+    await appendTeamNotificationsInBulk(plain, table, 'desk', teams);
     const meter = new DynamoMeter();
     const db = createDb({ endpoint, region: 'us-east-1', instrument: (client) => meter.install(client, endpoint) });
     const reader = { sellerId: 'reader', teamIds: ['desk'], readsBodies: true };

@@ -9,6 +9,10 @@ import { runMigrations } from '../../shared/store/migrations/runner';
 import { MIGRATIONS } from '../../shared/store/migrations/index';
 import { migrationRecords, releaseMigrationLease, takeMigrationLease } from '../../shared/store/items/migration';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
+import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
+import { DirectoryStore } from '../../shared/store/items/directory';
+
+const createDirectoryStore = (table: TestTable) => new DirectoryStore(table.db, table.table);
 import { awsMigrationsIo, createHandler as createMigrations, type ContinueEvent, type MigrationsIo } from '../../functions/migrations/handler';
 import type { Db } from '../../shared/aws';
 
@@ -98,6 +102,35 @@ describe('the migration runner', () => {
     const rest = await runMigrations(t, { pageSize: 30 });
     expect(rest.done).toBe(true);
     expect(rest.migrations.find((m) => m.id === '0001-assignee-listing')).toMatchObject({ status: 'done', visited: 90, changed: 90 });
+  });
+});
+
+describe('0011: unread counters for notifications written before them', () => {
+  it('round 3 unread notifications are counted once; the bell, a read and read-all agree before and after', async () => {
+    const sellerApi = createSellerApi(t);
+    const seller = { sub: 'old-reader' };
+    await createDirectoryStore(t).putSeller({ id: 'old-reader', name: 'Old Reader', teamIds: [], roles: ['salesperson'] });
+    // As round 3 wrote them: unread in gsi1 `UNREAD#seller`, no counter, one of them read.
+    const ids = ['01KBX00000AAAAAAAAAAAAAAA1', '01KBX00000AAAAAAAAAAAAAAA2', '01KBX00000AAAAAAAAAAAAAAA3'];
+    for (const [i, id] of ids.entries()) {
+      const read = i === 0;
+      await t.db.send(new BatchWriteCommand({ RequestItems: { [t.table]: [{ PutRequest: { Item: { ...keys.notification('old-reader', id), ...(read ? {} : { gsi1pk: 'UNREAD#old-reader', gsi1sk: id }), kind: 'notification', id, sellerId: 'old-reader', notificationKind: 'conversation_assigned', conversationId: 'c-old', createdAt: '2026-11-28T10:00:00.000Z', read, by: 'admin' } } }] } }));
+    }
+    const unread = async () => (await call(sellerApi, 'GET', '/me/unread', { as: seller })).body.notifications as number;
+    // Counted on the old index until the migration runs: right already.
+    expect(await unread()).toBe(2);
+    expect((await call(sellerApi, 'POST', `/me/notifications/${ids[1]}/read`, { as: seller })).status).toBe(200);
+    expect(await unread()).toBe(1);
+    expect((await runMigrations(t)).done).toBe(true);
+    expect((await migrationRecords(t.db, t.table, ['0011-notification-counters'])).get('0011-notification-counters')).toMatchObject({ status: 'done', changed: 1 });
+    expect(await unread()).toBe(1);
+    expect((await call(sellerApi, 'GET', '/me/notifications?unread=true', { as: seller })).body.items.map((n: { id: string }) => n.id)).toEqual([ids[2]]);
+    // A second run counts nothing again.
+    await runMigrations(t);
+    expect(await unread()).toBe(1);
+    expect((await call(sellerApi, 'POST', `/me/notifications/${ids[2]}/read`, { as: seller })).status).toBe(200);
+    expect(await unread()).toBe(0);
+    expect((await call(sellerApi, 'POST', '/me/notifications/read-all', { as: seller })).body).toEqual({ updated: 0 });
   });
 });
 
