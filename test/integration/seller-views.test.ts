@@ -251,7 +251,7 @@ describe('pagination', () => {
     // A cursor issued to one seller is refused for another.
     expect((await call(api, 'GET', `/me/conversations?cursor=${encodeURIComponent(first.body.nextCursor)}`, { as: as('s1') })).status).toBe(400);
     expect((await call(api, 'GET', '/me/conversations?limit=0', { as: as('pager') })).status).toBe(400);
-  });
+  }, 120_000);
 });
 
 describe('notification center', () => {
