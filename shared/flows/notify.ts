@@ -6,7 +6,7 @@ import { getNotification, markPublished, putNotification } from '../store/items/
 import { appendTeamNotification, getTeamNotification, markTeamNotificationPublished, recordLeftFeed } from '../store/items/team-feed';
 import { readConversationNotifications, unreadNotificationTotal } from '../store/queries/notifications';
 import { isExpired } from '../domain/retention';
-import { markConversationRead, putTeamUnreadPointers, putUnreadPointers, readMarksIn } from '../store/items/read-state';
+import { deleteTeamUnreadPointers, markConversationRead, putTeamUnreadPointers, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
 import { getMessage } from '../store/items/message';
 import { displayText } from '../domain/media';
@@ -114,7 +114,7 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
  */
 async function liveViewersOf(deps: Deps, conversation: Item | ConversationState): Promise<string[]> {
   const assignedTo = conversation.assignedTo as Principal;
-  const teams = [...new Set([...(assignedTo.type === 'team' ? [assignedTo.id] : []), ...(typeof conversation.recordOwningTeamId === 'string' ? [conversation.recordOwningTeamId] : [])])];
+  const teams = teamsNamedBy(conversation as Item);
   const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
   const online = await Promise.all(teams.map((teamId) => presentMembers(deps.db, deps.table, teamId, nowSeconds)));
   return conversationViewers({ assignedTo, assigneeTeamMembers: assignedTo.type === 'team' ? online[0]! : [], recordOwnerId: conversation.recordOwnerId as string | undefined, recordOwningTeamMembers: online.flat() });
@@ -131,7 +131,7 @@ async function conversationChanged(deps: NotifierDeps, before: Item | undefined,
   const shown = deps.live ? conversationChange(before, conversation) : undefined;
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
-  if (pointersChange) await refreshUnreadPointers(deps, conversation);
+  if (pointersChange) await refreshUnreadPointers(deps, conversation, before);
   if (shown) await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: shown });
 }
 
@@ -226,15 +226,23 @@ function needsUnreadPointers(before: Item | undefined, conversation: Item): bool
  * has not read everything gets a pointer, and each team it names one pointer for all its members (each member's read
  * mark decides when they list it): one write per team, whatever its size. Written here, off the inbound transaction.
  */
-async function refreshUnreadPointers(deps: NotifierDeps, conversation: Item): Promise<void> {
+async function refreshUnreadPointers(deps: NotifierDeps, conversation: Item, before?: Item): Promise<void> {
   const inboundCount = (conversation.inboundCount as number | undefined) ?? 0;
   const assignedTo = conversation.assignedTo as Principal;
   const sellers = [...new Set([...(assignedTo.type === 'seller' ? [assignedTo.id] : []), ...(typeof conversation.recordOwnerId === 'string' ? [conversation.recordOwnerId] : [])])];
-  const teams = [...new Set([...(assignedTo.type === 'team' ? [assignedTo.id] : []), ...(typeof conversation.recordOwningTeamId === 'string' ? [conversation.recordOwningTeamId] : [])])];
+  const teams = teamsNamedBy(conversation);
   const pointer = { id: conversation.id as string, inboundCount, latestInboundAt: (conversation.lastInboundAt ?? conversation.lastMessageAt) as string };
   const marks = await readMarksIn(deps.db, deps.table, conversation.id as string, sellers);
   await putUnreadPointers(deps.db, deps.table, pointer, sellers.filter((sellerId) => unreadCount(inboundCount, marks.get(sellerId)) > 0));
   await putTeamUnreadPointers(deps.db, deps.table, pointer, teams);
+  // A team that no longer sees it (handed off, moved, owner changed) loses its pointer: its members' lists stay short.
+  const teamsBefore = before ? teamsNamedBy(before) : [];
+  await deleteTeamUnreadPointers(deps.db, deps.table, conversation.id as string, teamsBefore.filter((teamId) => !teams.includes(teamId)));
+}
+
+function teamsNamedBy(conversation: Item): string[] {
+  const assignedTo = conversation.assignedTo as Principal | undefined;
+  return [...new Set([...(assignedTo?.type === 'team' ? [assignedTo.id] : []), ...(typeof conversation.recordOwningTeamId === 'string' ? [conversation.recordOwningTeamId] : [])])];
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -9,6 +9,9 @@ import { inboundSender } from '../helpers/inbound';
 import { createHandler as createSellerApi } from '../../functions/seller-api/handler';
 import { createHandler as createDirectory } from '../../functions/directory/handler';
 import { createHandler as createPrivacy } from '../../functions/privacy/handler';
+import { createHandler as createReassignment } from '../../functions/reassignment/handler';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../shared/store/keys';
 import { StreamPoller } from '../../scripts/local/stream-poller';
 import { markPresentInTeams, presentMembers } from '../../shared/store/items/live-connection';
 
@@ -141,6 +144,30 @@ describe('an inbound message to a team of 500', () => {
     expect(await presentMembers(t.db, t.table, 'desk', now)).toEqual(['rep-005']);
   });
 
+  it('"My SMS" unread through the team: one pointer for the team, gone once the team no longer sees the conversation', async () => {
+    const unreadIds = async (seller: string) => (await call(api, 'GET', '/me/conversations?unread=true&limit=100', { as: as(seller) })).body.items.map((c: { id: string }) => c.id) as string[];
+    // A customer whose record a seller owns: the team sees the conversation through its number only.
+    const customer = '+14255583199';
+    await new OrgBuilder(t).record('contact', 'owned-by-rep-010', { mobile: customer, ownerId: 'rep-010' });
+    t.clock.advance(1_000);
+    await inboundSender(t)({ from: customer, to: TEAM_NUMBER, body: 'Owned by one of you' });
+    await poller.drain(500);
+    const conversationId = (await bell('rep-006')).find((n) => n.preview === 'Owned by one of you')!.conversationId!;
+    expect(await unreadIds('rep-006')).toContain(conversationId);
+    expect((await call(api, 'POST', `/conversations/${conversationId}/read`, { as: as('rep-006') })).status).toBe(200);
+    expect(await unreadIds('rep-006')).not.toContain(conversationId);
+    expect(await unreadIds('rep-007')).toContain(conversationId);
+    const pointer = () => t.db.send(new GetCommand({ TableName: t.table, Key: keys.teamUnreadConversation('desk', conversationId) }));
+    expect((await pointer()).Item).toBeDefined();
+    t.clock.advance(1_000);
+    expect((await call(createReassignment(t), 'POST', `/conversations/${conversationId}/assign`, { as: admin, body: { assignedTo: { type: 'seller', id: 'rep-008' } } })).status).toBe(200);
+    await poller.drain(500);
+    expect((await pointer()).Item).toBeUndefined();
+    expect(await unreadIds('rep-007')).not.toContain(conversationId);
+    expect(await unreadIds('rep-008')).toContain(conversationId);
+    expect(await unreadIds('rep-010')).toContain(conversationId);
+  });
+
   it('an erasure takes the customer\'s notifications out of every member\'s list and count', async () => {
     const before = (await unread('rep-004')).notifications;
     const aboutFirst = (await bell('rep-004')).filter((n) => n.preview === 'Question 1' || n.preview === 'One more');
@@ -149,7 +176,8 @@ describe('an inbound message to a team of 500', () => {
     const erased = await call(privacy, 'DELETE', `/customers/${encodeURIComponent(CUSTOMERS[0]!)}`, { as: admin });
     expect([200, 202]).toContain(erased.status);
     await poller.drain(500);
-    expect((await bell('rep-004')).map((n) => n.preview)).toEqual(['After you joined', 'Question 3', 'Question 2']);
+    // (The conversation handed to rep-008 above stays in the list, its text withheld from rep-004 now.)
+    expect((await bell('rep-004')).map((n) => n.preview ?? 'withheld')).toEqual(['withheld', 'After you joined', 'Question 3', 'Question 2']);
     expect((await unread('rep-004')).notifications).toBe(before - 2);
   });
 });

@@ -98,6 +98,11 @@ export async function putTeamUnreadPointers(db: Db, table: string, conversation:
   }
 }
 
+/** Teams that no longer see a conversation lose their pointer to it. */
+export async function deleteTeamUnreadPointers(db: Db, table: string, conversationId: string, teamIds: readonly string[]): Promise<void> {
+  for (const teamId of teamIds) await db.send(new DeleteCommand({ TableName: table, Key: keys.teamUnreadConversation(teamId, conversationId) }));
+}
+
 /** A page of a seller's unread pointers, latest inbound first, below the cursor (a gsi1 sort key). */
 export async function unreadPointers(db: Db, table: string, sellerId: string, limit: number, before?: string, teamIds: readonly string[] = []): Promise<{ items: { conversationId: string; order: string }[]; more: boolean }> {
   // The seller's own pointers and their teams', in one order (latest inbound first): a page of each, merged.
