@@ -115,8 +115,7 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
 async function liveViewersOf(deps: Deps, conversation: Item | ConversationState): Promise<string[]> {
   const assignedTo = conversation.assignedTo as Principal;
   const teams = teamsNamedBy(conversation as Item);
-  const nowSeconds = Math.floor(deps.clock.now().getTime() / 1000);
-  const online = await Promise.all(teams.map((teamId) => presentMembers(deps.db, deps.table, teamId, nowSeconds)));
+  const online = await Promise.all(teams.map((teamId) => onlineMembers(deps, teamId)));
   return conversationViewers({ assignedTo, assigneeTeamMembers: assignedTo.type === 'team' ? online[0]! : [], recordOwnerId: conversation.recordOwnerId as string | undefined, recordOwningTeamMembers: online.flat() });
 }
 

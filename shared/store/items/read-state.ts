@@ -56,19 +56,7 @@ export async function markConversationRead(db: Db, table: string, sellerId: stri
 
 /** Pointers for the sellers who have unread messages in a conversation (idempotent: a re-run writes the same items). */
 export async function putUnreadPointers(db: Db, table: string, conversation: { id: string; inboundCount: number; latestInboundAt: string }, sellerIds: readonly string[]): Promise<void> {
-  const puts = sellerIds.map((sellerId) => ({
-    PutRequest: {
-      Item: {
-        ...keys.unreadConversation(sellerId, conversation.id),
-        ...keys.unreadConversationOrder(sellerId, conversation.latestInboundAt, conversation.id),
-        ...keys.aboutConversation(conversation.id, keys.unreadConversation(sellerId, conversation.id)),
-        kind: 'unreadPointer',
-        sellerId,
-        conversationId: conversation.id,
-        inboundCount: conversation.inboundCount,
-      },
-    },
-  }));
+  const puts = sellerIds.map((sellerId) => ({ PutRequest: { Item: pointerItem(conversation, { sellerId }) } }));
   for (let i = 0; i < puts.length; i += 25) {
     let request: Record<string, typeof puts> | undefined = { [table]: puts.slice(i, i + 25) };
     while (request && Object.keys(request).length > 0) {
@@ -80,22 +68,14 @@ export async function putUnreadPointers(db: Db, table: string, conversation: { i
 
 /** One pointer per team that sees a conversation (idempotent): its members' read marks decide who lists it. */
 export async function putTeamUnreadPointers(db: Db, table: string, conversation: { id: string; inboundCount: number; latestInboundAt: string }, teamIds: readonly string[]): Promise<void> {
-  for (const teamId of teamIds) {
-    await db.send(
-      new PutCommand({
-        TableName: table,
-        Item: {
-          ...keys.teamUnreadConversation(teamId, conversation.id),
-          ...keys.teamUnreadConversationOrder(teamId, conversation.latestInboundAt, conversation.id),
-          ...keys.aboutConversation(conversation.id, keys.teamUnreadConversation(teamId, conversation.id)),
-          kind: 'teamUnreadPointer',
-          teamId,
-          conversationId: conversation.id,
-          inboundCount: conversation.inboundCount,
-        },
-      }),
-    );
-  }
+  for (const teamId of teamIds) await db.send(new PutCommand({ TableName: table, Item: pointerItem(conversation, { teamId }) }));
+}
+
+/** An unread pointer of a seller or of a team: same shape, keyed under its owner, ordered by latest inbound. */
+function pointerItem(conversation: { id: string; inboundCount: number; latestInboundAt: string }, owner: { sellerId: string } | { teamId: string }): Item {
+  const key = 'sellerId' in owner ? keys.unreadConversation(owner.sellerId, conversation.id) : keys.teamUnreadConversation(owner.teamId, conversation.id);
+  const order = 'sellerId' in owner ? keys.unreadConversationOrder(owner.sellerId, conversation.latestInboundAt, conversation.id) : keys.teamUnreadConversationOrder(owner.teamId, conversation.latestInboundAt, conversation.id);
+  return { ...key, ...order, ...keys.aboutConversation(conversation.id, key), kind: 'sellerId' in owner ? 'unreadPointer' : 'teamUnreadPointer', ...owner, conversationId: conversation.id, inboundCount: conversation.inboundCount };
 }
 
 /** Teams that no longer see a conversation lose their pointer to it. */

@@ -61,23 +61,14 @@ export function toState(item: Item | undefined): FeedState {
  * 'appended' or 'existed'.
  */
 export async function appendTeamNotification(db: Db, table: string, n: TeamNotificationInput): Promise<'appended' | 'existed'> {
-  const headKey = keys.teamFeedHead(n.teamId);
   return retryOnConflict({ name: 'TeamFeedAppend', maxAttempts: 8 }, async () => {
-    const head = toHead((await db.send(new GetCommand({ TableName: table, Key: headKey, ConsistentRead: true }))).Item);
+    const head = await getFeedHead(db, table, n.teamId);
     const seq = head.seq + 1;
     try {
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Update: {
-                TableName: table,
-                Key: headKey,
-                UpdateExpression: 'SET seq = :seq, kind = :kind, teamId = :team',
-                ConditionExpression: head.seq === 0 ? 'attribute_not_exists(seq) OR seq = :zero' : 'seq = :previous',
-                ExpressionAttributeValues: { ':seq': seq, ':kind': 'teamFeedHead', ':team': n.teamId, ...(head.seq === 0 ? { ':zero': 0 } : { ':previous': head.seq }) },
-              },
-            },
+            headAdvance(table, n.teamId, head.seq, seq),
             { Put: { TableName: table, Item: teamNotificationItem(n, seq), ConditionExpression: 'attribute_not_exists(pk)' } },
           ],
         }),
@@ -104,20 +95,25 @@ export async function appendTeamNotificationsInBulk(db: Db, table: string, teamI
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
-            Update: {
-              TableName: table,
-              Key: keys.teamFeedHead(teamId),
-              UpdateExpression: 'SET seq = :seq, kind = :kind, teamId = :team',
-              ConditionExpression: head.seq === 0 ? 'attribute_not_exists(seq) OR seq = :zero' : 'seq = :previous',
-              ExpressionAttributeValues: { ':seq': head.seq + slice.length, ':kind': 'teamFeedHead', ':team': teamId, ...(head.seq === 0 ? { ':zero': 0 } : { ':previous': head.seq }) },
-            },
-          },
+          headAdvance(table, teamId, head.seq, head.seq + slice.length),
           ...slice.map((n, j) => ({ Put: { TableName: table, Item: teamNotificationItem({ ...n, teamId }, head.seq + j + 1), ConditionExpression: 'attribute_not_exists(pk)' } })),
         ],
       }),
     );
   }
+}
+
+/** The head moves from `from` to `to`, only if no other append moved it since it was read. */
+function headAdvance(table: string, teamId: string, from: number, to: number): TransactItem {
+  return {
+    Update: {
+      TableName: table,
+      Key: keys.teamFeedHead(teamId),
+      UpdateExpression: 'SET seq = :seq, kind = :kind, teamId = :team',
+      ConditionExpression: from === 0 ? 'attribute_not_exists(seq) OR seq = :zero' : 'seq = :previous',
+      ExpressionAttributeValues: { ':seq': to, ':kind': 'teamFeedHead', ':team': teamId, ...(from === 0 ? { ':zero': 0 } : { ':previous': from }) },
+    },
+  };
 }
 
 function teamNotificationItem(n: TeamNotificationInput, seq: number): Item {

@@ -86,7 +86,8 @@ function sourcesOf(db: Db, table: string, reader: Reader, at: Positions, unread:
 /** A page of the bell, newest first; `unread`: only what the reader has not read. */
 export async function notificationsPage(db: Db, table: string, reader: Reader, options: { unread: boolean; limit: number; cursor?: FeedCursor | undefined; now: Date }): Promise<{ items: Notification[]; cursor?: FeedCursor }> {
   const positions = await positionsOf(db, table, reader);
-  const sources = sourcesOf(db, table, reader, positions, options.unread, options.now).filter((source) => options.cursor?.[source.name] !== null);
+  const every = sourcesOf(db, table, reader, positions, options.unread, options.now);
+  const sources = every.filter((source) => options.cursor?.[source.name] !== null);
   const fetched = await Promise.all(sources.map(async (source) => ({ source, ...(await source.fetch(options.cursor?.[source.name] ?? undefined, options.limit)) })));
   const candidates = fetched.flatMap(({ source, items, raw }) => items.map((notification) => ({ source: source.name, notification, item: raw.find((r) => r.id === notification.id)! })));
   candidates.sort((a, b) => (a.notification.id < b.notification.id ? 1 : a.notification.id > b.notification.id ? -1 : a.source.localeCompare(b.source)));
@@ -97,7 +98,7 @@ export async function notificationsPage(db: Db, table: string, reader: Reader, o
     if (mine.length === items.length) next[source.name] = lastKey ?? null;
     else if (mine.length > 0) next[source.name] = source.keyOf(mine[mine.length - 1]!.item);
   }
-  const more = sourcesOf(db, table, reader, positions, options.unread, options.now).some((source) => next[source.name] !== null);
+  const more = every.some((source) => next[source.name] !== null);
   return { items: taken.map((t) => t.notification), ...(more ? { cursor: next } : {}) };
 }
 
