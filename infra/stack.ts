@@ -4,6 +4,8 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { CfnUserPoolGroup, UserPool, UserPoolClient, UserPoolEmail, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode, type IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { DEFAULT_SCHEDULE_MIN_LEAD_SECONDS } from '../shared/domain/scheduling';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { CfnPolicy, Effect, ManagedPolicy, Policy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
@@ -80,7 +82,15 @@ export const tableAccess = {
     // Pending delivery reports (under PMSG#) are applied, then deleted, once the send records the provider id.
     // UPLOAD#: a seller's outbound MMS upload (POST /media), read back in a BatchGetItem when a send names it.
     // An upload a send used is deleted: one send per upload.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem', 'DeleteItem'] },
+    // SCHEDULE#: a scheduled message's pointer (PATCH and DELETE /messages/{id}); STEPRUN#: an admin's automated step run.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem', 'DeleteItem'], 'SCHEDULE#': ['PutItem'], 'STEPRUN#': ['PutItem'] },
+  },
+  // A schedule's fire (the message's checks, its claim, the provider's answer) and the CRM's automated steps (a send or
+  // a schedule of their own, or a skip recorded under STEPRUN#).
+  'scheduled-send': {
+    reads: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
+    indexes: ['gsi1'],
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SCHEDULE#': ['PutItem'], 'STEPRUN#': ['PutItem'] },
   },
   // A move onto a record that already holds the conversation merges it: provider-message pointers follow the messages.
   reassignment: {
@@ -95,7 +105,7 @@ export const tableAccess = {
     indexes: ['gsi1', 'gsi2'],
     // PHONE# updates: a recorded choice clears the likely opt-out on the customer's conversations with that number.
     // SELLER# and TEAM#: notifications and pointers about the customer's conversations.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'TEAM#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'] },
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem', 'DeleteItem'], 'CONV#': ['DeleteItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SELLER#': ['DeleteItem'], 'TEAM#': ['DeleteItem'], 'RECORD#': ['PutItem', 'DeleteItem'], 'ERASURE#': ['UpdateItem'], 'SCHEDULE#': ['DeleteItem'] },
   },
   'twilio-callbacks': callbackAccess,
   'sns-callbacks': callbackAccess,
@@ -497,6 +507,57 @@ export class SmsCrmStack extends Stack {
       new LambdaTarget(recordSync, { deadLetterQueue: deadLetters('RecordSyncRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
     );
     asyncFailures(recordSync, 'RecordSync');
+
+    // --- Send later and the CRM's automated steps: one EventBridge Scheduler one-time schedule per scheduled message
+    // (revision), in the stack's own group, invoking the scheduled-send function with a role that may do nothing else.
+    const scheduleGroup = new CfnScheduleGroup(this, 'ScheduledMessages', { name: `${this.stackName}-messages` });
+    const scheduledSend = fn('scheduled-send', 'Sends scheduled messages when their schedule fires, and the CRM\'s automated SMS steps', {
+      QUIET_HOURS: ctx.quietHours,
+      TWILIO_SECRET_ARN: twilioSecret.secretArn,
+      PUBLIC_BASE_URL: publicBaseUrl,
+      CRM_EVENT_SOURCE: crmEventSource,
+      ...(pinpointApplicationId ? { PINPOINT_APPLICATION_ID: pinpointApplicationId } : {}),
+      ...(ctx.eumConfigurationSet ? { EUM_CONFIGURATION_SET: ctx.eumConfigurationSet } : {}),
+    }, undefined, timeoutFor('scheduled-send'));
+    readSecret(twilioSecret, scheduledSend);
+    if (pinpointApplicationId) {
+      scheduledSend.addToRolePolicy(new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`arn:${this.partition}:mobiletargeting:${this.region}:${this.account}:apps/${pinpointApplicationId}/messages`] }));
+    }
+    scheduledSend.addToRolePolicy(new PolicyStatement({ actions: ['sms-voice:SendTextMessage'], resources: eumResources }));
+    for (const type of ['phone-number', 'pool', 'sender-id', 'configuration-set']) {
+      acknowledge(scheduledSend.role!, `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sms-voice:${nagEnv.region}:${nagEnv.account}:${type}/*]`, 'Business numbers are assigned at run time from the directory; sending is limited to this account\'s End User Messaging identities in this region.');
+    }
+    // Scheduler invokes Lambda asynchronously: the function's own retries and failure queue, as for EventBridge rules.
+    asyncFailures(scheduledSend, 'ScheduledSend');
+    const scheduleFailures = deadLetters('Schedules');
+    const scheduleRole = new Role(this, 'ScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: 'EventBridge Scheduler: invokes the scheduled-send function for scheduled messages, nothing else',
+    });
+    // Its default policy is a resource of its own: the function's environment may name the role without a cycle.
+    scheduleRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [scheduledSend.functionArn] }));
+    scheduleRole.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [scheduleFailures.queueArn] }));
+    const schedulesOfGroup = `arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${scheduleGroup.name!}/*`;
+    const schedulingEnvironment = { SCHEDULE_GROUP: scheduleGroup.name!, SCHEDULE_ROLE_ARN: scheduleRole.roleArn, SCHEDULE_DLQ_ARN: scheduleFailures.queueArn };
+    for (const scheduler of [functions['outbound-send'], scheduledSend]) {
+      scheduler.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [schedulesOfGroup] }));
+      scheduler.addToRolePolicy(new PolicyStatement({ actions: ['iam:PassRole'], resources: [scheduleRole.roleArn], conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }));
+      for (const [name, value] of Object.entries(schedulingEnvironment)) scheduler.addEnvironment(name, value);
+    }
+    // An erasure deletes the schedules of the customer's scheduled messages.
+    functions.privacy.addToRolePolicy(new PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [schedulesOfGroup] }));
+    functions.privacy.addEnvironment('SCHEDULE_GROUP', scheduleGroup.name!);
+    // The scheduled-send function defers into a schedule of its own: it learns its ARN from its invocation.
+    functions['outbound-send'].addEnvironment('SCHEDULE_TARGET_ARN', scheduledSend.functionArn);
+    functions['outbound-send'].addEnvironment('SCHEDULE_MIN_LEAD_SECONDS', String(DEFAULT_SCHEDULE_MIN_LEAD_SECONDS));
+    for (const role of [functions['outbound-send'].role!, scheduledSend.role!, functions.privacy.role!]) {
+      acknowledge(role.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${nagEnv.region}:${nagEnv.account}:schedule/${scheduleGroup.name!}/*]`, 'One schedule per scheduled message, named at run time: the schedules of this stack\'s group only.');
+    }
+    // The CRM's automated steps: SmsStepDue events of its source, from this account, as RecordUpserted.
+    new Rule(this, 'SmsStepDue', { ...(crmInbound ? { eventBus: crmInbound } : {}), eventPattern: { source: [crmEventSource], detailType: ['SmsStepDue'], account: [this.account] } }).addTarget(
+      new LambdaTarget(scheduledSend, { deadLetterQueue: deadLetters('SmsStepDueRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+    );
+    new CfnOutput(this, 'ScheduleGroupName', { value: scheduleGroup.name! });
 
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
     const { authorizer, hostedUi, tokenIssuer } = this.jwtAuthorizer(ctx, sellerConsole?.url);

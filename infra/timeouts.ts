@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { API_GATEWAY_INTEGRATION_TIMEOUT_MS, AWS_CALL_WORST_MS, LIVE_HINTS_BUDGET_MS, LIVE_POST_WORST_MS, CRM_EVENTS_RETRY_DELAYS_MS, ERASURE_REQUEST_BUDGET_MS, MEDIA_FETCH_TIMEOUT_MS, MEDIA_RETRY_DELAYS_MS } from '../shared/limits';
+import { PROVIDER_TIMEOUT_WORST_MS, API_GATEWAY_INTEGRATION_TIMEOUT_MS, AWS_CALL_WORST_MS, LIVE_HINTS_BUDGET_MS, LIVE_POST_WORST_MS, CRM_EVENTS_RETRY_DELAYS_MS, ERASURE_REQUEST_BUDGET_MS, MEDIA_FETCH_TIMEOUT_MS, MEDIA_RETRY_DELAYS_MS } from '../shared/limits';
 import { DISPATCHED, STREAM_BATCH_SIZE } from '../shared/store/stream-consumers';
 
 
@@ -23,6 +23,8 @@ export const WORST_CASE_MS = {
   'stream-dispatcher': (Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['crm-events'].maxRecords) + Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['media-copier'].maxRecords)) * AWS_CALL_WORST_MS,
   // The erasure stops starting batches at its budget; the last batch and the answer fit before API Gateway gives up.
   privacy: ERASURE_REQUEST_BUDGET_MS + 2 * AWS_CALL_WORST_MS,
+  // A fire comes within the minute of its time and waits up to 61 s for its second, then about 12 calls and the provider's.
+  'scheduled-send': 61_000 + 12 * AWS_CALL_WORST_MS + PROVIDER_TIMEOUT_WORST_MS,
 } as const;
 
 /** Lambda's own limit. */

@@ -7,6 +7,8 @@ import { routes, routeKey, type RouteSpec } from '../shared/http/routes';
 import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../shared/domain/directory';
 import { recordBodySchema, recordRefSchema } from '../shared/domain/records';
 import { replySchema, sendMessageSchema } from '../shared/flows/send-message';
+import { editScheduledSchema } from '../shared/flows/scheduled-messages';
+import { smsStepSchema } from '../shared/flows/sms-steps';
 import { createUploadSchema } from '../shared/flows/outbound-media';
 import { renderBodySchema, templateBodySchema } from '../shared/domain/template-input';
 import { twilioInboundSchema } from '../shared/providers/inbound-formats';
@@ -56,6 +58,14 @@ const components = {
   TwilioStatusOutcome: jsonSchema(schemas.twilioStatusCallbackSchema),
   SendMessage: jsonSchema(sendMessageSchema, 'input'),
   Reply: jsonSchema(replySchema, 'input'),
+  EditScheduled: jsonSchema(editScheduledSchema, 'input'),
+  SmsStep: jsonSchema(smsStepSchema, 'input'),
+  SmsStepResult: {
+    oneOf: [
+      { type: 'object', required: ['outcome', 'reason'], additionalProperties: false, properties: { outcome: { const: 'skipped' }, reason: { type: 'object', required: ['code', 'message'], additionalProperties: false, properties: { code: { type: 'string' }, message: { type: 'string' } } } } },
+      { type: 'object', required: ['outcome', 'message'], additionalProperties: false, properties: { outcome: { enum: ['sent', 'scheduled'] }, message: { $ref: '#/components/schemas/Message' } } },
+    ],
+  },
   SellerBody: jsonSchema(sellerBodySchema, 'input'),
   TeamBody: jsonSchema(teamBodySchema, 'input'),
   NumberBody: jsonSchema(numberBodySchema, 'input'),
@@ -147,6 +157,10 @@ const operations: Record<string, Operation> = {
   'POST /media': { operationId: 'createMediaUpload', summary: 'Upload a file for an MMS (a seller with the salesperson role)', tag: 'Messages', success: { status: 201, schema: ref('MediaUpload'), description: 'Where to upload the file.' }, body: { schema: ref('MediaUploadBody') }, extension: 'Types image/jpeg, image/png, image/gif, at most 5 MB (each provider\'s own limit is checked at send). An upload no message uses is deleted after 24 hours.' },
   'POST /messages': { operationId: 'sendMessage', summary: 'Send an SMS to a record', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('SendMessage') }, idempotent: true, conflict: true, extension: 'A reused Idempotency-Key with a different body answers 409 Conflict.' },
   'POST /conversations/{id}/messages': { operationId: 'replyInConversation', summary: 'Reply in a conversation', tag: 'Messages', success: { status: 202, schema: ref('Message'), description: 'The stored message.' }, body: { schema: ref('Reply') }, idempotent: true, conflict: true },
+  'GET /me/scheduled': { operationId: 'listScheduled', summary: "The caller's scheduled messages", tag: 'Messages', success: { status: 200, schema: list('Message'), description: 'Soonest first; only in conversations the caller still sees.' }, query: page },
+  'PATCH /messages/{id}': { operationId: 'editScheduled', summary: 'Change a scheduled message (its author or an admin)', tag: 'Messages', success: { status: 200, schema: ref('Message'), description: 'The message, still scheduled.' }, body: { schema: ref('EditScheduled') }, conflict: true, extension: 'Only while it is `scheduled` (409 Conflict afterwards); a new `sendAt` is checked as at scheduling (400 outside 1 minute to 35 days ahead, 409 QuietHours). A new `body` replaces a template\'s text. 404 to a caller who cannot see it, 403 to another seller.' },
+  'DELETE /messages/{id}': { operationId: 'cancelScheduled', summary: 'Cancel a scheduled message (its author or an admin)', tag: 'Messages', success: { status: 200, schema: ref('Message'), description: 'The message, `canceled` with `statusReason.code` CanceledBySeller.' }, conflict: true, extension: 'Only while it is `scheduled` (409 Conflict afterwards). 404 to a caller who cannot see it, 403 to another seller.' },
+  'POST /automations/sms-steps': { operationId: 'runSmsStep', summary: "Run a CRM sequence's automated SMS step (admins)", tag: 'Messages', success: { status: 200, schema: ref('SmsStepResult'), description: 'Nothing was sent: `{outcome: "skipped", reason}` (the CRM also gets SmsStepSkipped).' }, accepted: { schema: ref('SmsStepResult'), description: 'Sent, or scheduled with `sendAt`: `{outcome, message}`.' }, body: { schema: ref('SmsStep') }, extension: 'The same `stepRunId` again answers what the first run did and sends nothing. Sent on behalf of `sellerId` (default: the record\'s owner) from their number, else their team\'s, with `automated: "sms_step"`.' },
   'POST /conversations/{id}/move': { operationId: 'moveConversation', summary: 'Move a conversation to another record', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The moved (or merged) conversation.' }, body: { schema: ref('MoveBody') }, conflict: true },
   'POST /conversations/{id}/assign': { operationId: 'assignConversation', summary: 'Hand a conversation off to a seller or a team', tag: 'Conversations', success: { status: 200, schema: ref('Conversation'), description: 'The conversation, assigned.' }, body: { schema: ref('AssignBody') }, conflict: true },
   'GET /consent/{customerNumber}': { operationId: 'getConsent', summary: "A customer's consent, per business number", tag: 'Consent and privacy', success: { status: 200, schema: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('ConsentState') } }, additionalProperties: false }, description: 'The current state per business number that ever had one.' }, extension: 'Admins, and sellers who see a conversation with the number (404 for anyone else).' },
@@ -187,7 +201,7 @@ function responses(route: RouteSpec, op: Operation) {
   if (op.accepted) out['202'] = { description: op.accepted.description, headers: { 'Retry-After': { description: 'Seconds to wait before repeating the request.', schema: { type: 'integer', minimum: 1 } } }, content: { 'application/json': { schema: op.accepted.schema } } };
   if (op.redirect) out['302'] = { description: op.redirect, headers: { Location: { description: 'Where to download the file.', schema: { type: 'string', format: 'uri' } } } };
   out['413'] = error('PayloadTooLarge.');
-  if (route.method === 'POST' || route.method === 'PUT') out['415'] = error('UnsupportedMediaType: a body that is not of the declared media type.');
+  if (route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH') out['415'] = error('UnsupportedMediaType: a body that is not of the declared media type.');
   out['500'] = error('InternalError (never with internals); the request can be retried.');
   return out;
 }

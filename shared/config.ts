@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { MEDIA_FETCH_TIMEOUT_MS } from './limits';
+import { MEDIA_FETCH_TIMEOUT_MS, PROVIDER_TIMEOUT_WORST_MS } from './limits';
 import { QUIET_HOURS_PATTERN } from './domain/quiet-hours';
 
 /** A whole number above zero, from its text in the environment. */
@@ -38,7 +38,7 @@ const configSchema = z.object({
   /** Events to the CRM: the bus (default bus when unset) and the queue for entries that keep failing. */
   EVENT_BUS_NAME: z.optional(z.string()),
   CRM_EVENTS_FAILURE_QUEUE_URL: z.optional(z.string()),
-  PROVIDER_TIMEOUT_MS: z._default(positiveInt, 8000),
+  PROVIDER_TIMEOUT_MS: z._default(positiveInt, PROVIDER_TIMEOUT_WORST_MS),
   /** Quiet hours in the customer's time zone (`HH:MM-HH:MM`, or `off`); unset: off. CDK sets it from context quietHours. */
   QUIET_HOURS: z.optional(z.string().check(z.regex(QUIET_HOURS_PATTERN, 'HH:MM-HH:MM or off'))),
   /** The live channel: whose tokens `$connect` accepts (the stack's user pool, or an external issuer), and where the notifier posts frames. */
@@ -49,6 +49,13 @@ const configSchema = z.object({
   /** With JWT_ISSUER: its JWKS address (default: from the issuer's OIDC discovery document). */
   JWT_JWKS_URI: z.optional(z.url()),
   LIVE_CONNECTIONS_URL: z.optional(z.url()),
+  /** Send later: the EventBridge Scheduler group, the function schedules invoke and the role they invoke it with, their dead-letter queue. */
+  SCHEDULE_GROUP: z.optional(z.string()),
+  SCHEDULE_TARGET_ARN: z.optional(z.string()),
+  SCHEDULE_ROLE_ARN: z.optional(z.string()),
+  SCHEDULE_DLQ_ARN: z.optional(z.string()),
+  /** Send later: how far ahead `sendAt` must be (default 60 s; lower only for tests). */
+  SCHEDULE_MIN_LEAD_SECONDS: z.optional(positiveInt),
   /** The stream dispatcher's consumers: their function names. */
   MEDIA_COPIER_FUNCTION: z.optional(z.string()),
   CRM_EVENTS_FUNCTION: z.optional(z.string()),

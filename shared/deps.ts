@@ -15,10 +15,12 @@ export interface Deps {
   retentionDays?: number | undefined;
   /** No text reaches a customer inside this window of their local time (unless they wrote in the last 24 hours). */
   quietHours?: QuietWindow | undefined;
+  /** Send later: how far ahead `sendAt` must be, in seconds (default 60). */
+  scheduleMinLeadSeconds?: number | undefined;
 }
 
 export function defaultDeps(): Deps {
-  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION, retentionDays: config().RETENTION_DAYS, quietHours: parseQuietHours(config().QUIET_HOURS) };
+  return { db: defaultDb(), table: config().TABLE_NAME, clock: systemClock, defaultRegion: config().DEFAULT_REGION, retentionDays: config().RETENTION_DAYS, quietHours: parseQuietHours(config().QUIET_HOURS), scheduleMinLeadSeconds: config().SCHEDULE_MIN_LEAD_SECONDS };
 }
 
 export function directoryStores(deps: Deps) {

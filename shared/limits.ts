@@ -26,3 +26,6 @@ export const AWS_CALL_WORST_MS = 2_000;
 /** Live frames: one post to API Gateway's management API (two attempts of 3 s), and the most time one change spends posting. */
 export const LIVE_POST_WORST_MS = 6_000;
 export const LIVE_HINTS_BUDGET_MS = 5_000;
+
+/** The longest a provider's send may take (PROVIDER_TIMEOUT_MS's default): a sending function's worst case counts it. */
+export const PROVIDER_TIMEOUT_WORST_MS = 8_000;

@@ -1,6 +1,8 @@
 import { apiHandler, parseWith } from '../../shared/http/api-handler';
 import { defaultDeps, type Deps } from '../../shared/deps';
 import { idempotencyKeySchema, OutboundService, replySchema, sendMessageSchema } from '../../shared/flows/send-message';
+import { editScheduledSchema, ScheduledMessages } from '../../shared/flows/scheduled-messages';
+import { runSmsStep, smsStepSchema } from '../../shared/flows/sms-steps';
 import { awsProviders, type Providers } from '../../shared/providers/registry';
 import { ConversationStore } from '../../shared/store/items/conversation';
 import { DirectoryStore } from '../../shared/store/items/directory';
@@ -9,10 +11,12 @@ import { notFound } from '../../shared/domain/errors';
 import { onFirstUse } from '../../shared/lambda';
 import { createUpload, createUploadSchema } from '../../shared/flows/outbound-media';
 import { mediaStore } from '../../shared/media/aws-media-store';
+import { awsMessageScheduler, type MessageScheduler } from '../../shared/schedules/message-scheduler';
 import type { MediaStore } from '../../shared/media/store';
 
-export function createHandler(deps: Deps, providers: Providers, media: () => MediaStore = mediaStore) {
-  const outbound = new OutboundService(deps, providers, media);
+export function createHandler(deps: Deps, providers: Providers, media: () => MediaStore = mediaStore, scheduler: () => MessageScheduler = () => awsMessageScheduler()) {
+  const outbound = new OutboundService(deps, providers, media, scheduler);
+  const scheduled = new ScheduledMessages(deps, providers, scheduler);
   const conversations = new ConversationStore(deps.db, deps.table, deps.clock);
   const directory = new DirectoryStore(deps.db, deps.table);
   const idempotencyKey = (headers: Record<string, string>) =>
@@ -29,6 +33,12 @@ export function createHandler(deps: Deps, providers: Providers, media: () => Med
       const [conversation, seller] = await Promise.all([conversations.get(params.id ?? ''), directory.getSeller(caller.sellerId)]);
       if (!conversation || !canSeeConversation(viewerFrom(caller, seller), conversation)) throw notFound('conversation');
       return { status: 202, body: await outbound.reply(caller, conversation, input, idempotencyKey(headers)) };
+    },
+    'PATCH /messages/{id}': async ({ caller, params, body }) => ({ status: 200, body: await scheduled.edit(caller, params.id ?? '', parseWith(editScheduledSchema, body ?? {})) }),
+    'DELETE /messages/{id}': async ({ caller, params }) => ({ status: 200, body: await scheduled.cancel(caller, params.id ?? '') }),
+    'POST /automations/sms-steps': async ({ body }) => {
+      const result = await runSmsStep(deps, outbound, parseWith(smsStepSchema, body));
+      return { status: result.outcome === 'skipped' ? 200 : 202, body: result };
     },
   });
 }

@@ -16,6 +16,7 @@ import { ERASURE_REQUEST_BUDGET_MS } from '../../shared/limits';
 import { deleteMediaOf, eraseCustomer, erasuresPage, type ErasureHooks } from '../../shared/flows/erase-customer';
 import { mediaStore } from '../../shared/media/aws-media-store';
 import { onFirstUse } from '../../shared/lambda';
+import { awsMessageScheduler } from '../../shared/schedules/message-scheduler';
 
 export const consentBodySchema = z.strictObject({ status: z.enum(['opted_out', 'opted_in']), reason: z.string().check(z.trim(), z.minLength(1), z.maxLength(500)) });
 
@@ -75,4 +76,4 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
   });
 }
 
-export const handler = onFirstUse(() => createHandler(defaultDeps(), undefined, { deleteMedia: (message) => deleteMediaOf(mediaStore())(message) }));
+export const handler = onFirstUse(() => createHandler(defaultDeps(), undefined, { deleteMedia: (message) => deleteMediaOf(mediaStore())(message), deleteSchedule: (name) => awsMessageScheduler().delete(name) }));

@@ -6,7 +6,7 @@ import type { Caller } from '../../shared/http/auth';
 import { DirectoryStore } from '../../shared/store/items/directory';
 import { RecordStore } from '../../shared/store/items/record';
 import { ConversationStore, toConversationState, toPublicConversation, type ConversationState } from '../../shared/store/items/conversation';
-import { toPublicMessage } from '../../shared/store/items/message';
+import { scheduledOf, toPublicMessage } from '../../shared/store/items/message';
 import { notificationsPage, readAllNotifications, readConversationNotifications, readOneNotification, unreadNotificationTotal, type FeedCursor } from '../../shared/store/queries/notifications';
 import { notificationFor } from '../../shared/domain/notifications';
 import { markConversationRead } from '../../shared/store/items/read-state';
@@ -186,6 +186,20 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       return { status: 200, body: stored.bytes, headers: { 'content-type': servedContentType(file.contentType), 'cache-control': 'private, no-store', ...MEDIA_DOWNLOAD_HEADERS } };
     },
 
+    /** Send later: the caller's scheduled messages, soonest first, in conversations they still see. */
+    'GET /me/scheduled': async ({ caller, query }) => {
+      const page = parseWith(pageQuerySchema, query, 'query');
+      const scope = `me/scheduled:${caller.sellerId}`;
+      const after = await cursors.decode<Item>(page.cursor, scope);
+      const viewer = await viewerOf(caller);
+      const { items, lastKey } = await scheduledOf(deps.db, deps.table, caller.sellerId, { limit: page.limit, startAfter: after });
+      const seen = await conversations.getMany([...new Set(items.map((m) => m.conversationId as string))]);
+      const shown = items.filter((m) => {
+        const conversation = seen.get(m.conversationId as string);
+        return conversation !== undefined && canSeeConversation(viewer, conversation);
+      });
+      return ok({ items: shown.map((m) => messageFor(viewer, toPublicMessage(m))), ...(lastKey ? { nextCursor: await cursors.encode(lastKey, scope) } : {}) });
+    },
     'GET /me/notifications': async ({ caller, query }) => {
       const page = parseWith(unreadQuerySchema, query, 'query');
       const unread = page.unread === 'true';

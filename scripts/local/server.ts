@@ -43,6 +43,13 @@ import { createHandler as createDeliveryReports } from '../../functions/delivery
 import { createHandler as createNotifier } from '../../functions/notifier/handler';
 import { createHandler as createLive } from '../../functions/live/handler';
 import { LocalLiveSockets } from './live-sockets';
+import { LocalScheduler } from './local-scheduler';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { EventBridgeMessageScheduler } from '../../shared/schedules/message-scheduler';
+import { createHandler as createScheduledSend } from '../../functions/scheduled-send/handler';
+
+/** The local stack's schedule group, target and role, as the deployed stack's environment names them. */
+export const LOCAL_SCHEDULER_SETTINGS = { groupName: 'sms-crm-local', targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:scheduled-send', roleArn: 'arn:aws:iam::000000000000:role/sms-crm-local-scheduler' };
 
 export interface LocalStackOptions {
   port: number;
@@ -63,6 +70,8 @@ export interface LocalStackOptions {
   mediaDir?: string;
   /** Where the stream readers keep their positions (a persistent stack, `--data`): they resume there after a restart. */
   streamCheckpointDir?: string;
+  /** Where the scheduler stand-in keeps its schedules (a persistent stack): they still fire after a restart. */
+  schedulesFile?: string;
   /** The seller console at `/`: the sellers its sign-in screen offers, and its polling interval. */
   console?: { sellers: { id: string; name: string; groups?: string[] }[]; pollMs?: number; maxPollMs?: number };
 }
@@ -76,7 +85,7 @@ type Handler = (event: never, context: Context) => Promise<unknown>;
  * API Gateway HTTP API v2 events, plus the local-only routes (token, SNS emulation, sandbox).
  */
 export async function startLocalServer(options: LocalStackOptions) {
-  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}), quietHours: parseQuietHours(process.env.QUIET_HOURS) };
+  const deps: Deps = { db: options.db ?? createDb({ endpoint: options.dynamoEndpoint, region: 'us-east-1' }), table: options.table, clock: systemClock, defaultRegion: process.env.DEFAULT_REGION ?? 'US', ...(process.env.RETENTION_DAYS ? { retentionDays: Number(process.env.RETENTION_DAYS) } : {}), quietHours: parseQuietHours(process.env.QUIET_HOURS), ...(process.env.SCHEDULE_MIN_LEAD_SECONDS ? { scheduleMinLeadSeconds: Number(process.env.SCHEDULE_MIN_LEAD_SECONDS) } : {}) };
   const baseUrl = `http://${options.host ?? '127.0.0.1'}:${options.port}`;
   // Everything a handler would read from its Lambda environment is passed in: the process environment is left alone.
   const cursorKey = process.env.CURSOR_SIGNING_KEY ?? randomUUID();
@@ -88,13 +97,18 @@ export async function startLocalServer(options: LocalStackOptions) {
   // The sandbox's reports and simulated replies run as the functions that handle them in AWS (the IAM check reads this).
   const sandbox = new SandboxProvider((report) => runAsFunction('delivery-reports', () => applyDeliveryReport(deps, report)));
   const sns = new LocalSns(options.logNotifications ?? true);
+  // Send later: EventBridge Scheduler in process; each schedule fires the scheduled-send function on time.
+  const localScheduler = new LocalScheduler(async () => undefined, { ...(options.schedulesFile ? { file: options.schedulesFile } : {}) });
+  const scheduler = () => new EventBridgeMessageScheduler(localScheduler as unknown as SchedulerClient, LOCAL_SCHEDULER_SETTINGS);
+  const scheduledSend = createScheduledSend(deps, () => sandbox, { scheduler });
+  localScheduler.setTarget((input) => runAsFunction('scheduled-send', () => scheduledSend(input as never, lambdaContext)));
   const http: Record<FunctionName, Handler> = {
     directory: createDirectory(deps, new CursorCodec(async () => cursorKey)),
     'seller-api': createSellerApi(deps, new CursorCodec(async () => cursorKey), () => media),
     // Locally every business number sends through the sandbox, whatever its provider.
-    'outbound-send': createOutbound(deps, () => sandbox, () => media),
+    'outbound-send': createOutbound(deps, () => sandbox, () => media, scheduler),
     reassignment: createReassignment(deps),
-    privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey, deleteMedia: deleteMediaOf(media) }),
+    privacy: createPrivacy(deps, new CursorCodec(async () => cursorKey), { hashKey: async () => cursorKey, deleteMedia: deleteMediaOf(media), deleteSchedule: (name) => scheduler().delete(name) }),
     'twilio-callbacks': createTwilio(deps, { credentials: async () => ({ accountSid: 'AClocal', authToken: options.twilioAuthToken }), publicBaseUrl: undefined }),
     'sns-callbacks': createSnsCallbacks(deps, { allowedTopicArns: [] }),
   };
@@ -220,8 +234,10 @@ export async function startLocalServer(options: LocalStackOptions) {
     sns,
     liveSockets,
     poller,
+    scheduler: localScheduler,
     url: baseUrl,
     async stop() {
+      localScheduler.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // Requests already inside a handler finish before their database goes away.

@@ -84,7 +84,7 @@ async function main() {
     stack = await startLocalServer({
       port, dynamoEndpoint: dynamo.endpoint, table, twilioAuthToken, jwtSecret, console: { sellers: seed ? demoSellers : [] },
       ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}),
-      ...(dataDir ? { mediaDir: join(dataDir, 'media'), streamCheckpointDir: join(dataDir, 'streams') } : {}),
+      ...(dataDir ? { mediaDir: join(dataDir, 'media'), streamCheckpointDir: join(dataDir, 'streams'), schedulesFile: join(dataDir, 'schedules.json') } : {}),
     });
     // As after a deploy: stored items of earlier releases carried forward (under --synth, the template's custom resource does it).
     console.log(describeMigrationRun(await runMigrations(stack.deps)));

@@ -307,6 +307,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/me/scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's scheduled messages */
+        get: operations["listScheduled"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/notifications/{id}/read": {
         parameters: {
             query?: never;
@@ -422,6 +439,44 @@ export interface paths {
         put?: never;
         /** Upload a file for an MMS (a seller with the salesperson role) */
         post: operations["createMediaUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Cancel a scheduled message (its author or an admin) */
+        delete: operations["cancelScheduled"];
+        options?: never;
+        head?: never;
+        /** Change a scheduled message (its author or an admin) */
+        patch: operations["editScheduled"];
+        trace?: never;
+    };
+    "/automations/sms-steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a CRM sequence's automated SMS step (admins)
+         * @description Administrators only (`cognito:groups` contains `admin`).
+         */
+        post: operations["runSmsStep"];
         delete?: never;
         options?: never;
         head?: never;
@@ -707,7 +762,7 @@ export interface components {
             body?: string;
             createdAt: string;
             /** @enum {string} */
-            status: "received" | "queued" | "sent" | "delivered" | "failed" | "undelivered" | "unknown";
+            status: "received" | "scheduled" | "queued" | "sent" | "delivered" | "failed" | "undelivered" | "canceled" | "unknown";
             /** @description When the status last changed. */
             statusAt: string;
             statusReason?: {
@@ -746,13 +801,22 @@ export interface components {
             context?: {
                 [key: string]: string;
             };
+            /** @description Send later: when it goes (or went). */
+            scheduledFor?: string;
+            /** @description Send later: an inbound message in the conversation before it goes cancels it (`CustomerReplied`). */
+            cancelOnReply?: boolean;
+            /**
+             * @description Sent by the product: a CRM sequence step (`sms_step`, sent on `sentBy`'s behalf) or an after-hours reply.
+             * @enum {string}
+             */
+            automated?: "after_hours" | "sms_step";
             /** @constant */
             withheld?: true;
         };
         Notification: {
             id: string;
             /** @enum {string} */
-            kind: "inbound_message" | "insufficient_privileges" | "delivery_failed" | "conversation_assigned";
+            kind: "inbound_message" | "insufficient_privileges" | "delivery_failed" | "conversation_assigned" | "scheduled_canceled";
             conversationId?: string;
             messageId?: string;
             createdAt: string;
@@ -770,6 +834,11 @@ export interface components {
             };
             /** @description conversation_assigned only: the seller who handed the conversation off. */
             by?: string;
+            /** @description delivery_failed and scheduled_canceled: why the message failed or was canceled. */
+            statusReason?: {
+                code: string;
+                message: string;
+            };
             /**
              * @description The reader has no salesperson role now, or can no longer see the conversation: no preview and no customerNumber.
              * @constant
@@ -1060,6 +1129,8 @@ export interface components {
             outcome: "applied" | "ignored" | "pending";
         };
         SendMessage: {
+            sendAt?: string;
+            cancelOnReply?: boolean;
             record: {
                 /** @enum {string} */
                 type: "contact" | "account" | "opportunity" | "lead";
@@ -1078,6 +1149,8 @@ export interface components {
             media?: string[];
         };
         Reply: {
+            sendAt?: string;
+            cancelOnReply?: boolean;
             body?: string;
             templateId?: string;
             /** @description Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message's events. */
@@ -1085,6 +1158,40 @@ export interface components {
                 [key: string]: string;
             };
             media?: string[];
+        };
+        EditScheduled: {
+            sendAt?: string;
+            body?: string;
+        };
+        SmsStep: {
+            /** @description One run of one step for one record: the same id never sends twice. */
+            stepRunId: string;
+            record: {
+                /** @enum {string} */
+                type: "contact" | "account" | "opportunity" | "lead";
+                id: string;
+            };
+            templateId: string;
+            /** @description ISO 8601; schedules it (1 minute to 35 days ahead). Absent: sent now. */
+            sendAt?: string;
+            /** @description On whose behalf (default: the record's owner). */
+            sellerId?: string;
+            /** @description Free-form keys of the caller (e.g. sequenceId, stepId), carried in the message's events. */
+            context: {
+                [key: string]: string;
+            };
+        };
+        SmsStepResult: {
+            /** @constant */
+            outcome: "skipped";
+            reason: {
+                code: string;
+                message: string;
+            };
+        } | {
+            /** @enum {unknown} */
+            outcome: "sent" | "scheduled";
+            message: components["schemas"]["Message"];
         };
         SellerBody: {
             name: string;
@@ -2888,6 +2995,89 @@ export interface operations {
             };
         };
     };
+    listScheduled: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Soonest first; only in conversations the caller still sees. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Message"][];
+                        /** @description Pass as `cursor` for the next page; absent on the last page. */
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     markNotificationRead: {
         parameters: {
             query?: never;
@@ -3625,6 +3815,287 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MediaUpload"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelScheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The message, `canceled` with `statusReason.code` CanceledBySeller. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Conflict, OptedOut, NotReplyable (the conversation's customer is a sender id, not a phone number), or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    editScheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditScheduled"];
+            };
+        };
+        responses: {
+            /** @description The message, still scheduled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description Conflict, OptedOut, NotReplyable (the conversation's customer is a sender id, not a phone number), or QuietHours (details: `{customerLocalTime, timeZone, allowedFrom}`: it is inside quiet hours in the customer's time zone and they have not written in the last 24 hours). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description UnsupportedMediaType: a body that is not of the declared media type. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    runSmsStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SmsStep"];
+            };
+        };
+        responses: {
+            /** @description Nothing was sent: `{outcome: "skipped", reason}` (the CRM also gets SmsStepSkipped). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsStepResult"];
+                };
+            };
+            /** @description Sent, or scheduled with `sendAt`: `{outcome, message}`. */
+            202: {
+                headers: {
+                    /** @description Seconds to wait before repeating the request. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SmsStepResult"];
                 };
             };
             /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { recordRefSchema } from './records';
+import { idSchema, recordRefSchema } from './records';
 import { principalSchema } from './directory';
 
 /**
@@ -45,7 +45,21 @@ const eventMessage = z.object({
   segments: z.int(),
   media: z.optional(z.array(z.object({ id: z.string(), contentType: z.string() }))),
   context: z.optional(z.record(z.string(), z.string())),
+  scheduledFor: z.optional(z.string()).check(z.describe('Send later: when it goes (or went).')),
+  cancelOnReply: z.optional(z.boolean()),
+  automated: z.optional(z.enum(['after_hours', 'sms_step'])),
 });
+
+/** Events the CRM sends us (its own source): an automated SMS step of a sequence is due (detail-type `SmsStepDue`). */
+export const smsStepDueDetailSchema = z.strictObject({
+  stepRunId: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'), z.describe('One run of one step for one record: the same id never sends twice.')),
+  record: recordRefSchema,
+  templateId: idSchema,
+  sendAt: z.optional(z.string().check(z.maxLength(40), z.describe('ISO 8601; schedules it (1 minute to 35 days ahead). Absent: sent now.'))),
+  sellerId: z.optional(idSchema.check(z.describe("On whose behalf (default: the record's owner)."))),
+  context: messageContextSchema.check(z.refine((c) => typeof c.sequenceId === 'string' && typeof c.stepId === 'string', 'context needs sequenceId and stepId')),
+});
+export const crmInboundEventSchemas = { SmsStepDue: smsStepDueDetailSchema } as const;
 
 export const crmEventSchemas = {
   SmsMessageReceived: z.object({ ...common, message: eventMessage }),
@@ -61,6 +75,15 @@ export const crmEventSchemas = {
     customerNumber: z.string(),
     businessNumber: z.string(),
     consent: z.object({ status: z.enum(['opted_out', 'opted_in']), source: z.enum(['keyword', 'manual']), keyword: z.optional(z.string()), reason: z.optional(z.string()), by: z.optional(z.string()) }),
+  }),
+  SmsMessageScheduled: z.object({ ...common, message: eventMessage }).check(z.describe('A message was scheduled (status scheduled, scheduledFor); SmsMessageStatusChanged follows when it is sent or canceled.')),
+  SmsStepSkipped: z.object({
+    eventId: common.eventId,
+    occurredAt: common.occurredAt,
+    stepRunId: z.string(),
+    record: recordRef,
+    context: z.record(z.string(), z.string()),
+    reason: statusReason.check(z.describe('Why nothing was sent: RecordNotFound, NoPhoneNumber, NoSeller, NotAllowed, NoBusinessNumber, OptedOut, MissingPlaceholderValue, QuietHours, TemplateNotFound, InvalidSendAt.')),
   }),
   SmsCustomerErased: z.object({
     eventId: common.eventId,

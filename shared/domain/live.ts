@@ -45,6 +45,8 @@ export function messageChange(before: Fields | undefined, after: Fields): Conver
   if (!before) return undefined;
   if (before.status !== after.status || !same(before.statusReason, after.statusReason)) return 'status';
   if (!same(before.media, after.media)) return 'status';
+  // Send later: an edit (time or text) or a deferral of a scheduled message.
+  if (before.scheduledFor !== after.scheduledFor || before.body !== after.body) return 'status';
   return undefined;
 }
 

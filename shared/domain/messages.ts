@@ -2,7 +2,7 @@ import type { Principal, RecordType } from './types';
 import type { RoutingExplanation } from './routing';
 import type { MediaItem } from './media';
 
-export const messageStatuses = ['received', 'queued', 'sent', 'delivered', 'failed', 'undelivered', 'unknown'] as const;
+export const messageStatuses = ['received', 'scheduled', 'queued', 'sent', 'delivered', 'failed', 'undelivered', 'canceled', 'unknown'] as const;
 export type MessageStatus = (typeof messageStatuses)[number];
 
 export interface StatusReason {
@@ -33,7 +33,16 @@ export interface Message {
   media?: MediaItem[];
   /** Sends: the caller's context (e.g. a sales-accelerator step), carried in the message's CRM events. */
   context?: Record<string, string>;
+  /** Send later: when it goes (scheduled messages, and sends that were scheduled). */
+  scheduledFor?: string;
+  /** Send later: an inbound message in the conversation before it goes cancels it. */
+  cancelOnReply?: boolean;
+  /** Sent by the product rather than typed by a seller: a CRM sequence's step, or an after-hours reply. */
+  automated?: AutomatedKind;
 }
+
+export const automatedKinds = ['after_hours', 'sms_step'] as const;
+export type AutomatedKind = (typeof automatedKinds)[number];
 
 /** A conversation as the contract returns it. */
 export interface Conversation {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Principal, RecordType } from './types';
 import { isSalesperson } from './visibility';
 
-export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed', 'conversation_assigned'] as const;
+export const notificationKinds = ['inbound_message', 'insufficient_privileges', 'delivery_failed', 'conversation_assigned', 'scheduled_canceled'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
 export interface Notification {
@@ -18,6 +18,8 @@ export interface Notification {
   record?: { type: RecordType; id: string; name: string };
   /** conversation_assigned: the seller who handed the conversation off. */
   by?: string;
+  /** delivery_failed and scheduled_canceled: why. */
+  statusReason?: { code: string; message: string };
   /** Set when the reader may not (or may no longer) read what the notification quoted. */
   withheld?: true;
 }

@@ -1,8 +1,9 @@
 import type { MessageStatus, StatusReason } from './messages';
 
-export const finalStatuses: ReadonlySet<MessageStatus> = new Set(['delivered', 'failed', 'undelivered']);
+export const finalStatuses: ReadonlySet<MessageStatus> = new Set(['delivered', 'failed', 'undelivered', 'canceled']);
 
-const rank: Record<MessageStatus, number> = { received: -1, queued: 0, unknown: 1, sent: 2, delivered: 3, failed: 3, undelivered: 3 };
+// `scheduled` leaves only by its own transitions (store/items/message.ts), never by a provider's report; `canceled` is final.
+const rank: Record<MessageStatus, number> = { received: -1, scheduled: -1, queued: 0, unknown: 1, sent: 2, delivered: 3, failed: 3, undelivered: 3, canceled: 3 };
 
 /**
  * Statuses a message may be in for `next` to apply. Final statuses never move; otherwise a status
@@ -10,7 +11,7 @@ const rank: Record<MessageStatus, number> = { received: -1, queued: 0, unknown: 
  * 72 h) is left by any later news, and a sent message becomes unknown when the provider says so.
  */
 export function statusesThatAccept(next: MessageStatus): MessageStatus[] {
-  if (next === 'received') return [];
+  if (next === 'received' || next === 'scheduled' || next === 'canceled') return [];
   const from = (['queued', 'unknown', 'sent'] as const).filter((current) => rank[next] > rank[current] || (next === 'unknown' && current === 'sent'));
   return from;
 }
@@ -34,6 +35,10 @@ export const reasonMessages = {
   ProviderError: 'The provider refused the message',
   Canceled: 'The message was canceled before it was sent',
   Unknown: 'The provider reported no final delivery result',
+  CustomerReplied: 'The customer wrote in this conversation after it was scheduled',
+  NotAllowed: 'Its author may no longer send it (the salesperson role, the business number or the conversation)',
+  MissingPlaceholderValue: 'The template has placeholders with no value for this record',
+  CanceledBySeller: 'Canceled before it was sent',
 } as const;
 
 export type ReasonCode = keyof typeof reasonMessages;

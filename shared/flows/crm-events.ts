@@ -21,6 +21,7 @@ export async function crmEventsOf(deps: Deps, change: ChangedItem): Promise<CrmE
   if (item.kind === 'message') return messageEvents(deps, change, item);
   if (change.eventName === 'INSERT' && item.kind === 'conversationEvent') return conversationEvents(item);
   if (change.eventName === 'INSERT' && item.kind === 'consentChange') return [consentEvent(item)];
+  if (change.eventName === 'INSERT' && item.kind === 'stepRun' && item.outcome === 'skipped') return [stepSkippedEvent(item)];
   if (item.kind === 'erasure' && item.status === 'done' && change.oldImage?.status !== 'done') {
     return [
       {
@@ -45,6 +46,17 @@ async function messageEvents(deps: Deps, change: ChangedItem, item: Item): Promi
   // A message moved by a merge is the same message: its arrival was told when it arrived.
   if (change.eventName === 'INSERT' && item.direction === 'inbound' && !item.movedAt) {
     event = { detailType: 'SmsMessageReceived', detail: { ...about(item), eventId: crmEventId('received', item.id as string), occurredAt: item.createdAt as string, message: eventMessage(item) } };
+  } else if (change.eventName === 'INSERT' && item.direction === 'outbound' && now === 'scheduled' && !item.movedAt) {
+    event = { detailType: 'SmsMessageScheduled', detail: { ...about(item), eventId: crmEventId('scheduled', item.id as string), occurredAt: item.createdAt as string, message: eventMessage(item) } };
+  } else if (change.eventName === 'MODIFY' && was === 'scheduled' && now === 'queued') {
+    // Its send is told when the provider answers (below): one event for the send, as for any message.
+    event = undefined;
+  } else if (change.eventName === 'MODIFY' && item.direction === 'outbound' && was === 'queued' && now !== 'queued' && item.scheduledFor) {
+    // A scheduled message that went: a status change from `scheduled` (contract, "Send later").
+    event = {
+      detailType: 'SmsMessageStatusChanged',
+      detail: { ...about(item), eventId: crmEventId('status', item.id as string, now), occurredAt: item.statusAt as string, message: eventMessage(item), previousStatus: 'scheduled' },
+    };
   } else if (change.eventName === 'MODIFY' && item.direction === 'outbound' && was === 'queued' && now !== 'queued') {
     event = { detailType: 'SmsMessageSent', detail: { ...about(item), eventId: crmEventId('sent', item.id as string), occurredAt: item.statusAt as string, message: eventMessage(item) } };
   } else if (change.eventName === 'MODIFY' && was !== undefined && was !== now && was !== 'queued') {
@@ -84,6 +96,23 @@ function eventMessage(item: Item) {
     segments: item.segments as number,
     ...(Array.isArray(item.media) && item.media.length ? { media: toPublicMedia(item.media as StoredMediaItem[]).map(({ id, contentType }) => ({ id, contentType })) } : {}),
     ...(item.context ? { context: item.context as Record<string, string> } : {}),
+    ...(item.scheduledFor ? { scheduledFor: item.scheduledFor as string, cancelOnReply: item.cancelOnReply === true } : {}),
+    ...(item.automated ? { automated: item.automated as 'after_hours' | 'sms_step' } : {}),
+  };
+}
+
+/** A CRM step that sent nothing: the CRM learns why (its sequence may move on or retry). */
+function stepSkippedEvent(item: Item): CrmEvent {
+  return {
+    detailType: 'SmsStepSkipped',
+    detail: {
+      eventId: crmEventId('step-skipped', item.stepRunId as string),
+      occurredAt: item.at as string,
+      stepRunId: item.stepRunId as string,
+      record: item.record as RecordRef,
+      context: item.context as Record<string, string>,
+      reason: item.reason as { code: string; message: string },
+    },
   };
 }
 

@@ -5,6 +5,8 @@ import { deleteInTransactions, writeTransaction } from '../store/transact';
 import { ErasureStore, type ErasureEntry } from '../store/items/erasure';
 import { RecordStore } from '../store/items/record';
 import { erasedPointerInPlaceOf } from '../store/items/provider-message';
+import { scheduleName } from '../domain/scheduling';
+import { keys } from '../store/keys';
 import { itemsAboutConversation, itemsOfConversation, itemsOfCustomer, providerMessageItems } from '../store/queries/customer-erasure';
 import { numbersOf, type CrmRecord } from '../domain/records';
 import { cursorSigningKey } from '../secrets';
@@ -17,6 +19,8 @@ export interface ErasureHooks {
   afterBatch?: (batch: number) => void | Promise<void>;
   /** Deletes a message's stored media files (the MMS store); absent when there is none. */
   deleteMedia?: (message: Item) => Promise<void>;
+  /** Deletes a scheduled message's schedule (EventBridge Scheduler); absent where nothing is scheduled. */
+  deleteSchedule?: (name: string) => Promise<void>;
   /** The key of the keyed hash that names an erasure without its number. */
   hashKey?: () => Promise<string>;
   /** Milliseconds left to work in this request; when it runs low the erasure stops between batches, to be resumed. */
@@ -98,6 +102,11 @@ export async function eraseCustomer(deps: Deps, customer: string, by: string, ho
           // A message's pointers and its files go before it (or with it): never left behind by a crash.
           if (item.provider && item.providerMessageId) deletes.push(...(await providerMessageItems(db, table, item.provider as string, item.providerMessageId as string)));
           await hooks.deleteMedia?.(item);
+          // A scheduled message (any revision) loses its schedule and its pointer: nothing of it is sent afterwards.
+          if (item.revision !== undefined) {
+            if (item.status === 'scheduled') await hooks.deleteSchedule?.(scheduleName(item.id as string, item.revision as number));
+            deletes.push(keys.scheduledPointer(item.id as string));
+          }
           messages.add(`${item.pk as string}\u0000${item.sk as string}`);
         }
         deletes.push({ pk: item.pk, sk: item.sk });

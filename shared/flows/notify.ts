@@ -8,7 +8,8 @@ import { readConversationNotifications, unreadNotificationTotal } from '../store
 import { isExpired } from '../domain/retention';
 import { deleteTeamUnreadPointers, markConversationRead, putTeamUnreadPointers, putUnreadPointers, readMarksIn } from '../store/items/read-state';
 import { conversationViewers, unreadCount } from '../domain/read-state';
-import { getMessage } from '../store/items/message';
+import { cancelScheduled, getMessage } from '../store/items/message';
+import { keys } from '../store/keys';
 import { displayText } from '../domain/media';
 import { forgetExpiredConversation } from './expire-conversation';
 import type { ChangedItem } from '../store/stream';
@@ -16,7 +17,7 @@ import { DirectoryStore } from '../store/items/directory';
 import { RecordStore, shownOnConversationsChanged, toRecord } from '../store/items/record';
 import { isSenderIdRecord } from '../store/items/conversation';
 import { inboundKindFor, inboundRecipients, notificationId, notificationPreview, teamNotificationId, type NotificationKind } from '../domain/notifications';
-import { finalStatuses } from '../domain/status';
+import { finalStatuses, reason } from '../domain/status';
 import type { MessageStatus } from '../domain/messages';
 import { count } from '../observability';
 import { sendHints, type LiveDeps } from './live-hints';
@@ -88,7 +89,8 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   }
   if (item.kind !== 'message') return 0;
   if (change.eventName === 'INSERT' && item.direction === 'inbound') return notifyInbound(deps, item);
-  if (change.eventName === 'INSERT' && item.direction === 'outbound' && item.sentBy) {
+  // A CRM step sent on a seller's behalf is not the seller reading the conversation.
+  if (change.eventName === 'INSERT' && item.direction === 'outbound' && item.sentBy && !item.automated) {
     // A seller's own send marks the conversation read for them, up to what it held when they sent.
     const sellerId = item.sentBy as string;
     await markConversationRead(deps.db, deps.table, sellerId, item.conversationId as string, (item.inboundSeen as number | undefined) ?? 0, item.createdAt as string);
@@ -102,6 +104,11 @@ export async function handleChange(deps: NotifierDeps, change: ChangedItem): Pro
   const now = item.status as MessageStatus;
   if (item.direction === 'outbound' && (now === 'failed' || now === 'undelivered') && !(was && finalStatuses.has(was)) && item.sentBy) {
     await writeNotification(deps, item.sentBy as string, 'delivery_failed', item);
+    return 1;
+  }
+  // Send later: canceled by anything but its author (a reply, an opt-out, a lost role, a missing value) tells the author.
+  if (now === 'canceled' && was === 'scheduled' && item.sentBy && (item.statusReason as { code?: string } | undefined)?.code !== 'CanceledBySeller') {
+    await writeNotification(deps, item.sentBy as string, 'scheduled_canceled', item);
     return 1;
   }
   return 0;
@@ -126,12 +133,29 @@ async function onlineMembers(deps: Deps, teamId: string): Promise<string[]> {
 
 /** A conversation's item changed: unread pointers follow, then its viewers hear of it (after, so what they fetch is current). */
 async function conversationChanged(deps: NotifierDeps, before: Item | undefined, conversation: Item): Promise<void> {
+  if (before?.scheduledOnReply && !conversation.scheduledOnReply) await cancelOnReply(deps, before, conversation);
   if (handedToTeam(before, conversation)) await notifyWholeTeam(deps, conversation);
   const shown = deps.live ? conversationChange(before, conversation) : undefined;
   const pointersChange = needsUnreadPointers(before, conversation);
   if (!shown && !pointersChange) return;
   if (pointersChange) await refreshUnreadPointers(deps, conversation, before);
   if (shown) await sendHints(deps, await liveViewersOf(deps, conversation), { type: 'conversation', conversationId: conversation.id as string, change: shown });
+}
+
+/**
+ * Send later: the inbound message that cleared a conversation's `scheduledOnReply` cancels those of its scheduled
+ * messages (CustomerReplied) that were scheduled before it arrived. Conditional on `scheduled`: one sent or canceled
+ * meanwhile stays as it is. The schedule still fires, finds it canceled and is removed.
+ */
+async function cancelOnReply(deps: NotifierDeps, before: Item, conversation: Item): Promise<void> {
+  const repliedAt = conversation.lastInboundAt as string | undefined;
+  if (!repliedAt || (conversation.inboundCount as number) <= ((before.inboundCount as number | undefined) ?? 0)) return;
+  for (const sk of before.scheduledOnReply as Set<string>) {
+    const key = { pk: keys.conversationHead(conversation.id as string).pk, sk };
+    const message = await getMessage(deps.db, deps.table, key);
+    if (!message || message.status !== 'scheduled' || message.cancelOnReply !== true || (message.createdAt as string) >= repliedAt) continue;
+    if (await cancelScheduled(deps.db, deps.table, key, { reason: reason('CustomerReplied'), at: deps.clock.now().toISOString() })) count('ScheduledCanceled');
+  }
 }
 
 /** A hand-off (it sets `assignedAt`) to a team: a number's reassignment by an admin changes the assignee without one. */
@@ -311,7 +335,7 @@ async function writeNotification(deps: NotifierDeps, sellerId: string, kind: Not
     extra: {
       // Only a seller with SMS privileges gets the text.
       ...(kind === 'inbound_message' ? { preview: notificationPreview(displayText(message.body as string, message.media as { contentType: string }[] | undefined)), ...about } : {}),
-      ...(kind === 'delivery_failed' ? { statusReason: message.statusReason } : {}),
+      ...(kind === 'delivery_failed' || kind === 'scheduled_canceled' ? { statusReason: message.statusReason } : {}),
     },
   });
 }

@@ -7,8 +7,11 @@ import { cancellationCodes } from '../store/dynamo-helpers';
 import { DirectoryStore, type BusinessNumber, type Seller } from '../store/items/directory';
 import { RecordStore } from '../store/items/record';
 import { TemplateStore } from '../store/items/template';
-import { appendMessageItems, ConversationStore, conversationKey, newConversation, type ConversationState, type TransactItem } from '../store/items/conversation';
-import { getMessage, leaveQueued, markSentItem, messageKey as keyOfMessage, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
+import { appendMessageItems, ConversationStore, conversationKey, newConversation, scheduleMessageItems, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { getMessage, leaveQueued, markSentItem, messageItem, messageKey as keyOfMessage, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
+import { scheduledPointerItem, stepRunTransactItem, type StepRun } from '../store/items/scheduled';
+import { checkSendAt, DEFAULT_SCHEDULE_MIN_LEAD_SECONDS, scheduleName } from '../domain/scheduling';
+import type { MessageScheduler } from '../schedules/message-scheduler';
 import { outboundPointerItem } from '../store/items/provider-message';
 import { isOptedOut } from '../store/items/opt-out';
 import { getIdempotency, idempotencyItem } from '../store/items/idempotency';
@@ -36,7 +39,14 @@ export const MAX_BODY_LENGTH = 1600;
 
 const messageBody = z.optional(z.string().check(z.maxLength(MAX_BODY_LENGTH)));
 
+/** Send later: when (checked against now in the flow) and whether a reply cancels it (default true). */
+const sendLater = {
+  sendAt: z.optional(z.string().check(z.maxLength(40))),
+  cancelOnReply: z.optional(z.boolean()),
+};
+
 export const sendMessageSchema = z.strictObject({
+  ...sendLater,
   record: recordRefSchema,
   phoneField: z.optional(z.enum(phoneFields)),
   to: z.optional(z.string().check(z.maxLength(40))),
@@ -47,7 +57,7 @@ export const sendMessageSchema = z.strictObject({
   media: mediaIdsSchema,
 });
 
-export const replySchema = z.strictObject({ body: messageBody, templateId: z.optional(idSchema), context: z.optional(messageContextSchema), media: mediaIdsSchema });
+export const replySchema = z.strictObject({ ...sendLater, body: messageBody, templateId: z.optional(idSchema), context: z.optional(messageContextSchema), media: mediaIdsSchema });
 
 export const idempotencyKeySchema = z.string().check(z.minLength(1), z.maxLength(255), z.regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'));
 
@@ -69,7 +79,15 @@ interface SendPlan {
   context?: Record<string, string> | undefined;
   /** Upload ids of the files to send (MMS). */
   media?: string[] | undefined;
+  /** Send later: stored `scheduled` and sent by its schedule at this time. */
+  sendAt?: Date | undefined;
+  cancelOnReply?: boolean | undefined;
+  /** A CRM sequence's step, sent on the seller's behalf: its run is recorded with the message (never sent twice). */
+  step?: StepRun | undefined;
 }
+
+/** What storing a send gave: the message, or the first message of a repeated Idempotency-Key. */
+type Stored = { message: MessageState; messageKey: Key } | { replay: Message };
 
 export class OutboundService {
   private readonly directory: DirectoryStore;
@@ -82,6 +100,8 @@ export class OutboundService {
     private readonly providers: Providers,
     /** Outbound MMS files (the media bucket in AWS); absent where no send carries files. */
     private readonly media?: () => MediaStore,
+    /** Send later: the schedules (EventBridge Scheduler in AWS); absent where nothing is scheduled. */
+    private readonly scheduler?: () => MessageScheduler,
   ) {
     this.directory = new DirectoryStore(deps.db, deps.table);
     this.records = new RecordStore(deps.db, deps.table);
@@ -91,6 +111,7 @@ export class OutboundService {
 
   /** POST /messages */
   async send(caller: Caller, input: z.infer<typeof sendMessageSchema>, idempotencyKey?: string): Promise<Message> {
+    const sendAt = this.sendAtOf(input);
     const from = normalizePhone(input.from, this.deps.defaultRegion);
     // Independent reads in one round: the checks below still answer in the contract's order.
     const [earlier, sellerProfile, number, record] = await Promise.all([
@@ -106,7 +127,7 @@ export class OutboundService {
     const to = destination(reachable.record, input, this.deps.defaultRegion);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media },
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
       idempotencyKey,
       input,
     );
@@ -115,6 +136,7 @@ export class OutboundService {
   /** POST /conversations/{id}/messages: from the conversation's business number to its customer. */
   async reply(caller: Caller, conversation: ConversationState, input: z.infer<typeof replySchema>, idempotencyKey?: string): Promise<Message> {
     if (conversation.senderId) throw new HttpError('NotReplyable', `${conversation.customerNumber} is a sender id, not a phone number: it cannot receive messages`);
+    const sendAt = this.sendAtOf(input);
     const [earlier, sellerProfile, number, record] = await Promise.all([
       this.earlierSend(caller, idempotencyKey, { conversationId: conversation.id, ...input }),
       this.directory.getSeller(caller.sellerId),
@@ -128,9 +150,34 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
+    );
+  }
+
+  /** `sendAt`, at least the minimum lead and at most 35 days ahead (400 otherwise); undefined sends now. */
+  private sendAtOf(input: { sendAt?: string | undefined; cancelOnReply?: boolean | undefined; media?: string[] | undefined }): Date | undefined {
+    if (input.sendAt === undefined) {
+      if (input.cancelOnReply !== undefined) throw new HttpError('ValidationError', 'cancelOnReply goes with sendAt');
+      return undefined;
+    }
+    // Files are kept for the send that uses them at once; a scheduled message carries text only.
+    if (input.media?.length) throw new HttpError('ValidationError', 'a scheduled message carries text only: send MMS at once');
+    return checkSendAt(input.sendAt, this.deps.clock.now(), this.deps.scheduleMinLeadSeconds ?? DEFAULT_SCHEDULE_MIN_LEAD_SECONDS);
+  }
+
+  /**
+   * A CRM sequence's automated step, sent (or scheduled) as `seller` from `from`: the checks of a send, with the
+   * step run stored in the message's transaction. The caller has already chosen the seller, number and record.
+   */
+  async sendStep(seller: Seller, sender: BusinessNumber, record: CrmRecord, to: string, input: { templateId: string; sendAt?: Date | undefined; context: Record<string, string>; step: StepRun }): Promise<Message> {
+    const caller: Caller = { sellerId: seller.id, isAdmin: false };
+    return this.deliver(
+      caller,
+      { seller, record, recordReadable: true, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, templateId: input.templateId, context: input.context, sendAt: input.sendAt, cancelOnReply: input.sendAt ? false : undefined, step: input.step },
+      undefined,
+      undefined,
     );
   }
 
@@ -160,30 +207,44 @@ export class OutboundService {
     const files = media ? await checkAttachments(this.deps, media, caller, { provider: plan.provider, to: plan.to, messageId }, plan.media!) : undefined;
     const [body, optOut] = await Promise.all([this.body(plan, files !== undefined), isOptedOut(this.deps.db, this.deps.table, plan.to, plan.from)]);
     if (optOut) throw new HttpError('OptedOut', `${plan.to} has opted out of messages from ${plan.from}`);
-    await this.outsideQuietHours(plan);
+    await this.outsideQuietHours(plan, plan.sendAt);
+    // The schedule exists before the message is stored, so a stored scheduled message always has one; a schedule
+    // whose message was never stored fires, finds nothing and is removed.
+    const schedule = plan.sendAt ? scheduleName(messageId, 0) : undefined;
+    if (schedule) await this.schedules().create(schedule, plan.sendAt!, { scheduledMessage: { id: messageId, revision: 0 } });
     // The message never names a file that is not in its own place; what is checked is the copy that is sent.
     if (media && files) await keepFiles(media, files, plan.provider);
 
-    let stored: Awaited<ReturnType<typeof this.storeQueued>>;
+    let stored: Stored;
     try {
-      stored = await this.storeQueued(caller, plan, body, idempotencyKey, request, messageId, files);
+      stored = await this.store(caller, plan, body, idempotencyKey, request, messageId, files);
     } catch (error) {
       // Not stored: no copy outlives it where erasure could not find it.
       if (media && files) await discardFiles(media, files);
+      if (schedule) await this.schedules().delete(schedule);
       throw error;
     }
     if ('replay' in stored) {
       if (media && files) await discardFiles(media, files);
+      if (schedule) await this.schedules().delete(schedule);
       return stored.replay;
     }
     if (media && files) await consumeUploads(this.deps, media, files);
-    const result = await this.callProvider(provider, stored.message, media && files ? await providerMedia(media, files) : undefined);
-    count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
-    await this.record(result, plan.provider, stored.messageKey, stored.message.expiresAt);
+    if (plan.sendAt) {
+      count('OutboundScheduled');
+      return toPublicMessage(messageItem(stored.message));
+    }
+    const result = await callProvider(provider, stored.message, media && files ? await providerMedia(media, files) : undefined);
+    await recordSendResult(this.deps, result, plan.provider, stored.messageKey, stored.message.expiresAt);
     // Gone only if the customer was erased meanwhile: nothing of it is answered.
     const sent = await getMessage(this.deps.db, this.deps.table, stored.messageKey);
     if (!sent) throw notFound('message');
     return toPublicMessage(sent);
+  }
+
+  private schedules(): MessageScheduler {
+    if (!this.scheduler) throw new HttpError('ValidationError', 'this deployment schedules no messages (no scheduler)');
+    return this.scheduler();
   }
 
   /**
@@ -191,17 +252,12 @@ export class OutboundService {
    * number could be in) is refused with when it may go, unless the customer wrote in this conversation in
    * the last 24 hours (answering is always allowed). Only a quiet time costs a read (the conversation).
    */
-  private async outsideQuietHours(plan: SendPlan): Promise<void> {
-    const now = this.deps.clock.now();
-    const time = customerTime(plan.to, now, this.deps.quietHours);
-    if (!time?.quiet) return;
+  private async outsideQuietHours(plan: SendPlan, at?: Date): Promise<void> {
+    const when = at ?? this.deps.clock.now();
+    if (!customerTime(plan.to, when, this.deps.quietHours)?.quiet) return;
     const conversation = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: plan.record })))?.state;
-    if (conversation?.lastInboundAt && now.getTime() - Date.parse(conversation.lastInboundAt) < REPLY_GRACE_MS) return;
-    throw new HttpError('QuietHours', `it is ${time.localTime} for the customer (${time.timeZone}), inside quiet hours ${this.deps.quietHours!.text}${time.allowedFrom ? `; allowed from ${time.allowedFrom}` : ''}`, {
-      customerLocalTime: time.localTime,
-      timeZone: time.timeZone,
-      ...(time.allowedFrom ? { allowedFrom: time.allowedFrom } : {}),
-    });
+    const refusal = quietHoursRefusal(this.deps, plan.to, when, conversation?.lastInboundAt);
+    if (refusal) throw refusal;
   }
 
   /**
@@ -213,24 +269,47 @@ export class OutboundService {
     return this.media();
   }
 
-  private async storeQueued(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown, messageId: string, files: StoredMediaItem[] | undefined) {
+  private async store(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown, messageId: string, files: StoredMediaItem[] | undefined): Promise<Stored> {
     const { db, table, clock } = this.deps;
     const exhausted = () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
-    return retryOnConflict({ name: 'OutboundStore', exhausted, maxAttempts: 8, capMs: 500 }, async (): Promise<{ message: MessageState; messageKey: Key } | { replay: Message } | typeof RETRY> => {
+    // A scheduled message keeps the id its schedule was made with, as one with files keeps the id of their storage keys.
+    const fixedId = files !== undefined || plan.sendAt !== undefined;
+    return retryOnConflict({ name: 'OutboundStore', exhausted, maxAttempts: 8, capMs: 500 }, async (): Promise<Stored | typeof RETRY> => {
       // Re-read each time: an inbound reply may have moved the conversation forward meanwhile.
       const existing = (await this.conversations.at(conversationKey({ customerNumber: plan.to, businessNumber: plan.from, record: plan.record })))?.state;
       const now = clock.now();
       // A message with files keeps the id their storage keys were made with (an id carries its creation time).
-      const id = files ? messageId : newId(now);
-      const createdAt = (files ? timeOfId(messageId)! : now).toISOString();
+      const id = fixedId ? messageId : newId(now);
+      const createdAt = (fixedId ? timeOfId(messageId)! : now).toISOString();
       const conversation: ConversationState =
         existing ?? newConversation({ id: newId(now), record: { ...plan.record, name: plan.recordName }, customerNumber: plan.to, businessNumber: plan.from, assignedTo: plan.assignee, assigneeName: plan.assigneeName, firstMessage: { createdAt, body: displayText(body, files) } });
       const message = newMessage(
         { ...conversation, recordOwnerId: plan.record.ownerId, recordOwningTeamId: plan.record.owningTeamId },
-        { id, direction: 'outbound', from: plan.from, to: plan.to, body, createdAt, status: 'queued', sentBy: caller.sellerId, provider: plan.provider, inboundSeen: conversation.inboundCount, expiresAt: expiryOf(createdAt, this.deps.retentionDays), ...(plan.templateId ? { templateId: plan.templateId } : {}), ...(plan.context ? { context: plan.context } : {}), ...(files ? { media: files } : {}) },
+        {
+          id,
+          direction: 'outbound',
+          from: plan.from,
+          to: plan.to,
+          body,
+          createdAt,
+          status: plan.sendAt ? 'scheduled' : 'queued',
+          sentBy: caller.sellerId,
+          provider: plan.provider,
+          inboundSeen: conversation.inboundCount,
+          // A scheduled message is kept for the retention period after it goes, not after it was written.
+          expiresAt: expiryOf(plan.sendAt?.toISOString() ?? createdAt, this.deps.retentionDays),
+          ...(plan.templateId ? { templateId: plan.templateId } : {}),
+          ...(plan.context ? { context: plan.context } : {}),
+          ...(files ? { media: files } : {}),
+          ...(plan.sendAt ? { scheduledFor: plan.sendAt.toISOString(), cancelOnReply: plan.cancelOnReply ?? true, revision: 0 } : {}),
+          ...(plan.step ? { automated: 'sms_step' as const } : {}),
+        },
       );
       const messageKey = keyOfMessage(message);
-      const items: TransactItem[] = appendMessageItems(table, existing, conversation, message);
+      const items: TransactItem[] = plan.sendAt ? scheduleMessageItems(table, existing, conversation, message, message.cancelOnReply === true) : appendMessageItems(table, existing, conversation, message);
+      if (plan.sendAt) items.push(scheduledPointerItem(table, id, messageKey, caller.sellerId, message.expiresAt));
+      const stepIndex = items.length;
+      if (plan.step) items.push(stepRunTransactItem(table, plan.step, { outcome: plan.sendAt ? 'scheduled' : 'sent', messageKey }));
       const idempotencyIndex = items.length;
       if (idempotencyKey) items.push(idempotencyItem(table, caller.sellerId, idempotencyKey, messageKey, hashRequest(request), now));
       try {
@@ -238,6 +317,7 @@ export class OutboundService {
         return { message, messageKey };
       } catch (error) {
         const codes = cancellationCodes(error);
+        if (plan.step && codes?.[stepIndex] === 'ConditionalCheckFailed') throw new StepAlreadyRan(plan.step.stepRunId);
         if (idempotencyKey && codes?.[idempotencyIndex] === 'ConditionalCheckFailed') {
           const earlier = await this.earlierSend(caller, idempotencyKey, request);
           if (earlier) return { replay: await this.replayAsNow(caller, await this.directory.getSeller(caller.sellerId), earlier) };
@@ -246,28 +326,6 @@ export class OutboundService {
         return RETRY;
       }
     });
-  }
-
-  private async callProvider(provider: SmsProvider, message: MessageState, media?: Awaited<ReturnType<typeof providerMedia>>): Promise<SendResult> {
-    try {
-      return await provider.send({ messageId: message.id, from: message.from, to: message.to, body: message.body, ...(media ? { media } : {}) });
-    } catch (error) {
-      // An adapter that throws did not tell us whether the SMS left: never retry it.
-      logger.error('provider adapter threw', { error: error as Error, provider: provider.name });
-      return { outcome: 'unknown', reason: { code: 'ProviderError', message: `The provider adapter failed: ${(error as Error).message}` } };
-    }
-  }
-
-  private async record(result: SendResult, provider: string, messageKey: Key, expiresAt: number | undefined): Promise<void> {
-    const { db, table, clock } = this.deps;
-    const at = clock.now().toISOString();
-    if (result.outcome === 'sent') {
-      countBy('OutboundMessages', 'provider', provider);
-      await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey, expiresAt)]);
-      await applyPendingReports(this.deps, provider, result.providerMessageId, messageKey);
-      return;
-    }
-    await leaveQueued(db, table, messageKey, { status: result.outcome, reason: result.reason, at, providerMessageId: 'providerMessageId' in result ? result.providerMessageId : undefined });
   }
 
   private async body(plan: SendPlan, hasMedia = false): Promise<string> {
@@ -308,6 +366,53 @@ export class OutboundService {
     if (!item || !conversation || !canSeeConversation(viewerFrom(caller, seller), conversation)) throw notFound('message');
     return toPublicMessage(item);
   }
+}
+
+/**
+ * Quiet hours: a text that would reach the customer at `at` inside the window of their local time (any zone the number
+ * could be in) is refused with when it may go, unless the customer wrote in this conversation in the 24 hours before
+ * (answering is always allowed). Undefined when it may go.
+ */
+export function quietHoursRefusal(deps: Pick<Deps, 'quietHours'>, to: string, at: Date, lastInboundAt: string | undefined): HttpError | undefined {
+  const time = customerTime(to, at, deps.quietHours);
+  if (!time?.quiet) return undefined;
+  if (lastInboundAt && at.getTime() - Date.parse(lastInboundAt) < REPLY_GRACE_MS) return undefined;
+  return new HttpError('QuietHours', `it is ${time.localTime} for the customer (${time.timeZone}), inside quiet hours ${deps.quietHours!.text}${time.allowedFrom ? `; allowed from ${time.allowedFrom}` : ''}`, {
+    customerLocalTime: time.localTime,
+    timeZone: time.timeZone,
+    ...(time.allowedFrom ? { allowedFrom: time.allowedFrom } : {}),
+  });
+}
+
+/** A CRM step run that was already stored: the repeat sends nothing. */
+export class StepAlreadyRan extends Error {
+  constructor(readonly stepRunId: string) {
+    super(`step run ${stepRunId} already ran`);
+  }
+}
+
+/** Calls the provider for a stored message; an adapter that throws is an unknown outcome (never retried: it may have left). */
+export async function callProvider(provider: SmsProvider, message: Pick<MessageState, 'id' | 'from' | 'to' | 'body'>, media?: Awaited<ReturnType<typeof providerMedia>>): Promise<SendResult> {
+  try {
+    return await provider.send({ messageId: message.id, from: message.from, to: message.to, body: message.body, ...(media ? { media } : {}) });
+  } catch (error) {
+    logger.error('provider adapter threw', { error: error as Error, provider: provider.name });
+    return { outcome: 'unknown', reason: { code: 'ProviderError', message: `The provider adapter failed: ${(error as Error).message}` } };
+  }
+}
+
+/** What the provider said, on the queued message: `sent` with its id (and reports that came first), or failed / unknown. */
+export async function recordSendResult(deps: Deps, result: SendResult, provider: string, messageKey: Key, expiresAt: number | undefined): Promise<void> {
+  const { db, table, clock } = deps;
+  count(`Outbound${result.outcome === 'sent' ? 'Sent' : result.outcome === 'failed' ? 'Failed' : 'Unknown'}`);
+  const at = clock.now().toISOString();
+  if (result.outcome === 'sent') {
+    countBy('OutboundMessages', 'provider', provider);
+    await writeTransaction(db, [markSentItem(table, messageKey, result.providerMessageId, at), outboundPointerItem(table, provider, result.providerMessageId, messageKey, expiresAt)]);
+    await applyPendingReports(deps, provider, result.providerMessageId, messageKey);
+    return;
+  }
+  await leaveQueued(db, table, messageKey, { status: result.outcome, reason: result.reason, at, providerMessageId: 'providerMessageId' in result ? result.providerMessageId : undefined });
 }
 
 /** The sender must hold the salesperson role and send from a number assigned to them or their team. */

@@ -104,7 +104,7 @@ export function apiHandler(fn: FunctionName, handlers: Record<string, RouteHandl
     checkPathIds(params);
     const text = rawBody(event);
     // GET and DELETE read no body: API Gateway passes one along and the route ignores it.
-    if (event.requestContext.http.method === 'POST' || event.requestContext.http.method === 'PUT') checkContentType(headers, text, accepts);
+    if (['POST', 'PUT', 'PATCH'].includes(event.requestContext.http.method)) checkContentType(headers, text, accepts);
     const result = await handle({
       event,
       caller,

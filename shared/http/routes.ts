@@ -15,7 +15,7 @@ export type FunctionName =
 export type Access = 'public' | 'seller' | 'admin';
 
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   fn: FunctionName;
   access: Access;
@@ -41,6 +41,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/conversations/{id}/messages', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/conversations/{id}/messages/{messageId}/media/{mediaId}', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/me/notifications', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/me/scheduled', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/{id}/read', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/read-all', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/templates', fn: 'seller-api', access: 'seller' },
@@ -52,6 +53,10 @@ export const routes: readonly RouteSpec[] = [
   { method: 'POST', path: '/messages', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/media', fn: 'outbound-send', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/messages', fn: 'outbound-send', access: 'seller' },
+  // Send later: a scheduled message's author or an admin (checked in the function).
+  { method: 'PATCH', path: '/messages/{id}', fn: 'outbound-send', access: 'seller' },
+  { method: 'DELETE', path: '/messages/{id}', fn: 'outbound-send', access: 'seller' },
+  { method: 'POST', path: '/automations/sms-steps', fn: 'outbound-send', access: 'admin' },
   { method: 'POST', path: '/conversations/{id}/move', fn: 'reassignment', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/assign', fn: 'reassignment', access: 'seller' },
   { method: 'POST', path: '/conversations/{id}/likely-opt-out/dismiss', fn: 'reassignment', access: 'seller' },

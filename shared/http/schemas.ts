@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { errorStatus } from '../domain/errors';
-import { messageStatuses } from '../domain/messages';
+import { automatedKinds, messageStatuses } from '../domain/messages';
 import { notificationKinds } from '../domain/notifications';
 import { providerNames, recordTypeNames } from '../domain/types';
 import type { conversationFor, messageFor } from '../domain/messages';
@@ -96,6 +96,9 @@ export const messageSchema = z.object({
     .optional()
     .describe('MMS: the files, copied into our storage after the message is stored; download with GET …/media/{mediaId}.'),
   context: z.record(z.string(), z.string()).optional().describe('The context given with the send (at most 10 keys), carried in its CRM events.'),
+  scheduledFor: z.string().optional().describe('Send later: when it goes (or went).'),
+  cancelOnReply: z.boolean().optional().describe('Send later: an inbound message in the conversation before it goes cancels it (`CustomerReplied`).'),
+  automated: z.enum(automatedKinds).optional().describe('Sent by the product: a CRM sequence step (`sms_step`, sent on `sentBy`\'s behalf) or an after-hours reply.'),
   withheld: z.literal(true).optional(),
 });
 export const notificationSchema = z.object({
@@ -109,6 +112,7 @@ export const notificationSchema = z.object({
   customerNumber: z.string().optional().describe('inbound_message only.'),
   record: z.object({ type: z.enum(recordTypeNames), id: z.string(), name: z.string() }).optional().describe('inbound_message only: the record the message landed on.'),
   by: z.string().optional().describe('conversation_assigned only: the seller who handed the conversation off.'),
+  statusReason: statusReason.optional().describe('delivery_failed and scheduled_canceled: why the message failed or was canceled.'),
   withheld: z.literal(true).optional().describe('The reader has no salesperson role now, or can no longer see the conversation: no preview and no customerNumber.'),
 });
 export const templateSchema = z.object({

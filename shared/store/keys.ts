@@ -108,6 +108,14 @@ export const keys = {
   queuedMessage: (messageId: string, createdAt: string) => ({ gsi1pk: `QUEUED#${allConversationsShard(messageId)}`, gsi1sk: createdAt }),
   queuedShards: () => Array.from({ length: ALL_CONVERSATION_SHARDS }, (_, shard) => `QUEUED#${shard}`),
 
+  /** gsi1 (sparse): a seller's messages still `scheduled`, soonest first (GET /me/scheduled). */
+  scheduledMessage: (sellerId: string, scheduledFor: string, messageId: string) => ({ gsi1pk: `SCHEDULED#${sellerId}`, gsi1sk: `${scheduledFor}#${messageId}` }),
+  scheduledPartition: (sellerId: string) => `SCHEDULED#${sellerId}`,
+  /** A scheduled message's id → its key (PATCH and DELETE /messages/{id} name it by id alone). */
+  scheduledPointer: (messageId: string): Key => ({ pk: `SCHEDULE#${messageId}`, sk: 'POINTER' }),
+  /** One CRM sequence step run: its existence makes a repeated SmsStepDue send nothing. */
+  stepRun: (stepRunId: string): Key => ({ pk: `STEPRUN#${stepRunId}`, sk: 'RUN' }),
+
   /** Provider message id → our message; its existence also de-duplicates inbound deliveries. */
   providerMessage: (provider: string, providerMessageId: string): Key => ({
     pk: `PMSG#${provider}#${providerMessageId}`,

@@ -35,7 +35,8 @@ export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', 
   // `mediaPending` is a leaf written on new messages with files to copy: Lambda's `exists` sees leaves only.
   'media-copier': [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, mediaPending: { BOOL: [true] } } } }],
   'crm-events': [
-    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'conversationEvent', 'consentChange'] } } } },
+    // stepRun: a CRM step that sent nothing (SmsStepSkipped).
+    { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'conversationEvent', 'consentChange', 'stepRun'] } } } },
     { eventName: ['MODIFY'], dynamodb: { NewImage: message } },
     { eventName: ['MODIFY'], dynamodb: { NewImage: { kind: { S: ['erasure'] }, status: { S: ['done'] } } } },
   ],

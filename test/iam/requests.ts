@@ -137,6 +137,16 @@ export function iamRequestsOf(call: RecordedCall, model: TemplateModel, fn: Synt
     const configurationSet = input.ConfigurationSetName ? [req(`sms-voice:${call.operation}`, `arn:${partition}:sms-voice:${region}:${account}:configuration-set/${String(input.ConfigurationSetName)}`)] : [];
     return [req(`sms-voice:${call.operation}`, identityArn), ...configurationSet];
   }
+  if (call.client === 'SchedulerClient') {
+    // The stack's own group (the test's group name stands for it); creating a schedule passes the schedule role.
+    const group = fn.environment.SCHEDULE_GROUP;
+    if (!group) throw new Error(`${call.fn} calls ${label}, but its environment names no SCHEDULE_GROUP`);
+    const schedule = req(`scheduler:${call.operation}`, `arn:${partition}:scheduler:${region}:${account}:schedule/${group}/${String(input.Name)}`);
+    if (call.operation !== 'CreateSchedule') return [schedule];
+    const role = fn.environment.SCHEDULE_ROLE_ARN;
+    if (!role) throw new Error(`${call.fn} creates a schedule, but its environment names no SCHEDULE_ROLE_ARN`);
+    return [schedule, req('iam:PassRole', role, { 'iam:PassedToService': 'scheduler.amazonaws.com' })];
+  }
   if (call.client === 'ApiGatewayManagementApiClient') {
     // https://{api}.execute-api.{region}.amazonaws.com/{stage}: each connection is a resource of the stage.
     const endpoint = new URL(fromEnvironment('LIVE_CONNECTIONS_URL', undefined));

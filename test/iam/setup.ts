@@ -6,12 +6,24 @@ import { randomUUID } from 'node:crypto';
 import { TemplateModel, type CfnTemplate } from '../../scripts/local/synthesized-template';
 import { installRecorder, recordedCalls, recordStandInCall } from './recorder';
 import { FileMediaStore } from '../../scripts/local/file-media-store';
+import { LocalScheduler } from '../../scripts/local/local-scheduler';
 import { iamRequestsOf, type IamRequest } from './requests';
 import { PolicyCheck, suggestedStatement } from './policy-check';
 
 // Every test file records the AWS calls its functions make and checks them against their synthesized roles.
 installRecorder();
 recordMediaStoreCalls();
+recordSchedulerCalls();
+
+/** The local scheduler stands in for EventBridge Scheduler: each command it answers is the call the deployed client makes. */
+function recordSchedulerCalls(): void {
+  const prototype = LocalScheduler.prototype as unknown as { send: (command: { constructor: { name: string }; input: Record<string, unknown> }) => unknown };
+  const original = prototype.send;
+  prototype.send = function (this: unknown, command) {
+    recordStandInCall('SchedulerClient', command.constructor.name.replace(/Command$/, ''), command.input);
+    return original.call(this, command);
+  };
+}
 
 /**
  * The local media store (a folder) stands in for the media bucket: each of its operations is recorded as the S3

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
-import { EVENT_SCHEMAS_DIR, eventSchemaDocuments } from '../../scripts/event-schemas';
+import { crmInboundDetailTypes, EVENT_SCHEMAS_DIR, eventSchemaDocuments } from '../../scripts/event-schemas';
 import { crmDetailTypes, crmEventId } from '../../shared/domain/crm-events';
 
 describe('docs/events: JSON Schemas of the CRM events', () => {
   it('has one schema per detail-type, and the committed copies are current (npm run openapi)', () => {
     const generated = eventSchemaDocuments();
-    expect(readdirSync(EVENT_SCHEMAS_DIR).sort()).toEqual(crmDetailTypes.map((t) => `${t}.json`).sort());
-    for (const detailType of crmDetailTypes) expect(JSON.parse(readFileSync(`${EVENT_SCHEMAS_DIR}/${detailType}.json`, 'utf8')), detailType).toEqual(generated[detailType]);
+    expect(readdirSync(EVENT_SCHEMAS_DIR).sort()).toEqual([...crmDetailTypes, ...crmInboundDetailTypes].map((t) => `${t}.json`).sort());
+    for (const detailType of [...crmDetailTypes, ...crmInboundDetailTypes]) expect(JSON.parse(readFileSync(`${EVENT_SCHEMAS_DIR}/${detailType}.json`, 'utf8')), detailType).toEqual(generated[detailType]);
   });
 
   it('each is a valid JSON Schema that accepts a detail the publisher builds and refuses one missing its eventId', () => {

@@ -5,6 +5,7 @@ import { matchesFilter, type FilterPattern } from '../../../shared/domain/event-
 import { makeSigningCertificate, signSns } from '../sns-signing';
 import type { TemplateModel } from '../synthesized-template';
 import { FunctionError } from './function-workers';
+import { LocalScheduler } from '../local-scheduler';
 
 /** Runs a function of the template by its logical id: the `--synth` stack's Lambda. */
 export type InvokeFunction = (logicalId: string, event: unknown) => Promise<unknown>;
@@ -59,6 +60,14 @@ export class AwsStandIns {
   private readonly inFlight = new Set<Promise<unknown>>();
   private server: Server | undefined;
   url = '';
+  /**
+   * EventBridge Scheduler: one-time schedules fire on time and invoke their target asynchronously, only through a
+   * role of the template that the scheduler service may assume and that may invoke that function.
+   */
+  readonly scheduler = new LocalScheduler(async (input, schedule) => {
+    if (!this.roleMayInvoke(schedule.roleArn, schedule.targetArn)) throw new Error(`role ${schedule.roleArn} may not invoke ${schedule.targetArn}`);
+    this.invokeAsync(functionId(schedule.targetArn), input);
+  });
 
   constructor(
     private readonly model: TemplateModel,
@@ -78,6 +87,7 @@ export class AwsStandIns {
   }
 
   async stop(): Promise<void> {
+    this.scheduler.stop();
     await Promise.allSettled([...this.inFlight]);
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -225,6 +235,8 @@ export class AwsStandIns {
         return this.jsonService(res, target, body, { 'PinpointSMSVoiceV2.SendTextMessage': (input) => this.sendTextMessage(input), 'PinpointSMSVoiceV2.SendMediaMessage': (input) => this.sendTextMessage(input, 'MEDIA') });
       case 'lambda':
         return this.lambdaInvoke(req, body, res);
+      case 'scheduler':
+        return this.schedulerRequest(req, body, res);
       default:
         this.unsupported.push(`${service ?? 'unsigned'} ${req.method} ${req.url} ${target}`);
         return json(res, 400, { __type: 'UnknownOperationException', message: `the local stand-ins do not emulate ${service ?? 'this request'}` });
@@ -328,6 +340,39 @@ export class AwsStandIns {
       this.track(new Promise((r) => setTimeout(r, 50)).then(() => this.publish(topicArn, JSON.stringify(report))));
     }
     return { MessageId: send.messageId };
+  }
+
+  /** EventBridge Scheduler's REST JSON: CreateSchedule (POST /schedules/{Name}) and DeleteSchedule (DELETE, ?groupName=). */
+  private schedulerRequest(req: IncomingMessage, body: string, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const name = /^\/schedules\/([^/]+)$/.exec(url.pathname)?.[1];
+    const answer = (status: number, payload: unknown, errorType?: string) => void res.writeHead(status, { 'content-type': 'application/json', ...(errorType ? { 'x-amzn-errortype': errorType } : {}) }).end(JSON.stringify(payload));
+    try {
+      if (name && req.method === 'POST') {
+        const input = JSON.parse(body || '{}') as Record<string, unknown>;
+        const group = String(input.GroupName ?? 'default');
+        if (!this.model.resources('AWS::Scheduler::ScheduleGroup').some(([, g]) => (g.Properties as { Name?: string } | undefined)?.Name === group)) return answer(404, { message: `Schedule group ${group} does not exist.` }, 'ResourceNotFoundException');
+        return answer(200, this.scheduler.createSchedule({ ...input, Name: decodeURIComponent(name) }));
+      }
+      if (name && req.method === 'DELETE') return answer(200, this.scheduler.deleteSchedule({ Name: decodeURIComponent(name), GroupName: url.searchParams.get('groupName') ?? 'default' }));
+    } catch (error) {
+      const e = error as Error;
+      const status = { ConflictException: 409, ResourceNotFoundException: 404 }[e.name] ?? 400;
+      return answer(status, { message: e.message }, e.name);
+    }
+    this.unsupported.push(`scheduler ${req.method} ${url.pathname}`);
+    return answer(400, { message: 'only CreateSchedule and DeleteSchedule are emulated' }, 'ValidationException');
+  }
+
+  /** A role of the template that EventBridge Scheduler may assume, with a statement allowing lambda:InvokeFunction on the target. */
+  private roleMayInvoke(roleArn: string, functionArn: string): boolean {
+    for (const [id, role] of this.model.resources('AWS::IAM::Role')) {
+      if (this.model.named(id).attributes.Arn !== roleArn) continue;
+      const trust = JSON.stringify((role.Properties as { AssumeRolePolicyDocument?: unknown }).AssumeRolePolicyDocument ?? {});
+      if (!trust.includes('scheduler.amazonaws.com')) return false;
+      return this.model.rolePolicies(id).some((p) => JSON.stringify(p.document).includes('lambda:InvokeFunction') && JSON.stringify(this.model.resolve(p.document)).includes(`:function:${functionId(functionArn)}"`));
+    }
+    return false;
   }
 
   private async lambdaInvoke(req: IncomingMessage, body: string, res: ServerResponse) {

@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../../aws';
 import { keys, type Key, type Principal, type RecordType } from '../keys';
-import { messagesOf, putMessageItem, type MessageState } from './message';
+import { messageKey, messagesOf, putMessageItem, type MessageState } from './message';
 import { batchGetAll, isConditionFailure, queryAll, type Item, type TransactItem } from '../dynamo-helpers';
 import { preview, type Conversation } from '../../domain/messages';
 import { unreadCount, type ReadMark } from '../../domain/read-state';
@@ -153,6 +153,48 @@ export function appendMessageItems(table: string, existing: ConversationState | 
 }
 
 /**
+ * A scheduled message joins its conversation (created with it when missing) without moving the conversation: it
+ * has not been sent. With cancelOnReply its key is remembered on the conversation (`scheduledOnReply`), so the
+ * inbound message that cancels it needs no read and no write beyond the one it makes anyway (it clears the set).
+ */
+export function scheduleMessageItems(table: string, existing: ConversationState | undefined, conversation: ConversationState, message: MessageState, cancelOnReply: boolean): TransactItem[] {
+  const remembered = cancelOnReply ? { scheduledOnReply: new Set([messageKey(message).sk]) } : {};
+  if (!existing) {
+    const items = appendMessageItems(table, undefined, conversation, message);
+    const created = items[1] as { Put: { Item: Item } };
+    Object.assign(created.Put.Item, remembered);
+    return items;
+  }
+  return [
+    putMessageItem(table, message),
+    {
+      Update: {
+        TableName: table,
+        Key: conversationKey(existing),
+        UpdateExpression: `ADD messageCount :one${cancelOnReply ? ', scheduledOnReply :sk' : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND id = :id',
+        ExpressionAttributeValues: { ':one': 1, ':id': existing.id, ...(cancelOnReply ? { ':sk': remembered.scheduledOnReply } : {}) },
+      },
+    },
+  ];
+}
+
+/** A sent scheduled message moves its conversation forward as a send does (the notifier's frame and My SMS order follow). */
+export async function advanceForSent(db: Db, table: string, clock: Clock, conversationId: string, latest: { createdAt: string; body: string; expiresAt?: number | undefined }): Promise<void> {
+  const store = new ConversationStore(db, table, clock);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const conversation = await store.get(conversationId);
+    if (!conversation || conversation.lastMessageAt >= latest.createdAt) return;
+    try {
+      await db.send(new UpdateCommand(advanceConversation(table, conversation, latest, 0).Update as ConstructorParameters<typeof UpdateCommand>[0]));
+      return;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+/**
  * Adds `added` messages to a conversation; when `latest` is newer than its last message, the last-message
  * fields and every index sort key move forward with it (lists stay newest first). Cancels if the
  * conversation moved away meanwhile, a newer message moved it further, or its record changed owner.
@@ -209,11 +251,13 @@ export function advanceConversation(
     if (conversation.recordOwnerId) values[':ownerSeen'] = conversation.recordOwnerId;
     if (conversation.recordOwningTeamId) values[':teamSeen'] = conversation.recordOwningTeamId;
   }
+  // An inbound message clears the scheduled messages it cancels (the notifier cancels them from this change).
+  const clears = inbound && inbound.count > 0 ? ' REMOVE scheduledOnReply' : '';
   return {
     Update: {
       TableName: table,
       Key: conversationKey(conversation),
-      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}`,
+      UpdateExpression: `${sets.length ? `SET ${sets.join(', ')} ` : ''}ADD ${adds.join(', ')}${clears}`,
       ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeValues: values,
     },

@@ -28,6 +28,8 @@ export interface MessageState extends Omit<Message, 'media'> {
   expiresAt?: number | undefined;
   /** Sends: the caller's context (a sales-accelerator step), carried in the message's CRM events. */
   context?: Record<string, string> | undefined;
+  /** Send later: each edit (and each deferral) is a new revision with its own schedule; only the current one fires. */
+  revision?: number | undefined;
 }
 
 /**
@@ -36,7 +38,8 @@ export interface MessageState extends Omit<Message, 'media'> {
  */
 export function newMessage(
   conversation: { id: string; record: { type: RecordType; id: string }; assignedTo: Principal; recordOwnerId?: string | undefined; recordOwningTeamId?: string | undefined },
-  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> & Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt' | 'media' | 'context'>>,
+  fields: Pick<MessageState, 'id' | 'direction' | 'from' | 'to' | 'body' | 'createdAt' | 'status' | 'provider'> &
+    Partial<Pick<MessageState, 'providerMessageId' | 'sentBy' | 'templateId' | 'routing' | 'inboundSeen' | 'expiresAt' | 'media' | 'context' | 'scheduledFor' | 'cancelOnReply' | 'automated' | 'revision'>>,
 ): MessageState {
   return {
     ...fields,
@@ -59,6 +62,7 @@ export function messageItem(m: MessageState): Item {
   return {
     ...messageKey(m),
     ...(m.status === 'queued' ? keys.queuedMessage(m.id, m.createdAt) : {}),
+    ...(m.status === 'scheduled' && m.sentBy && m.scheduledFor ? keys.scheduledMessage(m.sentBy, m.scheduledFor, m.id) : {}),
     kind: 'message',
     ...m,
     // A leaf the media copier's stream filter can match (Lambda filters see leaves, not lists of maps).
@@ -84,7 +88,7 @@ export function movedMessageItems(table: string, message: Item, target: { id: st
   };
 }
 
-const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusAt', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments', 'routing', 'context'] as const;
+const messageFields = ['id', 'conversationId', 'direction', 'from', 'to', 'body', 'createdAt', 'status', 'statusAt', 'statusReason', 'providerMessageId', 'sentBy', 'templateId', 'segments', 'routing', 'context', 'scheduledFor', 'cancelOnReply', 'automated'] as const;
 
 export function toPublicMessage(item: Item): Message {
   const out: Record<string, unknown> = {};
@@ -214,6 +218,93 @@ export async function setMediaState(db: Db, table: string, key: Key, index: numb
         ExpressionAttributeValues: { ':status': outcome.status, ':detail': outcome.status === 'stored' ? outcome.size : outcome.reason, ':id': mediaId, ':pending': 'pending' },
       }),
     );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Send later. A scheduled message leaves `scheduled` once: for `queued` when its current revision fires (it joins
+ * the queued index the sweeper reads), or for `canceled`. Every change is conditional on `scheduled` and on the
+ * revision the caller read, so a fire racing an edit, a cancel or a second fire changes nothing.
+ */
+export async function claimScheduled(db: Db, table: string, key: Key, seen: { revision: number; id: string; createdAt: string }, change: { body: string; segments: number; at: string }): Promise<boolean> {
+  const queued = keys.queuedMessage(seen.id, seen.createdAt);
+  return conditionally(db, {
+    TableName: table,
+    Key: key,
+    UpdateExpression: 'SET #status = :queued, statusAt = :at, body = :body, segments = :segments, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+    ConditionExpression: `#status = :scheduled AND ${revisionIs}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':queued': 'queued', ':scheduled': 'scheduled', ':at': change.at, ':body': change.body, ':segments': change.segments, ':gsi1pk': queued.gsi1pk, ':gsi1sk': queued.gsi1sk, ':revision': seen.revision },
+  });
+}
+
+/** A scheduled message ends `canceled` with its reason (only from `scheduled`; `revision` when the caller's read must still hold). */
+export async function cancelScheduled(db: Db, table: string, key: Key, change: { reason: StatusReason; at: string; revision?: number | undefined }): Promise<boolean> {
+  return conditionally(db, {
+    TableName: table,
+    Key: key,
+    UpdateExpression: `SET #status = :canceled, statusReason = :reason, statusAt = :at ${LEAVE_QUEUED}`,
+    ConditionExpression: `#status = :scheduled${change.revision === undefined ? '' : ` AND ${revisionIs}`}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':canceled': 'canceled', ':scheduled': 'scheduled', ':reason': change.reason, ':at': change.at, ...(change.revision === undefined ? {} : { ':revision': change.revision }) },
+  });
+}
+
+/** An edit or a deferral: a new revision (its schedule made first), the new time and text, while still `scheduled`. */
+export async function reviseScheduled(
+  db: Db,
+  table: string,
+  key: Key,
+  seen: { revision: number; sentBy: string; id: string },
+  change: { scheduledFor: string; body?: string | undefined; segments?: number | undefined; dropTemplate?: boolean; expiresAt?: number | undefined },
+): Promise<boolean> {
+  const index = keys.scheduledMessage(seen.sentBy, change.scheduledFor, seen.id);
+  const sets = ['scheduledFor = :at', 'revision = :next', 'gsi1sk = :gsi1sk'];
+  const values: Item = { ':at': change.scheduledFor, ':next': seen.revision + 1, ':gsi1sk': index.gsi1sk, ':scheduled': 'scheduled', ':revision': seen.revision };
+  if (change.body !== undefined) {
+    sets.push('body = :body', 'segments = :segments');
+    values[':body'] = change.body;
+    values[':segments'] = change.segments;
+  }
+  if (change.expiresAt !== undefined) {
+    sets.push('expiresAt = :expiresAt');
+    values[':expiresAt'] = change.expiresAt;
+  }
+  return conditionally(db, {
+    TableName: table,
+    Key: key,
+    UpdateExpression: `SET ${sets.join(', ')}${change.dropTemplate ? ' REMOVE templateId' : ''}`,
+    ConditionExpression: `#status = :scheduled AND ${revisionIs}`,
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: values,
+  });
+}
+
+/** Every scheduled message is stored with revision 0 (scheduling is new in this release: no older item lacks it). */
+const revisionIs = 'revision = :revision';
+
+/** A seller's scheduled messages, soonest first, a page at a time. */
+export async function scheduledOf(db: Db, table: string, sellerId: string, options: { limit: number; startAfter?: Item | undefined }) {
+  const page = await db.send(
+    new QueryCommand({
+      TableName: table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.scheduledPartition(sellerId) },
+      Limit: options.limit,
+      ExclusiveStartKey: options.startAfter,
+    }),
+  );
+  return { items: (page.Items ?? []) as Item[], lastKey: page.LastEvaluatedKey };
+}
+
+async function conditionally(db: Db, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
+  try {
+    await db.send(new UpdateCommand(input));
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

@@ -180,6 +180,7 @@ export function toPublicNotification(item: Item): Notification {
     ...(item.notificationKind === 'inbound_message' && item.customerNumber ? { customerNumber: item.customerNumber as string } : {}),
     ...(item.notificationKind === 'inbound_message' && item.record ? { record: item.record as Notification['record'] & object } : {}),
     ...(item.notificationKind === 'conversation_assigned' && item.by ? { by: item.by as string } : {}),
+    ...((item.notificationKind === 'delivery_failed' || item.notificationKind === 'scheduled_canceled') && item.statusReason ? { statusReason: item.statusReason as Notification['statusReason'] & object } : {}),
   };
 }
 
