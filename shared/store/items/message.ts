@@ -235,9 +235,9 @@ export async function claimScheduled(db: Db, table: string, key: Key, seen: { re
   return conditionally(db, {
     TableName: table,
     Key: key,
-    UpdateExpression: 'SET #status = :queued, statusAt = :at, body = :body, segments = :segments, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+    UpdateExpression: 'SET #status = :queued, statusAt = :at, body = :body, #segments = :segments, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
     ConditionExpression: `#status = :scheduled AND ${revisionIs}`,
-    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeNames: { '#status': 'status', '#segments': 'segments' },
     ExpressionAttributeValues: { ':queued': 'queued', ':scheduled': 'scheduled', ':at': change.at, ':body': change.body, ':segments': change.segments, ':gsi1pk': queued.gsi1pk, ':gsi1sk': queued.gsi1sk, ':revision': seen.revision },
   });
 }
@@ -266,7 +266,7 @@ export async function reviseScheduled(
   const sets = ['scheduledFor = :at', 'revision = :next', 'gsi1sk = :gsi1sk'];
   const values: Item = { ':at': change.scheduledFor, ':next': seen.revision + 1, ':gsi1sk': index.gsi1sk, ':scheduled': 'scheduled', ':revision': seen.revision };
   if (change.body !== undefined) {
-    sets.push('body = :body', 'segments = :segments');
+    sets.push('body = :body', '#segments = :segments');
     values[':body'] = change.body;
     values[':segments'] = change.segments;
   }
@@ -279,7 +279,7 @@ export async function reviseScheduled(
     Key: key,
     UpdateExpression: `SET ${sets.join(', ')}${change.dropTemplate ? ' REMOVE templateId' : ''}`,
     ConditionExpression: `#status = :scheduled AND ${revisionIs}`,
-    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeNames: { '#status': 'status', ...(change.body !== undefined ? { '#segments': 'segments' } : {}) },
     ExpressionAttributeValues: values,
   });
 }
