@@ -1,3 +1,4 @@
+import { DEFAULT_SCHEDULE_MIN_LEAD_SECONDS } from '../shared/domain/scheduling';
 import { getCountries } from 'libphonenumber-js';
 import { DEFAULT_QUIET_HOURS, QUIET_HOURS_PATTERN } from '../shared/domain/quiet-hours';
 import type { Node } from 'constructs';
@@ -43,6 +44,8 @@ export interface StackContext {
   crmEventSource: string;
   /** Quiet hours in the customer's local time: `HH:MM-HH:MM` (default 21:00-08:00, TCPA's) or `off`. */
   quietHours: string;
+  /** Send later: how far ahead `sendAt` must be, in seconds (default 60, the contract's minute; lower only for test deployments). */
+  scheduleMinLeadSeconds: number;
   cognitoCallbackUrls?: string[];
   cognitoDomainPrefix?: string;
   consoleClientId?: string;
@@ -149,6 +152,7 @@ export function readContext(node: Node): StackContext {
     ...optional('crmEventBusName', text('crmEventBusName', /^([\w.-]{1,256}|arn:aws[\w-]*:events:[a-z0-9-]+:\d{12}:event-bus\/[\w.-]+)$/, 'an EventBridge bus name or ARN')),
     quietHours: text('quietHours', QUIET_HOURS_PATTERN, 'HH:MM-HH:MM in 24-hour time (e.g. 21:00-08:00), or off') ?? DEFAULT_QUIET_HOURS,
     crmEventSource: text('crmEventSource', /^[\w.-]{1,256}$/, 'an EventBridge source name (letters, digits, _ . -)') ?? 'crm',
+    scheduleMinLeadSeconds: Number((typeof raw('scheduleMinLeadSeconds') === 'number' ? String(raw('scheduleMinLeadSeconds')) : text('scheduleMinLeadSeconds', /^[1-9]\d{0,3}$/, 'whole seconds from 1 to 9999')) ?? DEFAULT_SCHEDULE_MIN_LEAD_SECONDS),
     ...optional('cognitoCallbackUrls', cognitoCallbackUrls),
     ...optional('cognitoDomainPrefix', text('cognitoDomainPrefix', /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lower-case letters, digits and hyphens, at most 63 characters')),
     ...optional('consoleClientId', text('consoleClientId', /^[\w-]{1,128}$/, 'an OAuth client id')),

@@ -5,7 +5,6 @@ import { HttpLambdaIntegration, WebSocketLambdaIntegration, WebSocketMockIntegra
 import { CfnUserPoolGroup, UserPool, UserPoolClient, UserPoolEmail, AccountRecovery, FeaturePlan, OAuthScope, StandardThreatProtectionMode, type IUserPool } from 'aws-cdk-lib/aws-cognito';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { DEFAULT_SCHEDULE_MIN_LEAD_SECONDS } from '../shared/domain/scheduling';
 import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { CfnPolicy, Effect, ManagedPolicy, Policy, PolicyStatement, ServicePrincipal, Role } from 'aws-cdk-lib/aws-iam';
 import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
@@ -549,7 +548,7 @@ export class SmsCrmStack extends Stack {
     functions.privacy.addEnvironment('SCHEDULE_GROUP', scheduleGroup.name!);
     // The scheduled-send function defers into a schedule of its own: it learns its ARN from its invocation.
     functions['outbound-send'].addEnvironment('SCHEDULE_TARGET_ARN', scheduledSend.functionArn);
-    functions['outbound-send'].addEnvironment('SCHEDULE_MIN_LEAD_SECONDS', String(DEFAULT_SCHEDULE_MIN_LEAD_SECONDS));
+    for (const scheduler of [functions['outbound-send'], scheduledSend]) scheduler.addEnvironment('SCHEDULE_MIN_LEAD_SECONDS', String(ctx.scheduleMinLeadSeconds));
     for (const role of [functions['outbound-send'].role!, scheduledSend.role!, functions.privacy.role!]) {
       acknowledge(role.node.findChild('DefaultPolicy'), `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${nagEnv.region}:${nagEnv.account}:schedule/${scheduleGroup.name!}/*]`, 'One schedule per scheduled message, named at run time: the schedules of this stack\'s group only.');
     }

@@ -77,7 +77,7 @@ async function main() {
     if (synth) {
       console.log(`Synthesizing the stack into ${cdkOut} (cdk synth, bundles included)…`);
       // The local stack's quiet hours (QUIET_HOURS, off unless set) become the deployment's, as an operator would set them.
-      await synthesize(cdkOut, { ...LOCAL_DEPLOYMENT_CONTEXT, quietHours: process.env.QUIET_HOURS ?? 'off' });
+      await synthesize(cdkOut, { ...LOCAL_DEPLOYMENT_CONTEXT, quietHours: process.env.QUIET_HOURS ?? 'off', ...(process.env.SCHEDULE_MIN_LEAD_SECONDS ? { scheduleMinLeadSeconds: process.env.SCHEDULE_MIN_LEAD_SECONDS } : {}) });
       stack = synthStack = await startSynthStack({ cdkOut, port, dynamoEndpoint: dynamo.endpoint, jwtSecret, echoLogs: args.includes('--logs'), console: { sellers: seed ? demoSellers : [] }, ...(process.env.CORS_ORIGINS ? { corsOrigins: process.env.CORS_ORIGINS } : {}), ...(dataDir ? { dataDir } : {}) });
     } else {
     await createTable(dynamo.endpoint, table);

@@ -29,7 +29,7 @@ export function scheduleName(messageId: string, revision: number): string {
 /** What a schedule hands the function that sends when it fires (the schedule's Input). */
 export interface ScheduledFire {
   /** The message (found through its pointer: a schedule is made before the message is stored) and the revision it fires. */
-  scheduledMessage: { id: string; revision: number };
+  scheduledMessage: { id: string; revision: number; /** When it is due: a fire before then waits (Scheduler fires within the minute). */ at?: string };
 }
 
 export function isScheduledFire(event: unknown): event is ScheduledFire {

@@ -67,7 +67,7 @@ export class ScheduledMessages {
     }
     const revision = message.revision as number;
     const next = scheduleName(messageId, revision + 1);
-    await this.scheduler().create(next, at, { scheduledMessage: { id: messageId, revision: revision + 1 } });
+    await this.scheduler().create(next, at, { scheduledMessage: { id: messageId, revision: revision + 1, at: at.toISOString() } });
     const revised = await reviseScheduled(this.deps.db, this.deps.table, key, { revision, sentBy: message.sentBy as string, id: messageId }, {
       scheduledFor: at.toISOString(),
       ...(input.body !== undefined ? { body: input.body, segments: segmentInfo(input.body).segments, dropTemplate: true } : {}),
@@ -110,6 +110,11 @@ export class ScheduledMessages {
   /** A schedule fired: only the current revision of a message still scheduled is sent, after the send's checks. */
   async fire(fire: ScheduledFire): Promise<FireOutcome> {
     const { db, table, clock } = this.deps;
+    // Scheduler fires within the minute of the time asked, possibly before it: wait for the second (the message, whose
+    // schedule is made just before it is stored, is there by then).
+    const early = fire.scheduledMessage.at ? Date.parse(fire.scheduledMessage.at) - clock.now().getTime() : 0;
+    if (early > EARLY_FIRE_WAIT_MS) return 'stale';
+    if (early > 0) await this.wait(early);
     const pointer = await scheduledPointer(db, table, fire.scheduledMessage.id);
     const message = pointer ? await getMessage(db, table, pointer.messageKey) : undefined;
     // Erased (or never stored: the schedule is made first): nothing to send.
@@ -119,9 +124,10 @@ export class ScheduledMessages {
     if (message.revision !== fire.scheduledMessage.revision) return 'stale';
     const key = pointer.messageKey;
     const revision = message.revision as number;
-    const early = Date.parse(message.scheduledFor as string) - clock.now().getTime();
-    if (early > EARLY_FIRE_WAIT_MS) return 'stale';
-    if (early > 0) await this.wait(early);
+    // A fire of this revision that came before its time (a payload without `at`): wait for it too.
+    const stillEarly = Date.parse(message.scheduledFor as string) - clock.now().getTime();
+    if (stillEarly > EARLY_FIRE_WAIT_MS) return 'stale';
+    if (stillEarly > 0) await this.wait(stillEarly);
     const now = clock.now();
 
     const checked = await this.recheck(message);
@@ -135,7 +141,7 @@ export class ScheduledMessages {
       // A quiet window that began since it was scheduled: it goes when the window ends (the firing schedule removes itself).
       const allowedFrom = customerTime(message.to as string, now, this.deps.quietHours)?.allowedFrom;
       const later = allowedFrom ? new Date(allowedFrom) : new Date(now.getTime() + QUIET_RETRY_MS);
-      await this.scheduler().create(scheduleName(message.id as string, revision + 1), later, { scheduledMessage: { id: message.id as string, revision: revision + 1 } });
+      await this.scheduler().create(scheduleName(message.id as string, revision + 1), later, { scheduledMessage: { id: message.id as string, revision: revision + 1, at: later.toISOString() } });
       const deferred = await reviseScheduled(db, table, key, { revision, sentBy: message.sentBy as string, id: message.id as string }, { scheduledFor: later.toISOString(), expiresAt: expiryOf(later.toISOString(), this.deps.retentionDays) });
       if (deferred) count('ScheduledDeferred');
       return deferred ? 'deferred' : 'not-scheduled';

@@ -211,7 +211,7 @@ export class OutboundService {
     // The schedule exists before the message is stored, so a stored scheduled message always has one; a schedule
     // whose message was never stored fires, finds nothing and is removed.
     const schedule = plan.sendAt ? scheduleName(messageId, 0) : undefined;
-    if (schedule) await this.schedules().create(schedule, plan.sendAt!, { scheduledMessage: { id: messageId, revision: 0 } });
+    if (schedule) await this.schedules().create(schedule, plan.sendAt!, { scheduledMessage: { id: messageId, revision: 0, at: plan.sendAt!.toISOString() } });
     // The message never names a file that is not in its own place; what is checked is the copy that is sent.
     if (media && files) await keepFiles(media, files, plan.provider);
 

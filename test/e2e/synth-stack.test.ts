@@ -48,7 +48,7 @@ async function eventually<T>(probe: () => Promise<T | undefined>, ms = 20_000): 
 
 beforeAll(async () => {
   const port = await freePort();
-  child = spawn('npm', ['start', '--', '--synth', '--seed', '--port', String(port), '--cdk-out', cdkOut], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined, TWILIO_AUTH_TOKEN: 'local-twilio-token' } });
+  child = spawn('npm', ['start', '--', '--synth', '--seed', '--port', String(port), '--cdk-out', cdkOut], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined, TWILIO_AUTH_TOKEN: 'local-twilio-token', SCHEDULE_MIN_LEAD_SECONDS: '2' } });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', (code) => (exitCode = code ?? -1));
@@ -71,7 +71,7 @@ afterAll(async () => {
 describe('npm start -- --synth: the walkthrough on the synthesized bundles', () => {
   it('Twilio MMS → notifier → My SMS → photo copied and downloaded → templated send → delivery report → CRM events → erasure, every function from its bundle', async () => {
     const deployment = (await local('GET', '/local/deployment')).body;
-    expect(deployment.functions).toHaveLength(17);
+    expect(deployment.functions).toHaveLength(18);
     // The template's Custom::Migrations ran at start, as CloudFormation would after a deploy.
     expect(deployment.functions.find((f: { name: string }) => f.name === 'migrations').invoked).toBe(true);
     const [admin, alice, bob] = await Promise.all(['admin', 'alice', 'bob'].map(async (sub) => (await local('POST', '/local/token', { sub, groups: sub === 'admin' ? ['admin'] : [] })).body.token as string));
@@ -157,6 +157,27 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     expect(sentPhoto.status).toBe(302);
     expect(Buffer.from(await (await fetch(sentPhoto.headers.get('location')!)).arrayBuffer()).equals(SAMPLE_PHOTO)).toBe(true);
 
+    const crm = new EventBridgeClient({ region: 'us-east-1', endpoint: deployment.awsEndpoint, credentials: { accessKeyId: 'crm', secretAccessKey: 'crm' } });
+    // Send later from the bundles: Alice schedules a text (outbound-send creates the schedule with the template's role),
+    // and the CRM's sequence puts an SmsStepDue with sendAt (rule → scheduled-send, which schedules it); EventBridge
+    // Scheduler's stand-in fires both through the schedule role, and the scheduled-send bundle sends them.
+    const sendAt = new Date(Date.now() + 3_000).toISOString();
+    const later = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', body: 'As promised, the price list', sendAt, cancelOnReply: false } });
+    expect(later.response.status).toBe(202);
+    expect(later.data).toMatchObject({ status: 'scheduled', scheduledFor: sendAt });
+    expect((await as(alice).GET('/me/scheduled')).data!.items.map((m) => m.id)).toContain(later.data!.id);
+    await crm.send(new PutEventsCommand({ Entries: [{ Source: 'crm', DetailType: 'SmsStepDue', Detail: JSON.stringify({ stepRunId: 'synth-run-1', record: { type: 'contact', id: 'ada' }, templateId: 'welcome', sendAt: new Date(Date.now() + 4_000).toISOString(), context: { sequenceId: 'seq-1', stepId: 'step-3' } }) }] }));
+    const went = await eventually(async () => {
+      const items = (await local('GET', '/local/provider/outbox')).body.items as Json[];
+      const scheduledSend = items.find((m) => m.context?.messageId === later.data!.id);
+      const step = ((await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: later.data!.conversationId } } })).data!.items).find((m) => m.automated === 'sms_step' && m.status !== 'scheduled');
+      return scheduledSend && step ? { scheduledSend, step } : undefined;
+    }, 30_000);
+    expect(went.scheduledSend).toMatchObject({ provider: 'eum', body: 'As promised, the price list', destination: ADA });
+    expect(went.step).toMatchObject({ sentBy: 'alice', context: { sequenceId: 'seq-1', stepId: 'step-3' } });
+    const sentLater = (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: later.data!.conversationId } } })).data!.items.find((m) => m.id === later.data!.id)!;
+    expect(Date.parse(sentLater.statusAt) - Date.parse(sendAt)).toBeLessThan(60_000);
+
     // Ada answers through End User Messaging (two-way topic → inbound), and once through the HTTPS subscription (signed → sns-callbacks).
     expect((await local('POST', '/local/provider/inbound', { from: ADA, to: '+14255550100', body: 'Thanks Alice' })).status).toBe(202);
     const https = await local('POST', '/local/sns/inbound-sms/https', { originationNumber: '+14255550177', destinationNumber: '+14255550101', messageKeyword: 'KEYWORD_LOCAL', messageBody: 'Who is this?', inboundMessageId: 'synth-https-1', previousPublishedMessageId: null });
@@ -166,7 +187,6 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     // Alice hands her conversation to Bob (reassignment); the CRM renames Ada (EventBridge rule → record sync).
     const handed = await as(alice).POST('/conversations/{id}/assign', { params: { path: { id: sent.data!.conversationId } }, body: { assignedTo: { type: 'seller', id: 'bob' } } });
     expect(handed.response.status).toBe(200);
-    const crm = new EventBridgeClient({ region: 'us-east-1', endpoint: deployment.awsEndpoint, credentials: { accessKeyId: 'crm', secretAccessKey: 'crm' } });
     await crm.send(new PutEventsCommand({ Entries: [{ Source: 'crm', DetailType: 'RecordUpserted', Detail: JSON.stringify({ type: 'contact', id: 'ada', name: 'Ada King', mobile: ADA, accountId: 'acme', ownerId: 'alice', state: 'active', modifiedAt: new Date().toISOString() }) }] }));
     await eventually(async () => ((await as(admin).GET('/records/{type}/{id}', { params: { path: { type: 'contact', id: 'ada' } } })).data?.name === 'Ada King' ? true : undefined));
     // The schedule rule runs the sweeper.
@@ -187,12 +207,12 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     // Bob closes his console: $disconnect runs the live bundle again.
     socket.close();
 
-    // All sixteen functions ran from their bundles, nothing failed or was left unemulated.
+    // All eighteen functions ran from their bundles, nothing failed or was left unemulated.
     const after = (await eventually(async () => {
       const d = (await local('GET', '/local/deployment')).body;
       return d.functions.every((f: Json) => f.invoked) ? d : undefined;
     })) as Json;
-    expect(after.failures).toEqual({ invocations: [], queues: {}, streams: [], unsupported: [] });
+    expect(after.failures).toEqual({ invocations: [], queues: {}, streams: [], unsupported: [], schedules: [] });
 
     // No phone number or message body in any function's logs.
     let logged = 0;

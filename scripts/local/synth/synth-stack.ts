@@ -203,7 +203,9 @@ export async function startSynthStack(options: SynthStackOptions) {
           twilioSecretArn,
           publicBaseUrl: [...functions.values()].find((fn) => fn.name === 'twilio-callbacks')?.environment.PUBLIC_BASE_URL,
           topics: { inboundSms: output('InboundSmsTopicArn'), smsEvents: output('SmsEventsTopicArn') },
-          failures: { invocations: standIns.failedInvocations, queues: Object.fromEntries(standIns.queues), streams: readers.flatMap((r) => r.failed), unsupported: standIns.unsupported },
+          failures: { invocations: standIns.failedInvocations, queues: Object.fromEntries(standIns.queues), streams: readers.flatMap((r) => r.failed), unsupported: standIns.unsupported, schedules: standIns.scheduler.fired.filter((f) => (f.outcome as { error?: string } | undefined)?.error) },
+          // EventBridge Scheduler's stand-in: schedules waiting, and those that ran.
+          schedules: { pending: [...standIns.scheduler.schedules.values()], fired: standIns.scheduler.fired.length },
         },
       };
     }
