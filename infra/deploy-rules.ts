@@ -324,6 +324,17 @@ export const DEPLOY_RULES: DeployRule[] = [
       }),
   },
   {
+    id: 'scheduler-schedule-group-name',
+    source: 'https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateScheduleGroup.html',
+    check: (t) =>
+      resourcesOf(t, 'AWS::Scheduler::ScheduleGroup').flatMap(([id, r]) => {
+        const name = props(r).Name;
+        const text = estimatedText(name);
+        // Each message's schedule is named in code (shared/domain/scheduling.ts, at most 64 characters too).
+        return text.length > 64 || (typeof name === 'string' && !/^[0-9a-zA-Z-_.]+$/.test(name)) ? [{ resource: id, message: `schedule group name "${text}" is not 1–64 characters of [0-9a-zA-Z-_.]` }] : [];
+      }),
+  },
+  {
     id: 'cloudwatch-log-group-names',
     source: 'https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html',
     check: (t) =>

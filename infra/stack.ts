@@ -509,7 +509,8 @@ export class SmsCrmStack extends Stack {
 
     // --- Send later and the CRM's automated steps: one EventBridge Scheduler one-time schedule per scheduled message
     // (revision), in the stack's own group, invoking the scheduled-send function with a role that may do nothing else.
-    const scheduleGroup = new CfnScheduleGroup(this, 'ScheduledMessages', { name: `${this.stackName}-messages` });
+    // Group names hold at most 64 characters (a stack name up to 128).
+    const scheduleGroup = new CfnScheduleGroup(this, 'ScheduledMessages', { name: `${this.stackName.slice(0, 55)}-messages` });
     const scheduledSend = fn('scheduled-send', 'Sends scheduled messages when their schedule fires, and the CRM\'s automated SMS steps', {
       QUIET_HOURS: ctx.quietHours,
       TWILIO_SECRET_ARN: twilioSecret.secretArn,

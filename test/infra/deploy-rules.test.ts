@@ -114,6 +114,18 @@ describe('deploy rules catch what the first deploy would fail on', () => {
     expect(checkDeployRules(t).map((v) => v.rule).sort()).toEqual(['eventbridge-rule-limits', 'iam-inline-policy-size-per-role', 'lambda-environment-size']);
   });
 
+  it('a schedule group name longer than 64 characters, or with other characters, fails; a long stack name is cut to fit', () => {
+    const t = copy();
+    const [, group] = resources(t, 'AWS::Scheduler::ScheduleGroup')[0]!;
+    expect(checkDeployRules(t)).toEqual([]);
+    group.Properties!.Name = `${'a'.repeat(60)}-messages`;
+    expect(checkDeployRules(t).map((v) => v.rule)).toEqual(['scheduler-schedule-group-name']);
+    group.Properties!.Name = 'stack name/messages';
+    expect(checkDeployRules(t).map((v) => v.rule)).toEqual(['scheduler-schedule-group-name']);
+    const long = Template.fromStack(new SmsCrmStack(new App({ context: { defaultRegion: 'US' } }), 'S'.repeat(120))).toJSON() as CfnTemplate;
+    expect(checkDeployRules(long).filter((v) => v.rule === 'scheduler-schedule-group-name')).toEqual([]);
+  });
+
   it('a value a deploy fills in is counted at its longest', () => {
     expect(estimatedText({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', { Ref: 'Bucket' }]] })).toHaveLength(4 + 10 + 6 + 128);
     expect(estimatedText({ 'Fn::GetAtt': ['Table', 'Arn'] })).toHaveLength(256);

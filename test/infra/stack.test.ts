@@ -58,7 +58,7 @@ const ourFunctions = () =>
 describe('functions', () => {
   it('has one function per concern of the design', () => {
     const names = ourFunctions().map(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME.replace('sms-crm-', '')).sort();
-    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'live', 'media-copier', 'migrations', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
+    expect(names).toEqual(['crm-events', 'delivery-reports', 'directory', 'inbound', 'live', 'media-copier', 'migrations', 'notifier', 'outbound-send', 'outbound-sweeper', 'privacy', 'reassignment', 'record-sync', 'scheduled-send', 'seller-api', 'sns-callbacks', 'stream-dispatcher', 'twilio-callbacks']);
   });
 
   it('run Node.js 22 or newer on arm64 with tracing, and know the table', () => {
@@ -240,5 +240,47 @@ describe('cdk-nag AwsSolutions', () => {
     new Queue(stack, 'Unencrypted', { encryption: QueueEncryption.UNENCRYPTED });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow();
+  });
+});
+
+describe('send later: EventBridge Scheduler', () => {
+  const functionNamed = (name: string) => ourFunctions().find(([, fn]) => fn.Properties.Environment.Variables.SERVICE_NAME === `sms-crm-${name}`)!;
+  const statementsOf = (roleLogicalId: string) =>
+    Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleLogicalId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown; Condition?: unknown }[]);
+
+  it('one schedule group of the stack; a role only EventBridge Scheduler of this account assumes, that may only invoke the sending function and its dead-letter queue', () => {
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
+    const [roleId, role] = Object.entries(template.findResources('AWS::IAM::Role')).find(([, r]) => JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'))!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'scheduler.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } } }]);
+    const [sendId] = functionNamed('scheduled-send');
+    const statements = statementsOf(roleId);
+    expect(statements.map((st) => st.Action).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    expect(statements.find((st) => st.Action === 'lambda:InvokeFunction')!.Resource).toEqual({ 'Fn::GetAtt': [sendId, 'Arn'] });
+  });
+
+  it('the functions that schedule may create and delete schedules of the group only, and pass the schedule role only to the scheduler; erasure may only delete', () => {
+    for (const name of ['outbound-send', 'scheduled-send']) {
+      const [, fn] = functionNamed(name);
+      const statements = statementsOf(fn.Properties.Role['Fn::GetAtt'][0]);
+      const scheduling = statements.find((st) => JSON.stringify(st.Action).includes('scheduler:'))!;
+      expect(scheduling.Action, name).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+      expect(JSON.stringify(scheduling.Resource), name).toMatch(/schedule\/Test-messages\/\*/);
+      const pass = statements.find((st) => st.Action === 'iam:PassRole')!;
+      expect(pass.Condition, name).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+      expect(fn.Properties.Environment.Variables, name).toMatchObject({ SCHEDULE_GROUP: 'Test-messages', SCHEDULE_MIN_LEAD_SECONDS: '60' });
+    }
+    const [, privacy] = functionNamed('privacy');
+    const privacyScheduling = statementsOf(privacy.Properties.Role['Fn::GetAtt'][0]).filter((st) => JSON.stringify(st.Action).includes('scheduler:'));
+    expect(privacyScheduling.map((st) => st.Action)).toEqual(['scheduler:DeleteSchedule']);
+  });
+
+  it('the CRM\'s SmsStepDue events of its source reach the sending function, with retries and a dead-letter queue', () => {
+    const [sendId] = functionNamed('scheduled-send');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['crm'], 'detail-type': ['SmsStepDue'], account: [{ Ref: 'AWS::AccountId' }] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [sendId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 }, DeadLetterConfig: Match.anyValue() })],
+    });
   });
 });

@@ -351,6 +351,21 @@ describe('automated SMS steps of a CRM sequence', () => {
     expect(outboxTo('+14255592106').map((m) => m.body)).toEqual(['Hi Later, Alice here']);
   });
 
+  it('the same SmsStepDue delivered twice at once (EventBridge is at least once) schedules once; the loser removes its schedule', async () => {
+    await org.record('contact', 'step-twice', { mobile: '+14255592108', ownerId: 'alice', name: 'Twice' });
+    const sendAt = at(20 * 60_000);
+    const event = { version: '0', id: 'e2', 'detail-type': 'SmsStepDue', source: 'crm', account: '1', time: t.clock.now().toISOString(), region: 'us-east-1', resources: [], detail: step('run-twice', 'step-twice', { sendAt }) };
+    const outcomes = await Promise.all([scheduledSend(event as never, lambdaContext), scheduledSend(event as never, lambdaContext)]);
+    expect(outcomes).toEqual([{ outcome: 'scheduled' }, { outcome: 'scheduled' }]);
+    const conversations = (await call(sellerApi, 'GET', '/records/contact/step-twice/conversations', { as: alice })).body.items;
+    const messages = (await call(sellerApi, 'GET', `/conversations/${conversations[0].id}/messages`, { as: alice })).body.items;
+    expect(messages).toHaveLength(1);
+    expect(schedulesOf(messages[0].id)).toEqual([`sms-${messages[0].id}-r0`]);
+    expect([...scheduler.schedules.values()].filter((s) => (s.input as { scheduledMessage: { at?: string } }).scheduledMessage.at === sendAt)).toHaveLength(1);
+    await timeComes(sendAt);
+    expect(outboxTo('+14255592108')).toHaveLength(1);
+  });
+
   it('skips with a reason, once per run, when nothing can be sent', async () => {
     const privacy = createPrivacy(t, new CursorCodec(async () => 'k'), { hashKey: async () => 'k' });
     await call(privacy, 'PUT', `/consent/${encodeURIComponent('+14255592104')}/${encodeURIComponent(N)}`, { as: admin, body: { status: 'opted_out', reason: 'STOP by phone' } });

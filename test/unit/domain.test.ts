@@ -260,8 +260,11 @@ describe('errors', () => {
 });
 
 describe('status transitions, edge cases', () => {
-  it('final statuses are exactly delivered, failed and undelivered', () => {
-    expect([...finalStatuses].sort()).toEqual(['delivered', 'failed', 'undelivered']);
+  it('final statuses are exactly delivered, failed, undelivered and canceled; no report moves a message into or out of scheduled', () => {
+    expect([...finalStatuses].sort()).toEqual(['canceled', 'delivered', 'failed', 'undelivered']);
+    expect(statusesThatAccept('scheduled')).toEqual([]);
+    expect(statusesThatAccept('canceled')).toEqual([]);
+    for (const next of ['sent', 'delivered', 'failed', 'undelivered', 'unknown'] as const) expect(statusesThatAccept(next), next).not.toContain('scheduled');
   });
   it('nothing becomes received, and unknown does not repeat', () => {
     expect(statusesThatAccept('received')).toEqual([]);
