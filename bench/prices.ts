@@ -20,6 +20,8 @@ export const prices = {
   s3StandardGbMonth: 0.023,
   /** https://aws.amazon.com/eventbridge/pricing/ (custom events put, per million 64 KB chunks) */
   eventBridgeEventPerMillion: 1.0,
+  /** https://aws.amazon.com/eventbridge/pricing/ (EventBridge Scheduler: per million scheduled invocations after the first 14 million a month; its API calls are not billed) */
+  schedulerInvocationPerMillion: 1.0,
   s3PutPerThousand: 0.005,
   /**
    * Provider fees per outbound MMS to a US number, before carriers' pass-through fees, as the providers' pricing pages

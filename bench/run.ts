@@ -12,6 +12,7 @@ import { firstRequestOverhead } from './cold-start';
 import { prices } from './prices';
 import { benchLive, liveCost } from './live';
 import { benchTeams, benchUnreadCost } from './teams';
+import { benchScheduled } from './scheduled';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -70,6 +71,20 @@ async function main() {
         ],
       ),
     );
+
+    const scheduledFigures = await benchScheduled(dynamo.endpoint, inbound.table);
+    results.scheduled = scheduledFigures;
+    console.log('\n## Send later, per scheduled message (local scheduler; provider time excluded)\n');
+    console.log(
+      table(
+        ['step', 'round trips', 'RCU', 'WCU', 'wall time (ms)'],
+        [
+          ['schedule (POST /messages with sendAt)', scheduledFigures.schedule.roundTrips, scheduledFigures.schedule.readUnits, scheduledFigures.schedule.writeUnits, scheduledFigures.schedule.latencyMs],
+          ['fire (checks again, claim, send, record)', scheduledFigures.fire.roundTrips, scheduledFigures.fire.readUnits, scheduledFigures.fire.writeUnits, scheduledFigures.fire.latencyMs],
+        ],
+      ),
+    );
+    console.log(`\nDelay from scheduledFor to the provider call here: median ${scheduledFigures.delayMs.median} ms, worst ${scheduledFigures.delayMs.worst} ms (${scheduledFigures.messages} messages). Cost per million scheduled messages: DynamoDB $${scheduledFigures.costPerMillion.dynamoUsd}, Lambda $${scheduledFigures.costPerMillion.lambdaUsd}, EventBridge Scheduler $${scheduledFigures.costPerMillion.schedulerUsd}, HTTP API $${scheduledFigures.costPerMillion.apiUsd}: $${scheduledFigures.costPerMillion.totalUsd}.`);
 
     const teams = await benchTeams(dynamo.endpoint);
     results.teams = teams;

@@ -87,7 +87,7 @@ export const tableAccess = {
   // A schedule's fire (the message's checks, its claim, the provider's answer) and the CRM's automated steps (a send or
   // a schedule of their own, or a skip recorded under STEPRUN#).
   'scheduled-send': {
-    reads: ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem'],
+    reads: ['GetItem', 'Query'],
     indexes: ['gsi1'],
     writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'SCHEDULE#': ['PutItem'], 'STEPRUN#': ['PutItem'] },
   },
@@ -638,7 +638,7 @@ export class SmsCrmStack extends Stack {
       const auth: ConsoleSettings['auth'] = hostedUi
         ? { kind: 'cognito', domain: hostedUi.domain, clientId: hostedUi.clientId, redirectUri }
         : { kind: 'oidc', issuer: ctx.jwtIssuer!, clientId: ctx.consoleClientId!, redirectUri };
-      sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth }, `https://${mediaBucket.bucketRegionalDomainName}`);
+      sellerConsole.deploy({ apiUrl: stage.url, liveUrl: liveStage.url, auth, quietHours: ctx.quietHours }, `https://${mediaBucket.bucketRegionalDomainName}`);
       new CfnOutput(this, 'ConsoleUrl', { value: `${sellerConsole.url}/` });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });

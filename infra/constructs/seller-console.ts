@@ -20,6 +20,8 @@ export interface ConsoleSettings {
   liveUrl: string;
   /** The user pool's hosted UI, or an external OpenID Connect issuer whose endpoints the console discovers. */
   auth: { kind: 'cognito'; domain: string; clientId: string; redirectUri: string } | { kind: 'oidc'; issuer: string; clientId: string; redirectUri: string };
+  /** The deployment's quiet hours (context quietHours): the composer says whether a chosen time falls inside them. */
+  quietHours: string;
 }
 
 /**

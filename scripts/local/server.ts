@@ -187,7 +187,7 @@ export async function startLocalServer(options: LocalStackOptions) {
     if (method === 'GET' && path === '/config.json') {
       // The console's configuration: the API is this server, as the browser reached it.
       const host = /^[\w.-]+(:\d+)?$/.test(req.headers.host ?? '') ? req.headers.host : `127.0.0.1:${options.port}`;
-      const config = { apiUrl: `http://${host}`, liveUrl: `ws://${host}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: options.console?.pollMs ?? 2000, maxPollMs: options.console?.maxPollMs ?? 10_000 };
+      const config = { apiUrl: `http://${host}`, liveUrl: `ws://${host}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [] }, pollMs: options.console?.pollMs ?? 2000, maxPollMs: options.console?.maxPollMs ?? 10_000, quietHours: process.env.QUIET_HOURS ?? 'off' };
       return send(res, 200, config, { ...cors, 'cache-control': 'no-store' });
     }
     if (method === 'GET' && !path.startsWith('/local/')) {

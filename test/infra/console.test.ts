@@ -99,6 +99,6 @@ describe('the seller console stack', () => {
 
   it('refuses to synthesize without a build, saying how to make one', () => {
     const stack = new Stack(new App({ context: { consoleAssets: join(assets, 'missing') } }), 'Unbuilt');
-    expect(() => new SellerConsole(stack, 'Console').deploy({ apiUrl: 'https://api.example/', liveUrl: 'wss://live.example/live', auth: { kind: 'cognito', domain: 'https://x.auth.us-east-1.amazoncognito.com', clientId: 'c', redirectUri: 'https://d.example/' } }, 'https://media.example')).toThrow(/npm run build:web/);
+    expect(() => new SellerConsole(stack, 'Console').deploy({ apiUrl: 'https://api.example/', liveUrl: 'wss://live.example/live', auth: { kind: 'cognito', domain: 'https://x.auth.us-east-1.amazoncognito.com', clientId: 'c', redirectUri: 'https://d.example/' }, quietHours: '21:00-08:00' }, 'https://media.example')).toThrow(/npm run build:web/);
   });
 });

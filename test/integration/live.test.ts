@@ -25,6 +25,11 @@ import { openConnection } from '../../shared/store/items/live-connection';
 import { apiGatewayLiveChannel } from '../../shared/live/api-gateway-channel';
 import { jwtTokenVerifier } from '../../shared/live/token-verifier';
 import type { LiveChannel } from '../../shared/flows/live-hints';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { createHandler as createScheduledSend } from '../../functions/scheduled-send/handler';
+import { LocalScheduler } from '../../scripts/local/local-scheduler';
+import { LOCAL_SCHEDULER_SETTINGS } from '../../scripts/local/server';
+import { EventBridgeMessageScheduler } from '../../shared/schedules/message-scheduler';
 
 /** Live updates (contract, "Live updates"): who receives which frame, and who never does. */
 const TEAM_NUMBER = '+14255581000';
@@ -123,6 +128,38 @@ beforeAll(async () => {
 });
 
 beforeEach(() => snsMock.reset());
+
+describe('send later', () => {
+  it('scheduling, the send when its schedule fires and a cancel each reach the conversation\'s viewers as frames, nobody else', async () => {
+    const customer = '+14255581070';
+    await org.record('contact', 'later', { mobile: customer, ownerId: 'bob' });
+    const local = new LocalScheduler(async () => undefined, { autoFire: false });
+    const schedules = () => new EventBridgeMessageScheduler(local as unknown as SchedulerClient, LOCAL_SCHEDULER_SETTINGS);
+    const sandbox = new SandboxProvider();
+    const outbound = createOutbound(t, () => sandbox, undefined, schedules);
+    const fire = createScheduledSend(t, () => sandbox, { scheduler: schedules });
+    local.setTarget((input) => fire(input as never, lambdaContext));
+    const sendAt = new Date(t.clock.now().getTime() + 5 * 60_000).toISOString();
+    const schedule = (body: string) => call(outbound, 'POST', '/messages', { as: as('bob'), body: { record: { type: 'contact', id: 'later' }, from: BOB_NUMBER, body, sendAt } });
+    let first: { id: string; conversationId: string } = { id: '', conversationId: '' };
+    const scheduled = await framesOf(async () => (first = (await schedule('See you at nine')).body));
+    const frame = (change: string) => ({ type: 'conversation', conversationId: first.conversationId, change });
+    expect(scheduled.bob).toContainEqual(frame('message'));
+    expect(scheduled.erin).toBeUndefined();
+    let second = '';
+    const another = await framesOf(async () => (second = (await schedule('Or at ten')).body.id));
+    expect(another.bob).toContainEqual(frame('message'));
+    const canceled = await framesOf(() => call(outbound, 'DELETE', `/messages/${second}`, { as: as('bob') }));
+    expect(canceled.bob).toContainEqual(frame('status'));
+    const sent = await framesOf(async () => {
+      t.clock.set(sendAt);
+      await local.fireDue(t.clock.now());
+    });
+    expect(sent.bob).toContainEqual(frame('status'));
+    expect(sent.erin).toBeUndefined();
+    expect(sandbox.outbox.map((m) => m.body)).toEqual(['See you at nine']);
+  });
+});
 
 describe('frames reach exactly the viewers', () => {
   it('an inbound message to a team number: every member and the record owner, once per tab; nobody else', async () => {

@@ -21,7 +21,7 @@ describe('every function may read the secrets its environment names, and only th
   it('names the readers the code has: the cursor key (API functions that page) and the Twilio credentials (sending, callbacks, copying)', () => {
     const byFunction = (name: string) => readers.filter((r) => r.name === name).map((r) => r.fn).sort();
     expect(byFunction('CURSOR_SECRET_ARN')).toEqual(['directory', 'privacy', 'seller-api']);
-    expect(byFunction('TWILIO_SECRET_ARN')).toEqual(['media-copier', 'outbound-send', 'twilio-callbacks']);
+    expect(byFunction('TWILIO_SECRET_ARN')).toEqual(['media-copier', 'outbound-send', 'scheduled-send', 'twilio-callbacks']);
   });
 
   it('each reads its secret with GetSecretValue, as its own role allows', async () => {

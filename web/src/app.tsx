@@ -5,7 +5,8 @@ import { completeOAuthSignIn, currentSession, type Session } from './auth';
 import { SessionKeeper, type SessionEnd } from './session';
 import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
 import { apiFor } from './api';
-import { AppContext, parseRoute, templatesHref, type AppContextValue } from './context';
+import { AppContext, parseRoute, scheduledHref, templatesHref, type AppContextValue } from './context';
+import { ScheduledView } from './views/scheduled';
 import { SignIn } from './views/sign-in';
 import { Inbox } from './views/inbox';
 import { ConversationPane } from './views/conversation';
@@ -114,7 +115,7 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
   }, [keeper, channel]);
   const liveState = useLiveState(channel);
   const app = useMemo<AppContextValue>(
-    () => ({ api: apiFor(config, keeper), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement }),
+    () => ({ api: apiFor(config, keeper), session, live: { channel, fallbackPollMs: config.maxPollMs ?? 15_000 }, names: new SellerNames(config.auth.kind === 'local' ? config.auth.sellers : []), announce: setAnnouncement, quietHours: config.quietHours }),
     [config, session, keeper, channel],
   );
   // The signed-in seller by name: the local sign-in list names them; otherwise the token's subject.
@@ -136,6 +137,9 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
           <div class="top-actions">
             <a class="nav-link" href={templatesHref} aria-current={route.view === 'templates' ? 'page' : undefined}>
               {i18n.t('templates')}
+            </a>
+            <a class="nav-link" href={scheduledHref} aria-current={route.view === 'scheduled' ? 'page' : undefined}>
+              {i18n.t('scheduledList')}
             </a>
             {languagePicker}
             <span class="who">{sellerName}</span>
@@ -168,6 +172,8 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
             <RecordView key={`${route.type}/${route.id}`} type={route.type} id={route.id} />
           ) : route.view === 'templates' ? (
             <TemplatesView />
+          ) : route.view === 'scheduled' ? (
+            <ScheduledView />
           ) : (
             <p class="empty">{i18n.t('selectConversation')}</p>
           )}

@@ -8,6 +8,8 @@ export interface ConsoleConfig {
   /** The safety poll's interval while the live channel is down (`maxPollMs`; `pollMs` is no longer used). */
   pollMs?: number;
   maxPollMs?: number;
+  /** The deployment's quiet hours (`HH:MM-HH:MM` or `off`): the composer says whether a time falls inside them. */
+  quietHours?: string;
 }
 
 export interface LocalAuthConfig {

@@ -14,6 +14,8 @@ export interface AppContextValue {
   names: SellerNames;
   /** Tells the seller what just happened, in the live region. */
   announce(text: string): void;
+  /** The deployment's quiet hours (`HH:MM-HH:MM` or `off`), from config.json. */
+  quietHours?: string | undefined;
 }
 
 export const AppContext = createContext<AppContextValue | undefined>(undefined);
@@ -24,17 +26,19 @@ export function useApp(): AppContextValue {
   return value;
 }
 
-/** Hash routes: `#/` My SMS, `#/c/<conversation>`, `#/r/<type>/<id>`, `#/templates`. */
-export type Route = { view: 'inbox' } | { view: 'conversation'; id: string } | { view: 'record'; type: string; id: string } | { view: 'templates' };
+/** Hash routes: `#/` My SMS, `#/c/<conversation>`, `#/r/<type>/<id>`, `#/templates`, `#/scheduled`. */
+export type Route = { view: 'inbox' } | { view: 'conversation'; id: string } | { view: 'record'; type: string; id: string } | { view: 'templates' } | { view: 'scheduled' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'c' && parts[1]) return { view: 'conversation', id: parts[1] };
   if (parts[0] === 'r' && parts[1] && parts[2]) return { view: 'record', type: parts[1], id: parts[2] };
   if (parts[0] === 'templates') return { view: 'templates' };
+  if (parts[0] === 'scheduled') return { view: 'scheduled' };
   return { view: 'inbox' };
 }
 
 export const conversationHref = (id: string) => `#/c/${encodeURIComponent(id)}`;
 export const recordHref = (record: { type: string; id: string }) => `#/r/${encodeURIComponent(record.type)}/${encodeURIComponent(record.id)}`;
 export const templatesHref = '#/templates';
+export const scheduledHref = '#/scheduled';

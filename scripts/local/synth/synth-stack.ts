@@ -232,7 +232,7 @@ export async function startSynthStack(options: SynthStackOptions) {
       return answer ? send(res, answer.status, answer.body, cors) : send(res, 404, errorBody('NotFound', `no local route ${method} ${path}`), cors);
     }
     if (method === 'GET' && path === '/config.json') {
-      return send(res, 200, { apiUrl: url, liveUrl: `${url.replace(/^http/, 'ws')}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [], ...(appClient.clientId ? { clientId: appClient.clientId } : {}) }, pollMs: 2000, maxPollMs: 10_000 }, { ...cors, 'cache-control': 'no-store' });
+      return send(res, 200, { apiUrl: url, liveUrl: `${url.replace(/^http/, 'ws')}/live`, auth: { kind: 'local', sellers: options.console?.sellers ?? [], ...(appClient.clientId ? { clientId: appClient.clientId } : {}) }, pollMs: 2000, maxPollMs: 10_000, quietHours: process.env.QUIET_HOURS ?? 'off' }, { ...cors, 'cache-control': 'no-store' });
     }
     const route = matchTemplateRoute(routes, method, path);
     if (!route) {

@@ -1,3 +1,4 @@
+import { defaultSendAt, fromLocalInput, sendAtBounds, toLocalInput, useCustomerTimeAt } from '../schedule-time';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { segmentInfo } from '../../../shared/domain/segments';
 import { ApiError, errorText, ok, type Conversation, type RecordRef, type Template } from '../api';
@@ -83,7 +84,7 @@ function sendErrorText(e: unknown, recordType: RecordRef['type'], t: Translate, 
  * draft so a retried click never sends twice.
  */
 export function Composer({ target }: { target: ComposerTarget }) {
-  const { api, announce, session } = useApp();
+  const { api, announce, session, quietHours } = useApp();
   const { t, dateTime } = useI18n();
   // The composer is shown for replyable conversations only, and those are always on a record.
   const record = target.kind === 'conversation' ? target.conversation.record! : target.record;
@@ -103,8 +104,14 @@ export function Composer({ target }: { target: ComposerTarget }) {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string>();
   const [attachments, setAttachments] = useState<Attachment[]>([]);
+  // Send later: a time in the seller's zone, and whether a reply from the customer cancels it.
+  const [later, setLater] = useState(false);
+  const [sendAtLocal, setSendAtLocal] = useState(() => defaultSendAt());
+  const [cancelOnReply, setCancelOnReply] = useState(true);
+  const [allowedFrom, setAllowedFrom] = useState<string>();
+  const sendAt = later ? fromLocalInput(sendAtLocal) : undefined;
   const idempotencyKey = useRef(crypto.randomUUID());
-  const ids = { from: useId(), to: useId(), template: useId() };
+  const ids = { from: useId(), to: useId(), template: useId(), sendAt: useId() };
   const patch = (key: string, change: Partial<Attachment>) => setAttachments((list) => list.map((a) => (a.key === key ? { ...a, ...change } : a)));
 
   const attach = async (files: FileList | null) => {
@@ -149,7 +156,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
   // A new draft is a new send: the key changes with what would be sent.
   useEffect(() => {
     idempotencyKey.current = crypto.randomUUID();
-  }, [from, to, templateId, body, attachments.map((a) => a.mediaId).join()]);
+  }, [from, to, templateId, body, attachments.map((a) => a.mediaId).join(), sendAt, cancelOnReply]);
 
   const conversation = target.kind === 'conversation' ? target.conversation : undefined;
   const blocked = conversation?.optedOut || conversation?.withheld;
@@ -157,14 +164,16 @@ export function Composer({ target }: { target: ComposerTarget }) {
   const info = templateId ? rendered && { ...rendered, units: rendered.body.length } : { ...segmentInfo(body), missing: [] as string[] };
   const media = attachments.flatMap((a) => (a.mediaId ? [a.mediaId] : []));
   const uploading = attachments.some((a) => !a.mediaId && !a.failed);
-  const canSend = !blocked && !sending && !uploading && !!from && (templateId ? !!rendered && rendered.missing.length === 0 : body.trim().length > 0 || media.length > 0) && (target.kind === 'conversation' || !!to);
+  const canSend =
+    !blocked && !sending && !uploading && !!from && (!later || (!!sendAt && media.length === 0)) && (templateId ? !!rendered && rendered.missing.length === 0 : body.trim().length > 0 || media.length > 0) && (target.kind === 'conversation' || !!to);
 
   const send = async (event: Event) => {
     event.preventDefault();
     if (!canSend) return;
     setSending(true);
     setError(undefined);
-    const content = { ...(templateId ? { templateId } : body.trim() ? { body } : {}), ...(media.length ? { media } : {}) };
+    setAllowedFrom(undefined);
+    const content = { ...(templateId ? { templateId } : body.trim() ? { body } : {}), ...(media.length ? { media } : {}), ...(sendAt ? { sendAt, cancelOnReply } : {}) };
     const headers = { 'Idempotency-Key': idempotencyKey.current };
     try {
       if (conversation && from === conversation.businessNumber) {
@@ -177,10 +186,13 @@ export function Composer({ target }: { target: ComposerTarget }) {
       for (const a of attachments) URL.revokeObjectURL(a.previewUrl);
       setAttachments([]);
       idempotencyKey.current = crypto.randomUUID();
-      announce(t('sent'));
+      announce(sendAt ? t('scheduledFor', { when: dateTime(sendAt) }) : t('sent'));
+      setLater(false);
       refreshAll();
     } catch (e) {
       setError(sendErrorText(e, record.type, t, dateTime));
+      // A time inside the customer's quiet hours: offer the first time it may go.
+      if (sendAt && e instanceof ApiError && e.code === 'QuietHours' && typeof e.details?.allowedFrom === 'string') setAllowedFrom(e.details.allowedFrom);
     } finally {
       setSending(false);
     }
@@ -230,8 +242,30 @@ export function Composer({ target }: { target: ComposerTarget }) {
         <textarea value={templateId ? (rendered?.body ?? '') : body} readOnly={!!templateId} disabled={blocked} rows={3} onInput={(e) => setBody(e.currentTarget.value)} />
       </label>
       <label class="attach">
-        {t('attachImage')} <input type="file" accept={ATTACHABLE} multiple disabled={blocked} onChange={(e) => void attach(e.currentTarget.files).then(() => void 0)} />
+        {t('attachImage')} <input type="file" accept={ATTACHABLE} multiple disabled={blocked || later} onChange={(e) => void attach(e.currentTarget.files).then(() => void 0)} />
       </label>
+      <fieldset class="send-later">
+        <label>
+          <input type="checkbox" checked={later} disabled={blocked || media.length > 0} onChange={(e) => setLater(e.currentTarget.checked)} /> {t('sendLater')}
+        </label>
+        {later && (
+          <>
+            <span class="field">
+              <label for={ids.sendAt}>{t('sendAtLabel')}</label>
+              <input id={ids.sendAt} type="datetime-local" value={sendAtLocal} {...sendAtBounds()} onInput={(e) => setSendAtLocal(e.currentTarget.value)} />
+            </span>
+            <label>
+              <input type="checkbox" checked={cancelOnReply} onChange={(e) => setCancelOnReply(e.currentTarget.checked)} /> {t('cancelOnReply')}
+            </label>
+            <CustomerTimeThenLine number={to} sendAt={sendAt} quietHours={quietHours} />
+            {allowedFrom && (
+              <button type="button" class="link" onClick={() => setSendAtLocal(toLocalInput(new Date(allowedFrom)))}>
+                {t('useAllowedTime', { when: dateTime(allowedFrom) })}
+              </button>
+            )}
+          </>
+        )}
+      </fieldset>
       {attachments.length > 0 && (
         <ul class="attachments" aria-label={t('attachments')}>
           {attachments.map((a) => (
@@ -257,7 +291,7 @@ export function Composer({ target }: { target: ComposerTarget }) {
           )}
         </span>
         <button type="submit" class="primary" disabled={!canSend}>
-          {sending ? t('sending') : t('send')}
+          {later ? (sending ? t('scheduling') : t('schedule')) : sending ? t('sending') : t('send')}
         </button>
       </div>
     </form>
@@ -297,4 +331,18 @@ function CustomerClock({ number }: { number: string }) {
     };
   }, [number, t, dateTime]);
   return text ? <p class="muted customer-time">{text}</p> : null;
+}
+
+/** Send later: the customer's local time at the chosen moment, and a warning when it falls in their quiet hours. */
+function CustomerTimeThenLine({ number, sendAt, quietHours }: { number: string | undefined; sendAt: string | undefined; quietHours: string | undefined }) {
+  const { t, dateTime } = useI18n();
+  const then = useCustomerTimeAt(number, sendAt, quietHours);
+  if (!then) return null;
+  const text = t('customerTimeThen', { time: then.localTime, zone: then.timeZone.replace(/_/g, ' ') });
+  return (
+    <p class={then.quiet ? 'banner quiet' : 'muted customer-time'} role={then.quiet ? 'status' : undefined}>
+      {text}
+      {then.quiet && then.allowedFrom && ` ${t('quietThen', { when: dateTime(then.allowedFrom) })}`}
+    </p>
+  );
 }

@@ -12,6 +12,7 @@ import { HandOffDialog, MoveDialog } from './dialogs';
 import { MediaItem } from './media';
 import { RelatedRecords } from './related';
 import { useSellerName } from '../names';
+import { ScheduledActions } from './scheduled';
 
 /** The pane on the right: the conversation's history (newest at the bottom) or timeline, and the composer. */
 export function ConversationPane({ id }: { id: string }) {
@@ -148,7 +149,7 @@ function History({ conversation }: { conversation: Conversation }) {
       const fresh = new Set(page.items.map((m) => m.id));
       setMessages([...older.current.filter((m) => !fresh.has(m.id)).reverse(), ...[...page.items].reverse()]);
       if (older.current.length === 0) setCursor(page.nextCursor);
-      return JSON.stringify(page.items.map((m) => [m.id, m.status, m.media?.map((x) => x.status)]));
+      return JSON.stringify(page.items.map((m) => [m.id, m.status, m.scheduledFor, m.body, m.media?.map((x) => x.status)]));
     },
     [conversation.id],
     (hint) => hint.type === 'conversation' && hint.conversationId === conversation.id && hint.change !== 'read',
@@ -212,6 +213,13 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
       </div>
       <div class="meta">
         <span>{who}</span> · <time dateTime={message.createdAt}>{dateTime(message.createdAt)}</time>
+        {message.automated === 'sms_step' && <> · {t('automatedStep')}</>}
+        {message.status === 'scheduled' && message.scheduledFor && (
+          <>
+            {' · '}
+            <strong class="scheduled-for">{t('scheduledFor', { when: dateTime(message.scheduledFor) })}</strong>
+          </>
+        )}
         {message.direction === 'outbound' && (
           <>
             {' · '}
@@ -230,6 +238,7 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
           </>
         )}
       </div>
+      {message.status === 'scheduled' && message.sentBy === session.sellerId && !message.withheld && <ScheduledActions message={message} />}
       {message.routing && showRouting && (
         <p class="routing muted">
           {t('routedBy', { rule: t(`rule.${message.routing.rule}`) })}
