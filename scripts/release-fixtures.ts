@@ -20,6 +20,7 @@ export const RELEASES = [
   { name: 'r1-2026-11-25', commit: '103140d', summary: 'round 1: inbound routing, sends, delivery reports, notifications, templates' },
   { name: 'r2-2026-11-25', commit: '67f43d6', summary: 'round 2: read state, unread pointers, timeline, consent history, record lookup, erasure' },
   { name: 'r3-2026-11-29', commit: '7e72230', summary: 'round 3: names on conversations, assignee listing, live channel, MMS, quiet hours, console' },
+  { name: 'r4-2026-12-07', commit: '5e72be5', summary: 'round 4: sessions, migrations, team feeds, unread counters (before send later)' },
 ] as const;
 
 const ROOT = resolve(import.meta.dirname, '..');
