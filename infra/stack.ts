@@ -558,6 +558,7 @@ export class SmsCrmStack extends Stack {
       new LambdaTarget(scheduledSend, { deadLetterQueue: deadLetters('SmsStepDueRule'), retryAttempts: 8, maxEventAge: Duration.hours(6) }),
     );
     new CfnOutput(this, 'ScheduleGroupName', { value: scheduleGroup.name! });
+    alarms.appMetric('ScheduledSentLate', 'ScheduledSentLate', 'scheduled-send', 'Scheduled messages went more than 60 s after their time (Scheduler throttled, or the fire was retried)');
 
     // --- HTTP API: seller routes behind the JWT authorizer, provider callbacks public (verified in code).
     const { authorizer, hostedUi, tokenIssuer } = this.jwtAuthorizer(ctx, sellerConsole?.url);

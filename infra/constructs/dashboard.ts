@@ -43,7 +43,7 @@ export class OperatorDashboard extends Construct {
     const rows: IWidget[][] = [
       [
         new TextWidget({
-          markdown: `# SMS CRM: ${Stack.of(this).stackName}\nWhat to look at first when an alarm fires. Each alarm's meaning, what sellers notice and how to recover: README, **Runbook**. Scheduled sends join this page when send-later ships.`,
+          markdown: `# SMS CRM: ${Stack.of(this).stackName}\nWhat to look at first when an alarm fires. Each alarm's meaning, what sellers notice and how to recover: README, **Runbook**. Send later: scheduled, fired, canceled, deferred and late sends, and the CRM's steps.`,
           width: 24,
           height: 2,
         }),
@@ -77,6 +77,11 @@ export class OperatorDashboard extends Construct {
         ]),
         graph('Live channel: frames sent, failed, dropped', [app('LiveFramesSent', 'notifier'), app('LiveFramesFailed', 'notifier'), app('LiveFramesDropped', 'notifier')]),
         graph('Migrations: items visited and changed, migrations pending', [app('MigrationItemsVisited', 'migrations'), app('MigrationItemsChanged', 'migrations'), app('MigrationsPending', 'migrations', 'Maximum')]),
+      ],
+      [
+        graph('Send later: scheduled, fired, sent late (over 60 s)', [app('OutboundScheduled', 'outbound-send'), app('OutboundScheduled', 'scheduled-send'), app('ScheduledFired', 'scheduled-send'), app('ScheduledSentLate', 'scheduled-send')]),
+        graph('Send later: canceled at fire or by a reply, deferred by quiet hours', [app('ScheduledCanceled', 'scheduled-send'), app('ScheduledCanceled', 'notifier'), app('ScheduledDeferred', 'scheduled-send')]),
+        graph('CRM automated steps: sent or scheduled, skipped', [app('SmsStepSent', 'scheduled-send'), app('SmsStepSent', 'outbound-send'), app('SmsStepSkipped', 'scheduled-send'), app('SmsStepSkipped', 'outbound-send')]),
       ],
     ];
     this.dashboard = new Dashboard(this, 'Dashboard', {

@@ -26,6 +26,8 @@ import { count, logger } from '../observability';
 
 /** The most a fire waits for its second: a schedule fires in the minute of its time, never earlier. */
 const EARLY_FIRE_WAIT_MS = 61_000;
+/** The contract's bound: sent within 60 seconds after `scheduledFor` (later is counted, and alarmed on). */
+const LATE_AFTER_MS = 60_000;
 
 export const editScheduledSchema = z.strictObject({
   sendAt: z.optional(z.string().check(z.maxLength(40))),
@@ -151,6 +153,8 @@ export class ScheduledMessages {
     if (!(await claimScheduled(db, table, key, { revision, id: message.id as string, createdAt: message.createdAt as string }, { body, segments: segmentInfo(body).segments, at: now.toISOString() }))) return 'not-scheduled';
     const delayMs = now.getTime() - Date.parse(message.scheduledFor as string);
     logger.info('scheduled message fired', { delayMs });
+    count('ScheduledFired');
+    if (delayMs > LATE_AFTER_MS) count('ScheduledSentLate');
     await advanceForSent(db, table, clock, message.conversationId as string, { createdAt: now.toISOString(), body, expiresAt: message.expiresAt as number | undefined });
     // Scheduled messages carry text only (send-message.ts refuses files with sendAt).
     const result = await callProvider(this.providers(message.provider as Parameters<Providers>[0]), { id: message.id as string, from: message.from as string, to: message.to as string, body });
