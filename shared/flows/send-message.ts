@@ -175,7 +175,7 @@ export class OutboundService {
     const caller: Caller = { sellerId: seller.id, isAdmin: false };
     return this.deliver(
       caller,
-      { seller, record, recordReadable: true, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, templateId: input.templateId, context: input.context, sendAt: input.sendAt, cancelOnReply: input.sendAt ? false : undefined, step: input.step },
+      { seller, record, recordReadable: true, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, templateId: input.templateId, context: input.context, sendAt: input.sendAt, cancelOnReply: input.sendAt ? true : undefined, step: input.step },
       undefined,
       undefined,
     );

@@ -64,7 +64,7 @@ const processesInGroup = (pgid: number) =>
 
 beforeAll(async () => {
   const port = await freePort();
-  child = spawn('npm', ['start', '--', '--port', String(port), '--seed'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined } });
+  child = spawn('npm', ['start', '--', '--port', String(port), '--seed'], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined, SCHEDULE_MIN_LEAD_SECONDS: '2' } });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   child.on('exit', (code) => (exitCode = code ?? -1));
@@ -153,6 +153,23 @@ describe('npm start: the README walkthrough', () => {
     const aboutSend = events.filter((e) => e.detail.message?.id === message.id).map((e) => e.detailType);
     expect(aboutSend).toEqual(['SmsMessageSent', 'SmsMessageStatusChanged']);
     expect(events.filter((e) => e.detailType === 'SmsMessageReceived').length).toBeGreaterThanOrEqual(4);
+
+    // Send later: the local scheduler fires on time; an edited message goes once with its new text, a canceled one never.
+    const sendAt = new Date(Date.now() + 3_000).toISOString();
+    const later = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', body: 'Draft for later', sendAt, cancelOnReply: false } });
+    expect(later.data).toMatchObject({ status: 'scheduled', scheduledFor: sendAt });
+    const edited = await as(alice).PATCH('/messages/{id}', { params: { path: { id: later.data!.id } }, body: { body: 'The final text, sent later' } });
+    expect(edited.data).toMatchObject({ status: 'scheduled', body: 'The final text, sent later' });
+    const dropped = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', body: 'Never sent', sendAt } });
+    expect((await as(alice).DELETE('/messages/{id}', { params: { path: { id: dropped.data!.id } } })).data).toMatchObject({ status: 'canceled', statusReason: { code: 'CanceledBySeller' } });
+    const went = await eventually(async () => {
+      const messages = await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: later.data!.conversationId } } });
+      return messages.data!.items.find((m) => m.id === later.data!.id && m.status === 'delivered');
+    });
+    expect(Date.parse(went.statusAt) - Date.parse(sendAt)).toBeLessThan(60_000);
+    const sentOut = (await local('GET', '/local/provider/outbox')).body.items as { body: string }[];
+    expect(sentOut.filter((m) => m.body === 'The final text, sent later')).toHaveLength(1);
+    expect(sentOut.filter((m) => m.body === 'Draft for later' || m.body === 'Never sent')).toEqual([]);
   }, 60_000);
 
   it('a second instance on the same port prints one clear line and exits non-zero', () => {

@@ -346,7 +346,7 @@ describe('automated SMS steps of a CRM sequence', () => {
     expect(outboxTo('+14255592107')).toHaveLength(1);
     const sendAt = at(15 * 60_000);
     const later = await call(outbound, 'POST', '/automations/sms-steps', { as: admin, body: step('run-later', 'step-later', { sendAt }) });
-    expect(later.body).toMatchObject({ outcome: 'scheduled', message: { status: 'scheduled', automated: 'sms_step', scheduledFor: sendAt, cancelOnReply: false } });
+    expect(later.body).toMatchObject({ outcome: 'scheduled', message: { status: 'scheduled', automated: 'sms_step', scheduledFor: sendAt, cancelOnReply: true } });
     await timeComes(sendAt);
     expect(outboxTo('+14255592106').map((m) => m.body)).toEqual(['Hi Later, Alice here']);
   });
