@@ -260,15 +260,16 @@ export class OutboundService {
     if (refusal) throw refusal;
   }
 
-  /**
-   * Stores the message `queued` in its conversation (created if missing), with the Idempotency-Key in
-   * the same transaction; a key already used returns the first message instead.
-   */
   private mediaStore(): MediaStore {
     if (!this.media) throw new HttpError('InvalidSendingParameters', 'this deployment sends no MMS (no media storage)');
     return this.media();
   }
 
+  /**
+   * Stores the message in its conversation (created if missing), `queued` or `scheduled`, with the Idempotency-Key,
+   * the scheduled message's pointer and a step's run in the same transaction; a key already used returns the first
+   * message instead, a step run already stored throws StepAlreadyRan.
+   */
   private async store(caller: Caller, plan: SendPlan, body: string, idempotencyKey: string | undefined, request: unknown, messageId: string, files: StoredMediaItem[] | undefined): Promise<Stored> {
     const { db, table, clock } = this.deps;
     const exhausted = () => new HttpError('Conflict', 'the conversation kept changing while sending; retry the request');
