@@ -12,6 +12,7 @@ import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { onFirstUse } from '../../shared/lambda';
 import { HttpError } from '../../shared/domain/errors';
 import { recordsByName, recordsByNumber } from '../../shared/store/queries/record-lookup';
+import { availabilityOf, setAvailability } from '../../shared/store/items/availability';
 
 /** At most this many people and teams per lookup: a picker shows a short list and narrows as one types. */
 export const ASSIGNEE_LOOKUP_LIMIT = 20;
@@ -22,14 +23,41 @@ export const recordLookupQuerySchema = z.extend(pageQuerySchema, { q: z.string()
 /** Digits with the usual separators (and an optional leading +): the lookup matches numbers, not names. */
 const looksLikePhoneNumber = (q: string) => /^\+?[\d\s().-]{6,}$/.test(q.trim());
 
+const availabilityBodySchema = z.strictObject({ available: z.boolean() });
+
 export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSigningKey)) {
   const { directory, records } = directoryStores(deps);
+  /** A seller as GET /me answers: profile and availability (a caller with no profile yet: no roles, no teams). */
+  const me = async (sellerId: string) => {
+    const [seller, availability] = await Promise.all([directory.getSeller(sellerId), availabilityOf(deps.db, deps.table, [sellerId])]);
+    return { id: sellerId, name: seller?.name ?? sellerId, roles: seller?.roles ?? [], teamIds: seller?.teamIds ?? [], available: availability.get(sellerId)?.available ?? true };
+  };
 
   return apiHandler('directory', {
     // Any seller: whom a conversation can be handed to, by name. Names and ids only, nothing else of the directory.
     'GET /directory/assignees': async ({ query }) => {
       const { q } = parseWith(assigneeQuerySchema, query, 'query');
       return ok({ items: await directory.assigneesNamed(q.trim() || q, ASSIGNEE_LOOKUP_LIMIT) });
+    },
+    // The caller as the directory knows them, with their availability for auto-assignment.
+    'GET /me': async ({ caller }) => ok(await me(caller.sellerId)),
+    'PUT /me/availability': async ({ caller, body }) => {
+      const { available } = parseWith(availabilityBodySchema, body);
+      await setAvailability(deps.db, deps.table, caller.sellerId, { available, at: deps.clock.now().toISOString(), by: caller.sellerId });
+      return ok(await me(caller.sellerId));
+    },
+    // Admins: a seller's availability, read and set for them (someone left for the day without switching).
+    'GET /directory/sellers/{sellerId}': async ({ params }) => {
+      const id = parseWith(idSchema, params.sellerId, 'sellerId');
+      if (!(await directory.getSeller(id))) throw notFound('seller');
+      return ok(await me(id));
+    },
+    'PUT /directory/sellers/{sellerId}/availability': async ({ caller, params, body }) => {
+      const id = parseWith(idSchema, params.sellerId, 'sellerId');
+      const { available } = parseWith(availabilityBodySchema, body);
+      if (!(await directory.getSeller(id))) throw notFound('seller');
+      await setAvailability(deps.db, deps.table, id, { available, at: deps.clock.now().toISOString(), by: caller.sellerId });
+      return ok(await me(id));
     },
     'PUT /directory/sellers/{sellerId}': async ({ params, body }) => {
       const id = parseWith(idSchema, params.sellerId, 'sellerId');

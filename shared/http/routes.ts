@@ -23,6 +23,10 @@ export interface RouteSpec {
 
 export const routes: readonly RouteSpec[] = [
   { method: 'PUT', path: '/directory/sellers/{sellerId}', fn: 'directory', access: 'admin' },
+  { method: 'GET', path: '/directory/sellers/{sellerId}', fn: 'directory', access: 'admin' },
+  { method: 'PUT', path: '/directory/sellers/{sellerId}/availability', fn: 'directory', access: 'admin' },
+  { method: 'GET', path: '/me', fn: 'directory', access: 'seller' },
+  { method: 'PUT', path: '/me/availability', fn: 'directory', access: 'seller' },
   { method: 'PUT', path: '/directory/teams/{teamId}', fn: 'directory', access: 'admin' },
   { method: 'PUT', path: '/directory/numbers/{number}', fn: 'directory', access: 'admin' },
   { method: 'GET', path: '/me/numbers', fn: 'directory', access: 'seller' },

@@ -29,6 +29,7 @@ const statusReason = z.object({ code: z.string(), message: z.string() });
 
 export const sellerSchema = z.object({ id: z.string(), name: z.string(), teamIds: z.array(z.string()), roles: z.array(z.string()) });
 export const teamSchema = z.object({ id: z.string(), name: z.string() });
+export const meSchema = z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()), teamIds: z.array(z.string()), available: z.boolean().describe('Available for auto-assignment (the seller\'s own switch; default true).') });
 export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, assigneeName: z.string().optional().describe('The assignee\'s display name.'), provider: z.enum(providerNames), label: z.string().optional() });
 export const crmRecordSchema = z.object({
   type: z.enum(recordTypeNames),

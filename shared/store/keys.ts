@@ -34,6 +34,8 @@ function feedSeq(seq: number): string {
 
 export const keys = {
   seller: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: PROFILE }),
+  /** A seller's own availability switch (apart from the profile, so an admin's profile write never resets it). */
+  availability: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: 'AVAILABILITY' }),
   team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
   teamMember: (teamId: string, sellerId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${sellerId}` }),
   teamMembersPrefix: () => 'MEMBER#',

@@ -21,10 +21,18 @@ function tomorrowAt(hour: number): string {
   return at.toISOString().slice(0, 16);
 }
 
-describe('send later', () => {
+describe('send later (and the availability switch)', () => {
   it('a laptop, in English: the customer\'s time then, a quiet-hours warning, scheduled in the thread and the list, edited', async () => {
     const { context, page } = await signedIn(stack, { locale: 'en-US', viewport: { width: 1366, height: 768 } }, 'Sign in as Alice Andersson');
     await page.getByRole('heading', { name: 'My SMS' }).waitFor();
+    // The availability switch in the header (auto-assignment): off, then on again.
+    const available = page.getByRole('switch', { name: 'Available' });
+    expect(await available.getAttribute('aria-checked')).toBe('true');
+    await available.click();
+    await expect.poll(() => available.getAttribute('aria-checked')).toBe('false');
+    await accessible(page, 'availability-off');
+    await available.click();
+    await expect.poll(() => available.getAttribute('aria-checked')).toBe('true');
     // A new message to Acme's business line (+1 425, no conversation yet: no reply window applies).
     await page.goto(`${stack.base}/#/r/account/acme`);
     await page.getByRole('heading', { name: /Acme Corp/ }).waitFor();

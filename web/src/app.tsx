@@ -7,6 +7,7 @@ import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLan
 import { apiFor } from './api';
 import { AppContext, parseRoute, scheduledHref, templatesHref, type AppContextValue } from './context';
 import { ScheduledView } from './views/scheduled';
+import { AvailabilitySwitch } from './views/availability';
 import { SignIn } from './views/sign-in';
 import { Inbox } from './views/inbox';
 import { ConversationPane } from './views/conversation';
@@ -142,6 +143,7 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
               {i18n.t('scheduledList')}
             </a>
             {languagePicker}
+            <AvailabilitySwitch />
             <span class="who">{sellerName}</span>
             <button type="button" onClick={signOut}>
               {i18n.t('signOut')}
