@@ -76,10 +76,13 @@ describe('every screen on a phone and a laptop, in English and Swedish', () => {
         expect(await page.locator('h1').count(), `${label}: one h1`).toBe(1);
         await accessible(page, `${name} ${label}`);
       };
-      /** Opens a row of My SMS: on a phone, back to the list first. */
+      /**
+       * Opens a row of My SMS: on a phone, back to the list first. A row a customer's message has just made appears
+       * with its live frame, or at the latest with the safety poll (10 s locally) when a loaded machine delays the frame.
+       */
       const openRow = async (text: string) => {
         if (run.phone && !(await page.locator('nav.inbox').isVisible())) await page.locator('.back').click();
-        await row(page, text).first().getByRole('link').click({ timeout: 5_000 });
+        await row(page, text).first().getByRole('link').click({ timeout: 15_000 });
       };
 
       // Signing in (locally: a seeded seller's button).
