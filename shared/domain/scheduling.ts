@@ -7,12 +7,15 @@ export const MAX_SCHEDULE_AHEAD_MS = 35 * 24 * 60 * 60_000;
 /** A quiet window with no `allowedFrom` (zones too far apart): look again this much later. */
 export const QUIET_RETRY_MS = 60 * 60_000;
 
-/** Checks `sendAt` against now: 400 ValidationError outside [now + min lead, now + 35 days]. */
+/**
+ * Checks `sendAt` against now: 400 ValidationError outside [now + min lead, now + 35 days]. A client that asks for
+ * exactly the minimum loses a little of it to the request's own time: a tenth of the lead (at most 5 s) is allowed.
+ */
 export function checkSendAt(sendAt: string, now: Date, minLeadSeconds: number): Date {
   const at = new Date(sendAt);
-  if (Number.isNaN(at.getTime())) throw new HttpError('ValidationError', 'sendAt must be an ISO 8601 time');
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(sendAt) || Number.isNaN(at.getTime())) throw new HttpError('ValidationError', 'sendAt must be an ISO 8601 time with its zone (e.g. 2026-12-08T08:00:00Z)');
   const earliest = now.getTime() + minLeadSeconds * 1000;
-  if (at.getTime() < earliest) throw new HttpError('ValidationError', `sendAt must be at least ${minLeadSeconds} seconds ahead`, { earliest: new Date(earliest).toISOString() });
+  if (at.getTime() < earliest - Math.min(5_000, minLeadSeconds * 100)) throw new HttpError('ValidationError', `sendAt must be at least ${minLeadSeconds} seconds ahead`, { earliest: new Date(earliest).toISOString() });
   if (at.getTime() > now.getTime() + MAX_SCHEDULE_AHEAD_MS) throw new HttpError('ValidationError', 'sendAt must be at most 35 days ahead');
   return at;
 }
