@@ -19,7 +19,6 @@ import { checkSendAt, DEFAULT_SCHEDULE_MIN_LEAD_SECONDS, QUIET_RETRY_MS, schedul
 import { reason } from '../domain/status';
 import { render } from '../domain/template';
 import { segmentInfo } from '../domain/segments';
-import { customerTime } from '../domain/quiet-hours';
 import { expiryOf } from '../domain/retention';
 import { callProvider, MAX_BODY_LENGTH, quietHoursRefusal, recordSendResult } from './send-message';
 import { count, logger } from '../observability';
@@ -141,7 +140,7 @@ export class ScheduledMessages {
     const quiet = quietHoursRefusal(this.deps, message.to as string, now, checked.conversation.lastInboundAt);
     if (quiet) {
       // A quiet window that began since it was scheduled: it goes when the window ends (the firing schedule removes itself).
-      const allowedFrom = customerTime(message.to as string, now, this.deps.quietHours)?.allowedFrom;
+      const allowedFrom = (quiet.details as { allowedFrom?: string } | undefined)?.allowedFrom;
       const later = allowedFrom ? new Date(allowedFrom) : new Date(now.getTime() + QUIET_RETRY_MS);
       await this.scheduler().create(scheduleName(message.id as string, revision + 1), later, { scheduledMessage: { id: message.id as string, revision: revision + 1, at: later.toISOString() } });
       const deferred = await reviseScheduled(db, table, key, { revision, sentBy: message.sentBy as string, id: message.id as string }, { scheduledFor: later.toISOString(), expiresAt: expiryOf(later.toISOString(), this.deps.retentionDays) });

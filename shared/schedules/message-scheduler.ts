@@ -12,9 +12,9 @@ export interface MessageScheduler {
 
 export interface SchedulerSettings {
   groupName: string;
-  /** The function that sends (the schedule's target) and the role EventBridge Scheduler invokes it with. */
-  targetArn: string;
-  roleArn: string;
+  /** The function that sends (the schedule's target) and the role EventBridge Scheduler invokes it with: needed to create, not to delete. */
+  targetArn?: string | undefined;
+  roleArn?: string | undefined;
   /** Where a fire that kept failing rests (alarmed). */
   deadLetterArn?: string | undefined;
 }
@@ -34,6 +34,8 @@ export class EventBridgeMessageScheduler implements MessageScheduler {
   ) {}
 
   async create(name: string, at: Date, fire: ScheduledFire): Promise<void> {
+    const { targetArn, roleArn } = this.settings;
+    if (!targetArn || !roleArn) throw new Error('SCHEDULE_TARGET_ARN and SCHEDULE_ROLE_ARN must be set to create schedules');
     try {
       await this.client.send(
         new CreateScheduleCommand({
@@ -48,8 +50,8 @@ export class EventBridgeMessageScheduler implements MessageScheduler {
           // The name makes a retried create of the same revision idempotent (ConflictException below).
           ClientToken: name,
           Target: {
-            Arn: this.settings.targetArn,
-            RoleArn: this.settings.roleArn,
+            Arn: targetArn,
+            RoleArn: roleArn,
             Input: JSON.stringify(fire),
             RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
             ...(this.settings.deadLetterArn ? { DeadLetterConfig: { Arn: this.settings.deadLetterArn } } : {}),
@@ -76,10 +78,10 @@ let defaultScheduler: MessageScheduler | undefined;
 /** The deployed scheduler, from the function's environment (module scope: one client per warm Lambda). */
 export function awsMessageScheduler(ownArn?: string): MessageScheduler {
   const c = config();
+  if (!c.SCHEDULE_GROUP) throw new Error('SCHEDULE_GROUP must be set to schedule messages');
   // The sending function is its own target (a deferral): its environment cannot name its own ARN (a cycle), its invocation can.
-  const targetArn = c.SCHEDULE_TARGET_ARN ?? ownArn;
-  if (!c.SCHEDULE_GROUP || !targetArn || !c.SCHEDULE_ROLE_ARN) throw new Error('SCHEDULE_GROUP, SCHEDULE_TARGET_ARN and SCHEDULE_ROLE_ARN must be set to schedule messages');
-  defaultScheduler ??= new EventBridgeMessageScheduler(new SchedulerClient({ region: c.AWS_REGION }), { groupName: c.SCHEDULE_GROUP, targetArn, roleArn: c.SCHEDULE_ROLE_ARN, deadLetterArn: c.SCHEDULE_DLQ_ARN });
+  // A function that only deletes schedules (erasure) names neither target nor role.
+  defaultScheduler ??= new EventBridgeMessageScheduler(new SchedulerClient({ region: c.AWS_REGION }), { groupName: c.SCHEDULE_GROUP, targetArn: c.SCHEDULE_TARGET_ARN ?? ownArn, roleArn: c.SCHEDULE_ROLE_ARN, deadLetterArn: c.SCHEDULE_DLQ_ARN });
   return defaultScheduler;
 }
 

@@ -198,10 +198,17 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
       return ['SmsMessageReceived', 'SmsMessageSent', 'SmsMessageStatusChanged', 'SmsConversationAssigned'].every((t) => types.has(t)) ? true : undefined;
     });
 
+    // A message still scheduled for Ada when she is erased: the privacy bundle deletes its schedule with it.
+    const pending = await as(alice).POST('/messages', { body: { record: { type: 'contact', id: 'ada' }, from: '+14255550100', body: 'Due next week', sendAt: new Date(Date.now() + 7 * 24 * 3600_000).toISOString() } });
+    expect(pending.response.status).toBe(202);
+    const pendingSchedule = `sms-${pending.data!.id}-r0`;
+    expect(((await local('GET', '/local/deployment')).body.schedules.pending as Json[]).map((s) => s.name)).toContain(pendingSchedule);
+
     // Erasure (privacy): the messages and the copied file are gone.
     const erased = await as(admin).DELETE('/customers/{customerNumber}', { params: { path: { customerNumber: ADA } } });
     expect(erased.response.status).toBe(200);
     expect((await fetch(presigned)).status).toBe(404);
+    expect(((await local('GET', '/local/deployment')).body.schedules.pending as Json[]).map((s) => s.name)).not.toContain(pendingSchedule);
     expect((await as(bob).GET('/me/conversations')).data!.items.find((c) => c.customerNumber === ADA)).toBeUndefined();
 
     // Bob closes his console: $disconnect runs the live bundle again.

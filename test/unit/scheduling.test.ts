@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkSendAt, isScheduledFire, scheduleName } from '../../shared/domain/scheduling';
-import { scheduleMinute } from '../../shared/schedules/message-scheduler';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { EventBridgeMessageScheduler, scheduleMinute } from '../../shared/schedules/message-scheduler';
 import type { HttpError } from '../../shared/domain/errors';
 
 const now = new Date('2026-12-07T12:00:00.000Z');
@@ -48,5 +50,37 @@ describe('schedules', () => {
     expect(isScheduledFire({ scheduledMessage: { id: 'm', revision: 2, at: '2026-12-08T08:00:00.000Z' } })).toBe(true);
     expect(isScheduledFire({ scheduledMessage: { id: 'm' } })).toBe(false);
     expect(isScheduledFire({ 'detail-type': 'SmsStepDue', detail: {} })).toBe(false);
+  });
+});
+
+describe('the EventBridge Scheduler adapter', () => {
+  const scheduler = mockClient(SchedulerClient);
+
+  it('deletes with only its group (erasure names no target or role), treating a schedule already gone as deleted', async () => {
+    scheduler.reset();
+    scheduler.on(DeleteScheduleCommand).resolvesOnce({}).rejectsOnce(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }));
+    const deleter = new EventBridgeMessageScheduler(new SchedulerClient({ region: 'us-east-1' }), { groupName: 'stack-messages' });
+    await deleter.delete('sms-m-r0');
+    await deleter.delete('sms-m-r0');
+    expect(scheduler.commandCalls(DeleteScheduleCommand).map((c) => c.args[0].input)).toEqual([{ Name: 'sms-m-r0', GroupName: 'stack-messages' }, { Name: 'sms-m-r0', GroupName: 'stack-messages' }]);
+    // Creating needs the target and its role: refused before any call.
+    await expect(deleter.create('sms-m-r1', new Date('2026-12-08T08:00:00Z'), { scheduledMessage: { id: 'm', revision: 1 } })).rejects.toThrow(/SCHEDULE_TARGET_ARN/);
+    expect(scheduler.commandCalls(CreateScheduleCommand)).toHaveLength(0);
+  });
+
+  it('creates a one-time schedule at the minute, in UTC, without a flexible window, deleted after it ran, with retries and a dead-letter queue', async () => {
+    scheduler.reset();
+    scheduler.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
+    const settings = { groupName: 'g', targetArn: 'arn:aws:lambda:us-east-1:1:function:send', roleArn: 'arn:aws:iam::1:role/r', deadLetterArn: 'arn:aws:sqs:us-east-1:1:dlq' };
+    await new EventBridgeMessageScheduler(new SchedulerClient({ region: 'us-east-1' }), settings).create('sms-m-r0', new Date('2026-12-08T08:00:37Z'), { scheduledMessage: { id: 'm', revision: 0, at: '2026-12-08T08:00:37.000Z' } });
+    expect(scheduler.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toMatchObject({
+      Name: 'sms-m-r0',
+      GroupName: 'g',
+      ScheduleExpression: 'at(2026-12-08T08:00:00)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      ActionAfterCompletion: 'DELETE',
+      Target: { Arn: settings.targetArn, RoleArn: settings.roleArn, DeadLetterConfig: { Arn: settings.deadLetterArn }, Input: JSON.stringify({ scheduledMessage: { id: 'm', revision: 0, at: '2026-12-08T08:00:37.000Z' } }) },
+    });
   });
 });
