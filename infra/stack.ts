@@ -46,12 +46,16 @@ export type SmsCrmStackProps = StackProps;
  * issue them). The IAM check fails any test whose call a list leaves out; the grant-coverage report lists
  * what no test uses (README, "The IAM check").
  */
-/** An inbound message (receiveInbound): routing reads, a lead for an unknown number, the conversation, the pointer, STOP/START. */
+/**
+ * An inbound message (receiveInbound): routing reads, a lead for an unknown number, the conversation, the pointer, STOP/START.
+ * Team inboxes: auto-assignment reads the team, its members' availability and (gsi2) their unanswered conversations, and
+ * takes the team's turn (TEAM#…/ROUNDROBIN); the message is counted in its day's response-time buckets (RESPONSES#).
+ */
 const inboundFlow: TableAccess = {
   reads: ['GetItem', 'BatchGetItem', 'Query'],
-  indexes: ['gsi1'],
+  indexes: ['gsi1', 'gsi2'],
   // STOP and START update the consent state item (an opt-in no longer deletes it): no DeleteItem.
-  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'] },
+  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'], 'TEAM#': ['PutItem'], 'RESPONSES#': ['UpdateItem'] },
 };
 /** A delivery report (applyDeliveryReport): the message's status, or a pending report while the send has not recorded the id. */
 const reportFlow: TableAccess = { reads: ['GetItem', 'ConditionCheckItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'], 'PMSG#': ['PutItem'] } };
@@ -82,10 +86,11 @@ export const tableAccess = {
     // UPLOAD#: a seller's outbound MMS upload (POST /media), read back in a BatchGetItem when a send names it.
     // An upload a send used is deleted: one send per upload.
     // SCHEDULE#: a scheduled message's pointer (PATCH and DELETE /messages/{id}); STEPRUN#: an admin's automated step run.
-    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem', 'DeleteItem'], 'SCHEDULE#': ['PutItem'], 'STEPRUN#': ['PutItem'] },
+    // RESPONSES#: a seller's reply to a waiting customer adds its response time to the day's buckets.
+    writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem', 'UpdateItem'], 'PMSG#': ['PutItem', 'DeleteItem'], 'IDEMPOTENCY#': ['PutItem'], 'UPLOAD#': ['PutItem', 'DeleteItem'], 'SCHEDULE#': ['PutItem'], 'STEPRUN#': ['PutItem'], 'RESPONSES#': ['UpdateItem'] },
   },
-  // A schedule's fire (the message's checks, its claim, the provider's answer) and the CRM's automated steps (a send or
-  // a schedule of their own, or a skip recorded under STEPRUN#).
+  // A schedule's fire (the message's checks, its claim, the provider's answer), the CRM's automated steps (a send or
+  // a schedule of their own, or a skip recorded under STEPRUN#), and after-hours replies (their run under STEPRUN#).
   'scheduled-send': {
     reads: ['GetItem', 'Query'],
     indexes: ['gsi1'],
@@ -459,7 +464,7 @@ export class SmsCrmStack extends Stack {
     crmEvents.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(6), onFailure: new SqsDestination(crmEventsFailures) });
 
     // --- The stream's second reader: hands each consumer its changes as an asynchronous invocation.
-    const dispatcher = fn('stream-dispatcher', 'Hands table changes to the media copier and the CRM publisher, each with its own retries and failure queue', {
+    const dispatcher = fn('stream-dispatcher', 'Hands table changes to the media copier, the CRM publisher and after-hours replies, each with its own retries and failure queue', {
       MEDIA_COPIER_FUNCTION: mediaCopier.functionName,
       CRM_EVENTS_FUNCTION: crmEvents.functionName,
     }, undefined, timeoutFor('stream-dispatcher'));
@@ -511,7 +516,7 @@ export class SmsCrmStack extends Stack {
     // (revision), in the stack's own group, invoking the scheduled-send function with a role that may do nothing else.
     // Group names hold at most 64 characters (a stack name up to 128).
     const scheduleGroup = new CfnScheduleGroup(this, 'ScheduledMessages', { name: `${this.stackName.slice(0, 55)}-messages` });
-    const scheduledSend = fn('scheduled-send', 'Sends scheduled messages when their schedule fires, and the CRM\'s automated SMS steps', {
+    const scheduledSend = fn('scheduled-send', 'Sends scheduled messages when their schedule fires, the CRM\'s automated SMS steps and after-hours replies', {
       QUIET_HOURS: ctx.quietHours,
       TWILIO_SECRET_ARN: twilioSecret.secretArn,
       PUBLIC_BASE_URL: publicBaseUrl,
@@ -520,6 +525,9 @@ export class SmsCrmStack extends Stack {
       ...(ctx.eumConfigurationSet ? { EUM_CONFIGURATION_SET: ctx.eumConfigurationSet } : {}),
     }, undefined, timeoutFor('scheduled-send'));
     readSecret(twilioSecret, scheduledSend);
+    // After-hours replies: the stream dispatcher hands it the inbound messages that get one.
+    dispatcher.addEnvironment('AUTOMATIONS_FUNCTION', scheduledSend.functionName);
+    dispatcher.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [scheduledSend.functionArn] }));
     if (pinpointApplicationId) {
       scheduledSend.addToRolePolicy(new PolicyStatement({ actions: ['mobiletargeting:SendMessages'], resources: [`arn:${this.partition}:mobiletargeting:${this.region}:${this.account}:apps/${pinpointApplicationId}/messages`] }));
     }

@@ -20,11 +20,12 @@ export const WORST_CASE_MS = {
   // live frames: connections, roles and the unread count read, then rounds of posts until their budget, the last round in flight.
   notifier: STREAM_BATCH_SIZE.notifier * (12 * AWS_CALL_WORST_MS + LIVE_HINTS_BUDGET_MS + LIVE_POST_WORST_MS),
   // One asynchronous Invoke per chunk: the crm-events chunks of a batch and a media chunk per 10 changes.
-  'stream-dispatcher': (Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['crm-events'].maxRecords) + Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / DISPATCHED['media-copier'].maxRecords)) * AWS_CALL_WORST_MS,
+  'stream-dispatcher': (Object.values(DISPATCHED) as { maxRecords: number }[]).reduce((chunks, consumer) => chunks + Math.ceil(STREAM_BATCH_SIZE['stream-dispatcher'] / consumer.maxRecords), 0) * AWS_CALL_WORST_MS,
   // The erasure stops starting batches at its budget; the last batch and the answer fit before API Gateway gives up.
   privacy: ERASURE_REQUEST_BUDGET_MS + 2 * AWS_CALL_WORST_MS,
   // A fire comes within the minute of its time and waits up to 61 s for its second, then about 12 calls and the provider's.
-  'scheduled-send': 61_000 + 12 * AWS_CALL_WORST_MS + PROVIDER_TIMEOUT_WORST_MS,
+  // After-hours replies come from the stream in chunks, one after another: each about 12 calls and the provider's.
+  'scheduled-send': Math.max(61_000 + 12 * AWS_CALL_WORST_MS + PROVIDER_TIMEOUT_WORST_MS, DISPATCHED.automations.maxRecords * (12 * AWS_CALL_WORST_MS + PROVIDER_TIMEOUT_WORST_MS)),
 } as const;
 
 /** Lambda's own limit. */

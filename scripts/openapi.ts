@@ -56,6 +56,7 @@ const components = {
   ErasureResult: jsonSchema(schemas.erasureResultSchema),
   ErasureInProgress: jsonSchema(schemas.erasureInProgressSchema),
   ConsentBody: jsonSchema(consentBodySchema, 'input'),
+  ResponseReport: jsonSchema(schemas.responseReportSchema),
   SnsCallbackOutcome: jsonSchema(schemas.snsCallbackSchema),
   TwilioStatusOutcome: jsonSchema(schemas.twilioStatusCallbackSchema),
   SendMessage: jsonSchema(sendMessageSchema, 'input'),
@@ -107,10 +108,10 @@ const components = {
 interface Operation {
   operationId: string;
   summary: string;
-  tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Consent and privacy' | 'Provider callbacks';
+  tag: 'Directory' | 'Records' | 'Conversations' | 'Messages' | 'Notifications' | 'Templates' | 'Reports' | 'Consent and privacy' | 'Provider callbacks';
   success: { status: number; schema?: JsonSchema; description: string; mediaType?: string };
   body?: { schema: JsonSchema; mediaTypes?: string[]; textHoldsJson?: boolean };
-  query?: { name: string; schema: JsonSchema; description: string }[];
+  query?: { name: string; schema: JsonSchema; description: string; required?: boolean }[];
   idempotent?: boolean;
   /** Reads something on the caller's behalf: the console names its tab (`X-Live-Tab`) so its own live frames skip it. */
   liveTab?: boolean;
@@ -164,6 +165,18 @@ const operations: Record<string, Operation> = {
   'GET /directory/sellers/{sellerId}': { operationId: 'getSeller', summary: 'A seller with their availability (admins)', tag: 'Directory', success: { status: 200, schema: ref('Me'), description: 'The seller.' } },
   'PUT /directory/sellers/{sellerId}/availability': { operationId: 'setSellerAvailability', summary: "Set a seller's availability (admins)", tag: 'Directory', success: { status: 200, schema: ref('Me'), description: 'The seller, with the new availability.' }, body: { schema: ref('AvailabilityBody') } },
   'GET /me/scheduled': { operationId: 'listScheduled', summary: "The caller's scheduled messages", tag: 'Messages', success: { status: 200, schema: list('Message'), description: 'Soonest first; only in conversations the caller still sees.' }, query: page },
+  'GET /reports/response-times': {
+    operationId: 'getResponseTimes',
+    summary: 'Response times per seller or team',
+    tag: 'Reports',
+    success: { status: 200, schema: ref('ResponseReport'), description: 'One row per seller or team, by name.' },
+    query: [
+      { name: 'from', required: true, schema: { type: 'string' }, description: 'The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day).' },
+      { name: 'to', required: true, schema: { type: 'string' }, description: 'The last day, included; at most 92 days after `from`.' },
+      { name: 'groupBy', schema: { type: 'string', enum: ['seller', 'team'] }, description: 'Rows per seller (default) or per team (the team\'s numbers).' },
+    ],
+    extension: 'Admins see every seller and team with activity; a seller sees their own row and their teams\'. Times are counted in business hours where the number has them; a wait is counted on the UTC day it began. Median and p90 interpolate between closest ranks; above 10 minutes a time is kept to 0.5 %.',
+  },
   'PATCH /messages/{id}': { operationId: 'editScheduled', summary: 'Change a scheduled message (its author or an admin)', tag: 'Messages', success: { status: 200, schema: ref('Message'), description: 'The message, still scheduled.' }, body: { schema: ref('EditScheduled') }, conflict: true, extension: 'Only while it is `scheduled` (409 Conflict afterwards); a new `sendAt` is checked as at scheduling (400 outside 1 minute to 35 days ahead, 409 QuietHours). A new `body` replaces a template\'s text. 404 to a caller who cannot see it, 403 to another seller.' },
   'DELETE /messages/{id}': { operationId: 'cancelScheduled', summary: 'Cancel a scheduled message (its author or an admin)', tag: 'Messages', success: { status: 200, schema: ref('Message'), description: 'The message, `canceled` with `statusReason.code` CanceledBySeller.' }, conflict: true, extension: 'Only while it is `scheduled` (409 Conflict afterwards). 404 to a caller who cannot see it, 403 to another seller.' },
   'POST /automations/sms-steps': { operationId: 'runSmsStep', summary: "Run a CRM sequence's automated SMS step (admins)", tag: 'Messages', success: { status: 200, schema: ref('SmsStepResult'), description: 'Nothing was sent: `{outcome: "skipped", reason}` (the CRM also gets SmsStepSkipped).' }, accepted: { schema: ref('SmsStepResult'), description: 'Sent, or scheduled with `sendAt`: `{outcome, message}`.' }, body: { schema: ref('SmsStep') }, extension: 'The same `stepRunId` again answers what the first run did and sends nothing. Sent on behalf of `sellerId` (default: the record\'s owner) from their number, else their team\'s, with `automated: "sms_step"`.' },
@@ -186,6 +199,7 @@ const tagDescriptions: Record<Operation['tag'], string> = {
   Messages: 'Sending, replying, and a conversation\'s history.',
   Notifications: 'The caller\'s in-app notifications.',
   Templates: 'Message templates with placeholders.',
+  Reports: 'Team inboxes: response times per seller and team.',
   'Consent and privacy': 'Opt-out state and manual changes, erasure of a customer on request, and its audit trail.',
   'Provider callbacks': 'Webhooks of the SMS providers: no token, each request verified by its signature.',
 };
@@ -224,7 +238,7 @@ export function openApiDocument() {
       required: true,
       schema: m[1] === 'type' ? { type: 'string', enum: ['contact', 'account', 'opportunity', 'lead'] } : { type: 'string', maxLength: 200 },
     }));
-    for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: false, description: q.description, schema: q.schema });
+    for (const q of op.query ?? []) parameters.push({ name: q.name, in: 'query', required: q.required ?? false, description: q.description, schema: q.schema });
     // Twilio signs every webhook: a generated client or a validating gateway must know the header.
     if (route.path.startsWith('/callbacks/twilio/')) parameters.push({ name: 'X-Twilio-Signature', in: 'header', required: true, description: 'HMAC-SHA1 of the public URL and the sorted form fields with the account\'s auth token (base64); a bad one answers 403 InvalidSignature.', schema: { type: 'string', minLength: 1, maxLength: 128 } });
     if (op.liveTab) parameters.push({ name: 'X-Live-Tab', in: 'header', required: false, description: 'The console tab asking (8 to 64 letters, digits, `-` or `_`; the same id as `?tab=` on the live channel): the `read` and bell frames this read causes are not sent to that tab. Anything else answers 400 ValidationError.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{8,64}$' } });

@@ -59,6 +59,8 @@ const configSchema = z.object({
   /** The stream dispatcher's consumers: their function names. */
   MEDIA_COPIER_FUNCTION: z.optional(z.string()),
   CRM_EVENTS_FUNCTION: z.optional(z.string()),
+  /** The stream dispatcher's target for after-hours replies (the scheduled-send function). */
+  AUTOMATIONS_FUNCTION: z.optional(z.string()),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -8,6 +8,7 @@ import { numberBodySchema, sellerBodySchema, teamBodySchema } from '../../shared
 import { normalizePhone, phoneFromPath } from '../../shared/domain/phone';
 import { toCrmRecord } from '../../shared/domain/record-input';
 import { notFound } from '../../shared/domain/errors';
+import { assertKnownPlaceholders } from '../../shared/domain/template';
 import { canReadRecord, viewerFrom } from '../../shared/domain/visibility';
 import { onFirstUse } from '../../shared/lambda';
 import { HttpError } from '../../shared/domain/errors';
@@ -70,6 +71,7 @@ export function createHandler(deps: Deps, cursors = new CursorCodec(cursorSignin
     'PUT /directory/numbers/{number}': async ({ params, body }) => {
       const number = phoneFromPath(params.number ?? '', deps.defaultRegion);
       const input = parseWith(numberBodySchema, body);
+      if (input.autoReply) assertKnownPlaceholders(input.autoReply.body);
       return ok(await directory.putNumber({ number, ...input }));
     },
     'GET /me/numbers': async ({ caller, query }) => {

@@ -11,13 +11,15 @@ import { awsMessageScheduler, type MessageScheduler } from '../../shared/schedul
 import { logger, metrics, logContext, publishMetrics } from '../../shared/observability';
 import { config } from '../../shared/config';
 import { onFirstUse } from '../../shared/lambda';
+import { isStreamEvent, sendAfterHoursReplies } from '../../shared/flows/after-hours';
 
 /** EventBridge `SmsStepDue` from the CRM: `detail` is the step (contract, "Automated SMS steps"). */
 export const smsStepDueSchema = z.object({ source: z.string(), 'detail-type': z.literal('SmsStepDue'), detail: smsStepSchema });
 
 /**
- * Sends what is due: a scheduled message when its EventBridge Scheduler schedule fires, and the CRM's automated SMS
- * steps (`SmsStepDue` events, through a rule on the CRM's source).
+ * Sends what is due: a scheduled message when its EventBridge Scheduler schedule fires, the CRM's automated SMS
+ * steps (`SmsStepDue` events, through a rule on the CRM's source), and after-hours replies (inbound messages marked
+ * `autoReplyDue`, handed over by the stream dispatcher).
  */
 export function createHandler(deps: Deps, providers: Providers, options: { scheduler?: (ownArn?: string) => MessageScheduler; crmEventSource?: string } = {}) {
   const crmEventSource = options.crmEventSource ?? config().CRM_EVENT_SOURCE;
@@ -30,6 +32,7 @@ export function createHandler(deps: Deps, providers: Providers, options: { sched
   const due = async (event: unknown, context?: Context) => {
     ownArn ??= context?.invokedFunctionArn?.split(':').slice(0, 7).join(':');
     if (isScheduledFire(event)) return { fired: await scheduled.fire(event) };
+    if (isStreamEvent(event)) return { afterHours: await sendAfterHoursReplies(deps, outbound, event) };
     const step = event as EventBridgeEvent<string, unknown>;
     if (step.source !== crmEventSource) {
       logger.warn('SmsStepDue event from another source ignored', { source: String(step.source).slice(0, 64) });

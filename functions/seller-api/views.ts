@@ -27,6 +27,7 @@ import { MEDIA_DOWNLOAD_HEADERS, servedContentType, type StoredMediaItem } from 
 import type { MediaStore } from '../../shared/media/store';
 import { getMessage } from '../../shared/store/items/message';
 import { isLiveTab, LIVE_TAB_HEADER } from '../../shared/domain/live';
+import { responseReport, responseReportQuerySchema } from '../../shared/flows/response-report';
 
 const conversationsQuerySchema = z.extend(pageQuerySchema, { phoneField: z.optional(z.enum(phoneFields)) });
 const unreadQuerySchema = z.extend(pageQuerySchema, { unread: z.optional(z.enum(['true', 'false'])) });
@@ -185,6 +186,9 @@ export function viewRoutes(deps: Deps, cursors: CursorCodec, media: () => MediaS
       if (!stored) throw notFound('media');
       return { status: 200, body: stored.bytes, headers: { 'content-type': servedContentType(file.contentType), 'cache-control': 'private, no-store', ...MEDIA_DOWNLOAD_HEADERS } };
     },
+
+    /** Team inboxes: response times per seller or team (admins: all; a seller: their own row and their teams'). */
+    'GET /reports/response-times': async ({ caller, query }) => ok(await responseReport(deps, caller, parseWith(responseReportQuerySchema, query, 'query'))),
 
     /** Send later: the caller's scheduled messages, soonest first, in conversations they still see. */
     'GET /me/scheduled': async ({ caller, query }) => {

@@ -25,5 +25,5 @@ export function lambdaInvoker(client: LambdaClient, functionNames: Record<string
 }
 
 export const handler = onFirstUse(() =>
-  createHandler(lambdaInvoker(new LambdaClient({ region: config().AWS_REGION }), { 'media-copier': config().MEDIA_COPIER_FUNCTION, 'crm-events': config().CRM_EVENTS_FUNCTION })),
+  createHandler(lambdaInvoker(new LambdaClient({ region: config().AWS_REGION }), { 'media-copier': config().MEDIA_COPIER_FUNCTION, 'crm-events': config().CRM_EVENTS_FUNCTION, automations: config().AUTOMATIONS_FUNCTION })),
 );

@@ -121,7 +121,7 @@ export async function startLocalServer(options: LocalStackOptions) {
   const eventBus = new LocalEventBus();
   const publishEvents = createCrmEvents({ ...deps, publisher: { eventBridge: eventBus as never, busName: undefined, failures: { sqs: new LocalQueue() as never, queueUrl: 'local' } } });
   // The table's stream drives its consumers as deployed: the notifier, and the dispatcher handing the others their changes.
-  const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents }, { checkpointDir: options.streamCheckpointDir });
+  const poller = tableStreamReaders(options.dynamoEndpoint, options.table, { notifier: notify, 'media-copier': copier, 'crm-events': publishEvents, automations: (event) => runAsFunction('scheduled-send', () => scheduledSend(event as never, lambdaContext)) as never }, { checkpointDir: options.streamCheckpointDir });
   if (options.streams ?? true) poller.start(200);
 
   const sessions = new LocalSessions(auth);

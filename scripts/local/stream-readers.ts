@@ -43,7 +43,7 @@ export function tableStreamReaders(endpoint: string, table: string, consumers: {
     const notifier = consumers.notifier;
     readers.push(new StreamPoller(endpoint, table, (event) => notifier(event, lambdaContext), { filters: STREAM_FILTERS.notifier, batchSize: STREAM_BATCH_SIZE.notifier, ...checkpoint('notifier') }));
   }
-  if (consumers['media-copier'] || consumers['crm-events']) {
+  if (consumers['media-copier'] || consumers['crm-events'] || consumers.automations) {
     readers.push(new StreamPoller(endpoint, table, (event) => dispatcher(event, lambdaContext), { filters: DISPATCHER_FILTERS, batchSize: STREAM_BATCH_SIZE['stream-dispatcher'], ...checkpoint('stream-dispatcher') }));
   }
   return {

@@ -382,6 +382,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/reports/response-times": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Response times per seller or team */
+        get: operations["getResponseTimes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/notifications/{id}/read": {
         parameters: {
             query?: never;
@@ -752,6 +769,11 @@ export interface components {
         Team: {
             id: string;
             name: string;
+            autoAssign?: {
+                /** @constant */
+                mode: "round_robin";
+                maxOpen?: number;
+            };
         };
         BusinessNumber: {
             number: string;
@@ -765,6 +787,44 @@ export interface components {
             /** @enum {string} */
             provider: "pinpoint" | "eum" | "twilio" | "sandbox";
             label?: string;
+            /** @description Opening hours in the number's own time zone: local ["HH:MM","HH:MM"] intervals per weekday, and closed dates (YYYY-MM-DD). */
+            businessHours?: {
+                timeZone: string;
+                weekly: {
+                    sun?: [
+                        string,
+                        string
+                    ][];
+                    mon?: [
+                        string,
+                        string
+                    ][];
+                    tue?: [
+                        string,
+                        string
+                    ][];
+                    wed?: [
+                        string,
+                        string
+                    ][];
+                    thu?: [
+                        string,
+                        string
+                    ][];
+                    fri?: [
+                        string,
+                        string
+                    ][];
+                    sat?: [
+                        string,
+                        string
+                    ][];
+                };
+                closedDates?: string[];
+            };
+            autoReply?: {
+                body: string;
+            };
         };
         CrmRecord: {
             /** @enum {string} */
@@ -1076,6 +1136,11 @@ export interface components {
                 fromName?: string;
                 /** @description The new assignee's display name at the time. */
                 toName?: string;
+                /**
+                 * @description Chosen by the team's auto-assignment; no by.
+                 * @constant
+                 */
+                auto?: true;
             };
         } | {
             id: string;
@@ -1176,6 +1241,45 @@ export interface components {
             status: "opted_out" | "opted_in";
             reason: string;
         };
+        ResponseReport: {
+            items: {
+                principal: {
+                    /** @enum {string} */
+                    type: "seller" | "team";
+                    id: string;
+                    name: string;
+                };
+                /** @description Conversations whose first inbound message arrived in the period. */
+                conversations: number;
+                /** @description Inbound messages received in the period. */
+                inboundMessages: number;
+                /** @description Of those conversations, how many got a first response from a seller. */
+                answered: number;
+                /** @description From a conversation's first inbound message to the first seller-sent reply. */
+                firstResponseSeconds: {
+                    /** @description Seconds; null when there was none. */
+                    median: number | null;
+                    /** @description Seconds; null when there was none. */
+                    p90: number | null;
+                };
+                /** @description From each inbound message that follows a reply to the next seller-sent reply. */
+                replySeconds: {
+                    /** @description Seconds; null when there was none. */
+                    median: number | null;
+                    /** @description Seconds; null when there was none. */
+                    p90: number | null;
+                };
+            }[];
+            /**
+             * @description Times count only the seconds inside the number's business hours where it has them.
+             * @constant
+             */
+            businessHoursOnly: true;
+            /** @description The first UTC day counted. */
+            from: string;
+            /** @description The last UTC day counted. */
+            to: string;
+        };
         SnsCallbackOutcome: {
             /** @constant */
             confirmed: true;
@@ -1269,6 +1373,11 @@ export interface components {
         };
         TeamBody: {
             name: string;
+            autoAssign?: {
+                /** @constant */
+                mode: "round_robin";
+                maxOpen?: number;
+            };
         };
         NumberBody: {
             assignedTo: {
@@ -1279,6 +1388,43 @@ export interface components {
             /** @enum {string} */
             provider: "pinpoint" | "eum" | "twilio" | "sandbox";
             label?: string;
+            businessHours?: {
+                timeZone: string;
+                weekly: {
+                    sun?: [
+                        string,
+                        string
+                    ][];
+                    mon?: [
+                        string,
+                        string
+                    ][];
+                    tue?: [
+                        string,
+                        string
+                    ][];
+                    wed?: [
+                        string,
+                        string
+                    ][];
+                    thu?: [
+                        string,
+                        string
+                    ][];
+                    fri?: [
+                        string,
+                        string
+                    ][];
+                    sat?: [
+                        string,
+                        string
+                    ][];
+                };
+                closedDates?: string[];
+            };
+            autoReply?: {
+                body: string;
+            };
         };
         RecordBody: {
             name: string;
@@ -3415,6 +3561,87 @@ export interface operations {
                         /** @description Pass as `cursor` for the next page; absent on the last page. */
                         nextCursor?: string;
                     };
+                };
+            };
+            /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid token. API Gateway answers `{"message": "Unauthorized"}` itself; the local stack and the function answer in the contract format. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The caller may not do this (InsufficientPrivileges, NumberNotAssigned). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found, or not visible to the caller. API Gateway answers `{"message": "Not Found"}` for an unknown route. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description PayloadTooLarge. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description InternalError (never with internals); the request can be retried. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getResponseTimes: {
+        parameters: {
+            query: {
+                /** @description The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day). */
+                from: string;
+                /** @description The last day, included; at most 92 days after `from`. */
+                to: string;
+                /** @description Rows per seller (default) or per team (the team's numbers). */
+                groupBy?: "seller" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per seller or team, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResponseReport"];
                 };
             };
             /** @description Invalid input (ValidationError, InvalidPhoneNumber, …). */

@@ -66,7 +66,7 @@ export const crmEventSchemas = {
   SmsMessageSent: z.object({ ...common, message: eventMessage }).check(z.describe('The send was accepted by the provider (status sent) or failed at once (failed, unknown).')),
   SmsMessageStatusChanged: z.object({ ...common, message: eventMessage, previousStatus: z.string() }),
   SmsConversationMoved: z.object({ ...common, from: recordRef, to: recordRef, mergedFromConversationId: z.optional(z.string()), by: z.optional(z.string()) }),
-  SmsConversationAssigned: z.object({ ...common, from: principal, to: principal, by: z.optional(z.string()) }),
+  SmsConversationAssigned: z.object({ ...common, from: principal, to: principal, by: z.optional(z.string()), auto: z.optional(z.literal(true)).check(z.describe('The team\'s auto-assignment chose the seller (no by).')) }),
   SmsConsentChanged: z.object({
     eventId: common.eventId,
     occurredAt: common.occurredAt,

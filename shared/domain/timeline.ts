@@ -9,7 +9,7 @@ export type TimelineEvent = { id: string; at: string; by?: string } & (
   | { kind: 'created'; detail: { record?: RecordRef; routing?: RoutingExplanation } }
   | { kind: 'moved'; detail: { from: RecordRef; to: RecordRef } }
   | { kind: 'merged'; detail: { fromConversationId: string } }
-  | { kind: 'assigned'; detail: { from: Principal; to: Principal; /** Their display names at the time. */ fromName?: string; toName?: string } }
+  | { kind: 'assigned'; detail: { from: Principal; to: Principal; /** Their display names at the time. */ fromName?: string; toName?: string; /** Chosen by the team's auto-assignment (no `by`). */ auto?: true } }
   | { kind: 'opted_out' | 'opted_in'; detail: { source: 'keyword' | 'manual'; keyword?: string; reason?: string } }
   | { kind: 'likely_opt_out'; detail: { messageId: string } }
 );

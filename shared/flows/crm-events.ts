@@ -124,7 +124,7 @@ function conversationEvents(item: Item): CrmEvent[] {
     const from = (item.mergedFrom as RecordRef | undefined) ?? base.record;
     return [{ detailType: 'SmsConversationMoved', detail: { ...base, from, to: base.record, mergedFromConversationId: event.detail.fromConversationId, ...(event.by ? { by: event.by } : {}) } }];
   }
-  if (event.kind === 'assigned') return [{ detailType: 'SmsConversationAssigned', detail: { ...base, from: event.detail.from, to: event.detail.to, ...(event.by ? { by: event.by } : {}) } }];
+  if (event.kind === 'assigned') return [{ detailType: 'SmsConversationAssigned', detail: { ...base, from: event.detail.from, to: event.detail.to, ...(event.by ? { by: event.by } : {}), ...(event.detail.auto ? { auto: true as const } : {}) } }];
   return [];
 }
 

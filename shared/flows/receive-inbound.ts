@@ -20,6 +20,8 @@ import { phoneIndexEntry, RecordStore } from '../store/items/record';
 import type { CrmRecord } from '../domain/records';
 import { count, countBy, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
+import { afterHoursPeriodDue, chooseAutoAssignee } from './team-inbox';
+import { inboundCountItems } from '../store/items/response-times';
 
 export type { InboundSms };
 
@@ -112,9 +114,22 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const key = conversationKey({ customerNumber: sms.from, businessNumber: sms.to, record: recordRef }).sk;
   const existing = conversations.find((c) => c.key === key);
   const likely = isLikelyOptOut(sms.body);
+  // A new conversation on a team number that auto-assigns goes to the member whose turn it is (or stays with the team).
+  const auto = !existing && assignee.type === 'team' ? await autoAssignment(deps, assignee.id) : undefined;
   const opened: ConversationState =
-    existing ?? newConversation({ id: newId(now), record, customerNumber: sms.from, businessNumber: sms.to, assignedTo: assignee, assigneeName: number?.assigneeName, firstMessage: { createdAt, body: displayText(sms.body, sms.media) } });
-  const conversation: ConversationState = likely ? { ...opened, likelyOptOut: true } : opened;
+    existing ??
+    newConversation({
+      id: newId(now),
+      record,
+      customerNumber: sms.from,
+      businessNumber: sms.to,
+      assignedTo: auto ? { type: 'seller', id: auto.seller.id } : assignee,
+      assigneeName: auto ? auto.seller.name : number?.assigneeName,
+      firstMessage: { createdAt, body: displayText(sms.body, sms.media) },
+    });
+  const consent = consentKeyword(sms.body);
+  const afterHours = afterHoursPeriodDue({ number, conversation: opened, at: now, optedOut: partition.optedOutOf.has(sms.to), keyword: consent !== undefined });
+  const conversation: ConversationState = { ...opened, ...(likely ? { likelyOptOut: true as const } : {}), ...(afterHours ? { afterHoursPeriod: afterHours } : {}) };
   const messageId = newId(now);
   // MMS: stored with the message, pending; the media copier fetches the files from the stream.
   const media = sms.media?.map((m, i) => {
@@ -126,15 +141,23 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
     { ...conversation, recordOwnerId: record.ownerId, recordOwningTeamId: record.owningTeamId },
     { id: messageId, direction: 'inbound', from: sms.from, to: sms.to, body: sms.body, createdAt, status: 'received', providerMessageId: sms.providerMessageId, provider: sms.provider, routing: explain(decision), expiresAt: expiryOf(createdAt, deps.retentionDays), ...(media ? { media } : {}) },
   );
+  // The automations consumer sends the after-hours reply from this message's stream record, once.
+  if (afterHours) message.autoReplyDue = true;
   items.push(...appendMessageItems(table, existing, conversation, message));
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
+  if (auto) {
+    items.push(auto.turn);
+    const to: Principal = { type: 'seller', id: auto.seller.id };
+    items.push(conversationEventItem(table, conversation.id, { id: `${conversation.id}-auto`, kind: 'assigned', at: createdAt, detail: { from: assignee, to, fromName: number?.assigneeName ?? assignee.id, toName: auto.seller.name, auto: true } }, { record: recordRef, customerNumber: sms.from, businessNumber: sms.to }));
+  }
+  // Response times: the message counts for whoever holds the conversation, and for the team whose number it came to.
+  items.push(...inboundCountItems(table, responsePrincipals(conversation.assignedTo, assignee), createdAt, (existing?.inboundCount ?? 0) === 0));
 
   if (likely) {
     // Nobody is opted out by a guess: the conversation is flagged and its timeline says which message.
     items.push(conversationEventItem(table, conversation.id, { id: `${message.id}-likely`, kind: 'likely_opt_out', at: createdAt, detail: { messageId: message.id } }, { record: recordRef, customerNumber: sms.from, businessNumber: sms.to }));
   }
-  const consent = consentKeyword(sms.body);
   if (consent) {
     items.push(...optOutItems(table, sms.from, sms.to, { id: message.id, status: consent.change === 'opt-out' ? 'opted_out' : 'opted_in', at: createdAt, source: 'keyword', keyword: consent.keyword, messageId: message.id }, { conversationId: conversation.id, record: recordRef }));
   }
@@ -164,6 +187,18 @@ async function planSenderIdInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
   return { items, dedupeIndex, message, rule: 'sender-id' };
+}
+
+async function autoAssignment(deps: Deps, teamId: string) {
+  const team = await new DirectoryStore(deps.db, deps.table).getTeam(teamId);
+  return team?.autoAssign ? chooseAutoAssignee(deps, team) : undefined;
+}
+
+/** Whose response times an inbound message counts in: the conversation's assignee, and the team of a team number. */
+export function responsePrincipals(assignedTo: Principal, numberAssignee: Principal): Principal[] {
+  const principals = [assignedTo, ...(numberAssignee.type === 'team' ? [numberAssignee] : [])];
+  const distinct = new Map(principals.filter((p) => !(p.type === UNASSIGNED.type && p.id === UNASSIGNED.id)).map((p) => [`${p.type}#${p.id}`, p]));
+  return [...distinct.values()];
 }
 
 /** Team members matter only when B is a team number and a seller-owned candidate could tie. */

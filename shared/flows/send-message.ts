@@ -7,8 +7,10 @@ import { cancellationCodes } from '../store/dynamo-helpers';
 import { DirectoryStore, type BusinessNumber, type Seller } from '../store/items/directory';
 import { RecordStore } from '../store/items/record';
 import { TemplateStore } from '../store/items/template';
-import { appendMessageItems, ConversationStore, conversationKey, newConversation, scheduleMessageItems, type ConversationState, type TransactItem } from '../store/items/conversation';
+import { appendMessageItems, ConversationStore, isSellerReply, conversationKey, newConversation, scheduleMessageItems, type ConversationState, type TransactItem } from '../store/items/conversation';
 import { getMessage, leaveQueued, markSentItem, messageItem, messageKey as keyOfMessage, newMessage, toPublicMessage, type MessageState } from '../store/items/message';
+import { businessSeconds, type BusinessHours } from '../domain/business-hours';
+import { responseItems } from '../store/items/response-times';
 import { scheduledPointerItem, stepRunTransactItem, type StepRun } from '../store/items/scheduled';
 import { checkSendAt, DEFAULT_SCHEDULE_MIN_LEAD_SECONDS, scheduleName } from '../domain/scheduling';
 import type { MessageScheduler } from '../schedules/message-scheduler';
@@ -84,6 +86,12 @@ interface SendPlan {
   cancelOnReply?: boolean | undefined;
   /** A CRM sequence's step, sent on the seller's behalf: its run is recorded with the message (never sent twice). */
   step?: StepRun | undefined;
+  /** An after-hours reply: sent by nobody (no `sentBy`), never a response. */
+  afterHours?: true | undefined;
+  /** The number's opening hours: a reply's response time counts only the time inside them. */
+  businessHours?: BusinessHours | undefined;
+  /** Whom the business number belongs to: a team's number counts its replies in the team's response times too. */
+  numberAssignee: Principal;
 }
 
 /** What storing a send gave: the message, or the first message of a repeated Idempotency-Key. */
@@ -127,7 +135,7 @@ export class OutboundService {
     const to = destination(reachable.record, input, this.deps.defaultRegion);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
+      { seller, record, recordReadable: reachable.readable, from: sender.number, to, assignee: sender.assignedTo, numberAssignee: sender.assignedTo, businessHours: sender.businessHours, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
       idempotencyKey,
       input,
     );
@@ -150,7 +158,7 @@ export class OutboundService {
     if (!isSendableE164(conversation.customerNumber)) throw new HttpError('InvalidSendingParameters', `${conversation.customerNumber} is not a valid E.164 destination`);
     return this.deliver(
       caller,
-      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
+      { seller, record, recordReadable: canReadRecord(viewerFrom(caller, seller), record), from: sender.number, to: conversation.customerNumber, assignee: conversation.assignedTo, numberAssignee: sender.assignedTo, businessHours: sender.businessHours, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: sender.provider, body: input.body, templateId: input.templateId, context: input.context, media: input.media, sendAt, cancelOnReply: input.cancelOnReply },
       idempotencyKey,
       { conversationId: conversation.id, ...input },
     );
@@ -175,10 +183,42 @@ export class OutboundService {
     const caller: Caller = { sellerId: seller.id, isAdmin: false };
     return this.deliver(
       caller,
-      { seller, record, recordReadable: true, from: sender.number, to, assignee: sender.assignedTo, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, templateId: input.templateId, context: input.context, sendAt: input.sendAt, cancelOnReply: input.sendAt ? true : undefined, step: input.step },
+      { seller, record, recordReadable: true, from: sender.number, to, assignee: sender.assignedTo, numberAssignee: sender.assignedTo, businessHours: sender.businessHours, recordName: record.name, assigneeName: sender.assigneeName, provider: sender.provider, templateId: input.templateId, context: input.context, sendAt: input.sendAt, cancelOnReply: input.sendAt ? true : undefined, step: input.step },
       undefined,
       undefined,
     );
+  }
+
+  /**
+   * The after-hours reply to an inbound message (its number's `autoReply`, rendered for the record and the conversation's
+   * assignee): a message of the conversation with `automated: "after_hours"` and no sender, through the send path (opt-out,
+   * provider, delivery report). The run `after_hours:<inbound id>` is stored with it, so it goes at most once; undefined
+   * when it was sent before or cannot be (no text for an empty placeholder).
+   */
+  async afterHoursReply(conversation: ConversationState, inboundMessageId: string): Promise<Message | undefined> {
+    const number = await this.directory.getNumber(conversation.businessNumber);
+    if (!number?.autoReply || conversation.senderId) return undefined;
+    const record = await this.records.get(conversation.record.type, conversation.record.id);
+    if (!record) return undefined;
+    const rendered = render(number.autoReply.body, { record, seller: { name: conversation.assigneeName } });
+    if (rendered.missing.length > 0) {
+      count('AfterHoursReplyMissingValue');
+      logger.warn('after-hours reply not sent: a placeholder has no value and no default', { conversationId: conversation.id, missing: rendered.missing });
+      return undefined;
+    }
+    const run: StepRun = { stepRunId: `after_hours:${inboundMessageId}`, record: conversation.record, context: { automation: 'after_hours', inboundMessageId }, at: this.deps.clock.now().toISOString() };
+    const automaton: Seller = { id: '', name: conversation.assigneeName, teamIds: [], roles: [] };
+    try {
+      return await this.deliver(
+        { sellerId: '', isAdmin: false },
+        { seller: automaton, record, recordReadable: true, from: number.number, to: conversation.customerNumber, assignee: conversation.assignedTo, numberAssignee: number.assignedTo, recordName: conversation.recordName, assigneeName: conversation.assigneeName, provider: number.provider, body: rendered.body, step: run, afterHours: true },
+        undefined,
+        undefined,
+      );
+    } catch (error) {
+      if (error instanceof StepAlreadyRan) return undefined;
+      throw error;
+    }
   }
 
   /**
@@ -294,7 +334,7 @@ export class OutboundService {
           body,
           createdAt,
           status: plan.sendAt ? 'scheduled' : 'queued',
-          sentBy: caller.sellerId,
+          ...(plan.afterHours ? {} : { sentBy: caller.sellerId }),
           provider: plan.provider,
           inboundSeen: conversation.inboundCount,
           // A scheduled message is kept for the retention period after it goes, not after it was written.
@@ -303,12 +343,17 @@ export class OutboundService {
           ...(plan.context ? { context: plan.context } : {}),
           ...(files ? { media: files } : {}),
           ...(plan.sendAt ? { scheduledFor: plan.sendAt.toISOString(), cancelOnReply: plan.cancelOnReply ?? true, revision: 0 } : {}),
-          ...(plan.step ? { automated: 'sms_step' as const } : {}),
+          ...(plan.afterHours ? { automated: 'after_hours' as const } : plan.step ? { automated: 'sms_step' as const } : {}),
         },
       );
       const messageKey = keyOfMessage(message);
       const items: TransactItem[] = plan.sendAt ? scheduleMessageItems(table, existing, conversation, message, message.cancelOnReply === true) : appendMessageItems(table, existing, conversation, message);
       if (plan.sendAt) items.push(scheduledPointerItem(table, id, messageKey, caller.sellerId, message.expiresAt));
+      // A seller's reply to a waiting customer: its response time, in the buckets of the day the wait began.
+      if (existing?.waitingSince && !plan.sendAt && isSellerReply(message)) {
+        const response = { first: !existing.responded, seconds: businessSeconds(plan.businessHours, new Date(existing.waitingSince), new Date(createdAt)) };
+        items.push(...responseItems(table, repliedFor(caller.sellerId, plan.numberAssignee), existing.waitingSince, response));
+      }
       const stepIndex = items.length;
       if (plan.step) items.push(stepRunTransactItem(table, plan.step, { outcome: plan.sendAt ? 'scheduled' : 'sent', messageKey }));
       const idempotencyIndex = items.length;
@@ -367,6 +412,11 @@ export class OutboundService {
     if (!item || !conversation || !canSeeConversation(viewerFrom(caller, seller), conversation)) throw notFound('message');
     return toPublicMessage(item);
   }
+}
+
+/** Whose response times a seller's reply counts in: the seller's, and the team's when it went from a team's number. */
+function repliedFor(sellerId: string, numberAssignee: Principal): Principal[] {
+  return [{ type: 'seller', id: sellerId }, ...(numberAssignee.type === 'team' ? [numberAssignee] : [])];
 }
 
 /**

@@ -46,6 +46,7 @@ export const routes: readonly RouteSpec[] = [
   { method: 'GET', path: '/conversations/{id}/messages/{messageId}/media/{mediaId}', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/me/notifications', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/me/scheduled', fn: 'seller-api', access: 'seller' },
+  { method: 'GET', path: '/reports/response-times', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/{id}/read', fn: 'seller-api', access: 'seller' },
   { method: 'POST', path: '/me/notifications/read-all', fn: 'seller-api', access: 'seller' },
   { method: 'GET', path: '/templates', fn: 'seller-api', access: 'seller' },

@@ -28,9 +28,17 @@ const recordRef = z.object({ type: z.enum(recordTypeNames), id: z.string() });
 const statusReason = z.object({ code: z.string(), message: z.string() });
 
 export const sellerSchema = z.object({ id: z.string(), name: z.string(), teamIds: z.array(z.string()), roles: z.array(z.string()) });
-export const teamSchema = z.object({ id: z.string(), name: z.string() });
+const hhmmInterval = z.tuple([z.string(), z.string()]);
+const businessHours = z
+  .object({
+    timeZone: z.string(),
+    weekly: z.object({ sun: z.array(hhmmInterval).optional(), mon: z.array(hhmmInterval).optional(), tue: z.array(hhmmInterval).optional(), wed: z.array(hhmmInterval).optional(), thu: z.array(hhmmInterval).optional(), fri: z.array(hhmmInterval).optional(), sat: z.array(hhmmInterval).optional() }),
+    closedDates: z.array(z.string()).optional(),
+  })
+  .describe('Opening hours in the number\'s own time zone: local ["HH:MM","HH:MM"] intervals per weekday, and closed dates (YYYY-MM-DD).');
+export const teamSchema = z.object({ id: z.string(), name: z.string(), autoAssign: z.object({ mode: z.literal('round_robin'), maxOpen: z.number().int().optional() }).optional() });
 export const meSchema = z.object({ id: z.string(), name: z.string(), roles: z.array(z.string()), teamIds: z.array(z.string()), available: z.boolean().describe('Available for auto-assignment (the seller\'s own switch; default true).') });
-export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, assigneeName: z.string().optional().describe('The assignee\'s display name.'), provider: z.enum(providerNames), label: z.string().optional() });
+export const businessNumberSchema = z.object({ number: e164, assignedTo: principal, assigneeName: z.string().optional().describe('The assignee\'s display name.'), provider: z.enum(providerNames), label: z.string().optional(), businessHours: businessHours.optional(), autoReply: z.object({ body: z.string() }).optional() });
 export const crmRecordSchema = z.object({
   type: z.enum(recordTypeNames),
   id: z.string(),
@@ -145,11 +153,29 @@ export const timelineEventSchema = z.discriminatedUnion('kind', [
   z.object({ ...eventBase, kind: z.literal('created'), detail: z.object({ record: recordRef.optional(), routing: messageSchema.shape.routing }) }),
   z.object({ ...eventBase, kind: z.literal('moved'), detail: z.object({ from: recordRef, to: recordRef }) }),
   z.object({ ...eventBase, kind: z.literal('merged'), detail: z.object({ fromConversationId: z.string() }) }),
-  z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal, fromName: z.string().optional().describe('The previous assignee\'s display name at the time.'), toName: z.string().optional().describe('The new assignee\'s display name at the time.') }) }),
+  z.object({ ...eventBase, kind: z.literal('assigned'), detail: z.object({ from: principal, to: principal, fromName: z.string().optional().describe('The previous assignee\'s display name at the time.'), toName: z.string().optional().describe('The new assignee\'s display name at the time.'), auto: z.literal(true).optional().describe('Chosen by the team\'s auto-assignment; no by.') }) }),
   z.object({ ...eventBase, kind: z.literal('opted_out'), detail: consentDetail }),
   z.object({ ...eventBase, kind: z.literal('opted_in'), detail: consentDetail }),
   z.object({ ...eventBase, kind: z.literal('likely_opt_out'), detail: z.object({ messageId: z.string() }) }),
 ]);
+const quantiles = z.object({
+  median: z.number().int().min(0).nullable().describe('Seconds; null when there was none.'),
+  p90: z.number().int().min(0).nullable().describe('Seconds; null when there was none.'),
+});
+export const responseRowSchema = z.object({
+  principal: z.object({ type: z.enum(['seller', 'team']), id: z.string(), name: z.string() }),
+  conversations: z.number().int().min(0).describe('Conversations whose first inbound message arrived in the period.'),
+  inboundMessages: z.number().int().min(0).describe('Inbound messages received in the period.'),
+  answered: z.number().int().min(0).describe('Of those conversations, how many got a first response from a seller.'),
+  firstResponseSeconds: quantiles.describe('From a conversation\'s first inbound message to the first seller-sent reply.'),
+  replySeconds: quantiles.describe('From each inbound message that follows a reply to the next seller-sent reply.'),
+});
+export const responseReportSchema = z.object({
+  items: z.array(responseRowSchema),
+  businessHoursOnly: z.literal(true).describe('Times count only the seconds inside the number\'s business hours where it has them.'),
+  from: z.string().describe('The first UTC day counted.'),
+  to: z.string().describe('The last UTC day counted.'),
+});
 export const unreadTotalsSchema = z.object({
   conversations: z.number().int().min(0).describe('Conversations with unread inbound messages for the caller.'),
   messages: z.number().int().min(0).describe('Unread inbound messages in them.'),

@@ -12,7 +12,7 @@ import type { FilterPattern } from '../domain/event-filter';
  */
 const message = { kind: { S: ['message'] } };
 
-export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', FilterPattern[]> = {
+export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events' | 'automations', FilterPattern[]> = {
   // Lambda allows 5 filters per event source mapping (infra/deploy-rules.ts): each filter below is the exact
   // product of its event names and kinds, so together they select what one filter per purpose would.
   notifier: [
@@ -34,6 +34,8 @@ export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', 
   ],
   // `mediaPending` is a leaf written on new messages with files to copy: Lambda's `exists` sees leaves only.
   'media-copier': [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, mediaPending: { BOOL: [true] } } } }],
+  // `autoReplyDue`: an inbound message outside business hours that gets the after-hours reply (scheduled-send sends it).
+  automations: [{ eventName: ['INSERT'], dynamodb: { NewImage: { ...message, autoReplyDue: { BOOL: [true] } } } }],
   'crm-events': [
     // stepRun: a CRM step that sent nothing (SmsStepSkipped).
     { eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: ['message', 'conversationEvent', 'consentChange', 'stepRun'] } } } },
@@ -45,7 +47,7 @@ export const STREAM_FILTERS: Record<'notifier' | 'media-copier' | 'crm-events', 
 export type StreamConsumer = keyof typeof STREAM_FILTERS;
 
 /** Consumers the dispatcher invokes, with the most records one invocation carries (its timeout is computed from it). */
-export const DISPATCHED = { 'media-copier': { maxRecords: 10 }, 'crm-events': { maxRecords: 100 } } as const satisfies Partial<Record<StreamConsumer, { maxRecords: number }>>;
+export const DISPATCHED = { 'media-copier': { maxRecords: 10 }, 'crm-events': { maxRecords: 100 }, automations: { maxRecords: 10 } } as const satisfies Partial<Record<StreamConsumer, { maxRecords: number }>>;
 export type DispatchedConsumer = keyof typeof DISPATCHED;
 
 /** An asynchronous invocation's payload is limited to 256 KB; a chunk stays well under it. */

@@ -36,6 +36,14 @@ export interface ConversationState extends Omit<Conversation, 'unreadCount' | 'l
   lastInboundAt?: string | undefined;
   /** With a retention period: when its last message expires, and with it the conversation. */
   expiresAt?: number | undefined;
+  /** The customer is waiting: the first inbound message since the last seller's reply (cleared by one). */
+  waitingSince?: string | undefined;
+  /** A seller has replied at least once (the next response is a reply time, not a first response). */
+  responded?: true;
+  /** When a seller last replied (the after-hours reply is not sent in a closed period a seller has spoken in). */
+  lastReplyAt?: string | undefined;
+  /** The closed period (its start) whose after-hours reply this conversation got or no longer needs. */
+  afterHoursPeriod?: string | undefined;
 }
 
 /** What the caller's own state adds to a conversation answer. */
@@ -95,6 +103,10 @@ export function toConversationState(item: Item): ConversationState {
     ...(typeof item.expiresAt === 'number' ? { expiresAt: item.expiresAt } : {}),
     ...(item.likelyOptOut === true ? { likelyOptOut: true as const } : {}),
     ...(item.senderId === true ? { senderId: true as const } : {}),
+    ...(typeof item.waitingSince === 'string' ? { waitingSince: item.waitingSince } : {}),
+    ...(item.responded === true ? { responded: true as const } : {}),
+    ...(typeof item.lastReplyAt === 'string' ? { lastReplyAt: item.lastReplyAt } : {}),
+    ...(typeof item.afterHoursPeriod === 'string' ? { afterHoursPeriod: item.afterHoursPeriod } : {}),
   };
 }
 
@@ -125,8 +137,15 @@ export function toPublicConversation(c: ConversationState, reader: ReaderState):
 export function appendMessageItems(table: string, existing: ConversationState | undefined, next: ConversationState, message: MessageState): TransactItem[] {
   const items: TransactItem[] = [putMessageItem(table, message)];
   const inbound = message.direction === 'inbound';
+  const reply = isSellerReply(message);
   if (!existing) {
-    const created: ConversationState = { ...next, inboundCount: inbound ? 1 : 0, ...(inbound ? { lastInboundAt: message.createdAt } : {}), ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}) };
+    const created: ConversationState = {
+      ...next,
+      inboundCount: inbound ? 1 : 0,
+      ...(inbound ? { lastInboundAt: message.createdAt, waitingSince: message.createdAt } : {}),
+      ...(reply ? { responded: true as const, lastReplyAt: message.createdAt } : {}),
+      ...(message.expiresAt ? { expiresAt: message.expiresAt } : {}),
+    };
     items.push(
       { Put: { TableName: table, Item: conversationItem(created, 1), ConditionExpression: 'attribute_not_exists(pk)' } },
       // The head also records the conversation's creation: the timeline's `created` entry, with the routing decision.
@@ -148,8 +167,22 @@ export function appendMessageItems(table: string, existing: ConversationState | 
     );
     return items;
   }
-  items.push(advanceConversation(table, existing, { createdAt: message.createdAt, body: displayText(message.body, message.media), expiresAt: message.expiresAt }, 1, inbound ? { count: 1, latestAt: message.createdAt, likelyOptOut: next.likelyOptOut === true } : undefined));
+  items.push(
+    advanceConversation(
+      table,
+      existing,
+      { createdAt: message.createdAt, body: displayText(message.body, message.media), expiresAt: message.expiresAt },
+      1,
+      inbound ? { count: 1, latestAt: message.createdAt, likelyOptOut: next.likelyOptOut === true } : undefined,
+      { reply, ...(next.afterHoursPeriod !== existing.afterHoursPeriod ? { afterHoursPeriod: next.afterHoursPeriod } : {}) },
+    ),
+  );
   return items;
+}
+
+/** A message a seller wrote and sent (not an automated one): it answers a waiting customer and stops the response clock. */
+export function isSellerReply(message: Pick<MessageState, 'direction' | 'sentBy' | 'automated'>): boolean {
+  return message.direction === 'outbound' && typeof message.sentBy === 'string' && message.automated === undefined;
 }
 
 /**
@@ -205,9 +238,22 @@ export function advanceConversation(
   latest: { createdAt: string; body: string; expiresAt?: number | undefined },
   added: number,
   inbound?: { count: number; latestAt: string; likelyOptOut?: boolean },
+  effects: { reply?: boolean; afterHoursPeriod?: string | undefined } = {},
 ): TransactItem {
   const values: Item = { ':added': added, ':id': conversation.id };
   const sets: string[] = [];
+  const removes: string[] = [];
+  if (effects.afterHoursPeriod) {
+    sets.push('afterHoursPeriod = :afterHours');
+    values[':afterHours'] = effects.afterHoursPeriod;
+  }
+  if (effects.reply) {
+    // The customer is answered: the response clock stops (the sender recorded the wait it ends).
+    sets.push('responded = :responded', 'lastReplyAt = :replyAt');
+    values[':responded'] = true;
+    values[':replyAt'] = latest.createdAt;
+    removes.push('waitingSince');
+  }
   if (inbound?.likelyOptOut) {
     sets.push('likelyOptOut = :likely');
     values[':likely'] = true;
@@ -222,6 +268,9 @@ export function advanceConversation(
       sets.push('lastInboundAt = :inboundAt');
       values[':inboundAt'] = inbound.latestAt;
     }
+    // The first message since the last reply starts the customer's wait; later ones leave it.
+    sets.push('waitingSince = if_not_exists(waitingSince, :waitingFrom)');
+    values[':waitingFrom'] = inbound.latestAt;
   }
   if (latest.createdAt >= conversation.lastMessageAt) {
     // Moving forward only: a message that read an older position and lost the race to a newer one
@@ -252,7 +301,8 @@ export function advanceConversation(
     if (conversation.recordOwningTeamId) values[':teamSeen'] = conversation.recordOwningTeamId;
   }
   // An inbound message clears the scheduled messages it cancels (the notifier cancels them from this change).
-  const clears = inbound && inbound.count > 0 ? ' REMOVE scheduledOnReply' : '';
+  if (inbound && inbound.count > 0) removes.push('scheduledOnReply');
+  const clears = removes.length ? ` REMOVE ${removes.join(', ')}` : '';
   return {
     Update: {
       TableName: table,

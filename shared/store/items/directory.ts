@@ -6,6 +6,8 @@ import { HttpError } from '../../domain/errors';
 import { batchGetAll, isConditionFailure, isTransactionConditionFailure, queryAll } from '../dynamo-helpers';
 import type { ProviderName } from '../../domain/types';
 import { feedHeads, joinFeedItem } from './team-feed';
+import type { AutoAssign, AutoReply } from '../../domain/directory';
+import type { BusinessHours } from '../../domain/business-hours';
 
 export type { ProviderName };
 
@@ -18,6 +20,7 @@ export interface Seller {
 export interface Team {
   id: string;
   name: string;
+  autoAssign?: AutoAssign;
 }
 export interface BusinessNumber {
   number: string;
@@ -26,6 +29,9 @@ export interface BusinessNumber {
   assigneeName?: string;
   provider: ProviderName;
   label?: string;
+  /** Opening hours in the number's own zone; outside them an inbound message may get `autoReply`. */
+  businessHours?: BusinessHours;
+  autoReply?: AutoReply;
 }
 
 export class DirectoryStore {
@@ -90,7 +96,7 @@ export class DirectoryStore {
 
   async getTeam(teamId: string): Promise<Team | undefined> {
     const { Item } = await this.db.send(new GetCommand({ TableName: this.table, Key: keys.team(teamId) }));
-    return Item ? { id: Item.id as string, name: Item.name as string } : undefined;
+    return Item ? toTeam(Item) : undefined;
   }
 
   async putTeam(team: Team): Promise<Team> {
@@ -277,6 +283,10 @@ function toSeller(item: Record<string, unknown>): Seller {
   return { id: item.id as string, name: item.name as string, teamIds: (item.teamIds as string[]) ?? [], roles: (item.roles as string[]) ?? [] };
 }
 
+function toTeam(item: Record<string, unknown>): Team {
+  return { id: item.id as string, name: item.name as string, ...(item.autoAssign ? { autoAssign: item.autoAssign as AutoAssign } : {}) };
+}
+
 function toNumber(item: Record<string, unknown>): BusinessNumber {
   return {
     number: item.number as string,
@@ -284,6 +294,8 @@ function toNumber(item: Record<string, unknown>): BusinessNumber {
     ...(item.assigneeName ? { assigneeName: item.assigneeName as string } : {}),
     provider: item.provider as ProviderName,
     ...(item.label ? { label: item.label as string } : {}),
+    ...(item.businessHours ? { businessHours: item.businessHours as BusinessHours } : {}),
+    ...(item.autoReply ? { autoReply: item.autoReply as AutoReply } : {}),
   };
 }
 

@@ -30,6 +30,8 @@ export interface MessageState extends Omit<Message, 'media'> {
   context?: Record<string, string> | undefined;
   /** Send later: each edit (and each deferral) is a new revision with its own schedule; only the current one fires. */
   revision?: number | undefined;
+  /** Inbound: the after-hours reply is due (a leaf the automations' stream filter matches; the reply is sent once). */
+  autoReplyDue?: true | undefined;
 }
 
 /**
