@@ -49,13 +49,13 @@ export type SmsCrmStackProps = StackProps;
 /**
  * An inbound message (receiveInbound): routing reads, a lead for an unknown number, the conversation, the pointer, STOP/START.
  * Team inboxes: auto-assignment reads the team, its members' availability and (gsi2) their unanswered conversations, and
- * takes the team's turn (TEAM#…/ROUNDROBIN); the message is counted in its day's response-time buckets (RESPONSES#).
+ * takes the team's turn (TURN#); the message is counted in its day's response-time buckets (RESPONSES#).
  */
 const inboundFlow: TableAccess = {
   reads: ['GetItem', 'BatchGetItem', 'Query'],
   indexes: ['gsi1', 'gsi2'],
   // STOP and START update the consent state item (an opt-in no longer deletes it): no DeleteItem.
-  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'], 'TEAM#': ['PutItem'], 'RESPONSES#': ['UpdateItem'] },
+  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'], 'TURN#': ['PutItem'], 'RESPONSES#': ['UpdateItem'] },
 };
 /** A delivery report (applyDeliveryReport): the message's status, or a pending report while the send has not recorded the id. */
 const reportFlow: TableAccess = { reads: ['GetItem', 'ConditionCheckItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'], 'PMSG#': ['PutItem'] } };

@@ -1,9 +1,8 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Deps } from '../deps';
 import { HttpError } from '../domain/errors';
 import { ConversationStore } from '../store/items/conversation';
+import { changedItem } from '../store/stream';
 import { count, logger } from '../observability';
 import type { OutboundService } from './send-message';
 
@@ -22,10 +21,8 @@ export async function sendAfterHoursReplies(deps: Deps, outbound: OutboundServic
   let sent = 0;
   let skipped = 0;
   for (const record of event.Records) {
-    const image = record.dynamodb?.NewImage;
-    if (record.eventName !== 'INSERT' || !image) continue;
-    const message = unmarshall(image as Record<string, AttributeValue>);
-    if (message.kind !== 'message' || message.autoReplyDue !== true) continue;
+    const { eventName, newImage: message } = changedItem(record);
+    if (eventName !== 'INSERT' || message?.kind !== 'message' || message.autoReplyDue !== true) continue;
     const conversation = await conversations.get(message.conversationId as string);
     if (!conversation) {
       skipped++;

@@ -1,10 +1,9 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../deps';
-import type { Principal } from '../domain/types';
 import { closedPeriodStart } from '../domain/business-hours';
 import { nextInTurn } from '../domain/auto-assign';
-import { keys } from '../store/keys';
-import type { Item, TransactItem } from '../store/dynamo-helpers';
+import type { TransactItem } from '../store/dynamo-helpers';
+import { takeTurnItem, turnOf } from '../store/items/round-robin';
+import { unansweredCount } from '../store/queries/unanswered';
 import { DirectoryStore, type BusinessNumber, type Team } from '../store/items/directory';
 import { availabilityOf } from '../store/items/availability';
 import type { ConversationState } from '../store/items/conversation';
@@ -39,53 +38,16 @@ export interface AutoAssignment {
 export async function chooseAutoAssignee(deps: Deps, team: Team): Promise<AutoAssignment | undefined> {
   if (!team.autoAssign) return undefined;
   const directory = new DirectoryStore(deps.db, deps.table);
-  const [members, turnItem] = await Promise.all([
-    directory.teamMembersWithRoles(team.id),
-    deps.db.send(new GetCommand({ TableName: deps.table, Key: keys.teamRoundRobin(team.id), ConsistentRead: true })).then((r) => r.Item),
-  ]);
+  const [members, turn] = await Promise.all([directory.teamMembersWithRoles(team.id), turnOf(deps.db, deps.table, team.id)]);
   const salespeople = members.filter((m) => m.salesperson).map((m) => m.sellerId);
   const availability = await availabilityOf(deps.db, deps.table, salespeople);
   const maxOpen = team.autoAssign.maxOpen;
-  const chosen = await nextInTurn(salespeople, turnItem?.last as string | undefined, async (sellerId) => {
+  const chosen = await nextInTurn(salespeople, turn.last, async (sellerId) => {
     if (!availability.get(sellerId)?.available) return false;
-    return maxOpen === undefined || (await unansweredCount(deps, { type: 'seller', id: sellerId }, maxOpen)) < maxOpen;
+    return maxOpen === undefined || (await unansweredCount(deps.db, deps.table, { type: 'seller', id: sellerId }, maxOpen)) < maxOpen;
   });
   if (!chosen) return undefined;
   const seller = await directory.getSeller(chosen);
   if (!seller) return undefined;
-  const version = (turnItem?.version as number | undefined) ?? 0;
-  const turn: TransactItem = {
-    Put: {
-      TableName: deps.table,
-      Item: { ...keys.teamRoundRobin(team.id), kind: 'roundRobin', teamId: team.id, last: chosen, version: version + 1 } satisfies Item,
-      ConditionExpression: version === 0 ? 'attribute_not_exists(pk)' : 'version = :version',
-      ...(version === 0 ? {} : { ExpressionAttributeValues: { ':version': version } }),
-    },
-  };
-  return { seller: { id: seller.id, name: seller.name }, turn };
-}
-
-/**
- * A seller's unanswered conversations (an inbound message after the last reply: `waitingSince` set), counted up to
- * `limit`: the query stops as soon as the limit is reached.
- */
-export async function unansweredCount(deps: Pick<Deps, 'db' | 'table'>, seller: Principal, limit: number): Promise<number> {
-  let counted = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.table,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        FilterExpression: 'attribute_exists(waitingSince)',
-        ExpressionAttributeValues: { ':pk': keys.conversationsOfAssignee(seller) },
-        Select: 'COUNT',
-        ExclusiveStartKey: start,
-      }),
-    );
-    counted += page.Count ?? 0;
-    start = page.LastEvaluatedKey;
-  } while (start && counted < limit);
-  return counted;
+  return { seller: { id: seller.id, name: seller.name }, turn: takeTurnItem(deps.table, team.id, turn, chosen) };
 }

@@ -28,7 +28,7 @@ const recordRef = z.object({ type: z.enum(recordTypeNames), id: z.string() });
 const statusReason = z.object({ code: z.string(), message: z.string() });
 
 export const sellerSchema = z.object({ id: z.string(), name: z.string(), teamIds: z.array(z.string()), roles: z.array(z.string()) });
-const hhmmInterval = z.tuple([z.string(), z.string()]);
+const hhmmInterval = z.tuple([z.string(), z.string()]).describe("[start, end], local HH:MM (end up to 24:00).");
 const businessHours = z
   .object({
     timeZone: z.string(),

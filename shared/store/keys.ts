@@ -37,8 +37,8 @@ export const keys = {
   /** A seller's own availability switch (apart from the profile, so an admin's profile write never resets it). */
   availability: (sellerId: string): Key => ({ pk: `SELLER#${sellerId}`, sk: 'AVAILABILITY' }),
   team: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: PROFILE }),
-  /** Auto-assignment's turn: the member who got the team's last new conversation. */
-  teamRoundRobin: (teamId: string): Key => ({ pk: `TEAM#${teamId}`, sk: 'ROUNDROBIN' }),
+  /** Auto-assignment's turn: the member who got the team's last new conversation (apart from TEAM#, which callbacks never write). */
+  teamRoundRobin: (teamId: string): Key => ({ pk: `TURN#${teamId}`, sk: 'ROUNDROBIN' }),
   /** Response times: one small bucket per principal per UTC day, all principals of a kind and day in one partition. */
   responseBucket: (principal: Principal, day: string): Key => ({ pk: `RESPONSES#${principal.type}#${day}`, sk: principal.id }),
   responseDay: (type: Principal['type'], day: string): string => `RESPONSES#${type}#${day}`,

@@ -104,8 +104,9 @@ describe('least privilege on the table', () => {
         .map((r) => JSON.stringify(r))
         .filter((r) => r.includes('/index/'))
         .map((r) => /\/index\/(gsi\d)/.exec(r)?.[1]);
-    // Inbound routing reads a record's conversations (gsi1) when it holds one with the customer.
-    expect(queriedIndexes('twilio-callbacks')).toEqual(['gsi1']);
+    // Inbound routing reads a record's conversations (gsi1) when it holds one with the customer; auto-assignment counts a
+    // member's unanswered conversations in their assignee list (gsi2).
+    expect(queriedIndexes('twilio-callbacks')).toEqual(['gsi1', 'gsi2']);
     expect(queriedIndexes('reassignment')).toEqual([]);
     expect(queriedIndexes('outbound-sweeper')).toEqual(['gsi1']);
     expect(queriedIndexes('seller-api').sort()).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4', 'gsi5']);

@@ -5,8 +5,9 @@ import { completeOAuthSignIn, currentSession, type Session } from './auth';
 import { SessionKeeper, type SessionEnd } from './session';
 import { I18nContext, useI18n, initialLanguage, languages, makeI18n, rememberLanguage, type Language } from './i18n';
 import { apiFor } from './api';
-import { AppContext, parseRoute, scheduledHref, templatesHref, type AppContextValue } from './context';
+import { AppContext, parseRoute, reportsHref, scheduledHref, templatesHref, type AppContextValue } from './context';
 import { ScheduledView } from './views/scheduled';
+import { ReportsView } from './views/reports';
 import { AvailabilitySwitch } from './views/availability';
 import { SignIn } from './views/sign-in';
 import { Inbox } from './views/inbox';
@@ -142,6 +143,9 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
             <a class="nav-link" href={scheduledHref} aria-current={route.view === 'scheduled' ? 'page' : undefined}>
               {i18n.t('scheduledList')}
             </a>
+            <a class="nav-link" href={reportsHref} aria-current={route.view === 'reports' ? 'page' : undefined}>
+              {i18n.t('reports')}
+            </a>
             {languagePicker}
             <AvailabilitySwitch />
             <span class="who">{sellerName}</span>
@@ -176,6 +180,8 @@ function Console({ config, session, languagePicker, onEnded }: { config: Console
             <TemplatesView />
           ) : route.view === 'scheduled' ? (
             <ScheduledView />
+          ) : route.view === 'reports' ? (
+            <ReportsView />
           ) : (
             <p class="empty">{i18n.t('selectConversation')}</p>
           )}

@@ -26,8 +26,8 @@ export function useApp(): AppContextValue {
   return value;
 }
 
-/** Hash routes: `#/` My SMS, `#/c/<conversation>`, `#/r/<type>/<id>`, `#/templates`, `#/scheduled`. */
-export type Route = { view: 'inbox' } | { view: 'conversation'; id: string } | { view: 'record'; type: string; id: string } | { view: 'templates' } | { view: 'scheduled' };
+/** Hash routes: `#/` My SMS, `#/c/<conversation>`, `#/r/<type>/<id>`, `#/templates`, `#/scheduled`, `#/reports`. */
+export type Route = { view: 'inbox' } | { view: 'conversation'; id: string } | { view: 'record'; type: string; id: string } | { view: 'templates' } | { view: 'scheduled' } | { view: 'reports' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -35,6 +35,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'r' && parts[1] && parts[2]) return { view: 'record', type: parts[1], id: parts[2] };
   if (parts[0] === 'templates') return { view: 'templates' };
   if (parts[0] === 'scheduled') return { view: 'scheduled' };
+  if (parts[0] === 'reports') return { view: 'reports' };
   return { view: 'inbox' };
 }
 
@@ -42,3 +43,4 @@ export const conversationHref = (id: string) => `#/c/${encodeURIComponent(id)}`;
 export const recordHref = (record: { type: string; id: string }) => `#/r/${encodeURIComponent(record.type)}/${encodeURIComponent(record.id)}`;
 export const templatesHref = '#/templates';
 export const scheduledHref = '#/scheduled';
+export const reportsHref = '#/reports';

@@ -11,7 +11,7 @@ const cache = new WeakMap<Api, Promise<BusinessNumber[]>>();
 export function useMyNumbers(api: Api): BusinessNumber[] {
   const [numbers, setNumbers] = useState<BusinessNumber[]>([]);
   useEffect(() => {
-    if (!cache.has(api)) cache.set(api, ok(api.GET('/me/numbers')).then((r) => r.items));
+    if (!cache.has(api)) cache.set(api, ok(api.GET('/me/numbers')).then((r) => r.items as BusinessNumber[]));
     let live = true;
     cache.get(api)!.then(
       (items) => live && setNumbers(items),

@@ -137,7 +137,7 @@ function LikelyOptOutBanner({ conversation, onChanged }: { conversation: Convers
 
 function History({ conversation }: { conversation: Conversation }) {
   const { api, live } = useApp();
-  const { t } = useI18n();
+  const { t, dateTime } = useI18n();
   const [messages, setMessages] = useState<Message[]>([]);
   const [cursor, setCursor] = useState<string>();
   const older = useRef<Message[]>([]);
@@ -167,8 +167,17 @@ function History({ conversation }: { conversation: Conversation }) {
     setCursor(page.nextCursor);
   };
 
+  // The business's last word was the after-hours reply: say so above the thread ("got it at 22:03").
+  const lastOutbound = messages.filter((m) => m.direction === 'outbound' && m.status !== 'scheduled' && m.status !== 'canceled').at(-1);
+  const afterHours = lastOutbound?.automated === 'after_hours' ? lastOutbound : undefined;
+
   return (
     <>
+      {afterHours && (
+        <p class="banner info" role="note">
+          {t('afterHoursGot', { when: dateTime(afterHours.createdAt) })}
+        </p>
+      )}
       {cursor && (
         <button type="button" class="link" onClick={() => void loadOlder()}>
           {t('loadOlder')}
@@ -202,7 +211,7 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
   const { session } = useApp();
   const seller = useSellerName();
   // The sender opens the line: "You", capitalised; anyone else by name.
-  const who = message.direction === 'inbound' ? t('customer') : message.sentBy === session.sellerId ? t('you') : message.sentBy ? seller(message.sentBy) : '';
+  const who = message.direction === 'inbound' ? t('customer') : message.automated === 'after_hours' ? t('automatic') : message.sentBy === session.sellerId ? t('you') : message.sentBy ? seller(message.sentBy) : '';
   return (
     <li class={`message ${message.direction}`} data-message={message.id} ref={itemRef}>
       <div class="bubble">
@@ -214,6 +223,7 @@ function MessageItem({ message, conversation, itemRef, showRouting }: { message:
       <div class="meta">
         <span>{who}</span> · <time dateTime={message.createdAt}>{dateTime(message.createdAt)}</time>
         {message.automated === 'sms_step' && <> · {t('automatedStep')}</>}
+        {message.automated === 'after_hours' && <> · {t('afterHoursReply')}</>}
         {message.status === 'scheduled' && message.scheduledFor && (
           <>
             {' · '}
@@ -304,6 +314,7 @@ function EventText({ event, conversation }: { event: TimelineEvent; conversation
     case 'moved':
       return <>{fill('event.moved', { from: <RecordMention record={event.detail.from} conversation={conversation} />, to: <RecordMention record={event.detail.to} conversation={conversation} /> })}</>;
     case 'assigned':
+      if (event.detail.auto) return <>{fill('event.autoAssigned', { to: <PrincipalName principal={event.detail.to} name={event.detail.toName} /> })}</>;
       return <>{fill('event.assigned', { from: <PrincipalName principal={event.detail.from} name={event.detail.fromName} />, to: <PrincipalName principal={event.detail.to} name={event.detail.toName} /> })}</>;
     default:
       return <>{t(`event.${event.kind}`)}</>;
