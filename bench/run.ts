@@ -13,6 +13,7 @@ import { prices } from './prices';
 import { benchLive, liveCost } from './live';
 import { benchTeams, benchUnreadCost } from './teams';
 import { benchScheduled } from './scheduled';
+import { benchTeamInbox } from './team-inbox';
 
 const table = (headers: string[], rows: (string | number)[][]) =>
   [`| ${headers.join(' | ')} |`, `|${headers.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -85,6 +86,36 @@ async function main() {
       ),
     );
     console.log(`\nDelay from scheduledFor to the provider call here: median ${scheduledFigures.delayMs.median} ms, worst ${scheduledFigures.delayMs.worst} ms (${scheduledFigures.messages} messages). Cost per million scheduled messages: DynamoDB $${scheduledFigures.costPerMillion.dynamoUsd}, Lambda $${scheduledFigures.costPerMillion.lambdaUsd}, EventBridge Scheduler $${scheduledFigures.costPerMillion.schedulerUsd}, HTTP API $${scheduledFigures.costPerMillion.apiUsd}: $${scheduledFigures.costPerMillion.totalUsd}.`);
+
+    const teamInbox = await benchTeamInbox(dynamo.endpoint);
+    results.teamInbox = teamInbox;
+    console.log('\n## Team inboxes: business hours, the after-hours reply, auto-assignment, response times (per message)\n');
+    const path = (name: string, f: { roundTrips: number; readUnits: number; writeUnits: number; latencyMs: number }) => [name, f.roundTrips, f.readUnits, f.writeUnits, f.latencyMs];
+    console.log(
+      table(
+        ['path', 'round trips', 'RCU', 'WCU', 'wall time (ms)'],
+        [
+          path('inbound, new conversation, team number with hours, auto-assigned (5 members)', teamInbox.newConversationAutoAssigned),
+          path('the same with maxOpen (unanswered conversations counted)', teamInbox.newConversationMaxOpen),
+          path('inbound after hours, the reply becomes due', teamInbox.afterHoursDue),
+          path('inbound after hours, same closed period (no second reply)', teamInbox.afterHoursRepeat),
+          path('the after-hours reply (scheduled-send, from the stream)', teamInbox.afterHoursReply),
+          path('a seller\'s reply that ends a wait (with its response-time buckets)', teamInbox.replyWithResponseTime),
+        ],
+      ),
+    );
+    const r = teamInbox.report;
+    console.log(`\nGET /reports/response-times over ${r.days} days with ${r.conversations.toLocaleString('en')} conversations (${r.sellers} sellers, 2 teams):`);
+    console.log(
+      table(
+        ['caller', 'round trips', 'RCU', 'wall time (ms)'],
+        [
+          ['admin, per seller', r.admin.roundTrips, r.admin.readUnits, r.admin.latencyMs],
+          ['admin, per team', r.adminTeams.roundTrips, r.adminTeams.readUnits, r.adminTeams.latencyMs],
+          ['a seller (own row)', r.seller.roundTrips, r.seller.readUnits, r.seller.latencyMs],
+        ],
+      ),
+    );
 
     const teams = await benchTeams(dynamo.endpoint);
     results.teams = teams;
