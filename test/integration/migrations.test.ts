@@ -134,6 +134,38 @@ describe('0011: unread counters for notifications written before them', () => {
   });
 });
 
+describe('0012: waiting customers and answered conversations from before team inboxes', () => {
+  it('marks the customer waiting since the first message after the last seller reply, and answered conversations, once', async () => {
+    const conversation = (id: string, messageCount: number) => ({ ...keys.conversation('+14255590001', '+14255590099', 'contact', id), kind: 'conversation', id: `c-${id}`, record: { type: 'contact', id }, customerNumber: '+14255590001', businessNumber: '+14255590099', assignedTo: { type: 'seller', id: 'old' }, lastMessageAt: '2026-12-01T10:05:00.000Z', messageCount, inboundCount: 2 });
+    const message = (conversationId: string, at: string, fields: Record<string, unknown>) => ({ ...keys.message(conversationId, at, `m-${at}`), kind: 'message', id: `m-${at}`, conversationId, createdAt: at, ...fields });
+    const items = [
+      // Answered, then two more messages from the customer: waiting since the first of them.
+      conversation('waits', 4),
+      message('c-waits', '2026-12-01T10:00:00.000Z', { direction: 'inbound' }),
+      message('c-waits', '2026-12-01T10:01:00.000Z', { direction: 'outbound', sentBy: 'old', status: 'delivered' }),
+      message('c-waits', '2026-12-01T10:04:00.000Z', { direction: 'inbound' }),
+      message('c-waits', '2026-12-01T10:05:00.000Z', { direction: 'inbound' }),
+      // Only an automated step went out after the customer wrote: still waiting, never answered.
+      conversation('automated', 2),
+      message('c-automated', '2026-12-01T09:00:00.000Z', { direction: 'inbound' }),
+      message('c-automated', '2026-12-01T09:30:00.000Z', { direction: 'outbound', sentBy: 'old', automated: 'sms_step', status: 'delivered' }),
+      // Answered last: not waiting.
+      conversation('answered', 2),
+      message('c-answered', '2026-12-01T08:00:00.000Z', { direction: 'inbound' }),
+      message('c-answered', '2026-12-01T08:10:00.000Z', { direction: 'outbound', sentBy: 'old', status: 'sent' }),
+    ];
+    for (let i = 0; i < items.length; i += 25) await t.db.send(new BatchWriteCommand({ RequestItems: { [t.table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    expect((await runMigrations(t)).done).toBe(true);
+    const stored = async (id: string) => (await t.db.send(new GetCommand({ TableName: t.table, Key: keys.conversation('+14255590001', '+14255590099', 'contact', id) }))).Item!;
+    expect(await stored('waits')).toMatchObject({ waitingSince: '2026-12-01T10:04:00.000Z', responded: true });
+    expect(await stored('automated')).toMatchObject({ waitingSince: '2026-12-01T09:00:00.000Z' });
+    expect((await stored('automated')).responded).toBeUndefined();
+    expect((await stored('answered')).waitingSince).toBeUndefined();
+    expect(await stored('answered')).toMatchObject({ responded: true });
+    expect((await migrationRecords(t.db, t.table, ['0012-conversation-waiting'])).get('0012-conversation-waiting')).toMatchObject({ status: 'done', changed: 3 });
+  });
+});
+
 describe('the migrations function (after every deploy)', () => {
   const lambda = mockClient(LambdaClient);
   beforeEach(() => lambda.reset());

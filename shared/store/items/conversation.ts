@@ -514,3 +514,42 @@ export function assignItems(table: string, conversation: ConversationState, to: 
 export function clearLikelyOptOutItem(table: string, conversation: ConversationState): TransactItem {
   return { Update: { TableName: table, Key: conversationKey(conversation), UpdateExpression: 'REMOVE likelyOptOut', ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': conversation.id } } };
 }
+
+/**
+ * Migration: a conversation stored before team inboxes does not know whether its customer is waiting (`waitingSince`,
+ * counted by auto-assignment's `maxOpen`) or whether a seller ever answered (`responded`: the next response is a reply
+ * time). Both are read from its messages, oldest first; skipped when a message arrived meanwhile. True when it changed.
+ */
+export async function markOlderConversationWaiting(db: Db, table: string, item: Item): Promise<boolean> {
+  if (item.kind !== 'conversation' || item.waitingSince !== undefined || item.responded !== undefined) return false;
+  let waitingSince: string | undefined;
+  let responded = false;
+  let startAfter: Item | undefined;
+  do {
+    const page = await messagesOf(db, table, item.id as string, { limit: 200, startAfter, consistent: true, oldestFirst: true });
+    for (const message of page.items) {
+      if (message.direction === 'inbound') waitingSince ??= message.createdAt as string;
+      else if (message.status !== 'scheduled' && message.status !== 'canceled' && isSellerReply(message as unknown as MessageState)) {
+        responded = true;
+        waitingSince = undefined;
+      }
+    }
+    startAfter = page.lastKey;
+  } while (startAfter);
+  if (!waitingSince && !responded) return false;
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: item.pk as string, sk: item.sk as string },
+        UpdateExpression: `SET ${[waitingSince ? 'waitingSince = :since' : '', responded ? 'responded = :responded' : ''].filter(Boolean).join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(waitingSince) AND attribute_not_exists(responded)${item.messageCount === undefined ? '' : ' AND messageCount = :counted'}`,
+        ExpressionAttributeValues: { ...(waitingSince ? { ':since': waitingSince } : {}), ...(responded ? { ':responded': true } : {}), ...(item.messageCount === undefined ? {} : { ':counted': item.messageCount }) },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
