@@ -178,10 +178,28 @@ describe('npm start -- --synth: the walkthrough on the synthesized bundles', () 
     const sentLater = (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: later.data!.conversationId } } })).data!.items.find((m) => m.id === later.data!.id)!;
     expect(Date.parse(sentLater.statusAt) - Date.parse(sendAt)).toBeLessThan(60_000);
 
+    // Team inboxes: the team's line is closed (no opening hours at all) with an auto-reply, and the team auto-assigns.
+    const teamLine = await as(admin).PUT('/directory/numbers/{number}', { params: { path: { number: '+14255550101' } }, body: { assignedTo: { type: 'team', id: 'sales-east' }, provider: 'eum', label: 'Sales East', businessHours: { timeZone: 'Europe/Stockholm', weekly: {} }, autoReply: { body: 'We are closed; {{seller.name|we}} will answer soon.' } } });
+    expect(teamLine.response.status).toBe(200);
+    expect((await as(admin).PUT('/directory/teams/{teamId}', { params: { path: { teamId: 'sales-east' } }, body: { name: 'Sales East', autoAssign: { mode: 'round_robin' } } })).response.status).toBe(200);
+
     // Ada answers through End User Messaging (two-way topic → inbound), and once through the HTTPS subscription (signed → sns-callbacks).
     expect((await local('POST', '/local/provider/inbound', { from: ADA, to: '+14255550100', body: 'Thanks Alice' })).status).toBe(202);
     const https = await local('POST', '/local/sns/inbound-sms/https', { originationNumber: '+14255550177', destinationNumber: '+14255550101', messageKeyword: 'KEYWORD_LOCAL', messageBody: 'Who is this?', inboundMessageId: 'synth-https-1', previousPublishedMessageId: null });
     expect(https).toMatchObject({ status: 200, body: { kind: 'inbound', outcome: 'stored' } });
+    // The new lead went to Alice in turn (sns-callbacks took the team's turn), and the after-hours reply went from the
+    // stream (dispatcher → scheduled-send bundle → End User Messaging).
+    const afterHours = await eventually(async () => ((await local('GET', '/local/provider/outbox')).body.items as Json[]).find((m) => m.destination === '+14255550177'));
+    expect(afterHours).toMatchObject({ provider: 'eum', body: 'We are closed; Alice Andersson will answer soon.' });
+    const teamConversation = (await as(alice).GET('/me/conversations')).data!.items.find((c) => c.customerNumber === '+14255550177')!;
+    expect(teamConversation.assignedTo).toEqual({ type: 'seller', id: 'alice' });
+    const answered = await as(alice).POST('/conversations/{id}/messages', { params: { path: { id: teamConversation.id } }, body: { body: 'Alice here, from Sales East' } });
+    expect(answered.response.status).toBe(202);
+    const report = await as(admin).GET('/reports/response-times', { params: { query: { from: new Date().toISOString().slice(0, 10), to: new Date().toISOString().slice(0, 10), groupBy: 'team' } } });
+    // The line has no opening hours: the business-hours clock never ran, so Alice answered in 0 s of business time.
+    const teamRow = report.data!.items.find((r) => r.principal.id === 'sales-east')!;
+    expect(teamRow.answered).toBeGreaterThanOrEqual(1);
+    expect(teamRow.firstResponseSeconds).toEqual({ median: 0, p90: 0 });
     await eventually(async () => (await as(alice).GET('/conversations/{id}/messages', { params: { path: { id: sent.data!.conversationId } } })).data!.items.find((m) => m.direction === 'inbound'));
 
     // Alice hands her conversation to Bob (reassignment); the CRM renames Ada (EventBridge rule → record sync).
