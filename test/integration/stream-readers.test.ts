@@ -60,15 +60,18 @@ describe('the stream dispatcher', () => {
   it('invokes each consumer asynchronously with only the changes its filter selects, by the function name in its environment', async () => {
     lambda.reset();
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    const dispatcher = createDispatcher(lambdaInvoker(new LambdaClient({ region: 'us-east-1' }), { 'media-copier': 'MediaCopierFunction', 'crm-events': 'CrmEventsFunction' }));
+    const dispatcher = createDispatcher(lambdaInvoker(new LambdaClient({ region: 'us-east-1' }), { 'media-copier': 'MediaCopierFunction', 'crm-events': 'CrmEventsFunction', automations: 'ScheduledSendFunction' }));
     await t.db.send(new PutCommand({ TableName: t.table, Item: message('mms1', '2026-11-01T10:00:00.000Z', true) }));
+    // An inbound message outside business hours that gets the after-hours reply: scheduled-send sends it.
+    await t.db.send(new PutCommand({ TableName: t.table, Item: { ...message('late1', '2026-11-01T22:00:00.000Z'), autoReplyDue: true } }));
     const poller = new StreamPoller(t.endpoint, t.table, (event) => dispatcher(event, lambdaContext), { filters: DISPATCHER_FILTERS });
     await poller.drain();
     await poller.stop();
     const invocations = lambda.commandCalls(InvokeCommand).map((c) => ({ fn: c.args[0].input.FunctionName, type: c.args[0].input.InvocationType, ids: (JSON.parse(Buffer.from(c.args[0].input.Payload as Uint8Array).toString()) as DynamoDBStreamEvent).Records.map((r) => r.dynamodb!.NewImage!.id!.S) }));
     expect(invocations.every((i) => i.type === 'Event')).toBe(true);
     expect(invocations.filter((i) => i.fn === 'MediaCopierFunction').flatMap((i) => i.ids)).toEqual(['mms1']);
-    expect(invocations.filter((i) => i.fn === 'CrmEventsFunction').flatMap((i) => i.ids)).toContain('mms1');
+    expect(invocations.filter((i) => i.fn === 'CrmEventsFunction').flatMap((i) => i.ids)).toEqual(expect.arrayContaining(['mms1', 'late1']));
+    expect(invocations.filter((i) => i.fn === 'ScheduledSendFunction').flatMap((i) => i.ids)).toEqual(['late1']);
   });
 
   it('a consumer that cannot be invoked makes the stream retry from its chunk, not from the start', async () => {

@@ -19,8 +19,6 @@ import { SandboxProvider } from '../../shared/providers/sandbox';
 import { STREAM_FILTERS } from '../../shared/store/stream-consumers';
 import { receiveInbound } from '../../shared/flows/receive-inbound';
 import type { Deps } from '../../shared/deps';
-import { queryAll } from '../../shared/store/dynamo-helpers';
-import { keys } from '../../shared/store/keys';
 
 /**
  * Team inboxes (contract, "Team inboxes"): business hours and the after-hours reply, auto-assignment, availability and
@@ -191,22 +189,6 @@ describe('after-hours reply', () => {
 });
 
 describe('auto-assignment', () => {
-  it('gives each new conversation on a team number to the next available salesperson in turn: 1,000 over 5 is 200 each', async () => {
-    t.clock.set('2026-12-09T09:00:00.000Z');
-    for (let i = 0; i < 1000; i++) {
-      const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `rr-${i}`, from: `+1206555${String(i).padStart(4, '0')}`, to: RR_N, body: 'New lead' });
-      expect(result.outcome).toBe('stored');
-    }
-    // Each member's assignee list holds what they got: every one of the 1,000 went to a member, 200 each.
-    const counts: Record<string, number> = {};
-    for (const member of ['m1', 'm2', 'm3', 'm4', 'm5']) {
-      const held = await queryAll(t.db, { TableName: t.table, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', FilterExpression: 'businessNumber = :n', ExpressionAttributeValues: { ':pk': keys.conversationsOfAssignee({ type: 'seller', id: member }), ':n': RR_N } });
-      counts[member] = held.length;
-    }
-    expect(counts).toEqual({ m1: 200, m2: 200, m3: 200, m4: 200, m5: 200 });
-    expect((await call(sellerApi, 'GET', '/me/conversations', { as: admin })).body.items.filter((c: { businessNumber: string; assignedTo: { type: string } }) => c.businessNumber === RR_N && c.assignedTo.type === 'team')).toEqual([]);
-  }, 600_000);
-
   it('says in the timeline that it was automatic (no by), and tells the CRM with auto: true', async () => {
     const c = nextCustomer();
     const result = await receiveInbound(deps, { provider: 'sandbox', providerMessageId: 'rr-timeline', from: c, to: RR_N, body: 'Hi' });
@@ -263,7 +245,12 @@ describe('auto-assignment', () => {
     await org.number(SOLO_N, { type: 'team', id: 'solo' });
     // Tia switches herself off: everything goes to Sam.
     expect((await call(directory, 'PUT', '/me/availability', { as: { sub: 'tia' }, body: { available: false } })).status).toBe(200);
-    const holder = async () => (await receiveInbound(deps, { provider: 'sandbox', providerMessageId: `solo-${customer}`, from: nextCustomer(), to: SOLO_N, body: 'Hi' }).then((r) => call(sellerApi, 'GET', `/conversations/${(r as { conversationId: string }).conversationId}`, { as: admin }))).body.assignedTo;
+    // Through the inbound function (its role may count members' unanswered conversations through gsi2).
+    const holder = async () => {
+      const c = nextCustomer();
+      await inbound({ from: c, to: SOLO_N, body: 'Hi' });
+      return (await conversationWith(admin, c)).assignedTo;
+    };
     expect(await holder()).toEqual({ type: 'seller', id: 'sam' });
     expect(await holder()).toEqual({ type: 'seller', id: 'sam' });
     // Sam holds two unanswered conversations (maxOpen 2), Tia is away: the team keeps it.
