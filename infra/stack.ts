@@ -55,7 +55,7 @@ const inboundFlow: TableAccess = {
   reads: ['GetItem', 'BatchGetItem', 'Query'],
   indexes: ['gsi1', 'gsi2'],
   // STOP and START update the consent state item (an opt-in no longer deletes it): no DeleteItem.
-  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'], 'TURN#': ['PutItem'], 'RESPONSES#': ['UpdateItem'] },
+  writes: { 'PHONE#': ['PutItem', 'UpdateItem'], 'CONV#': ['PutItem'], 'PMSG#': ['PutItem'], 'RECORD#lead#': ['PutItem'], 'TURN#': ['UpdateItem'], 'RESPONSES#': ['UpdateItem'] },
 };
 /** A delivery report (applyDeliveryReport): the message's status, or a pending report while the send has not recorded the id. */
 const reportFlow: TableAccess = { reads: ['GetItem', 'ConditionCheckItem'], indexes: [], writes: { 'CONV#': ['UpdateItem'], 'PMSG#': ['PutItem'] } };

@@ -21,6 +21,7 @@ import type { CrmRecord } from '../domain/records';
 import { count, countBy, logger } from '../observability';
 import { retryOnConflict, RETRY, writeTransaction } from '../store/transact';
 import { afterHoursPeriodDue, chooseAutoAssignee } from './team-inbox';
+import { takeTicket } from '../store/items/round-robin';
 import { inboundCountItems } from '../store/items/response-times';
 
 export type { InboundSms };
@@ -40,8 +41,11 @@ const MAX_ATTEMPTS = 12;
  * de-duplicates on the provider id and, for an unknown customer, claims the number for one lead).
  */
 export async function receiveInbound(deps: Deps, sms: InboundSms): Promise<InboundResult> {
+  // A team's auto-assignment ticket is taken at most once per message, whatever the retries.
+  let ticket: Promise<number> | undefined;
+  const teamTicket = (teamId: string) => (ticket ??= takeTicket(deps.db, deps.table, teamId));
   return retryOnConflict({ name: 'Inbound', maxAttempts: MAX_ATTEMPTS }, async () => {
-    const plan = await planInbound(deps, sms);
+    const plan = await planInbound(deps, sms, teamTicket);
     try {
       await writeTransaction(deps.db, plan.items);
       count(plan.rule === 'new-lead' ? 'InboundStoredNewLead' : 'InboundStored');
@@ -67,7 +71,7 @@ interface Plan {
   rule: string;
 }
 
-async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
+async function planInbound(deps: Deps, sms: InboundSms, teamTicket: (teamId: string) => Promise<number>): Promise<Plan> {
   if (isSenderId(sms.from)) return planSenderIdInbound(deps, sms);
   const { db, table, clock } = deps;
   const directory = new DirectoryStore(db, table);
@@ -115,7 +119,7 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const existing = conversations.find((c) => c.key === key);
   const likely = isLikelyOptOut(sms.body);
   // A new conversation on a team number that auto-assigns goes to the member whose turn it is (or stays with the team).
-  const auto = !existing && assignee.type === 'team' ? await autoAssignment(deps, assignee.id) : undefined;
+  const auto = !existing && assignee.type === 'team' ? await autoAssignment(deps, assignee.id, teamTicket) : undefined;
   const opened: ConversationState =
     existing ??
     newConversation({
@@ -147,7 +151,6 @@ async function planInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   const dedupeIndex = items.length;
   items.push(inboundPointerItem(table, sms.provider, sms.providerMessageId, conversation.id, messageKey(message), message.expiresAt));
   if (auto) {
-    items.push(auto.turn);
     const to: Principal = { type: 'seller', id: auto.seller.id };
     items.push(conversationEventItem(table, conversation.id, { id: `${conversation.id}-auto`, kind: 'assigned', at: createdAt, detail: { from: assignee, to, fromName: number?.assigneeName ?? assignee.id, toName: auto.seller.name, auto: true } }, { record: recordRef, customerNumber: sms.from, businessNumber: sms.to }));
   }
@@ -189,9 +192,9 @@ async function planSenderIdInbound(deps: Deps, sms: InboundSms): Promise<Plan> {
   return { items, dedupeIndex, message, rule: 'sender-id' };
 }
 
-async function autoAssignment(deps: Deps, teamId: string) {
+async function autoAssignment(deps: Deps, teamId: string, teamTicket: (teamId: string) => Promise<number>) {
   const team = await new DirectoryStore(deps.db, deps.table).getTeam(teamId);
-  return team?.autoAssign ? chooseAutoAssignee(deps, team) : undefined;
+  return team?.autoAssign ? chooseAutoAssignee(deps, team, () => teamTicket(teamId)) : undefined;
 }
 
 /** Whose response times an inbound message counts in: the conversation's assignee, and the team of a team number. */

@@ -1,8 +1,6 @@
 import type { Deps } from '../deps';
 import { closedPeriodStart } from '../domain/business-hours';
-import { nextInTurn } from '../domain/auto-assign';
-import type { TransactItem } from '../store/dynamo-helpers';
-import { takeTurnItem, turnOf } from '../store/items/round-robin';
+import { memberForTicket } from '../domain/auto-assign';
 import { unansweredCount } from '../store/queries/unanswered';
 import { DirectoryStore, type BusinessNumber, type Team } from '../store/items/directory';
 import { availabilityOf } from '../store/items/availability';
@@ -26,28 +24,25 @@ export function afterHoursPeriodDue(input: { number: BusinessNumber | undefined;
 
 export interface AutoAssignment {
   seller: { id: string; name: string };
-  /** The turn's write: conditional on the turn read, so two new conversations at once cannot take the same turn. */
-  turn: TransactItem;
 }
 
 /**
- * Auto-assignment of a new conversation on a team number (`autoAssign` on the team): the next member in turn, after the
- * one who got the last, among salespeople who are available and hold fewer than `maxOpen` unanswered conversations.
- * Undefined when the team does not auto-assign or nobody qualifies (the conversation stays with the team).
+ * Auto-assignment of a new conversation on a team number (`autoAssign` on the team): the team's next ticket decides
+ * whose turn it is among the salespeople who are available; one holding `maxOpen` unanswered conversations passes it
+ * on. `ticket` is taken once per inbound message (its retries reuse it). Undefined when the team does not auto-assign
+ * or nobody qualifies (the conversation stays with the team).
  */
-export async function chooseAutoAssignee(deps: Deps, team: Team): Promise<AutoAssignment | undefined> {
+export async function chooseAutoAssignee(deps: Deps, team: Team, ticket: () => Promise<number>): Promise<AutoAssignment | undefined> {
   if (!team.autoAssign) return undefined;
   const directory = new DirectoryStore(deps.db, deps.table);
-  const [members, turn] = await Promise.all([directory.teamMembersWithRoles(team.id), turnOf(deps.db, deps.table, team.id)]);
+  const members = await directory.teamMembersWithRoles(team.id);
   const salespeople = members.filter((m) => m.salesperson).map((m) => m.sellerId);
   const availability = await availabilityOf(deps.db, deps.table, salespeople);
+  const available = salespeople.filter((id) => availability.get(id)?.available);
+  if (available.length === 0) return undefined;
   const maxOpen = team.autoAssign.maxOpen;
-  const chosen = await nextInTurn(salespeople, turn.last, async (sellerId) => {
-    if (!availability.get(sellerId)?.available) return false;
-    return maxOpen === undefined || (await unansweredCount(deps.db, deps.table, { type: 'seller', id: sellerId }, maxOpen)) < maxOpen;
-  });
+  const chosen = await memberForTicket(available, await ticket(), async (sellerId) => maxOpen === undefined || (await unansweredCount(deps.db, deps.table, { type: 'seller', id: sellerId }, maxOpen)) < maxOpen);
   if (!chosen) return undefined;
   const seller = await directory.getSeller(chosen);
-  if (!seller) return undefined;
-  return { seller: { id: seller.id, name: seller.name }, turn: takeTurnItem(deps.table, team.id, turn, chosen) };
+  return seller ? { seller: { id: seller.id, name: seller.name } } : undefined;
 }

@@ -259,9 +259,9 @@ describe('auto-assignment', () => {
     const samsFirst = (await conversationsOf({ sub: 'sam' })).find((c) => c.assignedTo.id === 'sam')!;
     expect((await call(outbound, 'POST', `/conversations/${samsFirst.id}/messages`, { as: { sub: 'sam' }, body: { body: 'Answered' } })).status).toBe(202);
     expect(await holder()).toEqual({ type: 'seller', id: 'sam' });
-    // An admin puts Tia back: the turn comes to her.
+    // An admin puts Tia back: Sam is at maxOpen again, so whoever's turn it is, both go to Tia.
     expect((await call(directory, 'PUT', '/directory/sellers/tia/availability', { as: admin, body: { available: true } })).body.available).toBe(true);
-    expect(await holder()).toEqual({ type: 'seller', id: 'tia' });
+    expect([await holder(), await holder()]).toEqual([{ type: 'seller', id: 'tia' }, { type: 'seller', id: 'tia' }]);
   });
 
   it('leaves conversations of a team without autoAssign, and existing conversations, with whoever holds them', async () => {
