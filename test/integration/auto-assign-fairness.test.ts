@@ -44,7 +44,7 @@ describe('auto-assignment fairness', () => {
     };
     await Promise.all(Array.from({ length: 8 }, lane));
     expect(counts).toEqual({ m1: 200, m2: 200, m3: 200, m4: 200, m5: 200 });
-  });
+  }, 300_000);
 
   it('the whole inbound path, 100 new leads on the team number (eight customers writing at a time): 20 each, none to the member without the role, none left with the team', async () => {
     let next = 0;
@@ -61,5 +61,5 @@ describe('auto-assignment fairness', () => {
     for (const member of ['m1', 'm2', 'm3', 'm4', 'm5', 'watcher']) counts[member] = await held({ type: 'seller', id: member });
     expect(counts).toEqual({ m1: 20, m2: 20, m3: 20, m4: 20, m5: 20, watcher: 0 });
     expect(await held({ type: 'team', id: 'rr' })).toBe(0);
-  }, 120_000);
+  }, 300_000);
 });
