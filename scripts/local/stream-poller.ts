@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -199,7 +199,25 @@ function toLambdaEvent(records: StreamRecord[], streamArn: string): DynamoDBStre
       eventSource: 'aws:dynamodb',
       awsRegion: 'us-east-1',
       eventSourceARN: streamArn,
-      dynamodb: r.dynamodb as never,
+      dynamodb: { ...r.dynamodb, ...(r.dynamodb?.NewImage ? { NewImage: withEmptyMaps(r.dynamodb.NewImage) } : {}), ...(r.dynamodb?.OldImage ? { OldImage: withEmptyMaps(r.dynamodb.OldImage) } : {}) } as never,
     })),
   } as DynamoDBStreamEvent;
+}
+
+type Image = Record<string, AttributeValue>;
+
+/**
+ * DynamoDB Local's Streams API writes an empty map as `{}`, a value without a type (GetItem answers `{"M":{}}`, as
+ * DynamoDB Streams in AWS does): unmarshall refuses it and the reader would fail the record on every retry. An empty
+ * map is the only value that comes out so (an empty list keeps its `L`, empty sets and strings are never stored).
+ */
+export function withEmptyMaps(image: Image): Image {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, typedValue(value)]));
+}
+
+function typedValue(value: AttributeValue): AttributeValue {
+  if (Object.keys(value).length === 0) return { M: {} };
+  if (value.M) return { M: withEmptyMaps(value.M) };
+  if (value.L) return { L: value.L.map(typedValue) };
+  return value;
 }

@@ -9,6 +9,7 @@ import { StreamPoller } from '../../scripts/local/stream-poller';
 import { createHandler as createDispatcher, lambdaInvoker } from '../../functions/stream-dispatcher/handler';
 import { DISPATCHER_FILTERS } from '../../shared/store/stream-consumers';
 import { messageItem, newMessage } from '../../shared/store/items/message';
+import { changedItem, type ChangedItem } from '../../shared/store/stream';
 
 /** The table stream's readers as Lambda runs them: filters, retries, a poison record set aside, consumers invoked asynchronously. */
 let t: TestTable;
@@ -53,6 +54,20 @@ describe('a poison record', () => {
     expect(poisonAttempts).toBe(4);
     expect(handled).toContain('p3');
     expect(poller.failed.map((r) => r.dynamodb!.NewImage!.id!.S)).toEqual(['poison']);
+  });
+});
+
+describe('an empty map', () => {
+  it('reaches a reader typed, as DynamoDB Streams in AWS sends it (DynamoDB Local\'s Streams API drops the M of an empty map)', async () => {
+    await t.db.send(new PutCommand({ TableName: t.table, Item: { pk: 'EMPTYMAP#1', sk: 'EMPTYMAP', context: {}, nested: { inner: {}, list: [{}] }, kept: { a: 'b' } } }));
+    const seen: ChangedItem[] = [];
+    const poller = new StreamPoller(t.endpoint, t.table, async (event) => {
+      for (const record of event.Records) if (record.dynamodb?.Keys?.pk?.S === 'EMPTYMAP#1') seen.push(changedItem(record));
+    }, { filters: 'every change' });
+    await poller.drain();
+    await poller.stop();
+    expect(poller.failed).toEqual([]);
+    expect(seen.map((change) => change.newImage)).toEqual([{ pk: 'EMPTYMAP#1', sk: 'EMPTYMAP', context: {}, nested: { inner: {}, list: [{}] }, kept: { a: 'b' } }]);
   });
 });
 
