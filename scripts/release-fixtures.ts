@@ -21,6 +21,7 @@ export const RELEASES = [
   { name: 'r2-2026-11-25', commit: '67f43d6', summary: 'round 2: read state, unread pointers, timeline, consent history, record lookup, erasure' },
   { name: 'r3-2026-11-29', commit: '7e72230', summary: 'round 3: names on conversations, assignee listing, live channel, MMS, quiet hours, console' },
   { name: 'r4-2026-12-07', commit: '5e72be5', summary: 'round 4: sessions, migrations, team feeds, unread counters (before send later)' },
+  { name: 'r5-2026-12-07', commit: 'a0b7362', summary: 'round 5, first release: send later, automated SMS steps, availability (before business hours, auto-assignment and response times)' },
 ] as const;
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -126,6 +127,15 @@ async function playADay({ base, tokens }: ReleaseStack): Promise<void> {
   const notifications = (await call('GET', '/me/notifications?unread=true', undefined, tokens.bob)).body as { items?: { id: string }[] } | undefined;
   const first = notifications?.items?.[0];
   if (first) await call('POST', `/me/notifications/${first.id}/read`, undefined, tokens.bob);
+  if (ada) {
+    // Send later (round 5 on): one message that a reply cancels, one that stays scheduled; releases before answer 400.
+    const inTwoHours = new Date(Date.now() + 2 * 3600_000).toISOString();
+    await call('POST', `/conversations/${ada}/messages`, { body: 'Reminder: the offer ends Friday.', sendAt: inTwoHours }, tokens.alice, { 'idempotency-key': 'fixture-later-canceled' });
+    await call('POST', `/conversations/${ada}/messages`, { body: 'Good morning! Ready for Friday?', sendAt: inTwoHours, cancelOnReply: false }, tokens.alice, { 'idempotency-key': 'fixture-later-kept' });
+  }
+  // An automated SMS step of a CRM sequence, and a seller away (round 5 on).
+  await call('POST', '/automations/sms-steps', { record: { type: 'contact', id: 'ada' }, templateId: 'welcome', context: { sequenceId: 'seq-fixture', stepId: 'step-1' }, stepRunId: 'fixture-step-1' }, tokens.admin);
+  await call('PUT', '/me/availability', { available: false }, tokens.bob);
   await inbound(SEED.ada, SEED.aliceNumber, 'Thanks! See you Friday.');
 }
 

@@ -81,6 +81,10 @@ describe.each(fixtures.map((f) => [f.release, f] as const))('items written by %s
   it('migrate once, resumably, and answer every route as items written today', async () => {
     const t = await freshTable();
     await load(t, fixture);
+    // Today's code runs an hour after the release's day ended (its fixture was played on the day it was generated).
+    const played = fixture.items.flatMap((i) => (i.createdAt?.S ? [i.createdAt.S] : [])).sort();
+    const [firstDay, lastDay] = [played[0]!.slice(0, 10), played.at(-1)!.slice(0, 10)];
+    t.clock.set(new Date(Date.parse(played.at(-1)!) + 3600_000).toISOString());
     // As after a deploy: the migrations function's run (its role checked by the IAM recorder).
     const run = (await createMigrations(t, { continueLater: async () => undefined, respond: async () => undefined })({ migrations: 'continue', requestedBy: release, round: 1 }, { ...lambdaContext, getRemainingTimeInMillis: () => 900_000 })) as { done: boolean };
     expect(run.done).toBe(true);
@@ -141,6 +145,24 @@ describe.each(fixtures.map((f) => [f.release, f] as const))('items written by %s
     const reply = await call(api.outbound, 'POST', `/conversations/${ada.id}/messages`, { as: alice, body: { body: 'Following up after the upgrade' }, headers: { 'idempotency-key': `upgrade-${release}` } });
     expect(reply.status).toBe(202);
     expect((await call(api.sellerApi, 'GET', `/conversations/${ada.id}/messages`, { as: alice })).body.items.map((m: { body: string }) => m.body)).toContain('Following up after the upgrade');
+
+    // Team inboxes over old data: the reply answered Ada, who was waiting (migration 0012); the report counts it.
+    const report = await call(api.sellerApi, 'GET', '/reports/response-times', { as: admin, query: { from: firstDay, to: lastDay } });
+    expect(report.status).toBe(200);
+    const aliceRow = (report.body.items as { principal: { id: string }; firstResponseSeconds: { median: number | null }; replySeconds: { median: number | null } }[]).find((row) => row.principal.id === 'alice');
+    expect(aliceRow?.replySeconds.median ?? aliceRow?.firstResponseSeconds.median, release).toBeGreaterThan(0);
+    // Availability (round 5 on): what the release stored, else available.
+    const bobAway = fixture.items.some((i) => i.sk?.S === 'AVAILABILITY' && i.pk?.S === 'SELLER#bob' && i.available?.BOOL === false);
+    expect((await call(api.directory, 'GET', '/me', { as: bob })).body.available).toBe(!bobAway);
+    // Send later and automated steps (round 5 on): the kept message is still scheduled, the one Ada's reply canceled
+    // says why, the CRM step's message says it was automated.
+    if (fixture.items.some((i) => i.pk?.S?.startsWith('SCHEDULE#'))) {
+      const scheduled = (await call(api.sellerApi, 'GET', '/me/scheduled', { as: alice })).body.items as { body: string; status: string }[];
+      expect(scheduled.map((m) => [m.body, m.status])).toEqual([['Good morning! Ready for Friday?', 'scheduled']]);
+      const thread = (await call(api.sellerApi, 'GET', `/conversations/${ada.id}/messages`, { as: alice, query: { limit: '100' } })).body.items as { body: string; status: string; statusReason?: { code: string }; automated?: string }[];
+      expect(thread.find((m) => m.body === 'Reminder: the offer ends Friday.')).toMatchObject({ status: 'canceled', statusReason: { code: 'CustomerReplied' } });
+      expect(thread.some((m) => m.automated === 'sms_step')).toBe(true);
+    }
 
     // Erasure finds everything the old release wrote about the customer, notifications included.
     const erased = await call(api.privacy, 'DELETE', `/customers/${encodeURIComponent(SEED.ada)}`, { as: admin });
