@@ -171,8 +171,8 @@ const operations: Record<string, Operation> = {
     tag: 'Reports',
     success: { status: 200, schema: ref('ResponseReport'), description: 'One row per seller or team, by name.' },
     query: [
-      { name: 'from', required: true, schema: { type: 'string' }, description: 'The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day).' },
-      { name: 'to', required: true, schema: { type: 'string' }, description: 'The last day, included; at most 92 days after `from`.' },
+      { name: 'from', schema: { type: 'string' }, description: 'The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day); default 29 days before `to` (30 days).' },
+      { name: 'to', schema: { type: 'string' }, description: 'The last day, included; at most 92 days after `from`; default today (UTC).' },
       { name: 'groupBy', schema: { type: 'string', enum: ['seller', 'team'] }, description: 'Rows per seller (default) or per team (the team\'s numbers).' },
     ],
     extension: 'Admins see every seller and team with activity; a seller sees their own row and their teams\'. Times are counted in business hours where the number has them; a wait is counted on the UTC day it began. Median and p90 interpolate between closest ranks; above 10 minutes a time is kept to 0.5 %.',

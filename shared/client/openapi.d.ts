@@ -3621,11 +3621,11 @@ export interface operations {
     };
     getResponseTimes: {
         parameters: {
-            query: {
-                /** @description The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day). */
-                from: string;
-                /** @description The last day, included; at most 92 days after `from`. */
-                to: string;
+            query?: {
+                /** @description The first day (YYYY-MM-DD, or an ISO 8601 time: its UTC day); default 29 days before `to` (30 days). */
+                from?: string;
+                /** @description The last day, included; at most 92 days after `from`; default today (UTC). */
+                to?: string;
                 /** @description Rows per seller (default) or per team (the team's numbers). */
                 groupBy?: "seller" | "team";
             };

@@ -8,7 +8,10 @@ import { DirectoryStore } from '../store/items/directory';
 import { bucketsOf, bucketsOfDays, type ResponseBucket } from '../store/items/response-times';
 
 const day = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:\d{2}))?$/, 'a date (YYYY-MM-DD) or an ISO 8601 time'));
-export const responseReportQuerySchema = z.object({ from: day, to: day, groupBy: z.optional(z.enum(['seller', 'team'])) });
+export const responseReportQuerySchema = z.object({ from: z.optional(day), to: z.optional(day), groupBy: z.optional(z.enum(['seller', 'team'])) });
+
+/** Without dates a report covers the last 30 days, today (UTC) included. */
+export const DEFAULT_REPORT_DAYS = 30;
 
 export interface ResponseRow {
   principal: Principal & { name: string };
@@ -34,9 +37,10 @@ function utcDay(value: string): string {
  * their teams' by key), so 92 days cost the same whatever the number of messages.
  */
 export async function responseReport(deps: Deps, caller: Caller, query: z.infer<typeof responseReportQuerySchema>): Promise<{ items: ResponseRow[]; businessHoursOnly: true; from: string; to: string }> {
-  const from = utcDay(query.from);
-  const to = utcDay(query.to);
-  if (Number.isNaN(Date.parse(`${from}T00:00:00Z`)) || Number.isNaN(Date.parse(`${to}T00:00:00Z`))) throw new HttpError('ValidationError', 'from and to must be real dates');
+  const to = query.to ? utcDay(query.to) : deps.clock.now().toISOString().slice(0, 10);
+  const toTime = Date.parse(`${to}T00:00:00Z`);
+  const from = query.from ? utcDay(query.from) : Number.isNaN(toTime) ? to : new Date(toTime - (DEFAULT_REPORT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  if (Number.isNaN(Date.parse(`${from}T00:00:00Z`)) || Number.isNaN(toTime)) throw new HttpError('ValidationError', 'from and to must be real dates');
   if (from > to) throw new HttpError('ValidationError', 'from is after to');
   const days = daysBetween(from, to);
   if (days.length > MAX_REPORT_DAYS) throw new HttpError('ValidationError', `from and to are at most ${MAX_REPORT_DAYS} days apart (${days.length} days asked)`);

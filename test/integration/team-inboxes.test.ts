@@ -325,12 +325,25 @@ describe('response times', () => {
   });
 
   it('refuses periods over 92 days, reversed ones and bad dates with 400', async () => {
-    for (const query of ['from=2026-01-01&to=2026-04-03', 'from=2026-12-10&to=2026-12-01', 'from=yesterday&to=2026-12-01', 'to=2026-12-01', 'from=2026-12-01&to=2026-12-02&groupBy=planet']) {
+    for (const query of ['from=2026-01-01&to=2026-04-03', 'from=2026-12-10&to=2026-12-01', 'from=yesterday&to=2026-12-01', 'to=2026-13-45', 'to=tomorrow', 'from=2026-12-01&to=2026-12-02&groupBy=planet']) {
       const refused = await report(admin, query);
       expect(refused.status, query).toBe(400);
       expect(refused.body.error.code).toBe('ValidationError');
     }
     expect((await report(admin, 'from=2026-01-01&to=2026-04-02')).status).toBe(200);
     expect((await report(admin, 'from=2026-12-01T00:00:00Z&to=2026-12-31T23:59:59Z')).status).toBe(200);
+  });
+
+  it('without dates covers the last 30 days, today (UTC) included; `from` alone ends today', async () => {
+    t.clock.set('2026-12-15T23:30:00.000Z');
+    const last30 = await report(alice, '');
+    expect(last30.status).toBe(200);
+    expect(last30.body).toMatchObject({ from: '2026-11-16', to: '2026-12-15' });
+    expect(last30.body.items).toEqual((await report(alice, 'from=2026-11-16&to=2026-12-15')).body.items);
+    expect(last30.body.items.map((r: { principal: { id: string } }) => r.principal.id)).toEqual(['alice']);
+    expect((await report(admin, 'from=2026-12-01')).body).toMatchObject({ from: '2026-12-01', to: '2026-12-15' });
+    expect((await report(admin, 'to=2026-12-10')).body).toMatchObject({ from: '2026-11-11', to: '2026-12-10' });
+    // A `from` after today is a reversed period.
+    expect((await report(admin, 'from=2026-12-20')).status).toBe(400);
   });
 });
