@@ -11,7 +11,7 @@ import { memberForTicket } from '../../shared/domain/auto-assign';
 
 /**
  * Auto-assignment over time (contract, "Team inboxes"): 1,000 new conversations over 5 available salespeople give each
- * exactly 200: the turn is the team's ticket counter, taken 1,000 times in DynamoDB, eight at a time; and the whole inbound
+ * exactly 200: the turn is the team's ticket counter, taken 1,000 times in DynamoDB, sixteen at a time; and the whole inbound
  * path (lead, conversation, turn, timeline, buckets) for 50 of them gives 10 each. The whole path a thousand times cost
  * six minutes of the suite under load, a hundred times 40 s (CI stays under 15 minutes). On a table of its own: the other team-inbox tests read
  * the table's stream.
@@ -32,7 +32,7 @@ beforeAll(async () => {
 });
 
 describe('auto-assignment fairness', () => {
-  it('1,000 new conversations over 5 available salespeople: 200 each (the team\'s ticket counter in DynamoDB, 1,000 atomic takes, eight at a time)', async () => {
+  it('1,000 new conversations over 5 available salespeople: 200 each (the team\'s ticket counter in DynamoDB, 1,000 atomic takes, sixteen at a time)', async () => {
     const available = ['m1', 'm2', 'm3', 'm4', 'm5'];
     const counts: Record<string, number> = {};
     let next = 0;
@@ -42,7 +42,7 @@ describe('auto-assignment fairness', () => {
         counts[member] = (counts[member] ?? 0) + 1;
       }
     };
-    await Promise.all(Array.from({ length: 8 }, lane));
+    await Promise.all(Array.from({ length: 16 }, lane));
     expect(counts).toEqual({ m1: 200, m2: 200, m3: 200, m4: 200, m5: 200 });
   }, 300_000);
 
