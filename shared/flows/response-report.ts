@@ -30,6 +30,10 @@ function utcDay(value: string): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+function assertRealDay(day: string): void {
+  if (Number.isNaN(Date.parse(`${day}T00:00:00Z`))) throw new HttpError('ValidationError', 'from and to must be real dates');
+}
+
 /**
  * GET /reports/response-times: per seller or team, the conversations and inbound messages of the period, how many got a
  * first response, and the median and p90 of first-response and reply times (business seconds where the number has hours).
@@ -38,9 +42,9 @@ function utcDay(value: string): string {
  */
 export async function responseReport(deps: Deps, caller: Caller, query: z.infer<typeof responseReportQuerySchema>): Promise<{ items: ResponseRow[]; businessHoursOnly: true; from: string; to: string }> {
   const to = query.to ? utcDay(query.to) : deps.clock.now().toISOString().slice(0, 10);
-  const toTime = Date.parse(`${to}T00:00:00Z`);
-  const from = query.from ? utcDay(query.from) : Number.isNaN(toTime) ? to : new Date(toTime - (DEFAULT_REPORT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
-  if (Number.isNaN(Date.parse(`${from}T00:00:00Z`)) || Number.isNaN(toTime)) throw new HttpError('ValidationError', 'from and to must be real dates');
+  assertRealDay(to);
+  const from = query.from ? utcDay(query.from) : new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_REPORT_DAYS - 1) * 86_400_000).toISOString().slice(0, 10);
+  assertRealDay(from);
   if (from > to) throw new HttpError('ValidationError', 'from is after to');
   const days = daysBetween(from, to);
   if (days.length > MAX_REPORT_DAYS) throw new HttpError('ValidationError', `from and to are at most ${MAX_REPORT_DAYS} days apart (${days.length} days asked)`);
